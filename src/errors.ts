@@ -1,0 +1,55 @@
+/**
+ * The one error type ytconv shows to people. Every failure of a conversion ends as a
+ * ConvertError with a stable `code` (API clients and tests branch on it) and a message a
+ * person can act on. Nothing else (stack traces, tool stderr) is shown to a user.
+ */
+
+export const ERROR_CODES = {
+  invalid_url: 400,
+  invalid_option: 400,
+  unsupported_site: 422,
+  forbidden_address: 422,
+  unavailable: 422,
+  sign_in_required: 422,
+  too_long: 422,
+  too_large: 413,
+  no_audio: 422,
+  corrupt_media: 422,
+  network: 502,
+  cancelled: 409,
+  tool_missing: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ConvertError extends Error {
+  override readonly name = 'ConvertError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** HTTP status that goes with the code, for the web layer. */
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Any thrown value as a ConvertError; unknown failures become `internal` without leaking details. */
+export function asConvertError(err: unknown): ConvertError {
+  if (err instanceof ConvertError) return err;
+  return new ConvertError('internal', 'Something went wrong inside ytconv; the details are in the log.', {
+    cause: err,
+  });
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}

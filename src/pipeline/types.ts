@@ -1,0 +1,89 @@
+/** The pipeline's own vocabulary: what goes in, what comes out, what it reports on the way. */
+
+export const AUDIO_FORMATS = ['mp3', 'm4a', 'opus', 'ogg', 'flac', 'wav'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/** Where the audio comes from, after checking and canonicalising the user's input. */
+export type Source =
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'url';
+      /** The URL as given (normalised: scheme added, whitespace trimmed). */
+      url: string;
+      /** Our site name when known from the URL alone (`youtube`), else null until yt-dlp says. */
+      site: string | null;
+      /** The site's id for the video or playlist, when known from the URL alone. */
+      id: string | null;
+      /** The one URL every spelling of this video maps to (YouTube: the watch URL). */
+      canonicalUrl: string;
+      /** For YouTube URLs: a video, or a playlist (`list=` without `v=`). */
+      type: 'video' | 'playlist' | 'unknown';
+    };
+
+export interface ConvertOptions {
+  format: AudioFormat;
+  /** Bitrate such as `192k`, or for MP3 a VBR preset `V0`…`V9`; undefined = the format's default. */
+  quality?: string;
+  /** Trim, in seconds from the start of the source. */
+  start?: number;
+  end?: number;
+  splitChapters: boolean;
+  normalize: boolean;
+}
+
+export interface Chapter {
+  start: number;
+  end: number;
+  title: string;
+}
+
+export type Phase = 'probing' | 'downloading' | 'converting' | 'tagging';
+
+export interface Progress {
+  phase: Phase;
+  /** 0..1 of the current phase, null when unknown. */
+  fraction: number | null;
+  /** Seconds left in the current phase, null when unknown. */
+  eta: number | null;
+  /** For playlists: which entry (1-based) of how many. */
+  item?: { index: number; count: number; title?: string };
+}
+
+export interface OutputFile {
+  path: string;
+  title: string;
+  /** Seconds, as measured on the produced file. */
+  duration: number;
+  format: AudioFormat;
+  /** Bits per second, as measured on the produced file. */
+  bitrate: number;
+  size: number;
+}
+
+/** The outside world the pipeline needs, decided by whoever calls it (CLI or worker). */
+export interface Engine {
+  tools: {
+    ffmpeg: string;
+    ffprobe: string;
+    ytdlp: string;
+    /** The JavaScript runtime handed to yt-dlp for YouTube's challenges (the Node we run on). */
+    node: string;
+  };
+  policy: {
+    /** yt-dlp extractor names allowed (`youtube` allows `youtube:*` too), or '*' for all. */
+    allowedSites: readonly string[] | '*';
+    allowPrivateAddresses: boolean;
+    /** Which addresses count as private; tests declare one loopback address public. */
+    isForbiddenAddress?: (ip: string) => boolean;
+  };
+  limits: {
+    maxDurationSec: number;
+    /** Bytes of media downloaded per item, or null for no limit. */
+    maxDownloadBytes: number | null;
+  };
+  cookiesFile: string | null;
+  /** Where per-job temporary directories are made. */
+  tmpDir: string;
+  /** The whole environment for yt-dlp (tests add the stand-in site's plugin); default: inherited. */
+  ytdlpEnv?: NodeJS.ProcessEnv;
+}
