@@ -1,0 +1,57 @@
+# Two commands for a fresh clone: `make run` and `make test`. Everything they need is installed
+# into the project (var/, node_modules/) on first use, and skipped afterwards unless it changed.
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := run
+
+# A Node pinned by scripts/ensure-node.sh comes first, also for npm (`#!/usr/bin/env node`).
+export PATH := $(CURDIR)/var/node/node_modules/.bin:$(PATH)
+
+# Reinstall when node_modules went missing although its stamp is still there.
+npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
+
+.PHONY: install run test check lint typecheck doctor update-ytdlp clean tools FORCE
+
+install: var/stamp/node var/stamp/npm tools
+
+var/stamp/node: FORCE
+	@scripts/ensure-node.sh
+
+# Native addons must build against the headers of the Node we run, not the machine's older one
+# (which ~/.npmrc may name). Found in the recipe, whose PATH has the pinned Node ($(shell) may not).
+var/stamp/npm: package.json package-lock.json var/stamp/node $(npm_force)
+	@prefix=$$(node -p 'path.resolve(process.execPath, "../..")'); \
+	  if [ -f "$$prefix/include/node/node.h" ]; then export npm_config_nodedir="$$prefix"; fi; \
+	  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+tools:
+	@scripts/ensure-tools.sh
+
+run: install
+	@bin/ytconv doctor
+	@bin/ytconv --help
+
+test: install typecheck lint
+	@node --test --test-concurrency=2 'test/**/*.test.ts'
+
+check: typecheck lint
+
+typecheck: var/stamp/npm
+	@node_modules/.bin/tsc --noEmit -p .
+
+lint: var/stamp/npm
+	@node_modules/.bin/biome check .
+
+doctor: install
+	@bin/ytconv doctor
+
+# Fetch the newest yt-dlp now instead of waiting for the daily retry.
+update-ytdlp:
+	@rm -f var/stamp/ytdlp-fetch
+	@scripts/ensure-tools.sh
+
+clean:
+	rm -rf var node_modules
+
+FORCE:

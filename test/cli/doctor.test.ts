@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runDoctor } from '../../src/cli/doctor.ts';
+import { loadConfig } from '../../src/config.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the real ffmpeg and ffprobe found on PATH; yt-dlp is a stand-in of a chosen age. */
+describe('runDoctor', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ytconv-doctor-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  async function fakeYtdlp(name: string, version: string): Promise<string> {
+    const file = join(root, name);
+    await writeFile(file, `#!/bin/sh\necho '${version}'\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+
+  async function doctor(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; lines: string[] }> {
+    const lines: string[] = [];
+    const ok = await runDoctor(loadConfig({ PATH: process.env.PATH, ...env }, root), (line) => lines.push(line));
+    return { ok, lines };
+  }
+
+  const released = (daysAgo: number) =>
+    new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '.');
+
+  it('passes every check on a machine with ffmpeg and a recent yt-dlp', async () => {
+    const { ok, lines } = await doctor({ YTCONV_YTDLP: await fakeYtdlp('recent', released(3)) });
+    assert.equal(ok, true, lines.join('\n'));
+    assert.deepEqual(
+      lines.map((line) => line.slice(0, 1)),
+      ['✓', '✓', '✓', '✓', '✓', '✓'],
+      lines.join('\n'),
+    );
+    assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
+    assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
+  });
+
+  it('warns about an old yt-dlp but still passes', async () => {
+    const { ok, lines } = await doctor({ YTCONV_YTDLP: await fakeYtdlp('old', '2023.03.04') });
+    assert.equal(ok, true);
+    const warning = lines.findIndex((line) => line.startsWith('! yt-dlp 2023.03.04'));
+    assert.ok(warning >= 0, lines.join('\n'));
+    assert.match(lines[warning + 1] ?? '', /fix: YouTube changes often/);
+    assert.ok(lines.includes('✓ JS runtime: not needed by this yt-dlp version'), lines.join('\n'));
+  });
+
+  it('fails and says what to fix when ffmpeg is missing', async () => {
+    const { ok, lines } = await doctor({
+      YTCONV_FFMPEG: '/nonexistent',
+      YTCONV_YTDLP: await fakeYtdlp('for-ffmpeg', released(3)),
+    });
+    assert.equal(ok, false);
+    const failure = lines.findIndex((line) => line.startsWith('✗ ffmpeg'));
+    assert.ok(failure >= 0, lines.join('\n'));
+    assert.match(lines[failure] ?? '', /\/nonexistent/);
+    assert.equal(lines[failure + 1], '  fix: YTCONV_FFMPEG=/nonexistent: point it at a working ffmpeg, or unset it');
+  });
+
+  it('fails when yt-dlp does not run', async () => {
+    const { ok, lines } = await doctor({ YTCONV_YTDLP: join(root, 'no-such-yt-dlp') });
+    assert.equal(ok, false);
+    const failure = lines.findIndex((line) => line.startsWith('✗ yt-dlp'));
+    assert.ok(failure >= 0, lines.join('\n'));
+    assert.match(lines[failure + 1] ?? '', /fix: YTCONV_YTDLP=.*no-such-yt-dlp: point it at a working yt-dlp/);
+  });
+
+  it('makes `ytconv doctor` exit non-zero when conversions cannot work', async () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const env = { ...process.env, YTCONV_FFMPEG: '/nonexistent' };
+    const result = await execFileAsync(process.execPath, [main, 'doctor'], { env }).catch((err) => err);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /fix: YTCONV_FFMPEG=\/nonexistent/);
+  });
+});

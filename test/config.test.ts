@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  let root: string;
+  let bin: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ytconv-config-'));
+    bin = join(root, 'somebin');
+    await mkdir(bin);
+    for (const name of ['ffmpeg', 'ffprobe', 'yt-dlp']) {
+      await writeFile(join(bin, name), '#!/bin/sh\n');
+      await chmod(join(bin, name), 0o755);
+    }
+    await writeFile(join(root, 'cookies.txt'), '# Netscape HTTP Cookie File\n');
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  const load = (env: NodeJS.ProcessEnv = {}) => loadConfig({ PATH: bin, ...env }, root);
+
+  /** The ConfigError message for one bad setting. */
+  function problem(env: NodeJS.ProcessEnv): string {
+    try {
+      load(env);
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.message;
+    }
+    assert.fail('expected a ConfigError');
+  }
+
+  it('has safe defaults for one machine', () => {
+    const { engine, overriddenTools } = load();
+    assert.deepEqual(engine.policy, { allowedSites: ['youtube'], allowPrivateAddresses: false });
+    assert.equal(engine.limits.maxDurationSec, 3 * 3600);
+    assert.equal(engine.limits.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.equal(engine.cookiesFile, null);
+    assert.equal(engine.tmpDir, tmpdir());
+    assert.equal(engine.tools.node, process.execPath);
+    assert.deepEqual(overriddenTools, []);
+  });
+
+  it('finds the tools on PATH', () => {
+    const { tools } = load().engine;
+    assert.equal(tools.ffmpeg, join(bin, 'ffmpeg'));
+    assert.equal(tools.ffprobe, join(bin, 'ffprobe'));
+    assert.equal(tools.ytdlp, join(bin, 'yt-dlp'));
+  });
+
+  it('leaves a tool that is nowhere as a bare name, to fail as not found when run', () => {
+    assert.equal(loadConfig({ PATH: '/nonexistent' }, root).engine.tools.ffmpeg, 'ffmpeg');
+  });
+
+  it('prefers the project’s own yt-dlp over the one on PATH', async () => {
+    const own = join(root, 'var', 'bin', 'yt-dlp');
+    await mkdir(join(root, 'var', 'bin'), { recursive: true });
+    await writeFile(own, '#!/bin/sh\n');
+    await chmod(own, 0o755);
+    try {
+      assert.equal(load().engine.tools.ytdlp, own);
+    } finally {
+      await rm(join(root, 'var'), { recursive: true });
+    }
+  });
+
+  it('takes tool paths from YTCONV_* variables, even ones that do not exist', () => {
+    const config = load({ YTCONV_FFMPEG: '/nonexistent/ffmpeg', YTCONV_YTDLP: '/opt/yt-dlp' });
+    assert.equal(config.engine.tools.ffmpeg, '/nonexistent/ffmpeg');
+    assert.equal(config.engine.tools.ytdlp, '/opt/yt-dlp');
+    assert.deepEqual(config.overriddenTools, ['ffmpeg', 'ytdlp']);
+  });
+
+  it('reads every setting', () => {
+    const { engine } = load({
+      YTCONV_ALLOWED_SITES: 'YouTube, vimeo,soundcloud',
+      YTCONV_ALLOW_PRIVATE_ADDRESSES: 'yes',
+      YTCONV_MAX_DURATION: '1h30m',
+      YTCONV_MAX_DOWNLOAD: '1.5GB',
+      YTCONV_COOKIES_FILE: 'cookies.txt',
+      YTCONV_TMP_DIR: root,
+    });
+    assert.deepEqual(engine.policy.allowedSites, ['youtube', 'vimeo', 'soundcloud']);
+    assert.equal(engine.policy.allowPrivateAddresses, true);
+    assert.equal(engine.limits.maxDurationSec, 5400);
+    assert.equal(engine.limits.maxDownloadBytes, 1.5 * 1024 ** 3);
+    assert.equal(engine.cookiesFile, join(root, 'cookies.txt'));
+    assert.equal(engine.tmpDir, root);
+  });
+
+  it('accepts * for all sites and none for no download limit', () => {
+    const { engine } = load({ YTCONV_ALLOWED_SITES: '*', YTCONV_MAX_DOWNLOAD: 'none' });
+    assert.equal(engine.policy.allowedSites, '*');
+    assert.equal(engine.limits.maxDownloadBytes, null);
+  });
+
+  it('treats an empty value as unset', () => {
+    assert.equal(load({ YTCONV_COOKIES_FILE: '', YTCONV_MAX_DURATION: '' }).engine.limits.maxDurationSec, 10800);
+  });
+
+  it('is frozen all the way down', () => {
+    const config = load();
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.engine.tools));
+    assert.ok(Object.isFrozen(config.engine.policy.allowedSites));
+  });
+
+  it('names the variable and what it expects, on one line', () => {
+    const message = problem({ YTCONV_MAX_DURATION: 'forever' });
+    assert.match(message, /^YTCONV_MAX_DURATION="forever" is not valid: expected a positive duration such as .*90m/);
+    assert.doesNotMatch(message, /\n/);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['YTCONV_ALLOW_PRIVATE_ADDRESSES', 'maybe', /1\/0, true\/false/],
+    ['YTCONV_MAX_DURATION', '0', /positive duration/],
+    ['YTCONV_MAX_DOWNLOAD', 'lots', /500M, 2G/],
+    ['YTCONV_ALLOWED_SITES', 'youtube,,vimeo', /comma-separated/],
+    ['YTCONV_COOKIES_FILE', 'missing.txt', /existing cookies.txt file/],
+    ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],
+  ];
+  for (const [name, value, expected] of bad) {
+    it(`refuses ${name}=${value}`, () => {
+      const message = problem({ [name]: value });
+      assert.ok(message.startsWith(`${name}=`), message);
+      assert.match(message, expected);
+    });
+  }
+
+  it('reports every wrong variable at once', () => {
+    const message = problem({ YTCONV_MAX_DURATION: 'x', YTCONV_MAX_DOWNLOAD: 'y' });
+    assert.match(message, /YTCONV_MAX_DURATION=.*; YTCONV_MAX_DOWNLOAD=/);
+  });
+});
