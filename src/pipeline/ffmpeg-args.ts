@@ -127,7 +127,13 @@ export function loudnessScanArgs(input: string, span: Span | undefined): string[
 }
 
 /** Copy encoded audio into its final container with tags, chapters and (where it fits) a cover. */
-export function tagArgs(audio: string, metadata: string, output: string, format: AudioFormat, cover: string | null): string[] {
+export function tagArgs(
+  audio: string,
+  metadata: string,
+  output: string,
+  format: AudioFormat,
+  cover: string | null,
+): string[] {
   const picture = cover !== null && FORMATS[format].pictureStream;
   const metaIndex = picture ? '2' : '1';
   return [

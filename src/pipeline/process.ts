@@ -115,7 +115,7 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
   const { stdout, stderr: errStream } = child;
   if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
   createInterface({ input: errStream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-    stderr = (stderr + line + '\n').slice(-STDERR_KEEP);
+    stderr = `${stderr}${line}\n`.slice(-STDERR_KEEP);
     opts.onStderrLine?.(line);
   });
   // A child that dies early must not crash us with EPIPE on its stdin.
@@ -131,7 +131,8 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
       clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (exitCode === 0 && !canceled && !timedOut) return resolve();
-      const notFound = spawnError !== undefined && exitCode === null && signal === null;
+      // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
+      const notFound = spawnError !== undefined && child.pid === undefined;
       reject(
         new ToolError(tool, {
           exitCode,

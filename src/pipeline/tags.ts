@@ -76,17 +76,17 @@ export function ffmetadata(tags: Tags, chapters: readonly Chapter[], extra: Reco
     ...extra,
   };
   for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined) lines.push(`${key}=${escape(value)}`);
+    if (value !== undefined) lines.push(`${key}=${escapeValue(value)}`);
   }
   for (const ch of chapters) {
     lines.push('[CHAPTER]', 'TIMEBASE=1/1000', `START=${Math.round(ch.start * 1000)}`);
-    lines.push(`END=${Math.round(ch.end * 1000)}`, `title=${escape(ch.title)}`);
+    lines.push(`END=${Math.round(ch.end * 1000)}`, `title=${escapeValue(ch.title)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** FFMETADATA reserves `=`, `;`, `#`, `\` and newlines; each is escaped with a backslash. */
-function escape(value: string): string {
+function escapeValue(value: string): string {
   return value.replace(/[=;#\\\n]/g, (c) => `\\${c}`);
 }
 

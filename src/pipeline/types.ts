@@ -84,6 +84,6 @@ export interface Engine {
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
-  /** The whole environment for yt-dlp (tests add the stand-in site's plugin); default: inherited. */
-  ytdlpEnv?: NodeJS.ProcessEnv;
+  /** The whole environment for yt-dlp (tests add the stand-in site's plugin). */
+  ytdlpEnv: NodeJS.ProcessEnv;
 }

@@ -1,0 +1,88 @@
+/** `ytconv convert SOURCE... [options]`: the engine with no server. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConvertError } from '../errors.ts';
+import { convert } from '../pipeline/convert.ts';
+import { parseSource } from '../pipeline/sources.ts';
+import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
+import { parseTimestamp } from '../pipeline/units.ts';
+import { interruptSignal, printJson, reportFailure } from './output.ts';
+import { terminalBar } from './progress-bar.ts';
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'mp3' },
+  quality: { type: 'string', short: 'q' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  'split-chapters': { type: 'boolean', default: false },
+  normalize: { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o', default: '.' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export async function runConvert(argv: string[], engine: Engine): Promise<number> {
+  const json = argv.includes('--json');
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    return reportFailure(err, json);
+  }
+  const signal = interruptSignal();
+  const bar = !json && process.stderr.isTTY ? terminalBar(process.stderr) : null;
+  const files: OutputFile[] = [];
+  try {
+    for (const input of parsed.sources) {
+      const result = await convert(parseSource(input, { allowFiles: true }), parsed.options, {
+        engine,
+        outDir: parsed.outDir,
+        signal,
+        onProgress: bar?.show,
+      });
+      bar?.clear();
+      files.push(...result.files);
+      if (!json) reportSkipped(result.skipped);
+    }
+  } catch (err) {
+    bar?.clear();
+    return reportFailure(err, json, files.length > 0 ? { files: files.map(fileJson) } : {});
+  }
+  if (json) printJson({ files: files.map(fileJson) });
+  else for (const f of files) process.stdout.write(`${f.path}\n`);
+  return 0;
+}
+
+function parse(argv: string[]): { sources: string[]; options: ConvertOptions; outDir: string } {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConvertError('invalid_option', (err as Error).message);
+  }
+  const v = values.values;
+  if (values.positionals.length === 0)
+    throw new ConvertError('invalid_option', 'Give at least one link or file to convert.');
+  const options: ConvertOptions = {
+    format: v.format as AudioFormat,
+    splitChapters: v['split-chapters'],
+    normalize: v.normalize,
+  };
+  if (v.quality !== undefined) options.quality = v.quality;
+  if (v.start !== undefined) options.start = timestamp('--start', v.start);
+  if (v.end !== undefined) options.end = timestamp('--end', v.end);
+  return { sources: values.positionals, options, outDir: resolve(v.output) };
+}
+
+function timestamp(flag: string, value: string): number {
+  const seconds = parseTimestamp(value);
+  if (seconds === null) throw new ConvertError('invalid_option', `${flag} takes seconds or h:mm:ss, not "${value}".`);
+  return seconds;
+}
+
+function fileJson(f: OutputFile): Record<string, unknown> {
+  return { path: f.path, title: f.title, duration: f.duration, format: f.format, bitrate: f.bitrate, size: f.size };
+}
+
+function reportSkipped(skipped: { title: string | null; url: string; error: { message: string } }[]): void {
+  for (const s of skipped) process.stderr.write(`ytconv: skipped ${s.title ?? s.url}: ${s.error.message}\n`);
+}

@@ -1,0 +1,64 @@
+/**
+ * The `ytconv` command: the only place that reads argv, loads `.env`, traps signals and sets
+ * the exit code. Each subcommand lives in its own module.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../config.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+const HELP = `ytconv: turn YouTube links, media links and media files into tagged audio.
+
+Usage:
+  ytconv convert SOURCE... [options]   convert links or files into audio files
+  ytconv info SOURCE [--json]          show title, duration, chapters, playlist entries
+  ytconv doctor                        check ffmpeg, ffprobe, yt-dlp and Node
+
+Convert options:
+  -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
+  -q, --quality Q       bitrate 64k…320k, or V0…V9 (MP3 VBR); default: 192k (Opus 128k)
+      --start T         start at T (seconds or h:mm:ss)
+      --end T           end at T (seconds or h:mm:ss)
+      --split-chapters  one file per chapter
+      --normalize       loudness to -14 LUFS (EBU R128)
+  -o, --output DIR      where to write the files (default: the current directory)
+      --json            print one JSON object on stdout instead of a progress bar
+
+Configuration comes from the environment and a .env file: see the README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const envFile = join(ROOT, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const config = loadConfig(process.env, ROOT);
+  switch (command) {
+    // Each subcommand is loaded when used: doctor must work even when the engine cannot load.
+    case 'convert':
+      return (await import('./convert.ts')).runConvert(rest, config.engine);
+    case 'info':
+      return (await import('./info.ts')).runInfo(rest, config.engine);
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor.ts');
+      return (await runDoctor(config, (line) => process.stdout.write(`${line}\n`))) ? 0 : 1;
+    }
+    default:
+      process.stderr.write(`ytconv: unknown command "${command}". Run ytconv --help.\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`ytconv: ${err.message}\n`);
+    else process.stderr.write(`ytconv: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = err instanceof ConfigError ? 78 : 70;
+  },
+);

@@ -1,0 +1,34 @@
+/** How the CLI reports results and failures: JSON on stdout with --json, plain lines otherwise. */
+import { asConvertError, type ConvertError } from '../errors.ts';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Print a failure as the user should see it (never a stack trace) and return the exit code. */
+export function reportFailure(err: unknown, json: boolean, extra: Record<string, unknown> = {}): number {
+  const e: ConvertError = asConvertError(err);
+  if (json) printJson({ ...extra, error: e.toJSON() });
+  else process.stderr.write(`ytconv: ${e.message} [${e.code}]\n`);
+  if (e.code === 'internal' && e.cause) process.stderr.write(`${describeCause(e.cause)}\n`);
+  return e.code === 'cancelled' ? 130 : 1;
+}
+
+/** The underlying failure, for the log (stderr), so an operator can diagnose `internal` errors. */
+function describeCause(cause: unknown): string {
+  const stderr = (cause as { stderr?: unknown }).stderr;
+  const text = cause instanceof Error ? `${cause.message}` : String(cause);
+  return typeof stderr === 'string' && stderr ? `${text}\n${stderr.trim().split('\n').slice(-5).join('\n')}` : text;
+}
+
+/** An AbortSignal that fires on Ctrl-C / SIGTERM; a second signal exits at once. */
+export function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

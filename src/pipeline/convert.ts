@@ -1,0 +1,152 @@
+/**
+ * The engine's one entry point: a checked source and options in, tagged audio files out.
+ * Everything happens in a private work directory; files are moved into the output directory only
+ * when the whole conversion has succeeded, so a failure or a cancel leaves nothing behind.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
+import { type Item, type Made, produceItem } from './item.ts';
+import { validateOptions } from './options.ts';
+import { audioStream, probe } from './probe.ts';
+import { ProgressReporter } from './progress.ts';
+import { publish } from './publish.ts';
+import { openSession, type Session } from './session.ts';
+import type { ConvertOptions, Engine, OutputFile, Progress, Source } from './types.ts';
+import { extract, type MediaInfo } from './ytdlp.ts';
+
+export interface ConvertContext {
+  engine: Engine;
+  /** Where the finished files go. */
+  outDir: string;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface Skipped {
+  title: string | null;
+  url: string;
+  error: { code: ErrorCode; message: string };
+}
+
+export interface ConvertResult {
+  files: OutputFile[];
+  /** Playlist entries that could not be converted (private, removed, too long…). */
+  skipped: Skipped[];
+}
+
+/** Entry errors that skip one playlist entry instead of failing the whole playlist. */
+const SKIPPABLE: ReadonlySet<ErrorCode> = new Set([
+  'unavailable',
+  'sign_in_required',
+  'too_long',
+  'too_large',
+  'no_audio',
+  'corrupt_media',
+  'unsupported_site',
+]);
+
+export async function convert(source: Source, options: ConvertOptions, ctx: ConvertContext): Promise<ConvertResult> {
+  validateOptions(options);
+  const reporter = new ProgressReporter(ctx.onProgress);
+  const work = await mkdtemp(join(ctx.engine.tmpDir, 'ytconv-'));
+  let session: Session | null = null;
+  try {
+    reporter.update('probing', null);
+    const made: Made[] = [];
+    const skipped: Skipped[] = [];
+    const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
+    if (source.kind === 'file') {
+      made.push(...(await produceItem(await localItem(source.path, ctx), { ...itemCtx, dir: work })));
+    } else {
+      session = await openSession(ctx.engine);
+      await convertUrl(source.canonicalUrl, session, { ...itemCtx, dir: work }, made, skipped);
+    }
+    return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools.ffprobe), skipped };
+  } catch (err) {
+    throw ctx.signal?.aborted ? new ConvertError('cancelled', 'The conversion was cancelled.') : asConvertError(err);
+  } finally {
+    reporter.stop();
+    await session?.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+type ItemCtx = Parameters<typeof produceItem>[1];
+
+async function convertUrl(
+  url: string,
+  session: Session,
+  ctx: ItemCtx,
+  made: Made[],
+  skipped: Skipped[],
+): Promise<void> {
+  const spec = formatSpec(ctx.options);
+  const info = await extract(session.ytdlp, url, spec, ctx.signal);
+  session.checkSite(info.site);
+  if (info.kind === 'media') {
+    made.push(...(await produceItem(remoteItem(info, session), ctx)));
+    return;
+  }
+  const count = info.entries.length;
+  if (count === 0) throw new ConvertError('unavailable', 'This playlist has no videos.');
+  for (const [i, entry] of info.entries.entries()) {
+    ctx.reporter.setItem({ index: i + 1, count, title: entry.title ?? undefined });
+    ctx.reporter.update('probing', null);
+    try {
+      const entryInfo = await extract(session.ytdlp, entry.url, spec, ctx.signal);
+      if (entryInfo.kind !== 'media') throw new ConvertError('unsupported_site', 'Nested playlists are not supported.');
+      session.checkSite(entryInfo.site);
+      const item = { ...remoteItem(entryInfo, session), playlist: { album: info.title, index: i + 1, count } };
+      const dir = await mkdtemp(join(ctx.dir, 'entry-'));
+      made.push(...(await produceItem(item, { ...ctx, dir })));
+    } catch (err) {
+      const e = asConvertError(err);
+      if (!SKIPPABLE.has(e.code) || ctx.signal?.aborted) throw e;
+      skipped.push({ title: entry.title, url: entry.url, error: e.toJSON() });
+    }
+  }
+  if (made.length === 0)
+    throw new ConvertError(skipped[0]?.error.code ?? 'unavailable', skipped[0]?.error.message ?? '');
+}
+
+/** Prefer a source already in the target codec, so that it can be copied instead of re-encoded. */
+export function formatSpec(options: ConvertOptions): string {
+  const reencode =
+    options.quality !== undefined || options.normalize || options.start !== undefined || options.end !== undefined;
+  const codec = { mp3: 'mp3', m4a: 'mp4a', opus: 'opus', ogg: 'vorbis', flac: 'flac', wav: null }[options.format];
+  return reencode || codec === null ? 'bestaudio/best' : `bestaudio[acodec^=${codec}]/bestaudio/best`;
+}
+
+function remoteItem(info: MediaInfo, session: Session): Item {
+  if (info.format.acodec === 'none') throw new ConvertError('no_audio', 'This video has no audio track to convert.');
+  return {
+    facts: { ...info, url: info.url || null },
+    duration: info.duration,
+    chapters: info.chapters,
+    thumbnail: info.thumbnail,
+    input: { kind: 'remote', info, ytdlp: session.ytdlp },
+  };
+}
+
+async function localItem(path: string, ctx: ConvertContext): Promise<Item> {
+  const facts = await probe(ctx.engine.tools.ffprobe, path, ctx.signal);
+  const audio = audioStream(facts);
+  if (!audio) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
+  const t = facts.tags;
+  return {
+    facts: {
+      title: t.title ?? basename(path, extname(path)),
+      uploader: null,
+      artist: t.artist ?? null,
+      track: null,
+      album: t.album ?? null,
+      date: t.date ?? null,
+      url: null,
+    },
+    duration: facts.duration,
+    chapters: facts.chapters,
+    thumbnail: null,
+    input: { kind: 'file', path, codec: audio.codec, sampleRate: audio.sampleRate ?? null },
+  };
+}

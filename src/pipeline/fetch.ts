@@ -1,0 +1,136 @@
+/**
+ * Getting remote media: either streamed straight from yt-dlp into ffmpeg (download and encode
+ * overlap), or downloaded to a file when the container needs seeking or the audio is read twice.
+ * Size limits are enforced on the bytes as they arrive.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { ConvertError } from '../errors.ts';
+import { start, ToolError } from './process.ts';
+import { ffmpegEncode } from './transcode.ts';
+import { formatBytes } from './units.ts';
+import {
+  type DownloadProgress,
+  downloadArgs,
+  parseProgressLine,
+  type RemoteFormat,
+  type Ytdlp,
+  ytdlpError,
+} from './ytdlp.ts';
+
+const STREAMABLE_EXT = new Set(['webm', 'weba', 'mka', 'mkv', 'mp3', 'ogg', 'oga', 'opus', 'flac', 'wav', 'aac']);
+
+/** Can ffmpeg read this format from a pipe, without seeking? (Plain MP4 keeps its index at the end.) */
+export function streamable(format: RemoteFormat): boolean {
+  return format.container?.endsWith('_dash') === true || STREAMABLE_EXT.has(format.ext);
+}
+
+export interface FetchControl {
+  signal?: AbortSignal;
+  maxBytes: number | null;
+  onDownload: (p: DownloadProgress) => void;
+}
+
+/** Ends `children` early with a ConvertError that wins over the errors the kill itself causes. */
+class Stopper {
+  readonly controller = new AbortController();
+  reason: ConvertError | null = null;
+
+  constructor(outer: AbortSignal | undefined) {
+    if (outer?.aborted) this.stop(cancelled());
+    outer?.addEventListener('abort', () => this.stop(cancelled()), { once: true });
+  }
+
+  stop(reason: ConvertError): void {
+    this.reason ??= reason;
+    this.controller.abort();
+  }
+}
+
+function cancelled(): ConvertError {
+  return new ConvertError('cancelled', 'The conversion was cancelled.');
+}
+
+export function tooLarge(max: number): ConvertError {
+  return new ConvertError('too_large', `The media is larger than this server's limit of ${formatBytes(max)}.`);
+}
+
+/** yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. */
+export async function streamEncode(
+  ytdlp: Ytdlp,
+  infoJson: string,
+  format: RemoteFormat,
+  ffmpeg: { file: string; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  ctl: FetchControl,
+): Promise<void> {
+  const stopper = new Stopper(ctl.signal);
+  const signal = stopper.controller.signal;
+  const dl = start('yt-dlp', ytdlp.file, downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
+    env: ytdlp.env,
+    signal,
+    onStderrLine: (line) => {
+      const p = parseProgressLine(line);
+      if (p) ctl.onDownload(p);
+    },
+  });
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+      done(null, chunk);
+    },
+  });
+  const encode = ffmpegEncode(ffmpeg.file, ffmpeg.args, {
+    signal,
+    stdin: dl.stdout.pipe(counter),
+    onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+  });
+  const [dlResult, encResult] = await Promise.allSettled([dl.done, encode]);
+  if (stopper.reason) throw stopper.reason;
+  // A broken pipe in yt-dlp only echoes ffmpeg's own failure.
+  if (dlResult.status === 'rejected' && !brokenPipe(dlResult.reason))
+    throw ytdlpError(dlResult.reason, ytdlp.refused());
+  if (encResult.status === 'rejected') throw encResult.reason;
+  if (dlResult.status === 'rejected') throw ytdlpError(dlResult.reason, ytdlp.refused());
+}
+
+function brokenPipe(err: unknown): boolean {
+  return err instanceof ToolError && /Broken pipe|Errno 32/i.test(err.stderr);
+}
+
+/** Download the format into `dir` and return the file's path. */
+export async function downloadFile(
+  ytdlp: Ytdlp,
+  infoJson: string,
+  format: RemoteFormat,
+  dir: string,
+  ctl: FetchControl,
+): Promise<string> {
+  const stopper = new Stopper(ctl.signal);
+  const dl = start(
+    'yt-dlp',
+    ytdlp.file,
+    downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')),
+    {
+      env: ytdlp.env,
+      signal: stopper.controller.signal,
+      onStderrLine: (line) => {
+        const p = parseProgressLine(line);
+        if (!p) return;
+        if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+        ctl.onDownload(p);
+      },
+    },
+  );
+  dl.stdout.resume();
+  try {
+    await dl.done;
+  } catch (err) {
+    throw stopper.reason ?? ytdlpError(err, ytdlp.refused());
+  }
+  const name = (await readdir(dir)).find((f) => f.startsWith('source.'));
+  if (!name) throw new ConvertError('internal', 'yt-dlp reported success but wrote no file.');
+  return join(dir, name);
+}

@@ -1,0 +1,60 @@
+/** Facts about a source without downloading its media: for `ytconv info` and the web page. */
+import { basename, extname } from 'node:path';
+import { ConvertError } from '../errors.ts';
+import { audioStream, probe } from './probe.ts';
+import { openSession } from './session.ts';
+import type { Chapter, Engine, Source } from './types.ts';
+import { extract } from './ytdlp.ts';
+
+export interface SourceSummary {
+  kind: 'media' | 'playlist';
+  site: string;
+  url: string | null;
+  title: string;
+  uploader: string | null;
+  date: string | null;
+  duration: number | null;
+  thumbnail: string | null;
+  chapters: Chapter[];
+  /** Playlists only. */
+  entries?: { title: string | null; url: string }[];
+}
+
+export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
+  if (source.kind === 'file') {
+    const facts = await probe(engine.tools.ffprobe, source.path, signal);
+    if (!audioStream(facts)) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
+    return {
+      kind: 'media',
+      site: 'file',
+      url: null,
+      title: facts.tags.title ?? basename(source.path, extname(source.path)),
+      uploader: facts.tags.artist ?? null,
+      date: facts.tags.date ?? null,
+      duration: facts.duration,
+      thumbnail: null,
+      chapters: facts.chapters,
+    };
+  }
+  const session = await openSession(engine);
+  try {
+    const info = await extract(session.ytdlp, source.canonicalUrl, 'bestaudio/best', signal);
+    session.checkSite(info.site);
+    const common = { site: info.site, url: info.url || null, title: info.title, uploader: info.uploader };
+    if (info.kind === 'playlist') {
+      return {
+        ...common,
+        kind: 'playlist',
+        date: null,
+        duration: null,
+        thumbnail: null,
+        chapters: [],
+        entries: info.entries,
+      };
+    }
+    const { date, duration, thumbnail, chapters } = info;
+    return { ...common, kind: 'media', date, duration, thumbnail, chapters };
+  } finally {
+    await session.close();
+  }
+}

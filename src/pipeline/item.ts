@@ -1,0 +1,261 @@
+/**
+ * One source item (a video, a playlist entry, a local file) into one or more tagged audio files
+ * in a work directory: plan the outputs, get and encode the audio, then tag each file.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConvertError } from '../errors.ts';
+import { flacPictureBlock, makeCover } from './cover.ts';
+import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
+import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
+import { numberedStem, safeStem } from './filename.ts';
+import { spanWithin } from './options.ts';
+import { audioStream, probe } from './probe.ts';
+import { etaFrom, type ProgressReporter } from './progress.ts';
+import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
+import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
+import type { Chapter, ConvertOptions, Engine } from './types.ts';
+import type { MediaInfo, Ytdlp } from './ytdlp.ts';
+
+export interface Item {
+  facts: SourceFacts;
+  duration: number | null;
+  chapters: Chapter[];
+  thumbnail: string | null;
+  input:
+    | { kind: 'file'; path: string; codec: string | null; sampleRate: number | null }
+    | { kind: 'remote'; info: MediaInfo; ytdlp: Ytdlp };
+  /** Set for playlist entries: the playlist is the album. */
+  playlist?: { album: string; index: number; count: number };
+}
+
+/** A finished file in the work directory, waiting to be moved into place. */
+export interface Made {
+  path: string;
+  stem: string;
+  title: string;
+}
+
+interface Planned {
+  span: Span;
+  tags: Tags;
+  chapters: Chapter[];
+  stem: string;
+}
+
+export interface ItemContext {
+  engine: Engine;
+  options: ConvertOptions;
+  dir: string;
+  reporter: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]> {
+  checkDuration(item.duration, ctx.engine);
+  checkSize(item, ctx.engine);
+  const cover = item.thumbnail
+    ? makeCover(ctx.engine, item.thumbnail, ctx.dir, ctx.signal).catch(() => null)
+    : Promise.resolve(null);
+  const plan = planOutputs(item, ctx.options);
+  const audios = await encodeAll(item, plan, ctx);
+  ctx.reporter.update('tagging', 0);
+  const coverPath = await cover;
+  const made: Made[] = [];
+  for (const [i, out] of plan.entries()) {
+    const audio = audios[i] as string;
+    made.push({ path: await tag(audio, out, coverPath, ctx), stem: out.stem, title: out.tags.title });
+    ctx.reporter.update('tagging', (i + 1) / plan.length);
+  }
+  return made;
+}
+
+function checkDuration(duration: number | null, engine: Engine): void {
+  const max = engine.limits.maxDurationSec;
+  if (duration !== null && duration > max) throw tooLong(max);
+}
+
+function tooLong(max: number): ConvertError {
+  return new ConvertError('too_long', `The media is longer than this server's limit of ${formatHours(max)}.`);
+}
+
+function formatHours(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+}
+
+function checkSize(item: Item, engine: Engine): void {
+  const max = engine.limits.maxDownloadBytes;
+  const size = item.input.kind === 'remote' ? item.input.info.format.size : null;
+  if (max !== null && size !== null && size > max) {
+    throw tooLarge(max);
+  }
+}
+
+/** One output per chapter when splitting, else one output for the (trimmed) whole. */
+export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
+  const span = spanWithin(options, item.duration);
+  const from = span.start ?? 0;
+  const to = span.end ?? item.duration ?? Number.POSITIVE_INFINITY;
+  const chapters = chaptersWithin(item.chapters, from, to);
+  if (options.splitChapters && chapters.length > 0) {
+    return chapters.map((ch, i) => ({
+      span: { start: from + ch.start, end: from + ch.end },
+      tags: tagsFor(item.facts, { album: item.facts.title, index: i + 1, count: chapters.length, title: ch.title }),
+      chapters: [],
+      stem: numberedStem(i + 1, chapters.length, ch.title),
+    }));
+  }
+  const tags = tagsFor(item.facts, item.playlist);
+  const p = item.playlist;
+  return [
+    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : safeStem(item.facts.title) },
+  ];
+}
+
+/** Encode every planned output; returns the encoded (untagged) files in plan order. */
+async function encodeAll(item: Item, plan: Planned[], ctx: ItemContext): Promise<string[]> {
+  const { options } = ctx;
+  const single = plan.length === 1 && !options.splitChapters;
+  const whole = single && plan[0]?.span.start === undefined && plan[0]?.span.end === undefined;
+  // Copy only when nothing but the container changes.
+  const copyable = (codec: string | null) =>
+    whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
+  const input = item.input;
+  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
+    const out = join(ctx.dir, `audio-0.${options.format}`);
+    const copy = copyable(input.info.format.acodec);
+    const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
+    await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
+    return [out];
+  }
+  const source =
+    input.kind === 'file' ? { ...input, duration: item.duration } : await downloadRemote(input.info, input.ytdlp, ctx);
+  return encodeFromFile(source, plan, copyable(source.codec), ctx);
+}
+
+interface LocalSource {
+  path: string;
+  codec: string | null;
+  sampleRate: number | null;
+  duration: number | null;
+}
+
+async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: ItemContext): Promise<LocalSource> {
+  const jsonPath = await writeInfo(info, ctx.dir);
+  const started = Date.now();
+  const path = await downloadFile(ytdlp, jsonPath, info.format, ctx.dir, {
+    signal: ctx.signal,
+    maxBytes: ctx.engine.limits.maxDownloadBytes,
+    onDownload: (p) =>
+      ctx.reporter.update(
+        'downloading',
+        p.total ? p.bytes / p.total : null,
+        p.eta ?? etaFrom(p.bytes, p.total, Date.now() - started),
+      ),
+  });
+  const facts = await probe(ctx.engine.tools.ffprobe, path, ctx.signal);
+  checkDuration(facts.duration, ctx.engine);
+  const audio = audioStream(facts);
+  if (!audio) throw new ConvertError('no_audio', 'This media has no audio track to convert.');
+  return { path, codec: audio.codec, sampleRate: audio.sampleRate ?? null, duration: facts.duration };
+}
+
+async function writeInfo(info: MediaInfo, dir: string): Promise<string> {
+  const path = join(dir, 'info.json');
+  await writeFile(path, info.json);
+  return path;
+}
+
+async function streamRemote(
+  info: MediaInfo,
+  ytdlp: Ytdlp,
+  out: string,
+  spec: EncodeSpec,
+  duration: number | null,
+  ctx: ItemContext,
+): Promise<void> {
+  const jsonPath = await writeInfo(info, ctx.dir);
+  const expected = spanLength(spec.span, duration);
+  const started = Date.now();
+  let downloaded = false;
+  const max = ctx.engine.limits.maxDurationSec;
+  await streamEncode(
+    ytdlp,
+    jsonPath,
+    info.format,
+    {
+      file: ctx.engine.tools.ffmpeg,
+      args: encodeArgs('pipe:0', out, spec),
+      onTime: (t, stop) => {
+        if (t > max) stop(tooLong(max));
+        if (downloaded)
+          ctx.reporter.update('converting', expected ? t / expected : null, etaFrom(t, expected, Date.now() - started));
+      },
+    },
+    {
+      signal: ctx.signal,
+      maxBytes: ctx.engine.limits.maxDownloadBytes,
+      onDownload: (p) => {
+        downloaded = p.done;
+        if (!p.done) ctx.reporter.update('downloading', p.total ? p.bytes / p.total : null, p.eta);
+      },
+    },
+  );
+}
+
+function spanLength(span: Span | undefined, duration: number | null): number | null {
+  if (span?.end !== undefined) return span.end - (span.start ?? 0);
+  return duration === null ? null : duration - (span?.start ?? 0);
+}
+
+async function encodeFromFile(
+  source: LocalSource,
+  plan: Planned[],
+  copy: boolean,
+  ctx: ItemContext,
+): Promise<string[]> {
+  const { options, engine } = ctx;
+  const outputs: string[] = [];
+  const total = plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
+  let before = 0;
+  const started = Date.now();
+  for (const [i, out] of plan.entries()) {
+    const path = join(ctx.dir, `audio-${i}.${options.format}`);
+    const loudness = options.normalize
+      ? await measureLoudness(engine.tools.ffmpeg, source.path, out.span, ctx.signal)
+      : undefined;
+    const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
+    // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
+    if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
+    await ffmpegEncode(engine.tools.ffmpeg, encodeArgs(source.path, path, spec), {
+      signal: ctx.signal,
+      onTime: (t) =>
+        ctx.reporter.update(
+          'converting',
+          total ? (before + t) / total : null,
+          etaFrom(before + t, total, Date.now() - started),
+        ),
+    });
+    before += spanLength(out.span, source.duration) ?? 0;
+    outputs.push(path);
+  }
+  return outputs;
+}
+
+async function tag(audio: string, out: Planned, cover: string | null, ctx: ItemContext): Promise<string> {
+  const { format } = ctx.options;
+  const extra: Record<string, string> = {};
+  if (cover && !FORMATS[format].pictureStream && format !== 'wav') {
+    const facts = await probe(ctx.engine.tools.ffprobe, cover, ctx.signal);
+    extra.METADATA_BLOCK_PICTURE = await flacPictureBlock(cover, facts.streams[0]?.width ?? 0);
+  }
+  const metaPath = `${audio}.ffmeta`;
+  await writeFile(metaPath, ffmetadata(out.tags, format === 'wav' ? [] : out.chapters, extra));
+  const tagged = `${audio}.tagged.${format}`;
+  await ffmpegRun(
+    ctx.engine.tools.ffmpeg,
+    tagArgs(audio, metaPath, tagged, format, format === 'wav' ? null : cover),
+    ctx.signal,
+  );
+  return tagged;
+}

@@ -1,0 +1,58 @@
+/** Checking conversion options up front, before anything is downloaded. */
+import { ConvertError } from '../errors.ts';
+import { FORMATS } from './ffmpeg-args.ts';
+import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './types.ts';
+
+const MIN_KBPS = 64;
+const MAX_KBPS = 320;
+
+export function isAudioFormat(value: string): value is AudioFormat {
+  return (AUDIO_FORMATS as readonly string[]).includes(value);
+}
+
+/** Throws `invalid_option` with a message naming the option; returns the options unchanged. */
+export function validateOptions(options: ConvertOptions): ConvertOptions {
+  const { format, quality, start, end } = options;
+  if (!isAudioFormat(format)) {
+    throw invalid(`Unknown format "${format}": choose one of ${AUDIO_FORMATS.join(', ')}.`);
+  }
+  if (quality !== undefined) checkQuality(format, quality);
+  if (start !== undefined && !(Number.isFinite(start) && start >= 0)) {
+    throw invalid('The start time must be zero or more seconds.');
+  }
+  if (end !== undefined && !(Number.isFinite(end) && end > (start ?? 0))) {
+    throw invalid('The end time must come after the start time.');
+  }
+  return options;
+}
+
+function checkQuality(format: AudioFormat, quality: string): void {
+  if (FORMATS[format].bitrate === null) {
+    throw invalid(`${format.toUpperCase()} is lossless: it takes no quality setting.`);
+  }
+  if (/^V[0-9]$/.test(quality)) {
+    if (format !== 'mp3') throw invalid('VBR presets V0…V9 apply to MP3 only; use a bitrate such as 160k.');
+    return;
+  }
+  const kbps = /^(\d+)k$/.exec(quality)?.[1];
+  if (kbps === undefined || Number(kbps) < MIN_KBPS || Number(kbps) > MAX_KBPS) {
+    throw invalid(
+      `Quality "${quality}" is not valid: use a bitrate from ${MIN_KBPS}k to ${MAX_KBPS}k, or V0…V9 for MP3.`,
+    );
+  }
+}
+
+function invalid(message: string): ConvertError {
+  return new ConvertError('invalid_option', message);
+}
+
+/** The trim span checked against the media's real length (known only after probing). */
+export function spanWithin(options: ConvertOptions, duration: number | null): { start?: number; end?: number } {
+  if (duration !== null && options.start !== undefined && options.start >= duration) {
+    throw invalid(`The start time is past the end of the media (${Math.floor(duration)} s long).`);
+  }
+  const span: { start?: number; end?: number } = {};
+  if (options.start) span.start = options.start;
+  if (options.end !== undefined && (duration === null || options.end < duration)) span.end = options.end;
+  return span;
+}

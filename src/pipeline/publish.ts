@@ -1,0 +1,80 @@
+/**
+ * Moving finished files from the work directory into the output directory: under a temporary
+ * name first, renamed into place when complete, never over an existing file. If any move fails,
+ * the files already placed are removed again.
+ */
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConvertError } from '../errors.ts';
+import type { Made } from './item.ts';
+import { audioStream, probe } from './probe.ts';
+import type { AudioFormat, OutputFile } from './types.ts';
+
+export async function publish(
+  made: Made[],
+  outDir: string,
+  format: AudioFormat,
+  ffprobe: string,
+): Promise<OutputFile[]> {
+  await mkdir(outDir, { recursive: true });
+  const placed: string[] = [];
+  try {
+    const files: OutputFile[] = [];
+    for (const m of made) {
+      const path = await place(m.path, outDir, m.stem, format);
+      placed.push(path);
+      files.push(await describe(path, m.title, format, ffprobe));
+    }
+    return files;
+  } catch (err) {
+    await Promise.all(placed.map((p) => rm(p, { force: true })));
+    throw err;
+  }
+}
+
+/** Move `from` to `<outDir>/<stem>.<ext>`, or `<stem> (2).<ext>`… when that name is taken. */
+async function place(from: string, outDir: string, stem: string, ext: string): Promise<string> {
+  const staged = join(outDir, `.${stem}.${process.pid}.partial`);
+  await moveAcross(from, staged);
+  try {
+    for (let n = 1; n < 1000; n++) {
+      const target = join(outDir, n === 1 ? `${stem}.${ext}` : `${stem} (${n}).${ext}`);
+      // link() fails when the target exists, so two conversions never overwrite each other.
+      const taken = await link(staged, target).then(
+        () => false,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') return true;
+          throw err;
+        },
+      );
+      if (!taken) return target;
+    }
+    throw new ConvertError('internal', `Too many files named "${stem}" in the output directory.`);
+  } finally {
+    await unlink(staged).catch(() => {});
+  }
+}
+
+/** rename(), or copy + rename when the work directory is on another filesystem. */
+async function moveAcross(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, `${to}.copy`, constants.COPYFILE_FICLONE);
+    await rename(`${to}.copy`, to);
+  }
+}
+
+async function describe(path: string, title: string, format: AudioFormat, ffprobe: string): Promise<OutputFile> {
+  const [facts, info] = await Promise.all([probe(ffprobe, path), stat(path)]);
+  return {
+    path,
+    title,
+    duration: facts.duration ?? 0,
+    format,
+    bitrate: audioStream(facts)?.bitrate ?? facts.bitrate ?? 0,
+    size: info.size,
+  };
+}

@@ -1,0 +1,85 @@
+/** Running ffmpeg: encode with progress, measure loudness, tag, make covers; failures as ConvertError. */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ConvertError } from '../errors.ts';
+import { type LoudnessMeasurement, loudnessScanArgs, type Span } from './ffmpeg-args.ts';
+import { run, start, ToolError } from './process.ts';
+
+export interface FfmpegRun {
+  signal?: AbortSignal;
+  /** Called with the output position in seconds as ffmpeg reports it (about twice a second). */
+  onTime?: (seconds: number) => void;
+  /** Bytes to feed ffmpeg's stdin (when the input is `pipe:0`). */
+  stdin?: Readable;
+}
+
+/** Run an encode built by encodeArgs (which asks for `-progress pipe:1`). */
+export async function ffmpegEncode(ffmpeg: string, args: string[], opts: FfmpegRun): Promise<void> {
+  const child = start('ffmpeg', ffmpeg, args, { signal: opts.signal, stdin: opts.stdin !== undefined });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const m = /^out_time_us=(\d+)/.exec(line);
+    if (m) opts.onTime?.(Number(m[1]) / 1e6);
+  });
+  if (opts.stdin && child.stdin) {
+    // ffmpeg may stop reading early (an error, or a trim end); its exit status tells what happened.
+    pipeline(opts.stdin, child.stdin).catch(() => {});
+  }
+  try {
+    await child.done;
+  } catch (err) {
+    throw ffmpegError(err);
+  }
+}
+
+/** Run a short ffmpeg job (tagging, covers) to completion. */
+export async function ffmpegRun(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void> {
+  try {
+    await run('ffmpeg', ffmpeg, args, { signal, timeoutMs: 10 * 60_000 });
+  } catch (err) {
+    throw ffmpegError(err);
+  }
+}
+
+/** loudnorm's first pass: the measurements the exact second pass needs. */
+export async function measureLoudness(
+  ffmpeg: string,
+  input: string,
+  span: Span | undefined,
+  signal?: AbortSignal,
+): Promise<LoudnessMeasurement> {
+  let stderr = '';
+  try {
+    await run('ffmpeg', ffmpeg, loudnessScanArgs(input, span), {
+      signal,
+      onStderrLine: (line) => {
+        stderr += `${line}\n`;
+      },
+    });
+  } catch (err) {
+    throw ffmpegError(err);
+  }
+  const json = /\{[^{}]*"input_i"[^{}]*\}/s.exec(stderr)?.[0];
+  if (!json) throw new ConvertError('internal', 'Loudness could not be measured.');
+  return JSON.parse(json) as LoudnessMeasurement;
+}
+
+const CORRUPT =
+  /Invalid data found|could not find codec parameters|moov atom not found|Error while decoding|Header missing|EBML header parsing failed|invalid frame|Failed to read|End of file|Invalid argument/i;
+const NO_AUDIO = /matches no streams|does not contain any stream/i;
+
+export function ffmpegError(err: unknown): ConvertError {
+  if (err instanceof ConvertError) return err;
+  if (!(err instanceof ToolError)) return new ConvertError('internal', 'ffmpeg could not be run.', { cause: err });
+  if (err.notFound) {
+    return new ConvertError('tool_missing', 'ffmpeg is not installed: run make install, or set YTCONV_FFMPEG.');
+  }
+  if (err.isCanceled) return new ConvertError('cancelled', 'The conversion was cancelled.');
+  if (NO_AUDIO.test(err.stderr)) {
+    return new ConvertError('no_audio', 'This media has no audio track to convert.', { cause: err });
+  }
+  if (CORRUPT.test(err.stderr)) {
+    return new ConvertError('corrupt_media', 'The media could not be decoded; it may be damaged.', { cause: err });
+  }
+  return new ConvertError('internal', 'ffmpeg failed while converting.', { cause: err });
+}

@@ -1,0 +1,259 @@
+/**
+ * yt-dlp as a subprocess: argv builders, its info JSON turned into our own types, and its
+ * failures turned into ConvertError codes. User input only ever appears after `--`.
+ */
+import { ConvertError } from '../errors.ts';
+import { run, ToolError } from './process.ts';
+import { isoDate } from './tags.ts';
+import type { Chapter } from './types.ts';
+
+/** How to call yt-dlp for one conversion: the binary, its fixed leading options, its environment. */
+export interface Ytdlp {
+  file: string;
+  baseArgs: readonly string[];
+  env: NodeJS.ProcessEnv | undefined;
+  /** Hosts the address guard refused so far (their 403s mean `forbidden_address`). */
+  refused(): readonly string[];
+}
+
+export interface RemoteFormat {
+  id: string;
+  ext: string;
+  acodec: string | null;
+  hasVideo: boolean;
+  /** yt-dlp's DASH container names (`webm_dash`, `m4a_dash`) mark streams readable from a pipe. */
+  container: string | null;
+  size: number | null;
+}
+
+export interface MediaInfo {
+  kind: 'media';
+  id: string;
+  title: string;
+  uploader: string | null;
+  artist: string | null;
+  track: string | null;
+  album: string | null;
+  date: string | null;
+  duration: number | null;
+  thumbnail: string | null;
+  chapters: Chapter[];
+  url: string;
+  site: string;
+  format: RemoteFormat;
+  /** yt-dlp's own JSON, fed back with --load-info-json so the download does not extract again. */
+  json: string;
+}
+
+export interface PlaylistInfo {
+  kind: 'playlist';
+  id: string;
+  title: string;
+  uploader: string | null;
+  url: string;
+  site: string;
+  entries: { url: string; title: string | null }[];
+}
+
+const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
+const PROGRESS_TEMPLATE = `download:${PROGRESS_PREFIX} %(progress.status)s %(progress.downloaded_bytes)s %(progress.total_bytes)s %(progress.total_bytes_estimate)s %(progress.eta)s`;
+
+export function infoArgs(base: readonly string[], url: string, formatSpec: string): string[] {
+  return [...base, '-J', '--flat-playlist', '--no-playlist', '-f', formatSpec, '--', url];
+}
+
+/** Download one already-extracted format to `output` (`-` streams to stdout). */
+export function downloadArgs(base: readonly string[], infoJson: string, formatId: string, output: string): string[] {
+  return [
+    ...base,
+    ...['--load-info-json', infoJson, '-f', formatId, '-o', output],
+    ...['--newline', '--progress-template', PROGRESS_TEMPLATE],
+    ...['--no-part', '--no-mtime', '--retries', '5', '--file-access-retries', '1'],
+  ];
+}
+
+export interface DownloadProgress {
+  done: boolean;
+  bytes: number;
+  total: number | null;
+  eta: number | null;
+}
+
+/** One `--progress-template` line, or null for any other line yt-dlp prints. */
+export function parseProgressLine(line: string): DownloadProgress | null {
+  if (!line.startsWith(PROGRESS_PREFIX)) return null;
+  const [, status, bytes, total, estimate, eta] = line.split(' ');
+  const n = (v: string | undefined): number | null => (v === undefined || v === 'NA' ? null : Number(v) || null);
+  return { done: status === 'finished', bytes: n(bytes) ?? 0, total: n(total) ?? n(estimate), eta: n(eta) };
+}
+
+export async function extract(
+  ytdlp: Ytdlp,
+  url: string,
+  formatSpec: string,
+  signal?: AbortSignal,
+): Promise<MediaInfo | PlaylistInfo> {
+  let json: string;
+  try {
+    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, formatSpec), {
+      env: ytdlp.env,
+      signal,
+      timeoutMs: 120_000,
+    });
+  } catch (err) {
+    throw ytdlpError(err, ytdlp.refused());
+  }
+  return toInfo(JSON.parse(json) as RawInfo, json);
+}
+
+interface RawInfo {
+  _type?: string;
+  id?: string;
+  title?: string;
+  uploader?: string;
+  channel?: string;
+  artist?: string;
+  creator?: string;
+  track?: string;
+  album?: string;
+  upload_date?: string;
+  release_date?: string;
+  duration?: number;
+  thumbnail?: string;
+  chapters?: { start_time?: number; end_time?: number; title?: string }[] | null;
+  webpage_url?: string;
+  original_url?: string;
+  extractor?: string;
+  format_id?: string;
+  ext?: string;
+  acodec?: string;
+  vcodec?: string;
+  container?: string;
+  filesize?: number;
+  entries?: { url?: string; webpage_url?: string; title?: string }[];
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
+  const site = (raw.extractor ?? 'generic').toLowerCase();
+  const url = raw.webpage_url ?? raw.original_url ?? '';
+  if (raw._type === 'playlist') {
+    const entries = (raw.entries ?? []).flatMap((e) => {
+      const entryUrl = str(e.url) ?? str(e.webpage_url);
+      return entryUrl ? [{ url: entryUrl, title: str(e.title) }] : [];
+    });
+    const title = str(raw.title) ?? raw.id ?? 'Playlist';
+    return {
+      kind: 'playlist',
+      id: raw.id ?? '',
+      title,
+      uploader: str(raw.uploader) ?? str(raw.channel),
+      url,
+      site,
+      entries,
+    };
+  }
+  const duration = typeof raw.duration === 'number' && raw.duration > 0 ? raw.duration : null;
+  return {
+    kind: 'media',
+    id: raw.id ?? '',
+    title: str(raw.title) ?? raw.id ?? 'audio',
+    uploader: str(raw.uploader) ?? str(raw.channel),
+    artist: str(raw.artist) ?? str(raw.creator),
+    track: str(raw.track),
+    album: str(raw.album),
+    date: isoDate(raw.release_date) ?? isoDate(raw.upload_date),
+    duration,
+    thumbnail: str(raw.thumbnail),
+    chapters: toChapters(raw.chapters, duration),
+    url,
+    site,
+    format: {
+      id: raw.format_id ?? '',
+      ext: raw.ext ?? '',
+      acodec: raw.acodec ?? codecFromExt(raw),
+      hasVideo: raw.vcodec !== undefined && raw.vcodec !== 'none' && raw.vcodec !== null,
+      container: str(raw.container),
+      // Only an exact size refuses up front; yt-dlp's estimates (bitrate × duration) may be wrong.
+      size: raw.filesize ?? null,
+    },
+    json,
+  };
+}
+
+/** Direct links (yt-dlp's generic extractor) name no codec; an audio-only extension is a safe hint. */
+function codecFromExt(raw: RawInfo): string | null {
+  if (raw.vcodec !== 'none') return null;
+  return ({ mp3: 'mp3', opus: 'opus', flac: 'flac' } as Record<string, string>)[raw.ext ?? ''] ?? null;
+}
+
+function toChapters(raw: RawInfo['chapters'], duration: number | null): Chapter[] {
+  return (raw ?? []).flatMap((c, i) => {
+    const start = c.start_time ?? 0;
+    const end = c.end_time ?? duration ?? start;
+    return end > start ? [{ start, end, title: str(c.title) ?? `Chapter ${i + 1}` }] : [];
+  });
+}
+
+/** The last `ERROR:` line yt-dlp printed, without its `[extractor] id:` prefix. */
+export function errorLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('ERROR:'));
+  const last = lines.at(-1) ?? '';
+  return last
+    .replace(/^ERROR:\s*/, '')
+    .replace(/^\[[^\]]+\]\s*(?:[\w-]+:\s*)?/, '')
+    .trim();
+}
+
+const SIGN_IN_HELP =
+  'An operator can give ytconv a cookies file of a signed-in browser session (YTCONV_COOKIES_FILE) or update yt-dlp (make install).';
+
+/** The yt-dlp failure classes, first match wins; each regex is tried on the last ERROR line. */
+const RULES: [RegExp, (why: string) => ConvertError][] = [
+  [/Unsupported URL|No suitable extractor/i, () => new ConvertError('unsupported_site', 'This site is not supported.')],
+  [/is not a valid URL/i, () => new ConvertError('invalid_url', 'This is not a valid link.')],
+  [
+    /Sign in to confirm|confirm your age|inappropriate for some users|age.restricted|members.only|login required|--cookies/i,
+    (why) =>
+      new ConvertError(
+        'sign_in_required',
+        `The site wants a signed-in user for this video (${trimWhy(why)}). ${SIGN_IN_HELP}`,
+      ),
+  ],
+  [
+    /Private video|unavailable|removed|not available|in your country|terminated|does not exist|HTTP Error 40[134]|HTTP Error 410/i,
+    (why) => new ConvertError('unavailable', `This video is unavailable: ${trimWhy(why)}.`),
+  ],
+  [
+    /Requested format is not available|no audio/i,
+    () => new ConvertError('no_audio', 'This video has no audio track to convert.'),
+  ],
+];
+
+function trimWhy(why: string): string {
+  return why.replace(/\s*Use --cookies.*$/s, '').replace(/[.\s]+$/, '') || 'no reason given';
+}
+
+/** Turn a failed yt-dlp run into the error a person should see. */
+export function ytdlpError(err: unknown, refused: readonly string[]): ConvertError {
+  if (err instanceof ConvertError) return err;
+  if (!(err instanceof ToolError)) return new ConvertError('internal', 'yt-dlp could not be run.', { cause: err });
+  if (err.notFound)
+    return new ConvertError('tool_missing', 'yt-dlp is not installed: run make install, or set YTCONV_YTDLP.');
+  if (err.isCanceled) return new ConvertError('cancelled', 'The conversion was cancelled.');
+  if (refused.length > 0) {
+    return new ConvertError('forbidden_address', `Refused to connect to a private or local address (${refused[0]}).`);
+  }
+  if (err.timedOut) return new ConvertError('network', 'The site took too long to answer.', { cause: err });
+  const why = errorLine(err.stderr);
+  for (const [pattern, make] of RULES) {
+    if (pattern.test(why)) return Object.assign(make(why), { cause: err });
+  }
+  if (/HTTP Error|Unable to download|timed out|Connection|resolve|urlopen|IncompleteRead|Errno/i.test(why)) {
+    return new ConvertError('network', `The site could not be reached: ${trimWhy(why)}.`, { cause: err });
+  }
+  return new ConvertError('internal', `yt-dlp failed: ${trimWhy(why) || 'unknown error'}.`, { cause: err });
+}

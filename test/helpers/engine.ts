@@ -1,0 +1,33 @@
+/** Engines for tests: the same tool resolution as users get, pointed at the stand-in site. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import type { Engine } from '../../src/pipeline/types.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface TestEngineOptions {
+  pluginDir: string;
+  policy?: Partial<Engine['policy']>;
+  limits?: Partial<Engine['limits']>;
+  tools?: Partial<Engine['tools']>;
+}
+
+/** An engine that allows the stand-in site (on loopback) and has a private temp directory. */
+export async function testEngine(opts: TestEngineOptions): Promise<Engine> {
+  const base = loadConfig(process.env, ROOT).engine;
+  const pythonPath = [opts.pluginDir, process.env.PYTHONPATH].filter(Boolean).join(':');
+  return {
+    ...base,
+    tools: { ...base.tools, ...opts.tools },
+    policy: { allowedSites: '*', allowPrivateAddresses: true, ...opts.policy },
+    limits: { ...base.limits, ...opts.limits },
+    tmpDir: await mkdtemp(join(tmpdir(), 'ytconv-test-tmp-')),
+    ytdlpEnv: { ...process.env, PYTHONPATH: pythonPath },
+  };
+}
+
+export function tempDir(prefix = 'ytconv-test-out-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}

@@ -1,0 +1,90 @@
+/** Facts about produced files straight from ffprobe, independent of the code under test. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export interface Probed {
+  format: { format_name: string; duration: string; bit_rate?: string; tags?: Record<string, string> };
+  streams: {
+    codec_type: string;
+    codec_name: string;
+    bit_rate?: string;
+    sample_rate?: string;
+    width?: number;
+    height?: number;
+    disposition?: { attached_pic?: number };
+    tags?: Record<string, string>;
+  }[];
+  chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
+}
+
+export async function ffprobe(file: string): Promise<Probed> {
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    '-show_chapters',
+    file,
+  ]);
+  return JSON.parse(stdout) as Probed;
+}
+
+/** All tags of a file with lower-case keys (container and audio stream: Ogg keeps them on the stream). */
+export function tagsOf(p: Probed): Record<string, string> {
+  const audio = p.streams.find((s) => s.codec_type === 'audio')?.tags ?? {};
+  const all = { ...audio, ...p.format.tags };
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+export function audioOf(p: Probed): Probed['streams'][number] {
+  const audio = p.streams.find((s) => s.codec_type === 'audio');
+  if (!audio) throw new Error('no audio stream');
+  return audio;
+}
+
+export function coverOf(p: Probed): Probed['streams'][number] | undefined {
+  return p.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic === 1);
+}
+
+/** A hash of the audio packets: equal hashes mean the audio was copied, not re-encoded. */
+export async function audioPacketHash(file: string): Promise<string> {
+  const { stdout } = await exec('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-c',
+    'copy',
+    '-f',
+    'hash',
+    '-hash',
+    'md5',
+    '-',
+  ]);
+  return stdout.trim();
+}
+
+/** Integrated loudness in LUFS, measured by ffmpeg's EBU R128 filter. */
+export async function loudness(file: string): Promise<number> {
+  const { stderr } = await exec('ffmpeg', [
+    '-nostats',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    'ebur128',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const m = /Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS/.exec(stderr);
+  if (!m?.[1]) throw new Error('no loudness summary');
+  return Number(m[1]);
+}

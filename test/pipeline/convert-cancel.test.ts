@@ -1,0 +1,125 @@
+/** Cancelling ends every child within 2 s and leaves nothing; progress arrives at least once a second. */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { convert } from '../../src/pipeline/convert.ts';
+import { parseSource } from '../../src/pipeline/sources.ts';
+import type { Progress } from '../../src/pipeline/types.ts';
+import { tempDir, testEngine } from '../helpers/engine.ts';
+import { type Site, startSite } from '../site/server.ts';
+
+let site: Site;
+before(async () => {
+  site = await startSite();
+});
+after(() => site.close());
+
+/** Processes whose command line mentions `needle` (our children carry the work directory). */
+async function processesMentioning(needle: string): Promise<number[]> {
+  return scanProcesses(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(needle));
+}
+
+/** Live processes whose parent is this test process. */
+async function childProcesses(): Promise<number[]> {
+  return scanProcesses(async (pid) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(ppid) === process.pid && state !== 'Z';
+  });
+}
+
+async function scanProcesses(match: (pid: number) => Promise<boolean>): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (/^\d+$/.test(entry) && (await match(Number(entry)).catch(() => false))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+describe('cancelling', () => {
+  it('kills yt-dlp and ffmpeg within 2 s and leaves no file behind', async () => {
+    const engine = await testEngine({ pluginDir: site.pluginDir });
+    const outDir = await tempDir();
+    const controller = new AbortController();
+    const events: Progress[] = [];
+    let abortedAt = 0;
+    const running = convert(
+      parseSource(site.watchUrl('slow'), { allowFiles: false }),
+      { format: 'mp3', splitChapters: false, normalize: false },
+      {
+        engine,
+        outDir,
+        signal: controller.signal,
+        onProgress: (p) => {
+          events.push(p);
+          if (p.phase === 'downloading' && p.fraction !== null && p.fraction > 0.05 && !controller.signal.aborted) {
+            abortedAt = Date.now();
+            controller.abort();
+          }
+        },
+      },
+    );
+    const err = await running.then(
+      () => assert.fail('should have been cancelled'),
+      (e: { code: string }) => e,
+    );
+    const stoppedIn = Date.now() - abortedAt;
+    assert.equal(err.code, 'cancelled');
+    // convert() waits for its children before it rejects; check no straggler survives anyway.
+    assert.deepEqual(await processesMentioning(engine.tmpDir), []);
+    assert.deepEqual(await childProcesses(), []);
+    assert.ok(stoppedIn < 2000, `stopped ${stoppedIn} ms after the abort`);
+    assert.deepEqual(await readdir(outDir), []);
+    assert.deepEqual(await readdir(engine.tmpDir), []);
+    assert.ok(events.some((e) => e.phase === 'downloading'));
+  });
+
+  it('refuses to start when already cancelled', async () => {
+    const engine = await testEngine({ pluginDir: site.pluginDir });
+    const err = await convert(
+      parseSource(site.watchUrl('plain'), { allowFiles: false }),
+      { format: 'mp3', splitChapters: false, normalize: false },
+      {
+        engine,
+        outDir: await tempDir(),
+        signal: AbortSignal.abort(),
+      },
+    ).catch((e: { code: string }) => e);
+    assert.equal((err as { code: string }).code, 'cancelled');
+  });
+});
+
+describe('progress', () => {
+  it('reports phases in order with fractions and ETA, at least once a second', async () => {
+    const engine = await testEngine({ pluginDir: site.pluginDir });
+    const events: (Progress & { at: number })[] = [];
+    await convert(
+      parseSource(site.watchUrl('slow'), { allowFiles: false }),
+      { format: 'mp3', splitChapters: false, normalize: false },
+      {
+        engine,
+        outDir: await tempDir(),
+        onProgress: (p) => events.push({ ...p, at: Date.now() }),
+      },
+    );
+    const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
+    assert.deepEqual(
+      phases.filter((p) => p !== 'converting'),
+      ['probing', 'downloading', 'tagging'],
+    );
+    const downloading = events.filter((e) => e.phase === 'downloading');
+    assert.ok(
+      downloading.some((e) => e.eta !== null),
+      'an ETA while downloading',
+    );
+    for (const e of events) assert.ok(e.fraction === null || (e.fraction >= 0 && e.fraction <= 1));
+    const fractions = downloading.map((e) => e.fraction ?? 0);
+    assert.deepEqual(
+      fractions,
+      [...fractions].sort((a, b) => a - b),
+      'download fraction never goes back',
+    );
+    const gaps = events.slice(1).map((e, i) => e.at - (events[i]?.at ?? e.at));
+    assert.ok(Math.max(...gaps) <= 1300, `longest gap ${Math.max(...gaps)} ms`);
+  });
+});

@@ -1,0 +1,207 @@
+/** Every output format from the stand-in site, verified with ffprobe. */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { convert } from '../../src/pipeline/convert.ts';
+import { parseSource } from '../../src/pipeline/sources.ts';
+import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
+import { tempDir, testEngine } from '../helpers/engine.ts';
+import { audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
+import { type Site, startSite } from '../site/server.ts';
+
+let site: Site;
+let engine: Engine;
+
+before(async () => {
+  site = await startSite();
+  engine = await testEngine({ pluginDir: site.pluginDir });
+});
+after(() => site.close());
+
+async function run(url: string, options: Partial<ConvertOptions> = {}) {
+  const outDir = await tempDir();
+  const result = await convert(
+    parseSource(url, { allowFiles: false }),
+    { format: 'mp3', splitChapters: false, normalize: false, ...options },
+    { engine, outDir },
+  );
+  return { ...result, outDir };
+}
+
+const close = (actual: number, expected: number, tolerance = 0.15) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
+
+describe('converting a video', () => {
+  it('makes a 192 kbps CBR MP3 with tags, a square cover and exact chapters', async () => {
+    const { files } = await run(site.watchUrl('basic'));
+    assert.equal(files.length, 1);
+    const file = files[0]!;
+    assert.match(file.path, /Test Artist - Sine Song\.mp3$/);
+    const p = await ffprobe(file.path);
+    assert.equal(audioOf(p).codec_name, 'mp3');
+    assert.equal(audioOf(p).bit_rate, '192000');
+    close(Number(p.format.duration), 12);
+    const tags = tagsOf(p);
+    assert.equal(tags.title, 'Sine Song');
+    assert.equal(tags.artist, 'Test Artist');
+    assert.equal(tags.date, '2024-01-31');
+    assert.equal(tags.comment, site.watchUrl('basic'));
+    const cover = coverOf(p);
+    assert.ok(cover, 'has an attached cover');
+    assert.equal(cover.width, cover.height);
+    assert.deepEqual(
+      p.chapters.map((c) => [Number(c.start_time), Number(c.end_time), c.tags?.title]),
+      [
+        [0, 4, 'Intro'],
+        [4, 8.5, 'Middle'],
+        [8.5, 12, 'Outro'],
+      ],
+    );
+    assert.equal(file.bitrate, 192000);
+    close(file.duration, 12);
+  });
+
+  it('copies Opus from the WebM source without re-encoding', async () => {
+    const { files } = await run(site.watchUrl('basic'), { format: 'opus' });
+    const p = await ffprobe(files[0]!.path);
+    assert.equal(audioOf(p).codec_name, 'opus');
+    assert.equal(await audioPacketHash(files[0]!.path), await audioPacketHash(site.mediaPath('basic', '251')));
+    assert.equal(tagsOf(p).title, 'Sine Song');
+    assert.ok(coverOf(p), 'Opus carries the cover as METADATA_BLOCK_PICTURE');
+    assert.equal(p.chapters.length, 3);
+  });
+
+  it('copies AAC from the M4A source into M4A with cover and chapters', async () => {
+    const { files } = await run(site.watchUrl('basic'), { format: 'm4a' });
+    const p = await ffprobe(files[0]!.path);
+    assert.equal(audioOf(p).codec_name, 'aac');
+    assert.equal(await audioPacketHash(files[0]!.path), await audioPacketHash(site.mediaPath('basic', '140')));
+    assert.ok(coverOf(p));
+    assert.equal(p.chapters.length, 3);
+    assert.equal(tagsOf(p).artist, 'Test Artist');
+  });
+
+  for (const [format, codec] of [
+    ['ogg', 'vorbis'],
+    ['flac', 'flac'],
+    ['wav', 'pcm_s16le'],
+  ] as const) {
+    it(`encodes ${format} as ${codec} with its tags`, async () => {
+      const { files } = await run(site.watchUrl('plain'), { format });
+      const p = await ffprobe(files[0]!.path);
+      assert.equal(audioOf(p).codec_name, codec);
+      close(Number(p.format.duration), 6);
+      assert.equal(tagsOf(p).title, 'Plain Tone Video');
+      if (format !== 'wav') assert.ok(coverOf(p), 'has a cover');
+    });
+  }
+
+  it('encodes at the requested bitrate, and MP3 VBR presets', async () => {
+    const cbr = await run(site.watchUrl('plain'), { quality: '128k' });
+    assert.equal(audioOf(await ffprobe(cbr.files[0]!.path)).bit_rate, '128000');
+    const opus = await run(site.watchUrl('plain'), { format: 'opus', quality: '96k' });
+    assert.notEqual(await audioPacketHash(opus.files[0]!.path), await audioPacketHash(site.mediaPath('plain', '251')));
+    const vbr = await run(site.watchUrl('plain'), { quality: 'V6' });
+    assert.ok(vbr.files[0]!.bitrate < 150_000, `V6 averages well under 192k, got ${vbr.files[0]!.bitrate}`);
+  });
+
+  it('trims to the start and end, keeping the chapters inside, shifted', async () => {
+    const { files } = await run(site.watchUrl('basic'), { start: 3, end: 9.5 });
+    const p = await ffprobe(files[0]!.path);
+    close(Number(p.format.duration), 6.5);
+    assert.deepEqual(
+      p.chapters.map((c) => [Number(c.start_time), Number(c.end_time), c.tags?.title]),
+      [
+        [0, 1, 'Intro'],
+        [1, 5.5, 'Middle'],
+        [5.5, 6.5, 'Outro'],
+      ],
+    );
+  });
+
+  it('splits by chapters into numbered files', async () => {
+    const { files } = await run(site.watchUrl('basic'), { splitChapters: true });
+    assert.deepEqual(
+      files.map((f) => f.path.split('/').at(-1)),
+      ['01 - Intro.mp3', '02 - Middle.mp3', '03 - Outro.mp3'],
+    );
+    const expected = [4, 4.5, 3.5];
+    for (const [i, f] of files.entries()) {
+      const p = await ffprobe(f.path);
+      close(Number(p.format.duration), expected[i]!);
+      const tags = tagsOf(p);
+      assert.equal(tags.track, `${i + 1}/3`);
+      assert.equal(tags.album, 'Test Artist - Sine Song');
+      assert.equal(tags.artist, 'Test Artist');
+      assert.ok(coverOf(p));
+    }
+  });
+
+  it('normalises loudness to -14 LUFS', async () => {
+    const { files } = await run(site.watchUrl('plain'), { normalize: true, format: 'flac' });
+    const lufs = await loudness(files[0]!.path);
+    close(lufs, -14, 1);
+    const p = await ffprobe(files[0]!.path);
+    close(Number(p.format.duration), 6);
+    assert.equal(audioOf(p).sample_rate, '48000');
+  });
+
+  it('uses the artist, track and album a music site gives', async () => {
+    const { files } = await run(site.watchUrl('music'));
+    const tags = tagsOf(await ffprobe(files[0]!.path));
+    assert.deepEqual([tags.artist, tags.title, tags.album], ['Music Artist', 'Music Track', 'Music Album']);
+  });
+});
+
+describe('converting a playlist', () => {
+  it('makes one numbered file per entry with the playlist as album', async () => {
+    const { files, skipped, outDir } = await run(site.playlistUrl('mix'));
+    assert.deepEqual(skipped, []);
+    assert.deepEqual((await readdir(outDir)).sort(), [
+      '01 - Test Artist - Sine Song.mp3',
+      '02 - Plain Tone Video.mp3',
+      '03 - Second Tone.mp3',
+    ]);
+    for (const [i, f] of files.entries()) {
+      const tags = tagsOf(await ffprobe(f.path));
+      assert.equal(tags.album, 'Stand-in Mix');
+      assert.equal(tags.track, `${i + 1}/3`);
+    }
+  });
+
+  it('skips an unavailable entry and converts the rest', async () => {
+    const { files, skipped } = await run(site.playlistUrl('withbad'));
+    assert.equal(files.length, 2);
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0]?.error.code, 'unavailable');
+  });
+});
+
+describe('converting direct media links', () => {
+  it('copies a direct MP3 as it is', async () => {
+    const { files } = await run(site.fileUrl('tone.mp3'));
+    assert.equal(await audioPacketHash(files[0]!.path), await audioPacketHash(site.filePath('tone.mp3')));
+  });
+
+  it('downloads an M4A whose index is at the end before converting it', async () => {
+    const { files } = await run(site.fileUrl('tone-moov-at-end.m4a'), { format: 'ogg' });
+    const p = await ffprobe(files[0]!.path);
+    assert.equal(audioOf(p).codec_name, 'vorbis');
+    close(Number(p.format.duration), 4);
+  });
+});
+
+describe('converting local files', () => {
+  it('takes the audio of a video file', async () => {
+    const outDir = await tempDir();
+    const { files } = await convert(
+      parseSource(site.mediaPath('basic', '18'), { allowFiles: true }),
+      { format: 'm4a', splitChapters: false, normalize: false },
+      { engine, outDir },
+    );
+    const p = await ffprobe(files[0]!.path);
+    assert.equal(audioOf(p).codec_name, 'aac');
+    assert.equal(p.streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic).length, 0);
+    close(Number(p.format.duration), 12);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * What the stand-in site offers: videos, playlists and direct files, each named for the behaviour a
+ * test needs. Ids look like YouTube's (11 characters of [A-Za-z0-9_-]) so that URL parsing is
+ * exercised as for the real site.
+ */
+import type { Chapter } from '../../src/pipeline/types.ts';
+import type { Itag, MediaKind, Tone } from './media.ts';
+
+/** Why extraction fails; the plugin turns each reason into the yt-dlp error YouTube's extractor raises. */
+export interface Blocked {
+  reason: 'unavailable' | 'geo' | 'login';
+  /** YouTube's own wording. */
+  message: string;
+}
+
+/** How media requests misbehave. */
+export type Delivery =
+  | { kind: 'status'; status: 403 | 404 }
+  /** 503 for the first `failures` media requests of this video, then normal service. */
+  | { kind: 'flaky'; failures: number }
+  /** The first media request gets half its bytes, then the connection is destroyed. */
+  | { kind: 'drop' }
+  | { kind: 'slow'; bytesPerSecond: number };
+
+export interface Video {
+  id: string;
+  title: string;
+  description: string;
+  uploader: string;
+  /** YYYYMMDD, as yt-dlp reports it. */
+  uploadDate: string;
+  /** Seconds, as the metadata says; the media really lasts `tone.seconds`. */
+  duration: number;
+  /** What the media files contain; null when there is nothing to serve. */
+  tone: Tone | null;
+  itags: readonly Itag[];
+  chapters: readonly Chapter[];
+  music?: { artist: string; track: string; album: string };
+  blocked?: Blocked;
+  delivery?: Delivery;
+  /** 'hidden': no filesize in metadata and no Content-Length; a number: the filesize claimed. */
+  size?: 'hidden' | number;
+  /** The media files are garbage bytes of a plausible size. */
+  corrupt?: boolean;
+}
+
+export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id: 'UCStandInChannel00000000' };
+
+const AUDIO: readonly Itag[] = ['251', '140'];
+
+/** A video with the catalog's defaults for whatever `fields` leaves out. */
+export function defineVideo(fields: Pick<Video, 'id' | 'title' | 'tone'> & Partial<Video>): Video {
+  return {
+    description: `${fields.title}: a stand-in video for ytconv's tests.`,
+    uploader: CHANNEL.name,
+    uploadDate: '20240131',
+    duration: fields.tone?.seconds ?? 0,
+    itags: ['251', '140', '18'],
+    chapters: [],
+    ...fields,
+  };
+}
+
+/** A video that cannot be extracted; its title is what a playlist still shows for it. */
+function blocked(id: string, title: string, reason: Blocked['reason'], message: string): Video {
+  return defineVideo({ id, title, tone: null, itags: [], blocked: { reason, message } });
+}
+
+export const VIDEOS = {
+  basic: defineVideo({
+    id: 'BasicVid_01',
+    title: 'Test Artist - Sine Song',
+    tone: { frequency: 440, seconds: 12 },
+    chapters: [
+      { start: 0, end: 4, title: 'Intro' },
+      { start: 4, end: 8.5, title: 'Middle' },
+      { start: 8.5, end: 12, title: 'Outro' },
+    ],
+  }),
+  plain: defineVideo({ id: 'PlainVid_02', title: 'Plain Tone Video', tone: { frequency: 550, seconds: 6 } }),
+  second: defineVideo({ id: 'SecondVd_03', title: 'Second Tone', tone: { frequency: 660, seconds: 5 } }),
+  music: defineVideo({
+    id: 'MusicVid_04',
+    title: 'Music Track',
+    tone: { frequency: 770, seconds: 5 },
+    music: { artist: 'Music Artist', track: 'Music Track', album: 'Music Album' },
+  }),
+  private: blocked(
+    'Private_005',
+    '[Private video]',
+    'unavailable',
+    "Private video. Sign in if you've been granted access to this video",
+  ),
+  removed: blocked(
+    'Removed_006',
+    '[Deleted video]',
+    'unavailable',
+    'Video unavailable. This video has been removed by the uploader',
+  ),
+  geo: blocked('GeoBlock007', 'Geo Blocked', 'geo', 'The uploader has not made this video available in your country'),
+  agegate: blocked(
+    'AgeGate_008',
+    'Age Gated',
+    'login',
+    'Sign in to confirm your age. This video may be inappropriate for some users.',
+  ),
+  bot: blocked(
+    'BotCheck009',
+    'Bot Check',
+    'login',
+    'Sign in to confirm you\u2019re not a bot. This helps protect our community.',
+  ),
+  media403: defineVideo({
+    id: 'Media403_10',
+    title: 'Forbidden Media',
+    tone: { frequency: 880, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'status', status: 403 },
+  }),
+  media404: defineVideo({
+    id: 'Media404_11',
+    title: 'Missing Media',
+    tone: { frequency: 990, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'status', status: 404 },
+  }),
+  flaky: defineVideo({
+    id: 'FlakyVid_12',
+    title: 'Flaky Media',
+    tone: { frequency: 1100, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'flaky', failures: 2 },
+  }),
+  drop: defineVideo({
+    id: 'DropConn_13',
+    title: 'Dropped Connection',
+    tone: { frequency: 1210, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'drop' },
+  }),
+  slow: defineVideo({
+    id: 'SlowVid__14',
+    title: 'Slow Delivery',
+    tone: { frequency: 1320, seconds: 60 },
+    itags: AUDIO,
+    delivery: { kind: 'slow', bytesPerSecond: 48_000 },
+  }),
+  noaudio: defineVideo({
+    id: 'NoAudio__15',
+    title: 'Silent Film',
+    tone: { frequency: 1430, seconds: 4 },
+    itags: ['160'],
+  }),
+  corrupt: defineVideo({
+    id: 'Corrupt__16',
+    title: 'Corrupt Media',
+    tone: { frequency: 1540, seconds: 4 },
+    itags: ['251'],
+    corrupt: true,
+  }),
+  long: defineVideo({
+    id: 'LongVid__17',
+    title: 'Four Hour Loop',
+    tone: { frequency: 1650, seconds: 3 },
+    duration: 4 * 3600,
+    itags: AUDIO,
+  }),
+  big: defineVideo({
+    id: 'BigFile__18',
+    title: 'Huge File',
+    tone: { frequency: 1760, seconds: 3 },
+    itags: AUDIO,
+    size: 5_000_000_000,
+  }),
+  nosize: defineVideo({
+    id: 'NoSize___19',
+    title: 'Unknown Size',
+    tone: { frequency: 1870, seconds: 5 },
+    itags: AUDIO,
+    size: 'hidden',
+  }),
+} satisfies Record<string, Video>;
+
+export type VideoName = keyof typeof VIDEOS;
+
+export interface Playlist {
+  id: string;
+  title: string;
+  uploader: string;
+  entries: readonly VideoName[];
+}
+
+export const PLAYLISTS = {
+  mix: {
+    id: 'PLStandInMix0000000000000000000001',
+    title: 'Stand-in Mix',
+    uploader: CHANNEL.name,
+    entries: ['basic', 'plain', 'second'],
+  },
+  withbad: {
+    id: 'PLStandInWithBad000000000000000002',
+    title: 'Stand-in Mix With A Private Video',
+    uploader: CHANNEL.name,
+    entries: ['plain', 'private', 'second'],
+  },
+} satisfies Record<string, Playlist>;
+
+export type PlaylistName = keyof typeof PLAYLISTS;
+
+/** Files served as plain downloads, for yt-dlp's generic extractor. */
+export const DIRECT_FILES = {
+  'tone.mp3': { kind: 'mp3', mime: 'audio/mpeg' },
+  'tone-moov-at-end.m4a': { kind: 'm4a-moov-at-end', mime: 'audio/mp4' },
+  'tone.ogg': { kind: 'ogg', mime: 'audio/ogg' },
+} as const satisfies Record<string, { kind: MediaKind; mime: string }>;
+
+export type DirectFileName = keyof typeof DIRECT_FILES;
+
+export const DIRECT_TONE: Tone = { frequency: 1000, seconds: 4 };

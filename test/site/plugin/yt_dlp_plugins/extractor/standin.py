@@ -1,0 +1,45 @@
+"""yt-dlp extractors for ytconv's stand-in video site (test/site/server.ts), a YouTube look-alike.
+
+Loaded through yt-dlp's namespace-package plugin mechanism: put test/site/plugin on PYTHONPATH.
+The site's JSON API already speaks yt-dlp's info-dict vocabulary, so these stay pass-throughs;
+only failures are translated, into the same yt-dlp errors YouTube's extractor raises.
+"""
+from yt_dlp.extractor.common import InfoExtractor
+from yt_dlp.utils import ExtractorError
+
+# Loopback only, any port; /files/ and /redirect are left to yt-dlp's generic extractor.
+_ORIGIN = r'(?P<origin>https?://(?:127\.0\.0\.1|localhost)(?::\d+)?)'
+
+
+class _StandInBaseIE(InfoExtractor):
+    def _call_api(self, url, path, item_id):
+        origin = self._match_valid_url(url).group('origin')
+        data = self._download_json(f'{origin}/api/{path}/{item_id}', item_id)
+        error = data.get('error')
+        if not error:
+            return data
+        if error['reason'] == 'geo':
+            self.raise_geo_restricted(error['message'])
+        if error['reason'] == 'login':
+            # yt-dlp appends '. <how to pass cookies>'; YouTube's extractor drops the reason's own full stop too.
+            self.raise_login_required(error['message'].rstrip('.'))
+        raise ExtractorError(error['message'], expected=True)
+
+
+class StandInIE(_StandInBaseIE):
+    IE_NAME = 'standin'
+    _VALID_URL = _ORIGIN + r'/(?:watch\?(?:[^#]*&)?v=|shorts/)(?P<id>[\w-]{11})'
+
+    def _real_extract(self, url):
+        video_id = self._match_id(url)
+        return self._call_api(url, 'videos', video_id)['video']
+
+
+class StandInPlaylistIE(_StandInBaseIE):
+    IE_NAME = 'standin:playlist'
+    _VALID_URL = _ORIGIN + r'/playlist\?(?:[^#]*&)?list=(?P<id>[\w-]+)'
+
+    def _real_extract(self, url):
+        playlist = self._call_api(url, 'playlists', self._match_id(url))['playlist']
+        entries = [self.url_result(e['url'], StandInIE, e['id'], e['title']) for e in playlist.pop('entries')]
+        return self.playlist_result(entries, playlist.pop('id'), playlist.pop('title'), **playlist)

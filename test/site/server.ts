@@ -1,0 +1,153 @@
+/**
+ * The stand-in video site: a loopback HTTP server that behaves like YouTube for yt-dlp (through the
+ * plugin in ./plugin) and for ytconv, with the catalog's faults on demand. Each test starts its own
+ * site, so per-site state (flaky counters, the request log) never leaks between tests.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  DIRECT_FILES,
+  DIRECT_TONE,
+  type DirectFileName,
+  defineVideo,
+  PLAYLISTS,
+  type PlaylistName,
+  VIDEOS,
+  type Video,
+} from './catalog.ts';
+import { type Served, watchUrl } from './info.ts';
+import { garbageFile, type Itag, mediaFile } from './media.ts';
+import { type Entry, route, type SiteState } from './routes.ts';
+
+export interface RequestRecord {
+  method: string;
+  /** Path and query. */
+  path: string;
+  /** The response status (200 until the response has started). */
+  status: number;
+  range?: string;
+}
+
+export interface LongVideo {
+  name: string;
+  seconds: number;
+  title?: string;
+}
+
+export interface Site {
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** Put on PYTHONPATH so that yt-dlp loads the stand-in extractors. */
+  readonly pluginDir: string;
+  /** Every request so far, oldest first. */
+  readonly requests: readonly RequestRecord[];
+  watchUrl(name: string): string;
+  playlistUrl(name: PlaylistName): string;
+  fileUrl(name: DirectFileName): string;
+  /** The local file served at fileUrl(name). */
+  filePath(name: DirectFileName): string;
+  redirectUrl(to: string): string;
+  video(name: string): Video;
+  /** The local file served as `itag` of the video, to compare outputs with. */
+  mediaPath(name: string, itag: Itag): string;
+  /** Register a video of any length (251 and 140), generated on first use and cached, for benchmarks. */
+  addVideo(spec: LongVideo): Promise<Video>;
+  close(): Promise<void>;
+}
+
+const PLUGIN_DIR = fileURLToPath(new URL('./plugin', import.meta.url));
+
+export async function startSite(): Promise<Site> {
+  const [entries, files] = await Promise.all([
+    Promise.all(Object.entries(VIDEOS).map(([name, video]) => prepare(name, video))),
+    prepareDirectFiles(),
+  ]);
+  const state: SiteState = {
+    origin: '',
+    byName: new Map(),
+    byId: new Map(),
+    files,
+    mediaRequests: new Map(),
+    log: [],
+  };
+  for (const entry of entries) register(state, entry);
+  const server = createServer((req, res) => void route(state, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return site(server, state);
+}
+
+function site(server: Server, state: SiteState): Site {
+  const entry = (name: string): Entry => {
+    const found = state.byName.get(name);
+    if (!found) throw new Error(`the stand-in site has no video named ${name}`);
+    return found;
+  };
+  return {
+    origin: state.origin,
+    pluginDir: PLUGIN_DIR,
+    get requests() {
+      return state.log.map(({ res, range, ...rest }) => ({ ...rest, status: res.statusCode, ...(range && { range }) }));
+    },
+    watchUrl: (name) => watchUrl(state.origin, entry(name).video),
+    playlistUrl: (name) => `${state.origin}/playlist?list=${PLAYLISTS[name].id}`,
+    fileUrl: (name) => `${state.origin}/files/${name}`,
+    filePath(name) {
+      const path = state.files.get(name);
+      if (!path) throw new Error(`the stand-in site has no file named ${name}`);
+      return path;
+    },
+    redirectUrl: (to) => `${state.origin}/redirect?to=${encodeURIComponent(to)}`,
+    video: (name) => entry(name).video,
+    mediaPath(name, itag) {
+      const served = entry(name).media.get(itag);
+      if (!served) throw new Error(`the stand-in video ${name} has no format ${itag}`);
+      return served.path;
+    },
+    async addVideo({ name, seconds, title = `Long Tone (${seconds} s)` }) {
+      // A stable id per name, so repeated benchmark runs see the same URLs.
+      const id = createHash('sha256').update(name).digest('base64url').slice(0, 11);
+      const video = defineVideo({ id, title, tone: { frequency: 330, seconds }, itags: ['251', '140'] });
+      register(state, await prepare(name, video));
+      return video;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function register(state: SiteState, entry: Entry): void {
+  state.byName.set(entry.name, entry);
+  state.byId.set(entry.video.id, entry);
+}
+
+async function prepare(name: string, video: Video): Promise<Entry> {
+  const { tone } = video;
+  if (!tone) return { name, video, media: new Map(), thumbnail: null };
+  const [thumbnail, media] = await Promise.all([
+    mediaFile('thumbnail', tone),
+    Promise.all(
+      video.itags.map(async (itag): Promise<[Itag, Served]> => {
+        // Garbage as large as a 128 kbit/s stream of that length would be.
+        const path = video.corrupt ? await garbageFile(tone.seconds * 16_000) : await mediaFile(itag, tone);
+        return [itag, { path, size: (await stat(path)).size }];
+      }),
+    ),
+  ]);
+  return { name, video, media: new Map(media), thumbnail };
+}
+
+async function prepareDirectFiles(): Promise<Map<string, string>> {
+  const files = await Promise.all(
+    Object.entries(DIRECT_FILES).map(async ([name, { kind }]) => [name, await mediaFile(kind, DIRECT_TONE)] as const),
+  );
+  return new Map(files);
+}
