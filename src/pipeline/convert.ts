@@ -8,7 +8,7 @@ import { basename, extname, join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
 import { type Item, type Made, produceItem } from './item.ts';
 import { validateOptions } from './options.ts';
-import { audioStream, probe } from './probe.ts';
+import { probeInput } from './probe.ts';
 import { ProgressReporter } from './progress.ts';
 import { publish } from './publish.ts';
 import { openSession, type Session } from './session.ts';
@@ -130,9 +130,7 @@ function remoteItem(info: MediaInfo, session: Session): Item {
 }
 
 async function localItem(path: string, ctx: ConvertContext): Promise<Item> {
-  const facts = await probe(ctx.engine.tools.ffprobe, path, ctx.signal);
-  const audio = audioStream(facts);
-  if (!audio) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
+  const { facts, audio } = await probeInput(ctx.engine.tools.ffprobe, path, ctx.signal);
   const t = facts.tags;
   return {
     facts: {

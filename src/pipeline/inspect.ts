@@ -1,7 +1,6 @@
 /** Facts about a source without downloading its media: for `ytconv info` and the web page. */
 import { basename, extname } from 'node:path';
-import { ConvertError } from '../errors.ts';
-import { audioStream, probe } from './probe.ts';
+import { probeInput } from './probe.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
 import { extract } from './ytdlp.ts';
@@ -22,8 +21,7 @@ export interface SourceSummary {
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
   if (source.kind === 'file') {
-    const facts = await probe(engine.tools.ffprobe, source.path, signal);
-    if (!audioStream(facts)) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
+    const { facts } = await probeInput(engine.tools.ffprobe, source.path, signal);
     return {
       kind: 'media',
       site: 'file',

@@ -1,4 +1,5 @@
 /** ffprobe's JSON turned into ytconv's own facts at the edge; nothing else reads ffprobe output. */
+import { stat } from 'node:fs/promises';
 import { ConvertError } from '../errors.ts';
 import { run, ToolError } from './process.ts';
 import type { Chapter } from './types.ts';
@@ -102,4 +103,18 @@ export function toFacts(raw: RawProbe): MediaFacts {
 /** The first real audio stream (not a cover picture), if any. */
 export function audioStream(facts: MediaFacts): StreamFacts | undefined {
   return facts.streams.find((s) => s.type === 'audio');
+}
+
+/** A local input file's facts and its audio stream; refuses missing files and files without audio. */
+export async function probeInput(
+  ffprobe: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ facts: MediaFacts; audio: StreamFacts }> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw new ConvertError('invalid_url', `There is no file at ${path}.`);
+  const facts = await probe(ffprobe, path, signal);
+  const audio = audioStream(facts);
+  if (!audio) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
+  return { facts, audio };
 }

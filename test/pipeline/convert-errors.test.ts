@@ -101,6 +101,11 @@ describe('bad media', () => {
     await expectFailure('corrupt_media', path, { allowFiles: true });
   });
 
+  it('reports a local file that does not exist as an invalid input', async () => {
+    const { message } = await expectFailure('invalid_url', '/nonexistent/song.mp3', { allowFiles: true });
+    assert.match(message, /no file at \/nonexistent\/song\.mp3/);
+  });
+
   it('reports a local video file without audio', async () => {
     await expectFailure('no_audio', site.mediaPath('noaudio', '160'), { allowFiles: true });
   });
