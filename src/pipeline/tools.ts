@@ -48,10 +48,11 @@ export function parseYtdlpVersion(output: string): YtdlpInfo {
  * The fixed start of every yt-dlp command line. Config files are ignored so that a user's or the
  * system's yt-dlp.conf cannot change what we get; warnings stay on because they explain failures
  * in the log. The JavaScript runtime is the Node we run on, and only it, so a Deno that happens to
- * be installed does not change behaviour between machines.
+ * be installed does not change behaviour between machines. Updating is `make`'s job, not a
+ * conversion's (and the newest yt-dlp warns on every run once it is 90 days old).
  */
 export function ytdlpBaseArgs(engine: Engine, info: YtdlpInfo): string[] {
-  const args = ['--ignore-config'];
+  const args = ['--ignore-config', '--no-update'];
   if (info.supportsJsRuntimes) args.push('--no-js-runtimes', '--js-runtimes', `node:${engine.tools.node}`);
   if (engine.cookiesFile !== null) args.push('--cookies', engine.cookiesFile);
   return args;

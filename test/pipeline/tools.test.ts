@@ -74,13 +74,14 @@ describe('parseYtdlpVersion', () => {
 });
 
 describe('ytdlpBaseArgs', () => {
-  it('ignores config files and hands over nothing else to an old yt-dlp', () => {
-    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2023.03.04')), ['--ignore-config']);
+  it('ignores config files, never self-updates, and hands over nothing else to an old yt-dlp', () => {
+    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2023.03.04')), ['--ignore-config', '--no-update']);
   });
 
   it('hands a new yt-dlp our Node, and only it, as its JS runtime', () => {
     assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2026.08.19')), [
       '--ignore-config',
+      '--no-update',
       '--no-js-runtimes',
       '--js-runtimes',
       'node:/opt/node/bin/node',
@@ -89,7 +90,7 @@ describe('ytdlpBaseArgs', () => {
 
   it('passes the cookies file when there is one', () => {
     const args = ytdlpBaseArgs({ ...engine, cookiesFile: '/srv/cookies.txt' }, parseYtdlpVersion('2023.03.04'));
-    assert.deepEqual(args, ['--ignore-config', '--cookies', '/srv/cookies.txt']);
+    assert.deepEqual(args, ['--ignore-config', '--no-update', '--cookies', '/srv/cookies.txt']);
   });
 
   it('keeps warnings, which explain failures in the log', () => {

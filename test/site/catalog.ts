@@ -141,9 +141,9 @@ export const VIDEOS = {
   slow: defineVideo({
     id: 'SlowVid__14',
     title: 'Slow Delivery',
-    tone: { frequency: 1320, seconds: 60 },
+    tone: { frequency: 1320, seconds: 30 },
     itags: AUDIO,
-    delivery: { kind: 'slow', bytesPerSecond: 48_000 },
+    delivery: { kind: 'slow', bytesPerSecond: 100_000 },
   }),
   noaudio: defineVideo({
     id: 'NoAudio__15',

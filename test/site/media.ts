@@ -69,7 +69,7 @@ const recipeHash = createHash('sha256')
   .digest('hex')
   .slice(0, 10);
 
-export const CACHE_DIR = join(tmpdir(), `ytconv-standin-${recipeHash}`);
+const CACHE_DIR = join(tmpdir(), `ytconv-standin-${recipeHash}`);
 
 /** Files being made by this process, so that concurrent callers share one ffmpeg run. */
 const pending = new Map<string, Promise<string>>();
