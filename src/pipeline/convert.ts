@@ -68,7 +68,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
   } finally {
     reporter.stop();
     await session?.close();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 2 });
   }
 }
 

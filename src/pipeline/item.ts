@@ -58,7 +58,8 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
     ? makeCover(ctx.engine, item.thumbnail, ctx.dir, ctx.signal).catch(() => null)
     : Promise.resolve(null);
   const plan = planOutputs(item, ctx.options);
-  const audios = await encodeAll(item, plan, ctx);
+  // Even on failure, let the cover's ffmpeg finish before the work directory goes away.
+  const audios = await encodeAll(item, plan, ctx).finally(() => cover);
   ctx.reporter.update('tagging', 0);
   const coverPath = await cover;
   const made: Made[] = [];

@@ -4,7 +4,7 @@
  */
 import { ConvertError } from '../errors.ts';
 import { run, ToolError } from './process.ts';
-import { isoDate } from './tags.ts';
+import { isoDate, type SourceFacts } from './tags.ts';
 import type { Chapter } from './types.ts';
 
 /** How to call yt-dlp for one conversion: the binary, its fixed leading options, its environment. */
@@ -26,15 +26,10 @@ export interface RemoteFormat {
   size: number | null;
 }
 
-export interface MediaInfo {
+/** The facts tags are made of (title, uploader, artist, track, album, date), and the rest. */
+export interface MediaInfo extends Omit<SourceFacts, 'url'> {
   kind: 'media';
   id: string;
-  title: string;
-  uploader: string | null;
-  artist: string | null;
-  track: string | null;
-  album: string | null;
-  date: string | null;
   duration: number | null;
   thumbnail: string | null;
   chapters: Chapter[];
