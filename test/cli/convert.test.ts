@@ -1,0 +1,82 @@
+/** `ytconv convert` and `ytconv info` as a user runs them: the real launcher, a real process. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { tempDir } from '../helpers/engine.ts';
+import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
+import { type Site, startSite } from '../site/server.ts';
+
+const exec = promisify(execFile);
+const YTCONV = join(import.meta.dirname, '..', '..', 'bin', 'ytconv');
+
+let site: Site;
+before(async () => {
+  site = await startSite();
+});
+after(() => site.close());
+
+async function ytconv(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    PYTHONPATH: site.pluginDir,
+    YTCONV_ALLOWED_SITES: '*',
+    YTCONV_ALLOW_PRIVATE_ADDRESSES: 'yes',
+  };
+  return exec(YTCONV, args, { env }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
+}
+
+describe('ytconv convert --json', () => {
+  it('prints the files it made', async () => {
+    const outDir = await tempDir();
+    const { code, stdout } = await ytconv([
+      'convert',
+      site.watchUrl('plain'),
+      '-f',
+      'm4a',
+      '-q',
+      '128k',
+      '-o',
+      outDir,
+      '--json',
+    ]);
+    assert.equal(code, 0);
+    const { files } = JSON.parse(stdout) as { files: Record<string, unknown>[] };
+    assert.equal(files.length, 1);
+    const file = files[0]!;
+    assert.deepEqual(Object.keys(file).sort(), ['bitrate', 'duration', 'format', 'path', 'size', 'title']);
+    assert.equal(file.path, join(outDir, 'Plain Tone Video.m4a'));
+    assert.equal(file.format, 'm4a');
+    assert.equal(audioOf(await ffprobe(file.path as string)).codec_name, 'aac');
+  });
+
+  it('prints the error code and message and exits non-zero', async () => {
+    const { code, stdout } = await ytconv(['convert', site.watchUrl('removed'), '-o', await tempDir(), '--json']);
+    assert.equal(code, 1);
+    const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'unavailable');
+    assert.match(error.message, /removed by the uploader/);
+  });
+
+  it('refuses bad options before doing anything', async () => {
+    const { code, stdout } = await ytconv(['convert', site.watchUrl('plain'), '--start', 'soon', '--json']);
+    assert.equal(code, 1);
+    assert.equal((JSON.parse(stdout) as { error: { code: string } }).error.code, 'invalid_option');
+  });
+});
+
+describe('ytconv info', () => {
+  it('describes a video without downloading it', async () => {
+    const { code, stdout } = await ytconv(['info', site.watchUrl('basic'), '--json']);
+    assert.equal(code, 0);
+    const info = JSON.parse(stdout) as { title: string; duration: number; chapters: unknown[]; uploader: string };
+    assert.equal(info.title, 'Test Artist - Sine Song');
+    assert.equal(info.uploader, 'Stand-in Channel');
+    assert.equal(info.chapters.length, 3);
+    assert.equal(site.requests.filter((r) => r.path.startsWith(`/media/${site.video('basic').id}`)).length, 0);
+  });
+});
