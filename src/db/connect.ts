@@ -1,0 +1,51 @@
+/**
+ * Opening the database named by DATABASE_URL: a SQLite file (the default, for one machine) or
+ * PostgreSQL (for several hosts). Everything above this module is the same on both.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.ts';
+
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** How long a SQLite writer waits for another process's write to finish before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const PG_INT8_OID = 20;
+
+/** `postgres://…`, `postgresql://…`, `sqlite:///abs/path`, `sqlite:relative/path`, or a plain path. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
+  const path = url.replace(/^sqlite:(\/\/(?=\/))?/i, '');
+  return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+}
+
+export function openDatabase(url: string): Kysely<Database> {
+  const location = parseDatabaseUrl(url);
+  return new Kysely<Database>({
+    dialect: location.kind === 'postgres' ? postgresDialect(location.url) : sqliteDialect(location.path),
+  });
+}
+
+function sqliteDialect(path: string): SqliteDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new SQLite(path);
+  // WAL lets the web process read while a worker writes; busy_timeout makes writers queue
+  // instead of failing at once; SQLite leaves foreign keys off unless asked, per connection.
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  db.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database: db });
+}
+
+function postgresDialect(url: string): PostgresDialect {
+  // Timestamps are bigint milliseconds, which pg returns as strings by default; they are far
+  // below 2^53, so numbers are exact. Set on this pool only, not globally on the pg module.
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === PG_INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, types }) });
+}

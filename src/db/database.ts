@@ -1,0 +1,20 @@
+/** The database as Kysely sees it: one table type per file under `tables/`. */
+import type { Kysely, Transaction } from 'kysely';
+import type { AdminsTable } from './tables/admins.ts';
+import type { JobFilesTable } from './tables/job-files.ts';
+import type { JobsTable } from './tables/jobs.ts';
+
+export interface Database {
+  jobs: JobsTable;
+  job_files: JobFilesTable;
+  admins: AdminsTable;
+}
+
+/** What every repository function takes, so callers can compose them inside one transaction. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+/** Run `work` in a transaction, or inside the caller's when `db` already is one. */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  // Kysely refuses nested transaction() calls; joining the caller's keeps its atomicity.
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}

@@ -1,0 +1,125 @@
+/**
+ * A job's state changes. Each is one conditional UPDATE that names the states it may start from,
+ * so concurrent workers and requests cannot both win: the one whose UPDATE matched gets `true`,
+ * everyone else `false` and nothing changes.
+ *
+ *   queued ──markRunning──▶ running ──finishJob──▶ done
+ *     │                       │
+ *     └──────────┬────────────┴──failJob──▶ failed
+ *                └──cancelJob──▶ cancelled
+ */
+import type { UpdateObject } from 'kysely';
+import type { ErrorCode } from '../errors.ts';
+import type { Phase } from '../pipeline/types.ts';
+import { type Database, type Db, inTransaction } from './database.ts';
+import type { NewJobFileRow } from './tables/job-files.ts';
+import type { JobStatus, JobUpdate, Timestamp } from './tables/jobs.ts';
+
+export type FileInput = Omit<NewJobFileRow, 'id' | 'job_id' | 'position'>;
+
+export interface ProgressUpdate {
+  phase: Phase;
+  progress: number | null;
+  eta: number | null;
+}
+
+export interface SourceInfoUpdate {
+  title: string;
+  duration: number | null;
+  thumbnail: string | null;
+  source_site: string;
+}
+
+async function transition(
+  db: Db,
+  id: string,
+  from: readonly JobStatus[],
+  set: UpdateObject<Database, 'jobs'>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Take a queued job for this worker; false when another took it first or it was cancelled. */
+export function markRunning(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {
+  return transition(db, id, ['queued'], {
+    status: 'running',
+    attempts: (eb) => eb('attempts', '+', 1),
+    started_at: now,
+    updated_at: now,
+  });
+}
+
+/**
+ * Take a job for this worker: a queued one, or a running one whose queue message came back
+ * (its worker died or shut down and BullMQ handed the message on). False when it was cancelled
+ * or finished meanwhile.
+ */
+export function takeJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {
+  return transition(db, id, ['queued', 'running'], {
+    status: 'running',
+    attempts: (eb) => eb('attempts', '+', 1),
+    started_at: now,
+    updated_at: now,
+  });
+}
+
+/** Ignored (false) unless the job is running, so a late report cannot revive a finished job. */
+export function updateProgress(db: Db, id: string, p: ProgressUpdate, now: Timestamp = Date.now()): Promise<boolean> {
+  return transition(db, id, ['running'], { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now });
+}
+
+/** What the source turned out to be, once yt-dlp or ffprobe said. */
+export function setSourceInfo(db: Db, id: string, info: SourceInfoUpdate, now: Timestamp = Date.now()) {
+  return transition(db, id, ['running'], { ...info, updated_at: now });
+}
+
+/**
+ * Mark a running job done and record its files, both or neither. The UPDATE comes first: on
+ * SQLite it takes the write lock at once, so a busy database waits (busy_timeout) instead of
+ * failing a read-then-write upgrade.
+ */
+export function finishJob(
+  db: Db,
+  id: string,
+  files: readonly FileInput[],
+  expiresAt: Timestamp,
+  now: Timestamp = Date.now(),
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const set: JobUpdate = { status: 'done', phase: null, progress: 1, eta: null, finished_at: now, updated_at: now };
+    if (!(await transition(trx, id, ['running'], { ...set, expires_at: expiresAt }))) return false;
+    if (files.length > 0) {
+      await trx
+        .insertInto('job_files')
+        .values(files.map((file, position) => ({ ...file, job_id: id, position })))
+        .execute();
+    }
+    return true;
+  });
+}
+
+export function failJob(db: Db, id: string, code: ErrorCode, message: string, now: Timestamp = Date.now()) {
+  return transition(db, id, ['queued', 'running'], {
+    status: 'failed',
+    error_code: code,
+    error_message: message,
+    eta: null,
+    finished_at: now,
+    updated_at: now,
+  });
+}
+
+export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {
+  return transition(db, id, ['queued', 'running'], {
+    status: 'cancelled',
+    eta: null,
+    finished_at: now,
+    updated_at: now,
+  });
+}

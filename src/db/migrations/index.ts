@@ -1,0 +1,10 @@
+/**
+ * Every migration, by name, in order. Listed by hand rather than found by scanning a directory,
+ * so that migrating behaves the same from a checkout, a bundle or an installed package.
+ */
+import type { Migration } from 'kysely/migration';
+import * as initial from './2026-11-24-001-initial.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-24-001-initial': initial,
+};

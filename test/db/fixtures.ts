@@ -1,0 +1,31 @@
+/** Rows for repository tests: a plausible job and file, each overridable field by field. */
+import type { FileInput } from '../../src/db/job-state.ts';
+import type { JobInput } from '../../src/db/jobs.ts';
+
+export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+export const HOUR = 3_600_000;
+
+export function jobInput(overrides: Partial<JobInput> = {}): JobInput {
+  return {
+    source_kind: 'url',
+    source_site: 'youtube',
+    source_id: 'dQw4w9WgXcQ',
+    source_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+    options: { format: 'mp3', quality: '192k', start: null, end: 30.5, split_chapters: false, normalize: true },
+    options_key: `key-${Math.random()}`,
+    email: null,
+    ...overrides,
+  };
+}
+
+export function fileInput(name: string, overrides: Partial<FileInput> = {}): FileInput {
+  return {
+    name,
+    path: `jobs/x/${name}`,
+    size: 3_000_000_000,
+    duration: 212.4,
+    format: 'mp3',
+    bitrate: 192_000,
+    ...overrides,
+  };
+}
