@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/var/node/node_modules/.bin:$(PATH)
 # Reinstall when node_modules went missing although its stamp is still there.
 npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
 
-.PHONY: install run test check lint typecheck doctor update-ytdlp clean tools FORCE
+.PHONY: install run test check lint typecheck doctor update-ytdlp bench clean tools FORCE
 
 install: var/stamp/node var/stamp/npm tools
 
@@ -30,7 +30,7 @@ tools:
 
 run: install
 	@bin/ytconv doctor
-	@bin/ytconv --help
+	@bin/ytconv run
 
 test: install typecheck lint
 	@node --test --test-concurrency=2 'test/**/*.test.ts'
@@ -45,6 +45,11 @@ lint: var/stamp/npm
 
 doctor: install
 	@bin/ytconv doctor
+
+# Times ytconv against yt-dlp's own CLI and plain ffmpeg on the stand-in site: prints figures
+# (a few minutes; the first run also generates 30 minutes of stand-in media), judges nothing.
+bench: install
+	@node bench/run.ts
 
 # Fetch the newest yt-dlp now instead of waiting for the daily retry.
 update-ytdlp:

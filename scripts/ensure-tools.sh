@@ -101,5 +101,17 @@ ensure_ytdlp() {
   fi
 }
 
+# The service's queue. Only the binary: ytconv starts a private server when none answers at
+# REDIS_URL (the tests and `make run` do), so an installed system service is never required.
+ensure_redis() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  if can_apt; then
+    apt_install redis-server || fail "apt-get could not install redis-server (see above)"
+  else
+    echo "ytconv: no redis-server found: the service needs Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) unless REDIS_URL names a running one" >&2
+  fi
+}
+
 ensure_ffmpeg
 ensure_ytdlp
+ensure_redis

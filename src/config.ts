@@ -12,9 +12,36 @@ import { parseBoolean, parseByteSize, parseDuration } from './pipeline/units.ts'
 
 export type ToolKey = 'ffmpeg' | 'ffprobe' | 'ytdlp';
 
+/** How to send email: an SMTP URL or options for nodemailer, or null to print emails to the log. */
+export type EmailTransport =
+  | string
+  | { host: string; port: number; requireTLS: boolean; auth?: { user: string; pass: string } };
+
+/** The web service's and workers' settings; the pipeline never sees these. */
+export interface ServiceConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** A redis-server binary, to start a private Redis when none answers (one-machine installs). */
+  readonly redisServer: string | null;
+  /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
+  readonly queuePrefix: string;
+  readonly secretKey: string;
+  readonly storageDir: string;
+  readonly retentionSec: number;
+  readonly workerConcurrency: number;
+  /** How long a worker may go silent before its running jobs are given to another worker. */
+  readonly stallTimeoutSec: number;
+  readonly maxUploadBytes: number;
+  readonly email: { readonly transport: EmailTransport | null; readonly from: string };
+}
+
 export interface Config {
   readonly root: string;
   readonly engine: Engine;
+  readonly service: ServiceConfig;
   /** Tools whose path was set by a YTCONV_* variable, so that doctor can say which to fix. */
   readonly overriddenTools: readonly ToolKey[];
   /** Facts worth keeping between runs (yt-dlp's version). */
@@ -63,6 +90,71 @@ function parseDownloadLimit(text: string): { bytes: number | null } | null {
   return bytes !== null && bytes > 0 ? { bytes } : null;
 }
 
+function parsePositiveInt(text: string): number | null {
+  return /^\d+$/.test(text.trim()) && Number(text) > 0 ? Number(text) : null;
+}
+
+function parseUrl(protocols: string[]) {
+  return (text: string): string | null => {
+    try {
+      return protocols.includes(new URL(text).protocol) ? text : null;
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** The service's variables; the seed project's EMAIL_* names are kept so old .env files still work. */
+const serviceSchema = z.object({
+  HOST: z.string().prefault('127.0.0.1'),
+  PORT: setting('a port number such as 8000', parsePositiveInt).prefault('8000'),
+  PUBLIC_URL: setting('an http(s) URL such as https://ytconv.example.org', parseUrl(['http:', 'https:'])).optional(),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: setting('a redis:// URL', parseUrl(['redis:', 'rediss:'])).prefault('redis://127.0.0.1:6379'),
+  YTCONV_QUEUE_PREFIX: setting('letters, digits, - and _', (t) => (/^[\w-]+$/.test(t) ? t : null)).prefault('ytconv'),
+  SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  NODE_ENV: z.string().optional(),
+  YTCONV_STORAGE_DIR: z.string().optional(),
+  YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
+  YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
+  YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
+  YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
+  SMTP_URL: setting('an smtp:// or smtps:// URL', parseUrl(['smtp:', 'smtps:'])).optional(),
+  EMAIL_HOST: z.string().optional(),
+  EMAIL_PORT: setting('a port number such as 587', parsePositiveInt).prefault('25'),
+  EMAIL_HOST_USER: z.string().optional(),
+  EMAIL_HOST_PASSWORD: z.string().optional(),
+  EMAIL_USE_TLS: setting(BOOLEAN_EXPECTED, parseBoolean).prefault('no'),
+  DEFAULT_FROM_EMAIL: z.string().prefault('ytconv <ytconv@localhost>'),
+});
+
+function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPath: string): ServiceConfig {
+  if (s.NODE_ENV === 'production' && !s.SECRET_KEY) {
+    throw new ConfigError('SECRET_KEY is required in production: set it to a long random string');
+  }
+  const auth = s.EMAIL_HOST_USER ? { user: s.EMAIL_HOST_USER, pass: s.EMAIL_HOST_PASSWORD ?? '' } : undefined;
+  const smtp = s.EMAIL_HOST
+    ? { host: s.EMAIL_HOST, port: s.EMAIL_PORT, requireTLS: s.EMAIL_USE_TLS, ...(auth && { auth }) }
+    : null;
+  return {
+    host: s.HOST,
+    port: s.PORT,
+    publicUrl: (s.PUBLIC_URL ?? `http://${s.HOST}:${s.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: s.DATABASE_URL ?? join(root, 'var', 'ytconv.sqlite3'),
+    redisUrl: s.REDIS_URL,
+    queuePrefix: s.YTCONV_QUEUE_PREFIX,
+    redisServer: findExecutable('redis-server', searchPath),
+    // Outside production a fixed key is fine: it only signs this machine's admin sessions.
+    secretKey: s.SECRET_KEY ?? 'ytconv-development-key-not-for-production',
+    storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
+    retentionSec: s.YTCONV_RETENTION,
+    workerConcurrency: s.YTCONV_WORKER_CONCURRENCY,
+    stallTimeoutSec: s.YTCONV_STALL_TIMEOUT,
+    maxUploadBytes: s.YTCONV_MAX_UPLOAD,
+    email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
+  };
+}
+
 function schema(root: string) {
   const existing = (isKind: 'isFile' | 'isDirectory') => (text: string) => {
     const path = resolve(root, text);
@@ -85,7 +177,7 @@ function schema(root: string) {
 export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
   // An empty value (`YTCONV_COOKIES_FILE=` in .env) means unset, as in most tools.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = schema(root).safeParse(given);
+  const parsed = schema(root).and(serviceSchema).safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -109,7 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     ytdlpEnv: { ...env },
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);
-  return deepFreeze({ root, engine, overriddenTools, cacheDir: join(root, 'var', 'cache') });
+  const service = serviceConfig(settings, root, env.PATH ?? '');
+  return deepFreeze({ root, engine, service, overriddenTools, cacheDir: join(root, 'var', 'cache') });
 }
 
 /** Absolute paths where found, so that doctor can show them; a bare name fails as not found when run. */

@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   cancelled: 409,
   tool_missing: 503,
   internal: 500,
+  // The service's own refusals, beside the engine's.
+  not_found: 404,
+  expired: 410,
+  file_too_large: 413,
+  queue_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,6 +14,10 @@ Usage:
   ytconv convert SOURCE... [options]   convert links or files into audio files
   ytconv info SOURCE [--json]          show title, duration, chapters, playlist entries
   ytconv doctor                        check ffmpeg, ffprobe, yt-dlp and Node
+  ytconv run                           web server, worker and Redis together (what make run starts)
+  ytconv web                           the web server (PORT, default 8000)
+  ytconv worker                        a worker: conversions, emails, housekeeping
+  ytconv migrate                       create or update the database's tables (DATABASE_URL)
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
@@ -46,6 +50,14 @@ async function main(argv: string[]): Promise<number> {
       const { runDoctor } = await import('./doctor.ts');
       return (await runDoctor(config, (line) => process.stdout.write(`${line}\n`))) ? 0 : 1;
     }
+    case 'migrate':
+      return (await import('./migrate.ts')).runMigrate(config);
+    case 'run':
+      return (await import('./run.ts')).runAll(config, import.meta.filename);
+    case 'web':
+      return (await import('./web.ts')).runWeb(config);
+    case 'worker':
+      return (await import('./worker.ts')).runWorker(config);
     default:
       process.stderr.write(`ytconv: unknown command "${command}". Run ytconv --help.\n`);
       return 2;

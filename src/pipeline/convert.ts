@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
-import { type Item, type Made, produceItem } from './item.ts';
+import { type Item, type ItemContext, type Made, produceItem } from './item.ts';
 import { validateOptions } from './options.ts';
 import { probeInput } from './probe.ts';
 import { ProgressReporter } from './progress.ts';
@@ -20,7 +20,16 @@ export interface ConvertContext {
   /** Where the finished files go. */
   outDir: string;
   onProgress?: (p: Progress) => void;
+  /** Called once what the source is becomes known, before any media is downloaded. */
+  onInfo?: (info: SourceInfo) => void;
   signal?: AbortSignal;
+}
+
+export interface SourceInfo {
+  title: string;
+  duration: number | null;
+  thumbnail: string | null;
+  site: string;
 }
 
 export interface Skipped {
@@ -57,10 +66,12 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     const skipped: Skipped[] = [];
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
     if (source.kind === 'file') {
-      made.push(...(await produceItem(await localItem(source.path, ctx), { ...itemCtx, dir: work })));
+      const item = await localItem(source.path, ctx);
+      ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file' });
+      made.push(...(await produceItem(item, { ...itemCtx, dir: work })));
     } else {
       session = await openSession(ctx.engine);
-      await convertUrl(source.canonicalUrl, session, { ...itemCtx, dir: work }, made, skipped);
+      await convertUrl(source.canonicalUrl, session, { ...itemCtx, dir: work, onInfo: ctx.onInfo }, made, skipped);
     }
     return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools.ffprobe), skipped };
   } catch (err) {
@@ -72,7 +83,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
   }
 }
 
-type ItemCtx = Parameters<typeof produceItem>[1];
+type ItemCtx = ItemContext & { onInfo?: ConvertContext['onInfo'] };
 
 async function convertUrl(
   url: string,
@@ -84,6 +95,13 @@ async function convertUrl(
   const spec = formatSpec(ctx.options);
   const info = await extract(session.ytdlp, url, spec, ctx.signal);
   session.checkSite(info.site);
+  const media = info.kind === 'media';
+  ctx.onInfo?.({
+    title: info.title,
+    duration: media ? info.duration : null,
+    thumbnail: media ? info.thumbnail : null,
+    site: info.site,
+  });
   if (info.kind === 'media') {
     made.push(...(await produceItem(remoteItem(info, session), ctx)));
     return;

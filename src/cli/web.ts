@@ -1,0 +1,33 @@
+/** `ytconv web`: the HTTP server. It never converts; it queues and reads. */
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { createJobsApi } from '../jobs/service.ts';
+import { openJobEvents } from '../queue/events.ts';
+import { openServices } from '../services.ts';
+import { buildApp } from '../web/app.ts';
+import { closeOnSignals } from './shutdown.ts';
+
+export async function runWeb(config: Config): Promise<number> {
+  const services = await openServices(config, 'web');
+  const events = openJobEvents(services.queue);
+  const jobs = createJobsApi({ ...services, engine: config.engine, events });
+  const app = await buildApp({
+    jobs,
+    maxUploadBytes: config.service.maxUploadBytes,
+    // Inside storage, so that accepting an upload is a rename, never a copy.
+    uploadDir: join(services.storage.uploadDir(), '.incoming'),
+    logger: { level: 'info' },
+  });
+  closeOnSignals(
+    async () => {
+      await app.close();
+      await events.close();
+      await services.close();
+    },
+    10_000,
+    (line) => app.log.info(line),
+  );
+  await app.listen({ host: config.service.host, port: config.service.port });
+  app.log.info(`ytconv is at ${config.service.publicUrl}`);
+  return new Promise(() => {});
+}

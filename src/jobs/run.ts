@@ -1,0 +1,127 @@
+/**
+ * A worker's side of one job: take it, run the pipeline, record the outcome. Progress goes to
+ * the database at most once a second; a write that finds the job no longer running means it was
+ * cancelled, and the conversion is stopped.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { failJob, finishJob, setSourceInfo, takeJob, updateProgress } from '../db/job-state.ts';
+import { getJob, type Job } from '../db/jobs.ts';
+import { asConvertError } from '../errors.ts';
+import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
+import { parseSource } from '../pipeline/sources.ts';
+import type { Engine, Progress, Source } from '../pipeline/types.ts';
+import type { Storage } from '../storage.ts';
+import { toConvertOptions } from './request.ts';
+import { uploadDir } from './service.ts';
+
+export interface RunDeps {
+  db: Kysely<Database>;
+  storage: Storage;
+  engine: Engine;
+  retentionSec: number;
+  /** Queue the notification email for a finished job. */
+  email(jobId: string, to: string): Promise<void>;
+}
+
+export interface RunControl {
+  /** Aborted when this worker shuts down: the job is handed back, not failed. */
+  signal: AbortSignal;
+  /** Tell watchers the row changed. */
+  notify(): Promise<void>;
+}
+
+export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back';
+
+const WRITE_EVERY_MS = 1000;
+
+export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Promise<Outcome> {
+  const job = await getJob(deps.db, jobId);
+  // A cancelled or finished job whose message was still queued: nothing to do.
+  if (!job || !(await takeJob(deps.db, jobId))) return 'skipped';
+  await ctl.notify();
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort();
+  ctl.signal.addEventListener('abort', onShutdown, { once: true });
+  try {
+    const result = await convert(await sourceOf(deps.storage, job), toConvertOptions(job.options), {
+      engine: deps.engine,
+      outDir: deps.storage.jobDir(jobId),
+      signal: stop.signal,
+      onProgress: progressWriter(deps.db, jobId, stop, ctl.notify),
+      onInfo: (info) => void recordInfo(deps.db, jobId, info).then(ctl.notify),
+    });
+    return await finish(deps, job, result);
+  } catch (err) {
+    if (ctl.signal.aborted) return 'handed_back';
+    const e = asConvertError(err);
+    if (e.code === 'cancelled') return 'cancelled';
+    if (await failJob(deps.db, jobId, e.code, e.message)) await mailIfAsked(deps, job);
+    return 'failed';
+  } finally {
+    ctl.signal.removeEventListener('abort', onShutdown);
+    if (job.source_kind === 'upload' && !ctl.signal.aborted) {
+      await rm(uploadDir(deps.storage, jobId), { recursive: true, force: true });
+    }
+  }
+}
+
+async function sourceOf(storage: Storage, job: Job): Promise<Source> {
+  if (job.source_kind === 'url') return parseSource(job.source_url, { allowFiles: false });
+  const dir = uploadDir(storage, job.id);
+  const [name] = await readdir(dir);
+  return { kind: 'file', path: join(dir, name ?? 'missing') };
+}
+
+async function finish(deps: RunDeps, job: Job, result: ConvertResult): Promise<Outcome> {
+  const files = result.files.map((f) => ({
+    name: basename(f.path),
+    path: deps.storage.relative(f.path),
+    size: f.size,
+    duration: f.duration,
+    format: f.format,
+    bitrate: f.bitrate,
+  }));
+  const expiresAt = Date.now() + deps.retentionSec * 1000;
+  if (!(await finishJob(deps.db, job.id, files, expiresAt))) {
+    // Cancelled while the last file was being written.
+    await deps.storage.removeJob(job.id);
+    return 'cancelled';
+  }
+  await mailIfAsked(deps, job);
+  return 'done';
+}
+
+async function mailIfAsked(deps: RunDeps, job: Job): Promise<void> {
+  if (job.email) await deps.email(job.id, job.email);
+}
+
+function recordInfo(db: Kysely<Database>, jobId: string, info: SourceInfo): Promise<boolean> {
+  const { title, duration, thumbnail, site } = info;
+  return setSourceInfo(db, jobId, { title, duration, thumbnail, source_site: site });
+}
+
+/** Throttled progress writes, one at a time; a refused write means the job was cancelled. */
+function progressWriter(db: Kysely<Database>, jobId: string, stop: AbortController, notify: () => Promise<void>) {
+  let lastAt = 0;
+  let lastPhase: string | null = null;
+  let writing = false;
+  return (p: Progress): void => {
+    const now = Date.now();
+    if (writing || (p.phase === lastPhase && now - lastAt < WRITE_EVERY_MS)) return;
+    writing = true;
+    lastAt = now;
+    lastPhase = p.phase;
+    updateProgress(db, jobId, { phase: p.phase, progress: p.fraction, eta: p.eta })
+      .then(async (running) => {
+        if (!running) stop.abort();
+        else await notify();
+      })
+      .catch(() => {})
+      .finally(() => {
+        writing = false;
+      });
+  };
+}

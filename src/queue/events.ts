@@ -1,0 +1,33 @@
+/**
+ * Live job changes for the web process, from BullMQ's own event stream (QueueEvents): workers
+ * report each throttled progress write as job progress, and finishing as completed/failed. The
+ * web side re-reads the database on each event, so the database stays the one truth.
+ */
+import { EventEmitter } from 'node:events';
+import { QueueEvents } from 'bullmq';
+import { bullOptions, CONVERT_QUEUE, type QueueSettings } from './queues.ts';
+
+export interface JobEvents {
+  on(jobId: string, listener: () => void): () => void;
+  /** For changes made by this process itself (a cancel), which no worker reports. */
+  emit(jobId: string): void;
+  close(): Promise<void>;
+}
+
+const EVENTS = ['progress', 'active', 'completed', 'failed', 'delayed', 'waiting'] as const;
+
+export function openJobEvents(settings: QueueSettings): JobEvents {
+  // QueueEvents blocks on the stream, so it takes the patient (worker) connection settings.
+  const queueEvents = new QueueEvents(CONVERT_QUEUE, bullOptions(settings, 'worker'));
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  for (const name of EVENTS) queueEvents.on(name, ({ jobId }: { jobId: string }) => emitter.emit(jobId));
+  return {
+    on(jobId, listener) {
+      emitter.on(jobId, listener);
+      return () => emitter.off(jobId, listener);
+    },
+    emit: (jobId) => emitter.emit(jobId),
+    close: () => queueEvents.close(),
+  };
+}

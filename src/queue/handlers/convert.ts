@@ -1,0 +1,24 @@
+/** The convert queue's processor: thin; the work is in jobs/run.ts. */
+import { DelayedError, type Job } from 'bullmq';
+import { type RunDeps, runJob } from '../../jobs/run.ts';
+import type { ConvertPayload } from '../queues.ts';
+
+/** How soon a job handed back at shutdown may be taken again, by this or another worker. */
+const HAND_BACK_DELAY_MS = 1000;
+
+export function convertProcessor(deps: RunDeps) {
+  return async (job: Job<ConvertPayload>, token?: string, signal?: AbortSignal): Promise<string> => {
+    const outcome = await runJob(deps, job.data.jobId, {
+      signal: signal ?? new AbortController().signal,
+      notify: async () => {
+        await job.updateProgress(Date.now());
+      },
+    });
+    if (outcome === 'handed_back') {
+      // Back to the queue without using up an attempt: this worker is stopping, not failing.
+      await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    return outcome;
+  };
+}

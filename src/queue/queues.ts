@@ -1,0 +1,86 @@
+/**
+ * BullMQ queues, as the production guide says: the web side fails fast when Redis is down (no
+ * offline queue, so a request gets a 503 instead of hanging); workers wait for Redis forever.
+ * A queue message carries only a job id: the database holds everything else.
+ */
+import { type ConnectionOptions, Queue } from 'bullmq';
+
+/** Long conversions, kept apart so that emails and housekeeping never wait behind them. */
+export const CONVERT_QUEUE = 'ytconv-convert';
+/** Emails, expiry and the reconciler. */
+export const SERVICE_QUEUE = 'ytconv-service';
+
+export interface ConvertPayload {
+  jobId: string;
+}
+
+export type ServiceJob =
+  | { name: 'email'; data: { jobId: string; to: string } }
+  | { name: 'expire'; data: Record<string, never> }
+  | { name: 'reconcile'; data: Record<string, never> };
+
+export type Role = 'web' | 'worker';
+
+/** Where the queues live: a Redis URL and a key prefix (tests take one each, to share a Redis). */
+export interface QueueSettings {
+  redisUrl: string;
+  prefix: string;
+}
+
+/** Options for any BullMQ queue, worker or event reader of ours. */
+export function bullOptions(settings: QueueSettings, role: Role): { connection: ConnectionOptions; prefix: string } {
+  const connection =
+    role === 'web'
+      ? { url: settings.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
+      : { url: settings.redisUrl, maxRetriesPerRequest: null };
+  return { connection, prefix: settings.prefix };
+}
+
+export interface Queues {
+  convert: Queue<ConvertPayload>;
+  service: Queue<ServiceJob['data'], unknown, ServiceJob['name']>;
+  close(): Promise<void>;
+}
+
+export function openQueues(settings: QueueSettings, role: Role): Queues {
+  const options = bullOptions(settings, role);
+  const convert = new Queue<ConvertPayload>(CONVERT_QUEUE, options);
+  const service = new Queue<ServiceJob['data'], unknown, ServiceJob['name']>(SERVICE_QUEUE, options);
+  return {
+    convert,
+    service,
+    close: async () => {
+      await Promise.all([convert.close(), service.close()]);
+    },
+  };
+}
+
+/** Hand a job to the workers. The BullMQ id is ours, so sending twice queues it once. */
+export async function sendConvert(queues: Queues, jobId: string): Promise<void> {
+  await queues.convert.add(
+    'convert',
+    { jobId },
+    {
+      jobId,
+      // A worker that dies mid-job hands it back (stalled); this bounds how often that may happen.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    },
+  );
+}
+
+/** An email with retries and backoff: a mail server that is down never fails the conversion. */
+export async function queueEmail(queues: Queues, jobId: string, to: string): Promise<void> {
+  await queues.service.add(
+    'email',
+    { jobId, to },
+    {
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    },
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * Everything a service process (web or worker) holds open, built from the configuration in one
+ * place so the entry points and the end-to-end tests wire the same way.
+ */
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import type { Database } from './db/database.ts';
+import { openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
+import { openStorage, type Storage } from './storage.ts';
+
+export interface Services {
+  db: Kysely<Database>;
+  storage: Storage;
+  queues: Queues;
+  queue: QueueSettings;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config, role: Role): Promise<Services> {
+  const db = openDatabase(config.service.databaseUrl);
+  const storage = await openStorage(config.service.storageDir);
+  const queue = { redisUrl: config.service.redisUrl, prefix: config.service.queuePrefix };
+  const queues = openQueues(queue, role);
+  return {
+    db,
+    storage,
+    queues,
+    queue,
+    async close() {
+      await queues.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The service stack for end-to-end tests: a fresh database (SQLite, or PostgreSQL when
+ * DATABASE_URL names one), the machine's Redis under a private key prefix, storage in a temp
+ * directory, the jobs API as the web process builds it, an in-process worker, and the stand-in
+ * video site. Nothing is shared between stacks.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createJobsApi } from '../../src/jobs/service.ts';
+import type { JobStatus, JobsApi, JobView } from '../../src/jobs/types.ts';
+import { createMailer, type Mail } from '../../src/mailer.ts';
+import { openJobEvents } from '../../src/queue/events.ts';
+import { startWorkers, type Workers } from '../../src/queue/worker.ts';
+import { ensureRedis } from '../../src/redis-local.ts';
+import { openServices, type Services } from '../../src/services.ts';
+import { type Site, startSite } from '../site/server.ts';
+import { freshDatabaseUrl } from './database.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface Stack {
+  site: Site;
+  config: Config;
+  services: Services;
+  jobs: JobsApi;
+  /** Environment for a worker or web process of this stack (same database, storage, prefix). */
+  env: NodeJS.ProcessEnv;
+  /** Emails the log mailer printed (when no SMTP_URL is given). */
+  mails: Mail[];
+  startWorker(): Promise<Workers>;
+  waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
+  close(): Promise<void>;
+}
+
+export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const site = await startSite();
+  const dir = await mkdtemp(join(tmpdir(), 'ytconv-stack-'));
+  const database = await freshDatabaseUrl();
+  const prefix = `ytconv-test-${randomBytes(6).toString('hex')}`;
+  // The machine's Redis when one answers; else a private one for this test file.
+  const redis = await ensureRedis(
+    process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    join(dir, 'redis'),
+    loadConfig(process.env, ROOT).service.redisServer,
+    await freePort(),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REDIS_URL: redis.url,
+    PYTHONPATH: [site.pluginDir, process.env.PYTHONPATH].filter(Boolean).join(':'),
+    YTCONV_ALLOWED_SITES: '*',
+    YTCONV_ALLOW_PRIVATE_ADDRESSES: 'yes',
+    DATABASE_URL: database.url,
+    YTCONV_STORAGE_DIR: join(dir, 'storage'),
+    YTCONV_QUEUE_PREFIX: prefix,
+    ...extraEnv,
+  };
+  const config = loadConfig(env, ROOT);
+  const services = await openServices(config, 'web');
+  const result = await migrate(services.db);
+  if (!result.ok) throw result.error;
+  const events = openJobEvents(services.queue);
+  const jobs = createJobsApi({ ...services, engine: config.engine, events });
+  const mails: Mail[] = [];
+  const workers: Workers[] = [];
+  const stack: Stack = {
+    site,
+    config,
+    services,
+    jobs,
+    env,
+    mails,
+    async startWorker() {
+      const mailer = createMailer(config.service.email, () => {});
+      const logMailer =
+        config.service.email.transport === null ? { ...mailer, send: async (m: Mail) => void mails.push(m) } : mailer;
+      const worker = await startWorkers({
+        ...services,
+        mailer: logMailer,
+        run: { engine: config.engine, retentionSec: config.service.retentionSec },
+        publicUrl: config.service.publicUrl,
+        concurrency: 2,
+        stallTimeoutMs: config.service.stallTimeoutSec * 1000,
+        schedules: { expireEveryMs: 60_000, reconcileEveryMs: 60_000 },
+      });
+      workers.push(worker);
+      return worker;
+    },
+    waitFor: (id, status, timeoutMs = 30_000) => waitForStatus(jobs, id, status, timeoutMs),
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await events.close();
+      await services.queues.convert.obliterate({ force: true }).catch(() => {});
+      await services.queues.service.obliterate({ force: true }).catch(() => {});
+      await services.close();
+      await database.drop();
+      await redis.stop();
+      await site.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const FINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
+
+/** Resolves when the job reaches `status`; rejects if it ends in another final status or time runs out. */
+async function waitForStatus(jobs: JobsApi, id: string, status: JobStatus, timeoutMs: number): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await jobs.get(id);
+    if (view?.status === status) return view;
+    if (view && FINAL.includes(view.status)) {
+      throw new Error(`job ${id} ended ${view.status} (${view.error?.code ?? ''}), not ${status}`);
+    }
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${view?.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

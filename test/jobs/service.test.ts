@@ -1,0 +1,86 @@
+/** The jobs service through its real parts: database, Redis, an in-process worker, the stand-in site. */
+import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+
+let stack: Stack;
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+before(async () => {
+  stack = await startStack();
+  await stack.startWorker();
+});
+after(() => stack.close());
+
+describe('a conversion job', () => {
+  it('goes from queued to done with its files, title and expiry', async () => {
+    const created = await stack.jobs.create({
+      url: stack.site.watchUrl('plain'),
+      format: 'mp3',
+      email: 'me@example.org',
+    });
+    assert.equal(created.status, 'queued');
+    assert.equal(created.source.url, stack.site.watchUrl('plain'));
+    const done = await stack.waitFor(created.id, 'done');
+    assert.equal(done.title, 'Plain Tone Video');
+    assert.equal(done.files.length, 1);
+    assert.equal(done.files[0]?.name, 'Plain Tone Video.mp3');
+    assert.equal(done.progress, 1);
+    assert.ok(done.expires_at && Date.parse(done.expires_at) > Date.now());
+    const [file] = await stack.jobs.files(created.id);
+    assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
+    assert.equal((await stat(file!.path)).size, file!.size);
+    await until(() => stack.mails.some((m) => m.to === 'me@example.org'));
+    const mail = stack.mails.find((m) => m.to === 'me@example.org');
+    assert.match(mail!.subject, /ready: Plain Tone Video/);
+    assert.ok(mail!.text.includes(`/jobs/${created.id}`));
+  });
+
+  it('answers the same request from the finished files at once', async () => {
+    const first = await stack.jobs.create({ url: stack.site.watchUrl('second'), format: 'opus' });
+    await stack.waitFor(first.id, 'done');
+    const again = await stack.jobs.create({ url: stack.site.watchUrl('second'), format: 'opus' });
+    assert.equal(again.id, first.id);
+    assert.equal(again.status, 'done');
+  });
+
+  it('shares one conversion between identical requests arriving together', async () => {
+    const url = stack.site.watchUrl('music');
+    const [a, b] = await Promise.all([stack.jobs.create({ url }), stack.jobs.create({ url })]);
+    assert.equal(a.id, b.id);
+  });
+
+  it('records a failure with its code and message', async () => {
+    const created = await stack.jobs.create({ url: stack.site.watchUrl('private') });
+    const failed = await stack.waitFor(created.id, 'failed');
+    assert.equal(failed.error?.code, 'unavailable');
+    assert.equal(failed.files.length, 0);
+  });
+
+  it('refuses bad input before creating a job', async () => {
+    await assert.rejects(stack.jobs.create({ url: 'ftp://example.org/x' }), { code: 'invalid_url' });
+    await assert.rejects(stack.jobs.create({ url: stack.site.watchUrl('plain'), quality: '5000k' }), {
+      code: 'invalid_option',
+    });
+  });
+
+  it('cancels a running job and stops its conversion', async () => {
+    const created = await stack.jobs.create({ url: stack.site.watchUrl('slow') });
+    await stack.waitFor(created.id, 'running');
+    const cancelled = await stack.jobs.cancel(created.id);
+    assert.equal(cancelled?.status, 'cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const later = await stack.jobs.get(created.id);
+    assert.equal(later?.status, 'cancelled');
+    assert.deepEqual(await stack.jobs.files(created.id), []);
+    await assert.rejects(stat(stack.services.storage.jobDir(created.id)), { code: 'ENOENT' }, 'no file kept');
+  });
+});
