@@ -1,0 +1,67 @@
+/**
+ * The web app as a plugin tree that never listens (the entry point does), so tests drive it with
+ * `app.inject()`. It only speaks HTTP: every decision about jobs is the JobsApi's.
+ */
+import { mkdir } from 'node:fs/promises';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { JobsApi } from '../jobs/types.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { eventRoutes } from './routes/events.ts';
+import { fileRoutes } from './routes/files.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { SHARED_SCHEMAS } from './schemas.ts';
+
+export interface AppDeps {
+  jobs: JobsApi;
+  /** Largest accepted upload, in bytes. */
+  maxUploadBytes: number;
+  /** Where uploads are written before `jobs.create` takes them over. */
+  uploadDir: string;
+  logger?: boolean | object;
+}
+
+/** JSON bodies are a handful of short fields; uploads go through multipart with their own cap. */
+const JSON_BODY_LIMIT = 16 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  await mkdir(deps.uploadDir, { recursive: true });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: JSON_BODY_LIMIT,
+    // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.
+    exposeHeadRoutes: false,
+    // Unknown fields are refused rather than silently dropped, so a typo ("split_chapter") is noticed.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
+  });
+  // The API takes JSON or multipart forms only; Fastify would otherwise hand text bodies to handlers.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ytconv',
+        version: '1',
+        description: 'Convert video links and uploaded media into tagged audio files.',
+      },
+    },
+    // Name components after their `$id` (JobView) instead of def-0, def-1…
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(multipart);
+  await app.register(jobRoutes, deps);
+  await app.register(eventRoutes, deps);
+  await app.register(fileRoutes, deps);
+  await app.register(pageRoutes);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,133 @@
+/**
+ * Downloads: one produced file (with ranges, for resuming and seeking in a player) or all of a
+ * job's files as a ZIP. Files are found by name in the job's list, never by building a path
+ * from the URL.
+ */
+import { createReadStream, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConvertError } from '../../errors.ts';
+import type { JobsApi, JobView, StoredFile } from '../../jobs/types.ts';
+import type { AudioFormat } from '../../pipeline/types.ts';
+import { attachment } from '../content-disposition.ts';
+import { jobNotFound } from '../errors.ts';
+import { ifRangeHolds, notModified, parseRange, validatorsOf } from '../range.ts';
+import { errorResponse, jobParams } from '../schemas.ts';
+import { zipFiles } from '../zip.ts';
+
+const MEDIA_TYPES: Record<AudioFormat, string> = {
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  opus: 'audio/ogg; codecs=opus',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+};
+
+const fileParams = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'string' }, name: { type: 'string', description: 'As in the job’s `files[].name`.' } },
+} as const;
+
+const binary = (mediaType: string, description: string) => ({
+  description,
+  content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } },
+});
+
+type FileRequest = FastifyRequest<{ Params: { id: string; name: string } }>;
+
+export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }): Promise<void> {
+  const { jobs } = opts;
+
+  app.route<{ Params: { id: string; name: string } }>({
+    method: ['GET', 'HEAD'],
+    url: '/api/jobs/:id/files/:name',
+    schema: {
+      summary: 'Download one file',
+      description: 'Supports single byte ranges (`Range`, `If-Range`) and `If-None-Match`.',
+      tags: ['files'],
+      params: fileParams,
+      response: {
+        200: binary('audio/*', 'The file.'),
+        206: binary('audio/*', 'The requested range.'),
+        404: errorResponse('No such job or file.'),
+        410: errorResponse('The files were deleted after the retention time.'),
+        416: { description: 'The range lies beyond the end of the file.', type: 'null' },
+      },
+    },
+    handler: async (request, reply) => {
+      const job = await downloadable(jobs, request.params.id);
+      const file = (await jobs.files(job.id)).find((f) => f.name === request.params.name);
+      if (!file) throw new ConvertError('not_found', 'This job has no file of that name.');
+      return sendFile(request, reply, file, await statOrExpired(file.path));
+    },
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/api/jobs/:id/zip',
+    {
+      schema: {
+        summary: 'Download all files as a ZIP',
+        description: 'Named after the job’s title; for playlists and chapter splits.',
+        tags: ['files'],
+        params: jobParams,
+        response: {
+          200: binary('application/zip', 'The files, stored uncompressed.'),
+          404: errorResponse('No such job, or it has no files yet.'),
+          410: errorResponse('The files were deleted after the retention time.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await downloadable(jobs, request.params.id);
+      const files = job.status === 'done' ? await jobs.files(job.id) : [];
+      if (files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
+      const zip = await zipFiles(files).catch(expiredIfMissing);
+      if (zip.size !== null) reply.header('content-length', String(zip.size));
+      return reply
+        .type('application/zip')
+        .header('content-disposition', attachment(`${job.title ?? 'ytconv'}.zip`))
+        .send(zip.stream);
+    },
+  );
+}
+
+/** The job, if its files may still exist. */
+async function downloadable(jobs: JobsApi, id: string): Promise<JobView> {
+  const job = (await jobs.get(id)) ?? jobNotFound();
+  if (job.expired) throw expired();
+  return job;
+}
+
+function expired(): ConvertError {
+  return new ConvertError('expired', 'These files were deleted after the retention time. Convert the link again.');
+}
+
+/** A file that vanished after the job said it existed was removed by the expiry job. */
+function expiredIfMissing(err: unknown): never {
+  throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? expired() : err;
+}
+
+function statOrExpired(path: string): Promise<Stats> {
+  return stat(path).catch(expiredIfMissing);
+}
+
+async function sendFile(request: FileRequest, reply: FastifyReply, file: StoredFile, info: Stats) {
+  const validators = validatorsOf(info);
+  reply.header('etag', validators.etag).header('last-modified', validators.lastModified.toUTCString());
+  if (notModified(request.headers['if-none-match'], validators)) return reply.code(304).send();
+  const ifRange = request.headers['if-range'];
+  const useRange = ifRangeHolds(typeof ifRange === 'string' ? ifRange : undefined, validators);
+  const range = useRange ? parseRange(request.headers.range, info.size) : null;
+  if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${info.size}`).send();
+  const { start, end } = range ?? { start: 0, end: info.size - 1 };
+  if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${info.size}`);
+  reply
+    .type(MEDIA_TYPES[file.format])
+    .header('accept-ranges', 'bytes')
+    .header('content-length', String(end - start + 1))
+    .header('content-disposition', attachment(file.name));
+  if (request.method === 'HEAD' || info.size === 0) return reply.send();
+  return reply.send(createReadStream(file.path, { start, end }));
+}

@@ -1,0 +1,113 @@
+/** Creating, reading and cancelling jobs: each route is one JobsApi call. */
+import { rm } from 'node:fs/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ConvertError } from '../../errors.ts';
+import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
+import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
+import { errorResponse, jobFormSchema, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
+import { readUploadForm, type UploadLimits } from '../upload.ts';
+
+export interface JobRoutesOptions {
+  jobs: JobsApi;
+  maxUploadBytes: number;
+  uploadDir: string;
+}
+
+type JobRequest = Omit<NewJob, 'upload'>;
+type ById = { Params: { id: string } };
+
+export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): Promise<void> {
+  const { jobs } = opts;
+  const limits: UploadLimits = { dir: opts.uploadDir, maxBytes: opts.maxUploadBytes };
+
+  app.post<{ Body: JobRequest | undefined }>(
+    '/api/jobs',
+    {
+      schema: {
+        summary: 'Start a conversion',
+        description: 'From a link (JSON) or an uploaded media file (multipart). Answers at once; follow the job.',
+        tags: ['jobs'],
+        body: jobRequestBody,
+        response: {
+          202: jobResponse('The job, queued (or already done when the same request was converted before).'),
+          '4xx': errorResponse('Refused; no job was created.'),
+          '5xx': errorResponse('The queue or a tool is unavailable.'),
+        },
+      },
+      // The handler reads a form as a stream, so there is no parsed body; its schema is for the docs.
+      preValidation: async (request) => {
+        if (request.isMultipart()) request.body = {};
+      },
+    },
+    async (request, reply) => {
+      const view = request.isMultipart()
+        ? await createFromForm(request, jobs, limits)
+        : await createFromJson(request.body, jobs);
+      return reply
+        .code(202)
+        .header('location', `/api/jobs/${encodeURIComponent(view.id)}`)
+        .send(view);
+    },
+  );
+
+  app.get<ById>(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'A job: status, progress, metadata and files',
+        tags: ['jobs'],
+        params: jobParams,
+        response: { 200: jobResponse('The job.'), 404: errorResponse('No such job.') },
+      },
+    },
+    async (request) => (await jobs.get(request.params.id)) ?? jobNotFound(),
+  );
+
+  app.delete<ById>(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Cancel a job',
+        description: 'Stops a queued or running job; a finished job is returned unchanged.',
+        tags: ['jobs'],
+        params: jobParams,
+        response: { 200: jobResponse('The job after cancelling.'), 404: errorResponse('No such job.') },
+      },
+    },
+    async (request) => (await jobs.cancel(request.params.id)) ?? jobNotFound(),
+  );
+}
+
+async function createFromJson(body: JobRequest | undefined, jobs: JobsApi): Promise<JobView> {
+  // No content type at all means no parser ran, so the schema did not either.
+  if (body === undefined) {
+    throw new ConvertError('invalid_option', 'Send a JSON body with a "url", or a multipart form with a "file".');
+  }
+  return jobs.create(withoutEmpty(body));
+}
+
+/** A multipart request: the upload is handed to `create`, or removed if the job is refused. */
+async function createFromForm(request: FastifyRequest, jobs: JobsApi, limits: UploadLimits): Promise<JobView> {
+  const form = await readUploadForm(request, limits);
+  try {
+    const fields = formFields(form.fields);
+    const validate = request.compileValidationSchema(jobFormSchema);
+    if (!validate(fields)) throw invalidOption(validate.errors?.[0] as SchemaError | undefined, 'form');
+    return await jobs.create({ ...withoutEmpty(fields as JobRequest), ...(form.upload && { upload: form.upload }) });
+  } catch (err) {
+    if (form.upload) await rm(form.upload.path, { force: true });
+    throw err;
+  }
+}
+
+/** Form values are text; an HTML checkbox sends "on". Ajv's coercion then handles "true"/"false". */
+function formFields(fields: Record<string, string>): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = { ...fields };
+  for (const flag of ['split_chapters', 'normalize']) if (fields[flag] === 'on') out[flag] = true;
+  return out;
+}
+
+/** Forms and clients send "" or null for "not set"; the service wants such fields absent. */
+function withoutEmpty(request: JobRequest): JobRequest {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null && value !== ''));
+}

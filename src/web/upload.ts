@@ -1,0 +1,102 @@
+/**
+ * Reading a multipart job request: the `file` part is streamed to a fresh temp file (never held in
+ * memory, never named after the client's file name) and the other parts are collected as text.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { ConvertError } from '../errors.ts';
+
+interface UploadForm {
+  fields: Record<string, string>;
+  upload?: { path: string; filename: string };
+}
+
+export interface UploadLimits {
+  dir: string;
+  maxBytes: number;
+}
+
+/** Reads the whole form; on any failure no temp file is left behind. */
+export async function readUploadForm(request: FastifyRequest, limits: UploadLimits): Promise<UploadForm> {
+  const form: UploadForm = { fields: {} };
+  try {
+    const parts = request.parts({ limits: { fileSize: limits.maxBytes, files: 1, fields: 16, fieldSize: 4096 } });
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (part.valueTruncated) throw new ConvertError('invalid_option', `"${part.fieldname}" is too long.`);
+        form.fields[part.fieldname] = String(part.value);
+      } else if (part.filename === '') {
+        // A form whose file input was left empty still sends the part, with no name and no bytes.
+        part.file.resume();
+      } else if (part.fieldname === 'file') {
+        form.upload = await saveFile(part, limits);
+      } else {
+        throw new ConvertError(
+          'invalid_option',
+          `Unexpected file field "${part.fieldname}"; send the media as "file".`,
+        );
+      }
+    }
+  } catch (err) {
+    if (form.upload) await rm(form.upload.path, { force: true });
+    throw asFormError(err, limits.maxBytes);
+  }
+  return form;
+}
+
+async function saveFile(part: MultipartFile, limits: UploadLimits): Promise<UploadForm['upload']> {
+  const path = join(limits.dir, `upload-${randomUUID()}${safeExtension(part.filename)}`);
+  try {
+    await pipeline(part.file, createWriteStream(path, { flags: 'wx' }));
+    // At the limit busboy stops writing and ends the stream normally, flagging it as truncated.
+    if (part.file.truncated) throw tooLarge(limits.maxBytes);
+  } catch (err) {
+    await rm(path, { force: true });
+    throw err;
+  }
+  return { path, filename: baseName(part.filename) };
+}
+
+/** The client's extension, kept only when harmless, as a hint for people reading the directory. */
+function safeExtension(filename: string): string {
+  const ext = extname(baseName(filename)).toLowerCase();
+  return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : '';
+}
+
+/** Some clients send a full path (`C:\Users\…\talk.mkv`); the title needs only the last part. */
+function baseName(filename: string): string {
+  return filename.split(/[/\\]/).pop() ?? '';
+}
+
+function tooLarge(maxBytes: number): ConvertError {
+  return new ConvertError(
+    'file_too_large',
+    `The file is larger than the ${formatBytes(maxBytes)} this server accepts.`,
+  );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${Math.floor(bytes / 1e9)} GB`;
+  if (bytes >= 1e6) return `${Math.floor(bytes / 1e6)} MB`;
+  return bytes >= 1e3 ? `${Math.floor(bytes / 1e3)} kB` : `${bytes} bytes`;
+}
+
+/** @fastify/multipart's limit errors, in our vocabulary. */
+function asFormError(err: unknown, maxBytes: number): unknown {
+  switch ((err as { code?: string }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return tooLarge(maxBytes);
+    case 'FST_FILES_LIMIT':
+      return new ConvertError('invalid_option', 'Send one file per job.');
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return new ConvertError('invalid_option', 'The form has too many fields.');
+    default:
+      return err;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The app's own behaviour, where no job is involved: refusals before the service is called (a
+ * JobsApi that fails the test when touched proves no job was created), unknown routes, security
+ * headers, pages and the OpenAPI document.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { JobsApi } from '../../src/jobs/types.ts';
+import { buildApp } from '../../src/web/app.ts';
+import { tempDir } from '../helpers/engine.ts';
+
+const untouchable: JobsApi = {
+  create: () => assert.fail('create must not be called'),
+  get: () => assert.fail('get must not be called'),
+  cancel: () => assert.fail('cancel must not be called'),
+  watch: () => assert.fail('watch must not be called'),
+  files: () => assert.fail('files must not be called'),
+};
+
+let app: FastifyInstance;
+let uploadDir: string;
+
+before(async () => {
+  uploadDir = await tempDir('ytconv-web-uploads-');
+  app = await buildApp({ jobs: untouchable, maxUploadBytes: 1000, uploadDir });
+});
+after(() => app.close());
+
+async function refusal(payload: unknown, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: payload as string, headers });
+  return { status: res.statusCode, error: res.json().error as { code: string; message: string } };
+}
+
+describe('POST /api/jobs refuses bad requests before creating a job', () => {
+  const cases: [string, unknown, string, RegExp][] = [
+    ['no url', { format: 'mp3' }, 'invalid_option', /"url" is required/],
+    [
+      'an unknown field',
+      { url: 'https://youtu.be/x', split_chapter: true },
+      'invalid_option',
+      /Unknown field "split_chapter"/,
+    ],
+    [
+      'a bad format',
+      { url: 'https://youtu.be/x', format: 'aac' },
+      'invalid_option',
+      /"format" must be one of: mp3, m4a/,
+    ],
+    [
+      'a bad email',
+      { url: 'https://youtu.be/x', email: 'not-an-address' },
+      'invalid_option',
+      /"email" must be a valid email/,
+    ],
+    [
+      'a non-boolean flag',
+      { url: 'https://youtu.be/x', normalize: 'loud' },
+      'invalid_option',
+      /"normalize" must be boolean/,
+    ],
+    ['an array body', [], 'invalid_option', /must be object/],
+  ];
+  for (const [what, body, code, message] of cases) {
+    it(`with ${what}`, async () => {
+      const { status, error } = await refusal(body);
+      assert.equal(status, 400);
+      assert.equal(error.code, code);
+      assert.match(error.message, message);
+    });
+  }
+
+  it('with malformed JSON', async () => {
+    const { status, error } = await refusal('{"url":', { 'content-type': 'application/json' });
+    assert.equal(status, 400);
+    assert.equal(error.code, 'invalid_option');
+  });
+
+  it('with no body', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_option');
+  });
+
+  it('with a text body', async () => {
+    const { status } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
+    assert.equal(status, 415);
+  });
+
+  it('with a JSON body over 16 KB', async () => {
+    const { status, error } = await refusal({ url: `https://example.org/${'x'.repeat(20_000)}` });
+    assert.equal(status, 413);
+    assert.ok(error.code);
+  });
+
+  it('with an upload over the size limit, leaving no temp file', async () => {
+    const form = new FormData();
+    form.set('format', 'mp3');
+    form.set('file', new Blob([new Uint8Array(50_000)]), 'big.wav');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 413);
+    assert.equal(error.code, 'file_too_large');
+    assert.match(error.message, /1 kB/);
+    assert.deepEqual(await readdir(uploadDir), []);
+  });
+
+  it('with an invalid form field after the file, leaving no temp file', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(10)]), 'small.wav');
+    form.set('email', 'nope');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 400);
+    assert.match(error.message, /"email" must be a valid email/);
+    assert.deepEqual(await readdir(uploadDir), []);
+  });
+
+  it('with two files, leaving no temp file', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(10)]), 'one.wav');
+    form.append('file', new Blob([new Uint8Array(10)]), 'two.wav');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 400);
+    assert.match(error.message, /one file per job/);
+    assert.deepEqual(await readdir(uploadDir), []);
+  });
+
+  it('with a file under another field name', async () => {
+    const form = new FormData();
+    form.set('media', new Blob([new Uint8Array(10)]), 'small.wav');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 400);
+    assert.match(error.message, /Unexpected file field "media"/);
+    assert.deepEqual(await readdir(uploadDir), []);
+  });
+});
+
+describe('errors and headers', () => {
+  it('answers unknown API routes with not_found JSON and other paths with plain text', async () => {
+    const api = await app.inject({ url: '/api/nothing' });
+    assert.equal(api.statusCode, 404);
+    assert.equal(api.json().error.code, 'not_found');
+    const page = await app.inject({ url: '/nothing' });
+    assert.equal(page.statusCode, 404);
+    assert.match(String(page.headers['content-type']), /^text\/plain/);
+  });
+
+  it('sends nosniff and no-referrer on every answer', async () => {
+    for (const url of ['/healthz', '/api/nothing', '/api/openapi.json']) {
+      const res = await app.inject({ url });
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer', url);
+    }
+  });
+
+  it('hides the details of unexpected failures', async () => {
+    const failing = await buildApp({
+      jobs: { ...untouchable, get: () => Promise.reject(new Error('secret database detail')) },
+      maxUploadBytes: 1000,
+      uploadDir,
+    });
+    const res = await failing.inject({ url: '/api/jobs/abc' });
+    await failing.close();
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.json().error.code, 'internal');
+    assert.doesNotMatch(res.body, /secret|at .*\.ts/);
+  });
+
+  it('answers the health check', async () => {
+    const res = await app.inject({ url: '/healthz' });
+    assert.deepEqual(res.json(), { ok: true });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('lists every API path and the JobView component', async () => {
+    const res = await app.inject({ url: '/api/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    const doc = res.json();
+    assert.match(doc.openapi, /^3\./);
+    assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/jobs',
+      '/api/jobs/{id}',
+      '/api/jobs/{id}/events',
+      '/api/jobs/{id}/files/{name}',
+      '/api/jobs/{id}/zip',
+    ]);
+    assert.ok(doc.paths['/api/jobs'].post.requestBody.content['multipart/form-data']);
+    assert.equal(
+      doc.paths['/api/jobs/{id}'].get.responses['200'].content['application/json'].schema.$ref,
+      '#/components/schemas/JobView',
+    );
+    assert.ok(doc.paths['/api/jobs/{id}/files/{name}'].head);
+    assert.ok(doc.paths['/api/jobs/{id}'].delete);
+    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['ApiError', 'JobFile', 'JobView']);
+  });
+});
+
+describe('pages', () => {
+  const hasPage = existsSync(new URL('../../src/web/public/index.html', import.meta.url));
+
+  for (const url of ['/', '/jobs/some-job-id']) {
+    it(`serves the page at ${url} with a strict CSP`, { skip: !hasPage && 'no index.html yet' }, async () => {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /default-src 'self'/);
+      assert.match(csp, /img-src 'self' data: https:/);
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.equal(res.headers['cache-control'], 'no-cache');
+    });
+  }
+
+  it('serves assets with revalidation and refuses paths outside the folder', async () => {
+    const publicDir = new URL('../../src/web/public/', import.meta.url);
+    const assetNames = existsSync(publicDir) ? (await readdir(publicDir)).filter((n) => n !== 'index.html') : [];
+    if (assetNames[0]) {
+      const res = await app.inject({ url: `/assets/${assetNames[0]}` });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['cache-control'], 'no-cache');
+      assert.ok(res.headers.etag);
+    }
+    const outside = await app.inject({ url: '/assets/../../app.ts' });
+    assert.equal(outside.statusCode, 404);
+  });
+});
+
+/** A FormData as inject arguments: the encoded body and its content type with the boundary. */
+async function multipart(form: FormData): Promise<[Buffer, Record<string, string>]> {
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  return [Buffer.from(await request.arrayBuffer()), { 'content-type': request.headers.get('content-type') ?? '' }];
+}
