@@ -28,6 +28,7 @@ export interface SourceInfoUpdate {
   duration: number | null;
   thumbnail: string | null;
   source_site: string;
+  source_id: string | null;
 }
 
 async function transition(

@@ -99,8 +99,10 @@ async function mailIfAsked(deps: RunDeps, job: Job): Promise<void> {
 }
 
 function recordInfo(db: Kysely<Database>, jobId: string, info: SourceInfo): Promise<boolean> {
-  const { title, duration, thumbnail, site } = info;
-  return setSourceInfo(db, jobId, { title, duration, thumbnail, source_site: site });
+  const { title, duration, thumbnail, id } = info;
+  // The pipeline calls every local file a `file`; here those are uploads.
+  const site = info.site === 'file' ? 'upload' : info.site;
+  return setSourceInfo(db, jobId, { title, duration, thumbnail, source_site: site, source_id: id });
 }
 
 /** Throttled progress writes, one at a time; a refused write means the job was cancelled. */

@@ -30,6 +30,8 @@ export interface SourceInfo {
   duration: number | null;
   thumbnail: string | null;
   site: string;
+  /** The site's id for the video or playlist (null for local files). */
+  id: string | null;
 }
 
 export interface Skipped {
@@ -67,7 +69,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
     if (source.kind === 'file') {
       const item = await localItem(source.path, ctx);
-      ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file' });
+      ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       made.push(...(await produceItem(item, { ...itemCtx, dir: work })));
     } else {
       session = await openSession(ctx.engine);
@@ -101,6 +103,7 @@ async function convertUrl(
     duration: media ? info.duration : null,
     thumbnail: media ? info.thumbnail : null,
     site: info.site,
+    id: info.id || null,
   });
   if (info.kind === 'media') {
     made.push(...(await produceItem(remoteItem(info, session), ctx)));
