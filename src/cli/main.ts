@@ -18,6 +18,7 @@ Usage:
   ytconv web                           the web server (PORT, default 8000)
   ytconv worker                        a worker: conversions, emails, housekeeping
   ytconv migrate                       create or update the database's tables (DATABASE_URL)
+  ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password)
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./web.ts')).runWeb(config);
     case 'worker':
       return (await import('./worker.ts')).runWorker(config);
+    case 'admin':
+      return (await import('./admin.ts')).runAdmin(rest, config);
     default:
       process.stderr.write(`ytconv: unknown command "${command}". Run ytconv --help.\n`);
       return 2;

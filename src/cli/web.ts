@@ -1,6 +1,7 @@
 /** `ytconv web`: the HTTP server. It never converts; it queues and reads. */
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { openServices } from '../services.ts';
@@ -16,6 +17,12 @@ export async function runWeb(config: Config): Promise<number> {
     maxUploadBytes: config.service.maxUploadBytes,
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
+    admin: {
+      api: createAdminApi({ ...services, jobs }),
+      secretKey: config.service.secretKey,
+      secureCookie: config.service.publicUrl.startsWith('https:'),
+      queues: [services.queues.convert, services.queues.service],
+    },
     logger: { level: 'info' },
   });
   closeOnSignals(

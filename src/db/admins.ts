@@ -23,6 +23,12 @@ export async function createAdmin(db: Db, username: string, password: string, no
   return row ?? null;
 }
 
+/** Whether the username is taken, so that `ytconv admin create` can say so before asking for a password. */
+export async function adminExists(db: Db, username: string): Promise<boolean> {
+  const row = await db.selectFrom('admins').select('id').where('username', '=', username).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The admin when the username and password match, else null (whichever of the two was wrong). */
 export async function verifyAdmin(db: Db, username: string, password: string): Promise<Admin | null> {
   const row = await db.selectFrom('admins').selectAll().where('username', '=', username).executeTakeFirst();

@@ -23,10 +23,13 @@ export type JobInput = Pick<
   | 'thumbnail'
 > & { options: JobOptions };
 
-export interface JobFilter {
+export interface JobSearch {
   status?: JobStatus;
   /** Part of the title, source URL or email, or a whole job id. */
   search?: string;
+}
+
+export interface JobFilter extends JobSearch {
   limit: number;
   offset: number;
 }
@@ -87,9 +90,9 @@ export async function findActiveDuplicate(db: Db, optionsKey: string): Promise<J
   return row === undefined ? null : toJob(row);
 }
 
-/** Newest first, for the admin's list. */
-export async function listJobs(db: Db, filter: JobFilter): Promise<Job[]> {
-  let query = db.selectFrom('jobs').selectAll();
+/** The jobs a search matches, for listJobs and countJobs to share. */
+function matching(db: Db, filter: JobSearch) {
+  let query = db.selectFrom('jobs');
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.search !== undefined && filter.search.trim() !== '') {
     const text = filter.search.trim();
@@ -99,13 +102,27 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<Job[]> {
       sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
     query = query.where((eb) => eb.or([eb('id', '=', text), like('title'), like('source_url'), like('email')]));
   }
-  const rows = await query
+  return query;
+}
+
+/** Newest first, for the admin's list. */
+export async function listJobs(db: Db, filter: JobFilter): Promise<Job[]> {
+  const rows = await matching(db, filter)
+    .selectAll()
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
   return rows.map(toJob);
+}
+
+/** How many jobs listJobs would find without limit and offset, for the admin's pagination. */
+export async function countJobs(db: Db, filter: JobSearch): Promise<number> {
+  const row = await matching(db, filter)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Jobs past their expiry that still have files to remove. */

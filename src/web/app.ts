@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JobsApi } from '../jobs/types.ts';
+import { type AdminDeps, adminRoutes } from './admin/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -20,6 +21,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   /** Where uploads are written before `jobs.create` takes them over. */
   uploadDir: string;
+  /** The admin area under /admin; without it there is none. */
+  admin?: AdminDeps;
   logger?: boolean | object;
 }
 
@@ -61,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, deps);
   await app.register(fileRoutes, deps);
   await app.register(pageRoutes);
+  const { admin } = deps;
+  if (admin) await app.register((scope) => adminRoutes(scope, admin), { prefix: '/admin' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return app;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listFiles } from '../../src/db/job-files.ts';
+import { fileTotals, listFiles } from '../../src/db/job-files.ts';
 import { finishJob, markRunning } from '../../src/db/job-state.ts';
 import {
+  countJobs,
   createJob,
   deleteJob,
   expiredJobs,
@@ -118,6 +119,25 @@ for (const dialect of dialects()) {
       assert.deepEqual(await ids({ search: 's_n', limit: 10, offset: 0 }), [], '_ is literal (else it finds Song)');
       assert.deepEqual(await ids({ search: fresh.id, limit: 10, offset: 0 }), [fresh.id], 'a job id');
       assert.equal((await listJobs(t.db, { search: 'youtube.com/watch', limit: 10, offset: 0 })).length, 3);
+    });
+
+    it('counts what a search matches, whatever the page', async () => {
+      await create({ title: 'Old Song' });
+      await create({ title: 'New Song' });
+      await create({ title: 'Other' });
+      assert.equal(await countJobs(t.db, {}), 3);
+      assert.equal(await countJobs(t.db, { search: 'song' }), 2);
+      assert.equal(await countJobs(t.db, { status: 'done', search: 'song' }), 0);
+    });
+
+    it("totals each job's files in one query, beyond 32-bit sizes", async () => {
+      const two = await create();
+      assert.ok(await markRunning(t.db, two.id));
+      assert.ok(await finishJob(t.db, two.id, [fileInput('a.mp3'), fileInput('b.mp3', { size: 5 })], T0 + HOUR));
+      const none = await create();
+      const totals = await fileTotals(t.db, [two.id, none.id]);
+      assert.deepEqual([...totals], [[two.id, { count: 2, size: 3_000_000_005 }]]);
+      assert.equal((await fileTotals(t.db, [])).size, 0);
     });
 
     it('finds expired jobs that still have files, and only those', async () => {

@@ -1,0 +1,168 @@
+/**
+ * What the admin area may do: sign people in, list jobs with filters, retry, cancel and delete.
+ * Like JobsApi it speaks plain data; the web layer renders it. A retry is a new job made through
+ * the normal path (JobsApi.create), so it is checked, shared and queued like any other request.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { verifyAdmin } from '../db/admins.ts';
+import type { Database } from '../db/database.ts';
+import { type FileTotals, fileTotals } from '../db/job-files.ts';
+import { countJobs, deleteJob, getJob, type Job, listJobs } from '../db/jobs.ts';
+import type { SourceKind } from '../db/tables/jobs.ts';
+import { ConvertError, type ErrorCode } from '../errors.ts';
+import type { Storage } from '../storage.ts';
+import { uploadDir } from './service.ts';
+import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
+import { isExpired } from './view.ts';
+
+export interface AdminServiceDeps {
+  db: Kysely<Database>;
+  storage: Storage;
+  jobs: JobsApi;
+}
+
+/** One row of the admin's job list. Times are milliseconds since the epoch. */
+export interface AdminJob {
+  id: string;
+  status: JobStatus;
+  title: string | null;
+  /** Seconds. */
+  duration: number | null;
+  source: { kind: SourceKind; site: string | null; url: string };
+  files: number;
+  /** Bytes of all the job's files. */
+  size: number;
+  /** Done, but its files were removed after the retention time. */
+  expired: boolean;
+  error: { code: ErrorCode; message: string } | null;
+  created_at: number;
+}
+
+export interface JobListQuery {
+  status?: JobStatus;
+  search?: string;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+}
+
+export interface JobList {
+  jobs: AdminJob[];
+  /** How many jobs match, over all pages. */
+  total: number;
+}
+
+export interface AdminApi {
+  /** The username when the password is right, else null. */
+  authenticate(username: string, password: string): Promise<string | null>;
+  list(query: JobListQuery): Promise<JobList>;
+  /** A new job with the same source and options as a failed or cancelled one. */
+  retry(id: string): Promise<JobView>;
+  cancel(id: string): Promise<JobView>;
+  /** Cancel it if active, remove its files, forget it. */
+  remove(id: string): Promise<void>;
+}
+
+export function createAdminApi(deps: AdminServiceDeps): AdminApi {
+  const { db, storage, jobs } = deps;
+  return {
+    authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
+    async list(query) {
+      const search = { status: query.status, search: query.search };
+      const offset = (query.page - 1) * query.pageSize;
+      const rows = await listJobs(db, { ...search, limit: query.pageSize, offset });
+      const [total, totals] = await Promise.all([
+        countJobs(db, search),
+        fileTotals(
+          db,
+          rows.map((job) => job.id),
+        ),
+      ]);
+      return { jobs: rows.map((job) => adminJob(job, totals.get(job.id))), total };
+    },
+    async retry(id) {
+      const job = await existing(db, id);
+      if (job.status !== 'failed' && job.status !== 'cancelled') {
+        throw new ConvertError(
+          'invalid_option',
+          `Only failed or cancelled jobs can be retried; this one is ${job.status}.`,
+        );
+      }
+      if (job.source_kind === 'url') return jobs.create({ url: job.source_url, ...requestOptions(job) });
+      const created = await jobs.create({ upload: await keptUpload(storage, job), ...requestOptions(job) });
+      await rm(uploadDir(storage, job.id), { recursive: true, force: true });
+      return created;
+    },
+    async cancel(id) {
+      const view = await jobs.cancel(id);
+      if (view === null) throw notFound();
+      if (view.status !== 'cancelled') {
+        throw new ConvertError('invalid_option', `The job had already ended (${view.status}); nothing to cancel.`);
+      }
+      return view;
+    },
+    async remove(id) {
+      const job = await existing(db, id);
+      // A running conversion stops at its next progress write; if it still publishes files, it
+      // finds no row to finish and removes them itself (see jobs/run.ts).
+      if (job.status === 'queued' || job.status === 'running') await jobs.cancel(id);
+      await storage.removeJob(id);
+      await rm(uploadDir(storage, id), { recursive: true, force: true });
+      await deleteJob(db, id);
+    },
+  };
+}
+
+async function existing(db: Kysely<Database>, id: string): Promise<Job> {
+  const job = await getJob(db, id);
+  if (job === null) throw notFound();
+  return job;
+}
+
+function notFound(): ConvertError {
+  return new ConvertError('not_found', 'There is no such job (any more).');
+}
+
+/** The original request's options and email: the person who asked is told about the retry too. */
+function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
+  const { format, quality, start, end, split_chapters, normalize } = job.options;
+  return {
+    format,
+    split_chapters,
+    normalize,
+    ...(quality !== null && { quality }),
+    ...(start !== null && { start }),
+    ...(end !== null && { end }),
+    ...(job.email !== null && { email: job.email }),
+  };
+}
+
+/**
+ * The uploaded file, still waiting in storage. Workers remove it once they have converted or
+ * failed it, so only a job cancelled before any worker took it still has one.
+ */
+async function keptUpload(storage: Storage, job: Job): Promise<NonNullable<NewJob['upload']>> {
+  const dir = uploadDir(storage, job.id);
+  const [name] = await readdir(dir).catch(() => []);
+  if (name === undefined) {
+    throw new ConvertError('expired', 'The uploaded file of this job is gone; upload it again to convert it.');
+  }
+  return { path: join(dir, name), filename: job.source_url };
+}
+
+function adminJob(job: Job, totals: FileTotals = { count: 0, size: 0 }): AdminJob {
+  return {
+    id: job.id,
+    status: job.status,
+    title: job.title,
+    duration: job.duration,
+    source: { kind: job.source_kind, site: job.source_site, url: job.source_url },
+    files: totals.count,
+    size: totals.size,
+    expired: isExpired(job, Date.now()),
+    error: job.error_code === null ? null : { code: job.error_code, message: job.error_message ?? '' },
+    created_at: job.created_at,
+  };
+}

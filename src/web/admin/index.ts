@@ -1,0 +1,32 @@
+/**
+ * The admin area under /admin: sign-in, the job list with its actions, and the queue dashboard.
+ * Everything but the sign-in page needs a session; forms are parsed only here, never by the API.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type AuthDeps, requireCsrf, requireSession, signInRoutes, signOutRoute } from './auth.ts';
+import { jobRoutes } from './jobs.ts';
+import { type QueueDashboardDeps, queueDashboard } from './queues.ts';
+
+export type AdminDeps = AuthDeps & QueueDashboardDeps;
+
+export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  // Pages for people, not part of the API: keep them out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(formRoutes, deps);
+  await app.register(queueDashboard, deps);
+}
+
+async function formRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  await app.register(signInRoutes, deps);
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireSession(deps));
+    signedIn.addHook('preHandler', requireCsrf);
+    await signedIn.register(jobRoutes, deps);
+    await signedIn.register(signOutRoute, deps);
+  });
+}

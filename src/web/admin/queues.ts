@@ -1,0 +1,54 @@
+/**
+ * BullMQ's dashboard (bull-board) at /admin/queues, behind the same sign-in. Its page is a bundle
+ * of scripts and injected styles, so its routes, and only those, get a looser CSP than ours. Its
+ * API calls cannot carry our form token: SameSite=Strict keeps the cookie off other sites'
+ * requests, and a write that a browser marks as cross-site is refused besides.
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type AuthDeps, requireSession } from './auth.ts';
+
+export interface QueueDashboardDeps extends AuthDeps {
+  queues: readonly Queue[];
+}
+
+const BASE_PATH = '/admin/queues';
+
+/** 'unsafe-inline' styles for its style injection; no other site: its Google Fonts link stays unloaded. */
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export async function queueDashboard(app: FastifyInstance, deps: QueueDashboardDeps): Promise<void> {
+  const board = new FastifyAdapter();
+  board.setBasePath(BASE_PATH);
+  createBullBoard({
+    queues: deps.queues.map((queue) => new BullMQAdapter(queue)),
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'ytconv queues' } },
+  });
+  app.addHook('onRequest', requireSession(deps));
+  app.addHook('onRequest', refuseCrossSiteWrites);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', DASHBOARD_CSP).header('cache-control', 'no-store');
+  });
+  await app.register(board.registerPlugin(), { prefix: BASE_PATH.slice('/admin'.length) });
+}
+
+async function refuseCrossSiteWrites(request: FastifyRequest, reply: FastifyReply) {
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  const site = request.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin') return;
+  return reply.code(403).send({ error: 'cross-site requests are not allowed' });
+}

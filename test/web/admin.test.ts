@@ -1,0 +1,300 @@
+/**
+ * The admin area through the real service: database, Redis, an in-process worker and the
+ * stand-in video site, driven with `app.inject()` as a browser would (forms, cookies, redirects).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createAdmin } from '../../src/db/admins.ts';
+import { createJob, getJob } from '../../src/db/jobs.ts';
+import { createAdminApi } from '../../src/jobs/admin.ts';
+import type { JobView } from '../../src/jobs/types.ts';
+import { buildApp } from '../../src/web/app.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let app: FastifyInstance;
+
+before(async () => {
+  stack = await startStack();
+  await stack.startWorker();
+  const { services } = stack;
+  app = await buildApp({
+    jobs: stack.jobs,
+    maxUploadBytes: 200_000,
+    uploadDir: join(services.storage.root, 'incoming'),
+    admin: {
+      api: createAdminApi({ ...services, jobs: stack.jobs }),
+      secretKey: stack.config.service.secretKey,
+      secureCookie: false,
+      queues: [services.queues.convert, services.queues.service],
+    },
+  });
+  await createAdmin(services.db, 'ann', 'correct horse');
+});
+after(async () => {
+  await app.close();
+  await stack.close();
+});
+
+interface Browser {
+  cookie: string;
+  csrf: string;
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function signIn(username: string, password: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    headers: FORM,
+    payload: new URLSearchParams({ username, password }).toString(),
+  });
+}
+
+function setCookie(res: LightMyRequestResponse): string | undefined {
+  return [res.headers['set-cookie'] ?? []].flat()[0];
+}
+
+async function browser(): Promise<Browser> {
+  const res = await signIn('ann', 'correct horse');
+  const cookie = setCookie(res)!.split(';')[0]!;
+  const page = await app.inject({ url: '/admin', headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  return { cookie, csrf };
+}
+
+function get(b: Browser, url: string) {
+  return app.inject({ url, headers: { cookie: b.cookie } });
+}
+
+function act(b: Browser, jobId: string, action: string, fields: Record<string, string> = { _csrf: b.csrf }) {
+  return app.inject({
+    method: 'POST',
+    url: `/admin/jobs/${jobId}/${action}`,
+    headers: { ...FORM, cookie: b.cookie },
+    payload: new URLSearchParams({ back: '/admin?status=failed', ...fields }).toString(),
+  });
+}
+
+async function convert(video: string, status: JobView['status']): Promise<JobView> {
+  const job = await stack.jobs.create({ url: stack.site.watchUrl(video), format: 'mp3', quality: '128k' });
+  return stack.waitFor(job.id, status);
+}
+
+describe('signing in', () => {
+  it('refuses a wrong password with the form again and no cookie', async () => {
+    const res = await signIn('ann', 'wrong horse');
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.headers['set-cookie'], undefined);
+    assert.match(res.body, /Wrong username or password/);
+    assert.match(res.body, /name="username" value="ann"/);
+  });
+
+  it('sets a signed, HttpOnly, SameSite=Strict session cookie for the right one', async () => {
+    const res = await signIn('ann', 'correct horse');
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/admin');
+    const cookie = setCookie(res) ?? '';
+    assert.match(
+      cookie,
+      /^ytconv_admin=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/admin; HttpOnly; SameSite=Strict$/,
+    );
+  });
+
+  it('sends everyone without a valid session to the sign-in page', async () => {
+    for (const url of ['/admin', '/admin?status=done', '/admin/queues', '/admin/queues/api/queues']) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 302, url);
+      assert.equal(res.headers.location, '/admin/login');
+    }
+    const forged = await app.inject({ url: '/admin', headers: { cookie: 'ytconv_admin=YW5u.99999999999999.forged' } });
+    assert.equal(forged.statusCode, 302);
+    const post = await app.inject({ method: 'POST', url: '/admin/jobs/x/delete', headers: FORM, payload: '' });
+    assert.equal(post.statusCode, 303);
+    assert.equal(post.headers.location, '/admin/login');
+  });
+
+  it('signs out with a POST carrying the token, clearing the cookie', async () => {
+    const b = await browser();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/admin/logout',
+      headers: { ...FORM, cookie: b.cookie },
+      payload: `_csrf=${b.csrf}`,
+    });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/admin/login');
+    assert.match(setCookie(res) ?? '', /^ytconv_admin=; Max-Age=0;/);
+  });
+});
+
+describe('a finished job in the list', () => {
+  let b: Browser;
+  let done: JobView;
+
+  before(async () => {
+    b = await browser();
+    done = await convert('plain', 'done');
+  });
+
+  it('shows status, source, title, duration, size and creation time', async () => {
+    const res = await get(b, '/admin');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-security-policy'] as string, /default-src 'none'/);
+    const row = rowOf(res.body, done.id);
+    assert.match(row, /badge--done">done</);
+    assert.match(row, /Plain Tone Video/);
+    assert.ok(row.includes(`href="${done.source.url}"`), row);
+    assert.match(row, /standin|generic/);
+    assert.match(row, /<td>0:0\d<\/td>/);
+    assert.match(row, /\d+(\.\d)? KiB \(1\)/);
+    assert.match(row, /\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  });
+
+  it('finds it by title and by status, and not by others', async () => {
+    assert.ok((await get(b, '/admin?q=plain+TONE')).body.includes(done.id));
+    assert.ok((await get(b, '/admin?status=done')).body.includes(done.id));
+    assert.ok(!(await get(b, '/admin?status=failed')).body.includes(done.id));
+    assert.match((await get(b, '/admin?q=no+such+title')).body, /No jobs match/);
+  });
+
+  it('refuses to retry it, saying why', async () => {
+    const res = await act(b, done.id, 'retry');
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /Only failed or cancelled jobs can be retried; this one is done/);
+  });
+
+  it('refuses a POST without the CSRF token, changing nothing', async () => {
+    for (const fields of [{}, { _csrf: 'forged' }] as Record<string, string>[]) {
+      const res = await act(b, done.id, 'delete', fields);
+      assert.equal(res.statusCode, 403);
+    }
+    assert.notEqual(await getJob(stack.services.db, done.id), null);
+  });
+
+  it('deletes it with its files', async () => {
+    const dir = stack.services.storage.jobDir(done.id);
+    assert.ok(existsSync(dir));
+    const res = await act(b, done.id, 'delete');
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, `/admin?status=failed&done=delete&job=${done.id}`);
+    assert.equal(existsSync(dir), false);
+    assert.equal(await getJob(stack.services.db, done.id), null);
+    assert.match((await get(b, res.headers.location as string)).body, /Deleted job/);
+  });
+});
+
+describe('actions on unfinished jobs', () => {
+  let b: Browser;
+  before(async () => {
+    b = await browser();
+  });
+
+  it('cancels a running job', async () => {
+    const running = await convert('slow', 'running');
+    const res = await act(b, running.id, 'cancel');
+    assert.equal(res.statusCode, 303);
+    await stack.waitFor(running.id, 'cancelled');
+  });
+
+  it('deletes a running job, stopping its conversion', async () => {
+    const running = await convert('slow', 'running');
+    const res = await act(b, running.id, 'delete');
+    assert.equal(res.statusCode, 303);
+    assert.equal(await getJob(stack.services.db, running.id), null);
+    const message = await stack.services.queues.convert.getJob(running.id);
+    // The worker notices at its next progress write (at most a second) and gives the job up.
+    for (let i = 0; i < 50 && (await message?.getState()) === 'active'; i++) await sleep(100);
+    assert.notEqual(await message?.getState(), 'active');
+    assert.equal(existsSync(stack.services.storage.jobDir(running.id)), false);
+  });
+
+  it('retries a failed job as a new job with the same source and options', async () => {
+    const failed = await convert('private', 'failed');
+    const res = await act(b, failed.id, 'retry');
+    assert.equal(res.statusCode, 303);
+    const newId = new URL(res.headers.location as string, 'http://x').searchParams.get('job')!;
+    assert.notEqual(newId, failed.id);
+    const retried = await getJob(stack.services.db, newId);
+    assert.equal(retried?.source_url, failed.source.url);
+    assert.deepEqual(retried?.options, failed.options);
+    await stack.waitFor(newId, 'failed');
+  });
+});
+
+describe('the list', () => {
+  it('escapes what it shows and pages through many jobs', async () => {
+    const b = await browser();
+    for (let i = 0; i < 51; i++) {
+      await createJob(stack.services.db, {
+        source_kind: 'url',
+        source_site: 'youtube',
+        source_id: null,
+        source_url: `https://www.youtube.com/watch?v=page${i}`,
+        options_key: null,
+        email: null,
+        title: `<b>Paged</b> ${i}`,
+        duration: null,
+        thumbnail: null,
+        options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+      });
+    }
+    const first = await get(b, '/admin?q=paged');
+    assert.match(first.body, /51 jobs/);
+    assert.match(first.body, /Page 1 of 2/);
+    assert.ok(first.body.includes('&lt;b&gt;Paged&lt;/b&gt; 50'));
+    assert.ok(!first.body.includes('<b>Paged'));
+    const second = await get(b, '/admin?q=paged&page=2');
+    assert.equal(second.body.match(/<tr>/g)?.length, 2, 'the header and one row');
+    const titles = (page: string) => page.match(/Paged&lt;\/b&gt; \d+/g) ?? [];
+    assert.equal(new Set([...titles(first.body), ...titles(second.body)]).size, 51);
+  });
+});
+
+describe('the API document', () => {
+  it('leaves the admin pages out', async () => {
+    const paths = Object.keys((await app.inject({ url: '/api/openapi.json' })).json().paths);
+    assert.ok(paths.length > 0);
+    assert.deepEqual(
+      paths.filter((path) => path.startsWith('/admin')),
+      [],
+    );
+  });
+});
+
+describe('the queue dashboard', () => {
+  it('answers behind the sign-in, with its own CSP, assets and API', async () => {
+    const b = await browser();
+    const page = await get(b, '/admin/queues');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-security-policy'] as string, /style-src 'self' 'unsafe-inline'/);
+    const script = /src="(static\/js\/main\.[\w.]+\.js)"/.exec(page.body)![1]!;
+    assert.equal((await get(b, `/admin/queues/${script}`)).statusCode, 200);
+    const api = await get(b, '/admin/queues/api/queues');
+    assert.equal(api.statusCode, 200);
+    const names = (api.json() as { queues: { name: string }[] }).queues.map((q) => q.name);
+    assert.deepEqual(names.sort(), ['ytconv-convert', 'ytconv-service']);
+  });
+
+  it('refuses writes that the browser marks as cross-site', async () => {
+    const b = await browser();
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/ytconv-convert/pause',
+      headers: { cookie: b.cookie, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(res.statusCode, 403);
+  });
+});
+
+/** One job's table row. */
+function rowOf(page: string, jobId: string): string {
+  const at = page.indexOf(`/jobs/${jobId}"`);
+  assert.ok(at > 0, `job ${jobId} is not in the list`);
+  return page.slice(page.lastIndexOf('<tr>', at), page.indexOf('</tr>', at));
+}
