@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/var/node/node_modules/.bin:$(PATH)
 # Reinstall when node_modules went missing although its stamp is still there.
 npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
 
-.PHONY: install run test check lint typecheck doctor update-ytdlp bench clean tools FORCE
+.PHONY: install run test check lint typecheck doctor update-ytdlp bench clean tools test-tools FORCE
 
 install: var/stamp/node var/stamp/npm tools
 
@@ -28,11 +28,15 @@ var/stamp/npm: package.json package-lock.json var/stamp/node $(npm_force)
 tools:
 	@scripts/ensure-tools.sh
 
+# What only the tests need: Chromium for the browser tests.
+test-tools:
+	@scripts/ensure-tools.sh chromium
+
 run: install
 	@bin/ytconv doctor
 	@bin/ytconv run
 
-test: install typecheck lint
+test: install test-tools typecheck lint
 	@node --test --test-concurrency=2 'test/**/*.test.ts'
 
 check: typecheck lint

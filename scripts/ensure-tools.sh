@@ -3,6 +3,7 @@
 # YTCONV_FFMPEG, YTCONV_FFPROBE, YTCONV_YTDLP (in the environment or .env, as ytconv reads them).
 # yt-dlp matters most: YouTube changes often and old versions break, so once a day this tries the
 # newest official release into var/bin/yt-dlp, and falls back to the system's copy.
+# `ensure-tools.sh chromium` instead finds or installs Chromium, which only the browser tests use.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,6 +113,24 @@ ensure_redis() {
   fi
 }
 
-ensure_ffmpeg
-ensure_ytdlp
-ensure_redis
+# Debian's Chromium, driven by playwright-core in test/e2e/browser.test.ts. Not having it is no
+# error: those tests then skip and say why.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if can_apt; then
+    apt_install chromium && return 0
+    echo "ytconv: apt-get could not install chromium (see above): the browser tests will be skipped" >&2
+  else
+    echo "ytconv: no /usr/bin/chromium: the browser tests will be skipped (Debian/Ubuntu: sudo apt-get install chromium)" >&2
+  fi
+}
+
+case ${1:-} in
+  '')
+    ensure_ffmpeg
+    ensure_ytdlp
+    ensure_redis
+    ;;
+  chromium) ensure_chromium ;;
+  *) fail "ensure-tools.sh: unknown argument $1 (none, or chromium)" ;;
+esac

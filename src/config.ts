@@ -29,13 +29,19 @@ export interface ServiceConfig {
   /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
   readonly queuePrefix: string;
   readonly secretKey: string;
+  /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` takes instead of asking (scripts). */
+  readonly adminPassword: string | null;
   readonly storageDir: string;
   readonly retentionSec: number;
+  /** How often a worker looks for expired files to delete. */
+  readonly expireEverySec: number;
   readonly workerConcurrency: number;
   /** How long a worker may go silent before its running jobs are given to another worker. */
   readonly stallTimeoutSec: number;
   readonly maxUploadBytes: number;
   readonly email: { readonly transport: EmailTransport | null; readonly from: string };
+  /** The wait before an unsent email is tried again; it doubles with each further try. */
+  readonly emailRetryDelaySec: number;
 }
 
 export interface Config {
@@ -113,9 +119,11 @@ const serviceSchema = z.object({
   REDIS_URL: setting('a redis:// URL', parseUrl(['redis:', 'rediss:'])).prefault('redis://127.0.0.1:6379'),
   YTCONV_QUEUE_PREFIX: setting('letters, digits, - and _', (t) => (/^[\w-]+$/.test(t) ? t : null)).prefault('ytconv'),
   SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  YTCONV_ADMIN_PASSWORD: z.string().optional(),
   NODE_ENV: z.string().optional(),
   YTCONV_STORAGE_DIR: z.string().optional(),
   YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
+  YTCONV_EXPIRE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5m'),
   YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
   YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
@@ -126,6 +134,7 @@ const serviceSchema = z.object({
   EMAIL_HOST_PASSWORD: z.string().optional(),
   EMAIL_USE_TLS: setting(BOOLEAN_EXPECTED, parseBoolean).prefault('no'),
   DEFAULT_FROM_EMAIL: z.string().prefault('ytconv <ytconv@localhost>'),
+  YTCONV_EMAIL_RETRY_DELAY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('10s'),
 });
 
 function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPath: string): ServiceConfig {
@@ -146,12 +155,15 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     redisServer: findExecutable('redis-server', searchPath),
     // Outside production a fixed key is fine: it only signs this machine's admin sessions.
     secretKey: s.SECRET_KEY ?? 'ytconv-development-key-not-for-production',
+    adminPassword: s.YTCONV_ADMIN_PASSWORD ?? null,
     storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
     retentionSec: s.YTCONV_RETENTION,
+    expireEverySec: s.YTCONV_EXPIRE_EVERY,
     workerConcurrency: s.YTCONV_WORKER_CONCURRENCY,
     stallTimeoutSec: s.YTCONV_STALL_TIMEOUT,
     maxUploadBytes: s.YTCONV_MAX_UPLOAD,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
+    emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,
   };
 }
 
@@ -198,11 +210,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     },
     cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
-    ytdlpEnv: { ...env },
+    ytdlpEnv: withoutSecrets(env),
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);
   const service = serviceConfig(settings, root, env.PATH ?? '');
   return deepFreeze({ root, engine, service, overriddenTools, cacheDir: join(root, 'var', 'cache') });
+}
+
+/** Settings a downloader has no business seeing. */
+const SECRETS = ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD'];
+
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !SECRETS.includes(name) && !name.startsWith('YTCONV_ADMIN')),
+  );
 }
 
 /** Absolute paths where found, so that doctor can show them; a bare name fails as not found when run. */

@@ -20,7 +20,11 @@ export interface Services {
 export async function openServices(config: Config, role: Role): Promise<Services> {
   const db = openDatabase(config.service.databaseUrl);
   const storage = await openStorage(config.service.storageDir);
-  const queue = { redisUrl: config.service.redisUrl, prefix: config.service.queuePrefix };
+  const queue = {
+    redisUrl: config.service.redisUrl,
+    prefix: config.service.queuePrefix,
+    emailRetryDelayMs: config.service.emailRetryDelaySec * 1000,
+  };
   const queues = openQueues(queue, role);
   return {
     db,

@@ -91,6 +91,14 @@ describe('loadConfig', () => {
     assert.equal(engine.tmpDir, root);
   });
 
+  it('reads how often files expire and how soon an unsent email is retried', () => {
+    assert.equal(load().service.expireEverySec, 300);
+    assert.equal(load().service.emailRetryDelaySec, 10);
+    const { service } = load({ YTCONV_EXPIRE_EVERY: '1s', YTCONV_EMAIL_RETRY_DELAY: '2m' });
+    assert.equal(service.expireEverySec, 1);
+    assert.equal(service.emailRetryDelaySec, 120);
+  });
+
   it('accepts * for all sites and none for no download limit', () => {
     const { engine } = load({ YTCONV_ALLOWED_SITES: '*', YTCONV_MAX_DOWNLOAD: 'none' });
     assert.equal(engine.policy.allowedSites, '*');
@@ -121,6 +129,8 @@ describe('loadConfig', () => {
     ['YTCONV_ALLOWED_SITES', 'youtube,,vimeo', /comma-separated/],
     ['YTCONV_COOKIES_FILE', 'missing.txt', /existing cookies.txt file/],
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],
+    ['YTCONV_EXPIRE_EVERY', '0', /positive duration/],
+    ['YTCONV_EMAIL_RETRY_DELAY', 'soon', /positive duration/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {
@@ -133,5 +143,14 @@ describe('loadConfig', () => {
   it('reports every wrong variable at once', () => {
     const message = problem({ YTCONV_MAX_DURATION: 'x', YTCONV_MAX_DOWNLOAD: 'y' });
     assert.match(message, /YTCONV_MAX_DURATION=.*; YTCONV_MAX_DOWNLOAD=/);
+  });
+
+  it('keeps secrets out of the environment handed to yt-dlp', () => {
+    const env = load({ SECRET_KEY: 'k'.repeat(32), EMAIL_HOST_PASSWORD: 'pw', YTCONV_ADMIN_PASSWORD: 'pw2', LANG: 'C' })
+      .engine.ytdlpEnv;
+    assert.equal(env.SECRET_KEY, undefined);
+    assert.equal(env.EMAIL_HOST_PASSWORD, undefined);
+    assert.equal(env.YTCONV_ADMIN_PASSWORD, undefined);
+    assert.equal(env.LANG, 'C');
   });
 });

@@ -29,11 +29,11 @@ export async function runAll(config: Config, mainScript: string): Promise<number
     log(`the database could not be migrated: ${migrated.error.message}`);
     return 1;
   }
-  const env = { ...config.engine.ytdlpEnv, REDIS_URL: redis.url };
   // Own process groups: Ctrl-C reaches only this process, which passes it on once (a second
   // signal would make them exit at once instead of handing running jobs back).
   const children = ['web', 'worker'].map((role) =>
-    spawn(process.execPath, [mainScript, role], { env, stdio: 'inherit', detached: true }),
+    // They inherit this environment; a private Redis listens at REDIS_URL itself.
+    spawn(process.execPath, [mainScript, role], { stdio: 'inherit', detached: true }),
   );
   log(`running at ${config.service.publicUrl} (Ctrl-C stops everything)`);
   const code = await supervise(children);

@@ -19,7 +19,8 @@ export async function runWorker(config: Config): Promise<number> {
     publicUrl: config.service.publicUrl,
     concurrency: config.service.workerConcurrency,
     stallTimeoutMs: config.service.stallTimeoutSec * 1000,
-    schedules: { expireEveryMs: 5 * 60_000, reconcileEveryMs: 60_000 },
+    schedules: { expireEveryMs: config.service.expireEverySec * 1000, reconcileEveryMs: 60_000 },
+    log,
   });
   log(`waiting for jobs (${config.service.workerConcurrency} at a time)`);
   closeOnSignals(

@@ -47,5 +47,9 @@ function postgresDialect(url: string): PostgresDialect {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === PG_INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, types }) });
+  const pool = new pg.Pool({ connectionString: url, types });
+  // An idle connection that the server ends (a restart, a failover) must not crash the process:
+  // the pool drops it and the next query opens a new one.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
 }

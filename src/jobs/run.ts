@@ -105,25 +105,40 @@ function recordInfo(db: Kysely<Database>, jobId: string, info: SourceInfo): Prom
   return setSourceInfo(db, jobId, { title, duration, thumbnail, source_site: site, source_id: id });
 }
 
-/** Throttled progress writes, one at a time; a refused write means the job was cancelled. */
+/**
+ * Progress writes, one at a time and at most one a second. The newest report is kept and
+ * written when the second is up, so pages still see a change every second; a refused write
+ * means the job was cancelled.
+ */
 function progressWriter(db: Kysely<Database>, jobId: string, stop: AbortController, notify: () => Promise<void>) {
+  let pending: Progress | null = null;
   let lastAt = 0;
   let lastPhase: string | null = null;
+  let timer: NodeJS.Timeout | null = null;
   let writing = false;
-  return (p: Progress): void => {
-    const now = Date.now();
-    if (writing || (p.phase === lastPhase && now - lastAt < WRITE_EVERY_MS)) return;
+  const write = (): void => {
+    timer = null;
+    if (writing || pending === null) return;
+    const p = pending;
+    pending = null;
     writing = true;
-    lastAt = now;
+    lastAt = Date.now();
     lastPhase = p.phase;
     updateProgress(db, jobId, { phase: p.phase, progress: p.fraction, eta: p.eta })
-      .then(async (running) => {
-        if (!running) stop.abort();
-        else await notify();
-      })
+      .then(async (running) => (running ? notify() : stop.abort()))
       .catch(() => {})
       .finally(() => {
         writing = false;
+        if (pending !== null && timer === null) schedule();
       });
+  };
+  const schedule = (): void => {
+    const wait = pending?.phase !== lastPhase ? 0 : Math.max(0, lastAt + WRITE_EVERY_MS - Date.now());
+    timer = setTimeout(write, wait);
+    timer.unref();
+  };
+  return (p: Progress): void => {
+    pending = p;
+    if (timer === null && !writing) schedule();
   };
 }

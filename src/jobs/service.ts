@@ -47,8 +47,10 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     async cancel(id) {
       if (await cancelJob(db, id)) {
         events.emit(id);
-        // A queued message would only be skipped by the worker; removing it is tidier.
+        // A queued message would only be skipped by the worker; removing it is tidier. An
+        // upload's file goes too (a worker reading it keeps its open descriptor).
         await deps.queues.convert.remove(id).catch(() => {});
+        await rm(uploadDir(storage, id), { recursive: true, force: true });
       }
       const job = await getJob(db, id);
       return job && view(job);

@@ -25,6 +25,8 @@ export type Role = 'web' | 'worker';
 export interface QueueSettings {
   redisUrl: string;
   prefix: string;
+  /** The first wait before an unsent email is tried again (YTCONV_EMAIL_RETRY_DELAY). */
+  emailRetryDelayMs: number;
 }
 
 /** Options for any BullMQ queue, worker or event reader of ours. */
@@ -39,6 +41,7 @@ export function bullOptions(settings: QueueSettings, role: Role): { connection: 
 export interface Queues {
   convert: Queue<ConvertPayload>;
   service: Queue<ServiceJob['data'], unknown, ServiceJob['name']>;
+  emailRetryDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export function openQueues(settings: QueueSettings, role: Role): Queues {
   return {
     convert,
     service,
+    emailRetryDelayMs: settings.emailRetryDelayMs,
     close: async () => {
       await Promise.all([convert.close(), service.close()]);
     },
@@ -78,7 +82,7 @@ export async function queueEmail(queues: Queues, jobId: string, to: string): Pro
     { jobId, to },
     {
       attempts: 6,
-      backoff: { type: 'exponential', delay: 10_000 },
+      backoff: { type: 'exponential', delay: queues.emailRetryDelayMs },
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 1000 },
     },

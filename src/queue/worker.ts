@@ -35,6 +35,7 @@ export interface WorkerDeps {
   /** A worker that stops renewing its lock this long loses its jobs to other workers. */
   stallTimeoutMs: number;
   schedules: { expireEveryMs: number; reconcileEveryMs: number };
+  log: (line: string) => void;
 }
 
 export interface Workers {
@@ -67,6 +68,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     },
     { ...options, concurrency: 4 },
   );
+  service.on('failed', (job, err) => {
+    // An email that used up its retries is given up on, and says so in the log.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      deps.log(`${job.name} ${JSON.stringify(job.data)} failed for good: ${err.message}`);
+    }
+  });
   await deps.queues.service.upsertJobScheduler('expire', { every: deps.schedules.expireEveryMs }, { name: 'expire' });
   await deps.queues.service.upsertJobScheduler(
     'reconcile',

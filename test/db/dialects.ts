@@ -1,6 +1,6 @@
 /**
  * Each repository test runs on SQLite, and also on PostgreSQL when DATABASE_URL names one. Every
- * test gets a database of its own (a temp file, or a schema made and dropped around it), so no
+ * test gets a database of its own (a temp file, or a PostgreSQL database made and dropped around it), so no
  * test sees another's rows.
  */
 import { randomBytes } from 'node:crypto';
@@ -46,11 +46,12 @@ function postgres(serverUrl: string): TestDialect {
   return {
     name: 'postgres',
     async scratch() {
-      const schema = `test_${randomBytes(8).toString('hex')}`;
-      await admin(`create schema ${schema}`);
+      // A database each, not a schema: Kysely's migrator looks for its table in every schema.
+      const name = `ytconv_test_${randomBytes(8).toString('hex')}`;
+      await admin(`create database ${name}`);
       const url = new URL(serverUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      return { url: url.href, remove: () => admin(`drop schema ${schema} cascade`) };
+      url.pathname = `/${name}`;
+      return { url: url.href, remove: () => admin(`drop database ${name} with (force)`) };
     },
   };
 }

@@ -46,7 +46,13 @@ for (const dialect of dialects()) {
 
     it('records progress and source facts only while running', async () => {
       const job = await queued();
-      const info = { title: 'Song', duration: 212.5, thumbnail: 'https://i.example/t.jpg', source_site: 'youtube', source_id: 'dQw4w9WgXcQ' };
+      const info = {
+        title: 'Song',
+        duration: 212.5,
+        thumbnail: 'https://i.example/t.jpg',
+        source_site: 'youtube',
+        source_id: 'dQw4w9WgXcQ',
+      };
       assert.equal(await updateProgress(t.db, job.id, progress), false);
       assert.equal(await setSourceInfo(t.db, job.id, info), false);
       assert.equal((await reload(job)).phase, null);

@@ -1,5 +1,8 @@
 /** Facts about produced files straight from ffprobe, independent of the code under test. */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -31,6 +34,18 @@ export async function ffprobe(file: string): Promise<Probed> {
     file,
   ]);
   return JSON.parse(stdout) as Probed;
+}
+
+/** ffprobe of bytes received over HTTP, through a temporary file (ffprobe needs to seek). */
+export async function ffprobeBytes(bytes: Uint8Array): Promise<Probed> {
+  const dir = await mkdtemp(join(tmpdir(), 'ytconv-probe-'));
+  try {
+    const file = join(dir, 'download');
+    await writeFile(file, bytes);
+    return await ffprobe(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** All tags of a file with lower-case keys (container and audio stream: Ogg keeps them on the stream). */

@@ -87,11 +87,12 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         concurrency: 2,
         stallTimeoutMs: config.service.stallTimeoutSec * 1000,
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: 60_000 },
+        log: () => {},
       });
       workers.push(worker);
       return worker;
     },
-    waitFor: (id, status, timeoutMs = 30_000) => waitForStatus(jobs, id, status, timeoutMs),
+    waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await events.close();
@@ -107,7 +108,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
   return stack;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -120,8 +121,16 @@ function freePort(): Promise<number> {
 
 const FINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
 
-/** Resolves when the job reaches `status`; rejects if it ends in another final status or time runs out. */
-async function waitForStatus(jobs: JobsApi, id: string, status: JobStatus, timeoutMs: number): Promise<JobView> {
+/**
+ * Resolves when the job reaches `status`; rejects if it ends in another final status or time runs
+ * out. `jobs` reads the database directly, or the API over HTTP (see processes.ts).
+ */
+export async function waitForStatus(
+  jobs: Pick<JobsApi, 'get'>,
+  id: string,
+  status: JobStatus,
+  timeoutMs = 30_000,
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await jobs.get(id);

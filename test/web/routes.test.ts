@@ -155,25 +155,6 @@ describe('refusals and lookups', () => {
     }
   });
 
-  it('answers a YouTube link with its video id and canonical URL', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/jobs',
-      payload: { url: 'youtu.be/dQw4w9WgXcQ?si=abc', format: 'wav', start: '0:05', end: 9 },
-    });
-    assert.equal(res.statusCode, 202);
-    const created: JobView = res.json();
-    assert.equal(res.headers.location, `/api/jobs/${created.id}`);
-    assert.deepEqual(created.source, {
-      site: 'youtube',
-      id: 'dQw4w9WgXcQ',
-      url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
-    });
-    assert.deepEqual([created.options.start, created.options.end], [5, 9]);
-    // There is no internet here: stop it before a worker tries.
-    await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` });
-  });
-
   it('refuses an ftp:// link with 400 invalid_url and creates no job', async () => {
     const before = await jobCount();
     const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { url: 'ftp://x' } });

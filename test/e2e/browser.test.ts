@@ -1,0 +1,146 @@
+/**
+ * The page in headless Chromium (Debian's, driven by playwright-core) against real web and worker
+ * processes: a link is converted with live progress and downloaded, a job is cancelled from its
+ * page, a refused link is explained. With YTCONV_SCREENSHOT=1 it also refreshes the README's
+ * screenshots in docs/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
+import { type Service, startService } from '../helpers/processes.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+const screenshots = process.env.YTCONV_SCREENSHOT === '1';
+
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}: make test installs it as root (Debian/Ubuntu: apt-get install chromium)`;
+
+describe('the page in Chromium', { skip }, () => {
+  let stack: Stack;
+  let service: Service;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    stack = await startStack();
+    service = await startService(stack);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    page = await context.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.stop();
+    await stack?.close();
+  });
+
+  /** Fills in the home page's form and submits it; returns the id from the job page's address. */
+  async function submit(url: string, format = 'mp3'): Promise<string> {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill(url);
+    await page.getByTestId('format-select').selectOption(format);
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/\/jobs\/[^/]+$/);
+    return decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+  }
+
+  it('converts a link with live progress and downloads a valid MP3', async () => {
+    const id = await submit(stack.site.watchUrl('slow'));
+    assert.equal(new URL(page.url()).pathname, `/jobs/${id}`);
+    const seen = await followProgress(page);
+    assert.ok(increases(seen.values) >= 2, `progress values seen: ${seen.values.join(', ')}`);
+    assert.ok(seen.phases.has('Downloading'), `phases seen: ${[...seen.phases].join(', ')}`);
+    assert.equal(await page.getByTestId('job-title').textContent(), 'Slow Delivery');
+    if (screenshots) await page.screenshot({ path: join(DOCS, 'screenshot.png') });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    assert.equal(download.suggestedFilename(), 'Slow Delivery.mp3');
+    const probed = await ffprobe(await download.path());
+    assert.equal(audioOf(probed).codec_name, 'mp3');
+    const expected = stack.site.video('slow').duration;
+    assert.ok(Math.abs(Number(probed.format.duration) - expected) <= 0.15, `${probed.format.duration} s`);
+  });
+
+  it('cancels a running job from its page', async () => {
+    // Another format than above: the same request would be answered from the finished job.
+    const id = await submit(stack.site.watchUrl('slow'), 'opus');
+    await page.waitForSelector('[data-testid="job-status"][data-status="running"]');
+    await page.getByTestId('cancel').click();
+    await page.waitForSelector('[data-testid="job-status"][data-status="cancelled"]');
+    assert.equal((await service.job(id))?.status, 'cancelled');
+  });
+
+  it('explains a refused link on the form', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill('ftp://x');
+    await page.getByTestId('submit').click();
+    const error = page.getByTestId('error');
+    await error.waitFor({ state: 'visible' });
+    const text = (await error.textContent()) ?? '';
+    assert.match(text, /doesn’t look like a link ytconv can read/);
+    assert.match(text, /Only http and https links are supported, not ftp/);
+    assert.equal(new URL(page.url()).pathname, '/');
+  });
+});
+
+interface Seen {
+  /** The progress bar's values while it had one, in order (repeats included). */
+  values: number[];
+  /** The phase labels shown. */
+  phases: Set<string>;
+}
+
+/**
+ * Watches the job page until its download button appears, sampling the progress bar and the phase
+ * label several times a second. With YTCONV_SCREENSHOT=1, takes the running page's screenshot.
+ */
+async function followProgress(page: Page, timeoutMs = 30_000): Promise<Seen> {
+  const seen: Seen = { values: [], phases: new Set() };
+  const deadline = Date.now() + timeoutMs;
+  let shot = !screenshots;
+  while (!(await page.getByTestId('download').isVisible())) {
+    if (Date.now() > deadline) throw new Error(`no download button after ${timeoutMs} ms`);
+    const [value, phase] = await Promise.all([
+      page
+        .getByTestId('progress')
+        .getAttribute('value', { timeout: 1000 })
+        .catch(() => null),
+      page
+        .getByTestId('phase')
+        .textContent({ timeout: 1000 })
+        .catch(() => null),
+    ]);
+    if (value !== null) seen.values.push(Number(value));
+    if (phase) seen.phases.add(phase);
+    if (!shot && Number(value) > 0.4) {
+      // The bar slides to a new value in 0.4 s (even with reduced motion); updates are ≥ 1 s apart.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await page.screenshot({ path: join(DOCS, 'screenshot-progress.png') });
+      shot = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return seen;
+}
+
+/** How often a value is higher than the one before. */
+function increases(values: readonly number[]): number {
+  return values.filter((value, i) => i > 0 && value > (values[i - 1] ?? Number.POSITIVE_INFINITY)).length;
+}

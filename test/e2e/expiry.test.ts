@@ -1,0 +1,58 @@
+/**
+ * Retention through the real stack: the worker process's scheduled expiry deletes a done job's
+ * files once YTCONV_RETENTION has passed, and the web process then says they expired.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { type Service, startService } from '../helpers/processes.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+
+let stack: Stack;
+let service: Service;
+
+before(async () => {
+  stack = await startStack({ YTCONV_RETENTION: '2s', YTCONV_EXPIRE_EVERY: '1s' });
+  service = await startService(stack);
+});
+after(async () => {
+  await service?.stop();
+  await stack?.close();
+});
+
+describe('expiry', () => {
+  it('deletes a done job’s files after the retention time, and the API says so', async () => {
+    const created = await service.create({ url: stack.site.watchUrl('plain'), format: 'mp3' });
+    const done = await service.waitFor(created.id, 'done');
+    assert.equal(done.expired, false);
+    const fileUrl = done.files[0]?.url ?? assert.fail('no file');
+    const fresh = await service.fetch(fileUrl);
+    assert.equal(fresh.status, 200);
+    await fresh.arrayBuffer();
+
+    // The view alone would say `expired` when the time has passed; the files being gone from
+    // disk and from the database is what proves the scheduled job ran.
+    const jobDir = stack.services.storage.jobDir(done.id);
+    assert.ok(existsSync(jobDir));
+    await until(() => !existsSync(jobDir), 10_000);
+    assert.deepEqual(await stack.jobs.files(done.id), []);
+
+    const expired = await service.job(done.id);
+    assert.equal(expired?.status, 'done');
+    assert.equal(expired.expired, true);
+    assert.deepEqual(expired.files, []);
+    for (const url of [fileUrl, `/api/jobs/${done.id}/zip`]) {
+      const res = await service.fetch(url);
+      assert.equal(res.status, 410, url);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'expired');
+    }
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not so after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
