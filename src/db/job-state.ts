@@ -13,7 +13,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { Phase } from '../pipeline/types.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
 import type { NewJobFileRow } from './tables/job-files.ts';
-import type { JobStatus, JobUpdate, Timestamp } from './tables/jobs.ts';
+import type { EntryState, JobStatus, JobUpdate, Timestamp } from './tables/jobs.ts';
 
 export type FileInput = Omit<NewJobFileRow, 'id' | 'job_id' | 'position'>;
 
@@ -21,6 +21,8 @@ export interface ProgressUpdate {
   phase: Phase;
   progress: number | null;
   eta: number | null;
+  /** Playlists: every entry's state. */
+  entries?: readonly EntryState[];
 }
 
 export interface SourceInfoUpdate {
@@ -72,7 +74,9 @@ export function takeJob(db: Db, id: string, now: Timestamp = Date.now()): Promis
 
 /** Ignored (false) unless the job is running, so a late report cannot revive a finished job. */
 export function updateProgress(db: Db, id: string, p: ProgressUpdate, now: Timestamp = Date.now()): Promise<boolean> {
-  return transition(db, id, ['running'], { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now });
+  const set: UpdateObject<Database, 'jobs'> = { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now };
+  if (p.entries) set.entries = JSON.stringify(p.entries);
+  return transition(db, id, ['running'], set);
 }
 
 /** What the source turned out to be, once yt-dlp or ffprobe said. */
@@ -91,9 +95,11 @@ export function finishJob(
   files: readonly FileInput[],
   expiresAt: Timestamp,
   now: Timestamp = Date.now(),
+  entries: readonly EntryState[] | null = null,
 ): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     const set: JobUpdate = { status: 'done', phase: null, progress: 1, eta: null, finished_at: now, updated_at: now };
+    if (entries) set.entries = JSON.stringify(entries);
     if (!(await transition(trx, id, ['running'], { ...set, expires_at: expiresAt }))) return false;
     if (files.length > 0) {
       await trx
@@ -114,6 +120,11 @@ export function failJob(db: Db, id: string, code: ErrorCode, message: string, no
     finished_at: now,
     updated_at: now,
   });
+}
+
+/** Why the job's email could not be sent, once its retries are used up. */
+export async function recordEmailFailure(db: Db, id: string, message: string): Promise<void> {
+  await db.updateTable('jobs').set({ email_error: message }).where('id', '=', id).execute();
 }
 
 export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {

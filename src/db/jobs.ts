@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import type { JobOptions, JobRow, JobStatus, NewJobRow, Timestamp } from './tables/jobs.ts';
+import type { EntryState, JobOptions, JobRow, JobStatus, NewJobRow, Timestamp } from './tables/jobs.ts';
 
-export type Job = Omit<JobRow, 'options'> & { options: JobOptions };
+export type Job = Omit<JobRow, 'options' | 'entries'> & { options: JobOptions; entries: EntryState[] | null };
 
 /** What a caller decides about a new job; id, status and times are set here. */
 export type JobInput = Pick<
@@ -40,7 +40,8 @@ export function newJobId(): string {
 }
 
 export function toJob(row: JobRow): Job {
-  return { ...row, options: JSON.parse(row.options) as JobOptions };
+  const entries = row.entries === null ? null : (JSON.parse(row.entries) as EntryState[]);
+  return { ...row, options: JSON.parse(row.options) as JobOptions, entries };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface AdminJob {
   /** Done, but its files were removed after the retention time. */
   expired: boolean;
   error: { code: ErrorCode; message: string } | null;
+  /** Why the notification email could not be sent, if it could not. */
+  email_error: string | null;
   created_at: number;
 }
 
@@ -163,6 +165,7 @@ function adminJob(job: Job, totals: FileTotals = { count: 0, size: 0 }): AdminJo
     size: totals.size,
     expired: isExpired(job, Date.now()),
     error: job.error_code === null ? null : { code: job.error_code, message: job.error_message ?? '' },
+    email_error: job.email_error,
     created_at: job.created_at,
   };
 }

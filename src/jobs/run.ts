@@ -9,11 +9,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { failJob, finishJob, setSourceInfo, takeJob, updateProgress } from '../db/job-state.ts';
 import { getJob, type Job } from '../db/jobs.ts';
+import type { EntryState } from '../db/tables/jobs.ts';
 import { asConvertError } from '../errors.ts';
 import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
+import { PlaylistEntries } from './entries.ts';
 import { toConvertOptions } from './request.ts';
 import { uploadDir } from './service.ts';
 
@@ -43,6 +45,7 @@ export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Pro
   if (!job || !(await takeJob(deps.db, jobId))) return 'skipped';
   await ctl.notify();
   const stop = new AbortController();
+  const entries = new PlaylistEntries();
   const onShutdown = () => stop.abort();
   ctl.signal.addEventListener('abort', onShutdown, { once: true });
   try {
@@ -50,10 +53,13 @@ export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Pro
       engine: deps.engine,
       outDir: deps.storage.jobDir(jobId),
       signal: stop.signal,
-      onProgress: progressWriter(deps.db, jobId, stop, ctl.notify),
-      onInfo: (info) => void recordInfo(deps.db, jobId, info).then(ctl.notify),
+      onProgress: progressWriter(deps.db, jobId, stop, ctl.notify, entries),
+      onInfo: (info) => {
+        if (info.entries) entries.start(info.entries);
+        void recordInfo(deps.db, jobId, info).then(ctl.notify);
+      },
     });
-    return await finish(deps, job, result);
+    return await finish(deps, job, result, entries.finish(result.skipped));
   } catch (err) {
     if (ctl.signal.aborted) return 'handed_back';
     const e = asConvertError(err);
@@ -75,7 +81,7 @@ async function sourceOf(storage: Storage, job: Job): Promise<Source> {
   return { kind: 'file', path: join(dir, name ?? 'missing') };
 }
 
-async function finish(deps: RunDeps, job: Job, result: ConvertResult): Promise<Outcome> {
+async function finish(deps: RunDeps, job: Job, result: ConvertResult, entries: EntryState[] | null): Promise<Outcome> {
   const files = result.files.map((f) => ({
     name: basename(f.path),
     path: deps.storage.relative(f.path),
@@ -85,7 +91,7 @@ async function finish(deps: RunDeps, job: Job, result: ConvertResult): Promise<O
     bitrate: f.bitrate,
   }));
   const expiresAt = Date.now() + deps.retentionSec * 1000;
-  if (!(await finishJob(deps.db, job.id, files, expiresAt))) {
+  if (!(await finishJob(deps.db, job.id, files, expiresAt, Date.now(), entries))) {
     // Cancelled while the last file was being written.
     await deps.storage.removeJob(job.id);
     return 'cancelled';
@@ -110,7 +116,13 @@ function recordInfo(db: Kysely<Database>, jobId: string, info: SourceInfo): Prom
  * written when the second is up, so pages still see a change every second; a refused write
  * means the job was cancelled.
  */
-function progressWriter(db: Kysely<Database>, jobId: string, stop: AbortController, notify: () => Promise<void>) {
+function progressWriter(
+  db: Kysely<Database>,
+  jobId: string,
+  stop: AbortController,
+  notify: () => Promise<void>,
+  entries: PlaylistEntries,
+) {
   let pending: Progress | null = null;
   let lastAt = 0;
   let lastPhase: string | null = null;
@@ -124,7 +136,8 @@ function progressWriter(db: Kysely<Database>, jobId: string, stop: AbortControll
     writing = true;
     lastAt = Date.now();
     lastPhase = p.phase;
-    updateProgress(db, jobId, { phase: p.phase, progress: p.fraction, eta: p.eta })
+    const list = entries.snapshot();
+    updateProgress(db, jobId, { phase: p.phase, progress: p.fraction, eta: p.eta, ...(list && { entries: list }) })
       .then(async (running) => (running ? notify() : stop.abort()))
       .catch(() => {})
       .finally(() => {
@@ -138,6 +151,7 @@ function progressWriter(db: Kysely<Database>, jobId: string, stop: AbortControll
     timer.unref();
   };
   return (p: Progress): void => {
+    entries.follow(p);
     pending = p;
     if (timer === null && !writing) schedule();
   };

@@ -19,6 +19,13 @@ export interface JobFileView {
   url: string;
 }
 
+export interface EntryView {
+  title: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: number | null;
+  error: { code: ErrorCode; message: string } | null;
+}
+
 /** A job exactly as `GET /api/jobs/{id}` returns it. */
 export interface JobView {
   id: string;
@@ -33,6 +40,8 @@ export interface JobView {
   source: { site: string | null; id: string | null; url: string };
   options: JobOptions;
   files: JobFileView[];
+  /** Playlists only: one row per entry, with its own status and progress. */
+  entries?: EntryView[];
   created_at: string;
   expires_at: string | null;
   expired: boolean;

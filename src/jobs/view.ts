@@ -26,6 +26,9 @@ export function toView(job: Job, files: readonly JobFileRow[], now = Date.now())
     source: { site: job.source_site, id: job.source_id, url: job.source_url },
     options: job.options,
     files: expired ? [] : files.map((f) => fileView(job.id, f)),
+    ...(job.entries && {
+      entries: job.entries.map(({ title, status, progress, error }) => ({ title, status, progress, error })),
+    }),
     created_at: new Date(job.created_at).toISOString(),
     expires_at: job.expires_at === null ? null : new Date(job.expires_at).toISOString(),
     expired,

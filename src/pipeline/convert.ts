@@ -32,6 +32,8 @@ export interface SourceInfo {
   site: string;
   /** The site's id for the video or playlist (null for local files). */
   id: string | null;
+  /** Playlists: their entries, in order. */
+  entries?: { title: string | null; url: string }[];
 }
 
 export interface Skipped {
@@ -104,6 +106,7 @@ async function convertUrl(
     thumbnail: media ? info.thumbnail : null,
     site: info.site,
     id: info.id || null,
+    ...(media ? {} : { entries: info.entries }),
   });
   if (info.kind === 'media') {
     made.push(...(await produceItem(remoteItem(info, session), ctx)));

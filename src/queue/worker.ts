@@ -6,6 +6,7 @@
 import { Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { recordEmailFailure } from '../db/job-state.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import type { Mailer } from '../mailer.ts';
 import type { Storage } from '../storage.ts';
@@ -69,10 +70,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     { ...options, concurrency: 4 },
   );
   service.on('failed', (job, err) => {
-    // An email that used up its retries is given up on, and says so in the log.
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      deps.log(`${job.name} ${JSON.stringify(job.data)} failed for good: ${err.message}`);
-    }
+    // An email that used up its retries is given up on: recorded on its job and in the log.
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    deps.log(`${job.name} ${JSON.stringify(job.data)} failed for good: ${err.message}`);
+    if (job.name === 'email') void recordEmailFailure(deps.db, (job.data as { jobId: string }).jobId, err.message);
   });
   await deps.queues.service.upsertJobScheduler('expire', { every: deps.schedules.expireEveryMs }, { name: 'expire' });
   await deps.queues.service.upsertJobScheduler(

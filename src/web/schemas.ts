@@ -95,6 +95,24 @@ const jobView = {
       },
     },
     files: { type: 'array', items: { $ref: 'JobFile#' } },
+    entries: {
+      type: 'array',
+      description: 'Playlists only: one row per entry, with its own status and progress.',
+      items: {
+        type: 'object',
+        required: ['title', 'status', 'progress', 'error'],
+        properties: {
+          title: nullable('string'),
+          status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+          progress: nullable('number'),
+          error: {
+            type: ['object', 'null'],
+            required: ['code', 'message'],
+            properties: apiError.properties.error.properties,
+          },
+        },
+      },
+    },
     created_at: { type: 'string', format: 'date-time' },
     expires_at: nullable('string', { format: 'date-time' }),
     expired: { type: 'boolean', description: 'The files were deleted after the retention time.' },

@@ -3,7 +3,16 @@ import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/connect.ts';
 import { inTransaction } from '../../src/db/database.ts';
 import { listFiles } from '../../src/db/job-files.ts';
-import { cancelJob, failJob, finishJob, markRunning, setSourceInfo, updateProgress } from '../../src/db/job-state.ts';
+import {
+  cancelJob,
+  failJob,
+  finishJob,
+  markRunning,
+  recordEmailFailure,
+  setSourceInfo,
+  takeJob,
+  updateProgress,
+} from '../../src/db/job-state.ts';
 import { createJob, getJob, type Job } from '../../src/db/jobs.ts';
 import { dialects, useDatabase } from './dialects.ts';
 import { fileInput, HOUR, jobInput, T0 } from './fixtures.ts';
@@ -144,6 +153,26 @@ for (const dialect of dialects()) {
       await finishJob(t.db, job.id, [fileInput('a.mp3')], T0 + HOUR);
       assert.equal(await cancelJob(t.db, job.id), false);
       assert.equal((await reload(job)).status, 'done');
+    });
+
+    it('lets a worker retake a running job whose message came back, but not a finished one', async () => {
+      const job = await running();
+      assert.equal(await takeJob(t.db, job.id), true);
+      assert.equal((await reload(job)).attempts, 2);
+      await failJob(t.db, job.id, 'network', 'down');
+      assert.equal(await takeJob(t.db, job.id), false);
+    });
+
+    it('keeps playlist entries with progress and when done, and why an email failed', async () => {
+      const job = await running();
+      const entry = { title: 'One', url: 'https://v/1', status: 'running' as const, progress: 0.5, error: null };
+      await updateProgress(t.db, job.id, { phase: 'downloading', progress: 0.5, eta: null, entries: [entry] });
+      assert.deepEqual((await reload(job)).entries, [entry]);
+      const final = [{ ...entry, status: 'done' as const, progress: 1 }];
+      await finishJob(t.db, job.id, [fileInput('a.mp3')], T0 + HOUR, T0 + 1, final);
+      assert.deepEqual((await reload(job)).entries, final);
+      await recordEmailFailure(t.db, job.id, 'connection refused');
+      assert.equal((await reload(job)).email_error, 'connection refused');
     });
   });
 }

@@ -55,6 +55,8 @@ for (const dialect of dialects()) {
         started_at: null,
         finished_at: null,
         expires_at: null,
+        entries: null,
+        email_error: null,
       });
     });
 

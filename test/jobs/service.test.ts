@@ -84,3 +84,20 @@ describe('a conversion job', () => {
     await assert.rejects(stat(stack.services.storage.jobDir(created.id)), { code: 'ENOENT' }, 'no file kept');
   });
 });
+
+describe('a playlist job', () => {
+  it('shows one row per entry, and the unavailable one as failed', async () => {
+    const created = await stack.jobs.create({ url: stack.site.playlistUrl('withbad') });
+    const done = await stack.waitFor(created.id, 'done', 60_000);
+    assert.equal(done.title, 'Stand-in Mix With A Private Video');
+    assert.deepEqual(
+      done.entries?.map((e) => [e.status, e.error?.code ?? null]),
+      [
+        ['done', null],
+        ['failed', 'unavailable'],
+        ['done', null],
+      ],
+    );
+    assert.equal(done.files.length, 2);
+  });
+});

@@ -18,6 +18,16 @@ export interface JobOptions {
   normalize: boolean;
 }
 
+/** One playlist entry's state; stored as a JSON array in `jobs.entries`. */
+export interface EntryState {
+  title: string | null;
+  url: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  /** 0..1 of the entry's current phase while running. */
+  progress: number | null;
+  error: { code: ErrorCode; message: string } | null;
+}
+
 /** Milliseconds since the epoch (integer on SQLite, bigint on PostgreSQL). */
 export type Timestamp = number;
 
@@ -55,6 +65,10 @@ export interface JobsTable {
   finished_at: Timestamp | null;
   /** When the files go; set when the job is done. */
   expires_at: Timestamp | null;
+  /** Playlists only: EntryState[] as JSON text. */
+  entries: string | null;
+  /** Why the notification email could not be sent, after its retries. */
+  email_error: string | null;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -77,7 +77,9 @@ function row(job: AdminJob, page: JobsPage): Html {
               <td>${job.duration === null ? '—' : formatDuration(job.duration)}</td>
               <td>${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
               <td><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
-              <td>${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}</td>
+              <td>${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
+                job.email_error && html` <span class="admin-table__error">Email not sent: ${job.email_error}</span>`
+              }</td>
               <td class="admin-table__actions">${actions(job, page)}</td>
             </tr>`;
 }
