@@ -54,7 +54,3 @@ export function asConvertError(err: unknown): ConvertError {
     cause: err,
   });
 }
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CODES, value);
-}
