@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts';
 import { failJob, finishJob, setSourceInfo, takeJob, updateProgress } from '../db/job-state.ts';
 import { getJob, type Job } from '../db/jobs.ts';
 import type { EntryState } from '../db/tables/jobs.ts';
-import { asConvertError } from '../errors.ts';
+import { asConvertError, ConvertError } from '../errors.ts';
 import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, Progress, Source } from '../pipeline/types.ts';
@@ -56,7 +56,10 @@ export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Pro
       onProgress: progressWriter(deps.db, jobId, stop, ctl.notify, entries),
       onInfo: (info) => {
         if (info.entries) entries.start(info.entries);
-        void recordInfo(deps.db, jobId, info).then(ctl.notify);
+        // Best effort, like progress: a busy database or a Redis hiccup must not end the worker.
+        recordInfo(deps.db, jobId, info)
+          .then(ctl.notify)
+          .catch(() => {});
       },
     });
     return await finish(deps, job, result, entries.finish(result.skipped));
@@ -77,8 +80,9 @@ export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Pro
 async function sourceOf(storage: Storage, job: Job): Promise<Source> {
   if (job.source_kind === 'url') return parseSource(job.source_url, { allowFiles: false });
   const dir = uploadDir(storage, job.id);
-  const [name] = await readdir(dir);
-  return { kind: 'file', path: join(dir, name ?? 'missing') };
+  const [name] = await readdir(dir).catch(() => []);
+  if (name === undefined) throw new ConvertError('expired', 'The uploaded file is gone; upload it again.');
+  return { kind: 'file', path: join(dir, name) };
 }
 
 async function finish(deps: RunDeps, job: Job, result: ConvertResult, entries: EntryState[] | null): Promise<Outcome> {

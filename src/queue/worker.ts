@@ -73,7 +73,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // An email that used up its retries is given up on: recorded on its job and in the log.
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     deps.log(`${job.name} ${JSON.stringify(job.data)} failed for good: ${err.message}`);
-    if (job.name === 'email') void recordEmailFailure(deps.db, (job.data as { jobId: string }).jobId, err.message);
+    if (job.name === 'email') {
+      recordEmailFailure(deps.db, (job.data as { jobId: string }).jobId, err.message).catch((e: Error) =>
+        deps.log(`could not record the email failure: ${e.message}`),
+      );
+    }
   });
   await deps.queues.service.upsertJobScheduler('expire', { every: deps.schedules.expireEveryMs }, { name: 'expire' });
   await deps.queues.service.upsertJobScheduler(

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { listFiles } from '../../db/job-files.ts';
 import { getJob, type Job } from '../../db/jobs.ts';
+import { fileUrl } from '../../jobs/view.ts';
 import type { Mail, Mailer } from '../../mailer.ts';
 
 export interface EmailDeps {
@@ -28,9 +29,7 @@ export async function composeJobEmail(deps: EmailDeps, job: Job, to: string): Pr
     };
   }
   const files = await listFiles(deps.db, job.id);
-  const list = files.map(
-    (f) => `- ${f.name}: ${deps.publicUrl}/api/jobs/${job.id}/files/${encodeURIComponent(f.name)}`,
-  );
+  const list = files.map((f) => `- ${f.name}: ${deps.publicUrl}${fileUrl(job.id, f.name)}`);
   const until = job.expires_at ? `\nThe files are kept until ${new Date(job.expires_at).toUTCString()}.\n` : '';
   return {
     to,
