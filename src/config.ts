@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findExecutable } from './pipeline/tools.ts';
 import type { Engine } from './pipeline/types.ts';
-import { parseBoolean, parseByteSize, parseDuration } from './pipeline/units.ts';
+import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
 
 export type ToolKey = 'ffmpeg' | 'ffprobe' | 'ytdlp';
 

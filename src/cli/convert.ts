@@ -5,7 +5,7 @@ import { ConvertError } from '../errors.ts';
 import { convert } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
-import { parseTimestamp } from '../pipeline/units.ts';
+import { parseTimestamp } from '../units.ts';
 import { interruptSignal, printJson, reportFailure } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 

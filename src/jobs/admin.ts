@@ -3,8 +3,7 @@
  * Like JobsApi it speaks plain data; the web layer renders it. A retry is a new job made through
  * the normal path (JobsApi.create), so it is checked, shared and queued like any other request.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { verifyAdmin } from '../db/admins.ts';
 import type { Database } from '../db/database.ts';
@@ -92,10 +91,11 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
           `Only failed or cancelled jobs can be retried; this one is ${job.status}.`,
         );
       }
-      if (job.source_kind === 'url') return jobs.create({ url: job.source_url, ...requestOptions(job) });
-      const created = await jobs.create({ upload: await keptUpload(storage, job), ...requestOptions(job) });
-      await rm(uploadDir(storage, job.id), { recursive: true, force: true });
-      return created;
+      // An upload's file is removed when its job fails or is cancelled: nothing is left to retry.
+      if (job.source_kind === 'upload') {
+        throw new ConvertError('expired', 'An upload cannot be retried: its file is gone; upload it again.');
+      }
+      return jobs.create({ url: job.source_url, ...requestOptions(job) });
     },
     async cancel(id) {
       const view = await jobs.cancel(id);
@@ -139,19 +139,6 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
     ...(end !== null && { end }),
     ...(job.email !== null && { email: job.email }),
   };
-}
-
-/**
- * The uploaded file, still waiting in storage. Workers remove it once they have converted or
- * failed it, so only a job cancelled before any worker took it still has one.
- */
-async function keptUpload(storage: Storage, job: Job): Promise<NonNullable<NewJob['upload']>> {
-  const dir = uploadDir(storage, job.id);
-  const [name] = await readdir(dir).catch(() => []);
-  if (name === undefined) {
-    throw new ConvertError('expired', 'The uploaded file of this job is gone; upload it again to convert it.');
-  }
-  return { path: join(dir, name), filename: job.source_url };
 }
 
 function adminJob(job: Job, totals: FileTotals = { count: 0, size: 0 }): AdminJob {

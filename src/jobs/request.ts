@@ -8,7 +8,7 @@ import { hostForbidden } from '../pipeline/address.ts';
 import { isAudioFormat, validateOptions } from '../pipeline/options.ts';
 import { isSiteAllowed, parseSource } from '../pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../pipeline/types.ts';
-import { parseTimestamp } from '../pipeline/units.ts';
+import { parseTimestamp } from '../units.ts';
 import type { JobOptions, NewJob } from './types.ts';
 
 export interface CheckedRequest {

@@ -4,11 +4,10 @@
  * when the whole conversion has succeeded, so a failure or a cancel leaves nothing behind.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
-import { type Item, type ItemContext, type Made, produceItem } from './item.ts';
+import { type Item, type ItemContext, localItem, type Made, produceItem } from './item.ts';
 import { validateOptions } from './options.ts';
-import { probeInput } from './probe.ts';
 import { ProgressReporter } from './progress.ts';
 import { publish } from './publish.ts';
 import { openSession, type Session } from './session.ts';
@@ -70,7 +69,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     const skipped: Skipped[] = [];
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
     if (source.kind === 'file') {
-      const item = await localItem(source.path, ctx);
+      const item = await localItem(ctx.engine.tools.ffprobe, source.path, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       made.push(...(await produceItem(item, { ...itemCtx, dir: work })));
     } else {
@@ -150,25 +149,5 @@ function remoteItem(info: MediaInfo, session: Session): Item {
     chapters: info.chapters,
     thumbnail: info.thumbnail,
     input: { kind: 'remote', info, ytdlp: session.ytdlp },
-  };
-}
-
-async function localItem(path: string, ctx: ConvertContext): Promise<Item> {
-  const { facts, audio } = await probeInput(ctx.engine.tools.ffprobe, path, ctx.signal);
-  const t = facts.tags;
-  return {
-    facts: {
-      title: t.title ?? basename(path, extname(path)),
-      uploader: null,
-      artist: t.artist ?? null,
-      track: null,
-      album: t.album ?? null,
-      date: t.date ?? null,
-      url: null,
-    },
-    duration: facts.duration,
-    chapters: facts.chapters,
-    thumbnail: null,
-    input: { kind: 'file', path, codec: audio.codec, sampleRate: audio.sampleRate ?? null },
   };
 }

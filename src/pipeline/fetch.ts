@@ -7,9 +7,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
+import { formatBytes } from '../units.ts';
 import { start, ToolError } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
-import { formatBytes } from './units.ts';
 import {
   type DownloadProgress,
   downloadArgs,
@@ -36,15 +36,23 @@ export interface FetchControl {
 class Stopper {
   readonly controller = new AbortController();
   reason: ConvertError | null = null;
+  readonly #outer: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.stop(cancelled());
 
   constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer;
     if (outer?.aborted) this.stop(cancelled());
-    outer?.addEventListener('abort', () => this.stop(cancelled()), { once: true });
+    outer?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   stop(reason: ConvertError): void {
     this.reason ??= reason;
     this.controller.abort();
+  }
+
+  /** Stop listening to the job's signal (a playlist makes one Stopper per entry). */
+  dispose(): void {
+    this.#outer?.removeEventListener('abort', this.#onAbort);
   }
 }
 
@@ -88,6 +96,7 @@ export async function streamEncode(
     onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
   });
   const [dlResult, encResult] = await Promise.allSettled([dl.done, encode]);
+  stopper.dispose();
   if (stopper.reason) throw stopper.reason;
   // A broken pipe in yt-dlp only echoes ffmpeg's own failure.
   if (dlResult.status === 'rejected' && !brokenPipe(dlResult.reason))
@@ -129,6 +138,8 @@ export async function downloadFile(
     await dl.done;
   } catch (err) {
     throw stopper.reason ?? ytdlpError(err, ytdlp.refused());
+  } finally {
+    stopper.dispose();
   }
   const name = (await readdir(dir)).find((f) => f.startsWith('source.'));
   if (!name) throw new ConvertError('internal', 'yt-dlp reported success but wrote no file.');

@@ -1,6 +1,5 @@
 /** Facts about a source without downloading its media: for `ytconv info` and the web page. */
-import { basename, extname } from 'node:path';
-import { probeInput } from './probe.ts';
+import { localItem } from './item.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
 import { extract } from './ytdlp.ts';
@@ -21,17 +20,18 @@ export interface SourceSummary {
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
   if (source.kind === 'file') {
-    const { facts } = await probeInput(engine.tools.ffprobe, source.path, signal);
+    const { facts, duration, chapters } = await localItem(engine.tools.ffprobe, source.path, signal);
+    const { title, artist, date } = facts;
     return {
       kind: 'media',
       site: 'file',
       url: null,
-      title: facts.tags.title ?? basename(source.path, extname(source.path)),
-      uploader: facts.tags.artist ?? null,
-      date: facts.tags.date ?? null,
-      duration: facts.duration,
+      title,
+      uploader: artist,
+      date,
+      duration,
       thumbnail: null,
-      chapters: facts.chapters,
+      chapters,
     };
   }
   const session = await openSession(engine);

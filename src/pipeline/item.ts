@@ -2,15 +2,15 @@
  * One source item (a video, a playlist entry, a local file) into one or more tagged audio files
  * in a work directory: plan the outputs, get and encode the audio, then tag each file.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { ConvertError } from '../errors.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
 import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
 import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
 import { numberedStem, safeStem } from './filename.ts';
 import { spanWithin } from './options.ts';
-import { audioStream, probe } from './probe.ts';
+import { audioStream, probe, probeInput } from './probe.ts';
 import { etaFrom, type ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
@@ -51,6 +51,27 @@ export interface ItemContext {
   signal?: AbortSignal;
 }
 
+/** A local media file as an item: its own tags, else its file name, as the facts. */
+export async function localItem(ffprobe: string, path: string, signal?: AbortSignal): Promise<Item> {
+  const { facts, audio } = await probeInput(ffprobe, path, signal);
+  const t = facts.tags;
+  return {
+    facts: {
+      title: t.title ?? basename(path, extname(path)),
+      uploader: null,
+      artist: t.artist ?? null,
+      track: null,
+      album: t.album ?? null,
+      date: t.date ?? null,
+      url: null,
+    },
+    duration: facts.duration,
+    chapters: facts.chapters,
+    thumbnail: null,
+    input: { kind: 'file', path, codec: audio.codec, sampleRate: audio.sampleRate ?? null },
+  };
+}
+
 export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]> {
   checkDuration(item.duration, ctx.engine);
   checkSize(item, ctx.engine);
@@ -62,10 +83,11 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   const audios = await encodeAll(item, plan, ctx).finally(() => cover);
   ctx.reporter.update('tagging', 0);
   const coverPath = await cover;
+  const extra = await coverTags(coverPath, ctx);
   const made: Made[] = [];
   for (const [i, out] of plan.entries()) {
     const audio = audios[i] as string;
-    made.push({ path: await tag(audio, out, coverPath, ctx), stem: out.stem, title: out.tags.title });
+    made.push({ path: await tag(audio, out, coverPath, extra, ctx), stem: out.stem, title: out.tags.title });
     ctx.reporter.update('tagging', (i + 1) / plan.length);
   }
   return made;
@@ -129,9 +151,12 @@ async function encodeAll(item: Item, plan: Planned[], ctx: ItemContext): Promise
     await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
     return [out];
   }
-  const source =
-    input.kind === 'file' ? { ...input, duration: item.duration } : await downloadRemote(input.info, input.ytdlp, ctx);
-  return encodeFromFile(source, plan, copyable(source.codec), ctx);
+  if (input.kind === 'file')
+    return encodeFromFile({ ...input, duration: item.duration }, plan, copyable(input.codec), ctx);
+  const source = await downloadRemote(input.info, input.ytdlp, ctx);
+  const audios = await encodeFromFile(source, plan, copyable(source.codec), ctx);
+  await rm(source.path);
+  return audios;
 }
 
 interface LocalSource {
@@ -243,13 +268,23 @@ async function encodeFromFile(
   return outputs;
 }
 
-async function tag(audio: string, out: Planned, cover: string | null, ctx: ItemContext): Promise<string> {
+/** Ogg and Opus carry the cover as a tag, made once for all of an item's files. */
+async function coverTags(cover: string | null, ctx: ItemContext): Promise<Record<string, string>> {
   const { format } = ctx.options;
-  const extra: Record<string, string> = {};
-  if (cover && !FORMATS[format].pictureStream && format !== 'wav') {
-    const facts = await probe(ctx.engine.tools.ffprobe, cover, ctx.signal);
-    extra.METADATA_BLOCK_PICTURE = await flacPictureBlock(cover, facts.streams[0]?.width ?? 0);
-  }
+  if (!cover || FORMATS[format].pictureStream || format === 'wav') return {};
+  const facts = await probe(ctx.engine.tools.ffprobe, cover, ctx.signal);
+  return { METADATA_BLOCK_PICTURE: await flacPictureBlock(cover, facts.streams[0]?.width ?? 0) };
+}
+
+/** Tag one encoded file into its final container; the untagged file is removed (long playlists add up). */
+async function tag(
+  audio: string,
+  out: Planned,
+  cover: string | null,
+  extra: Record<string, string>,
+  ctx: ItemContext,
+): Promise<string> {
+  const { format } = ctx.options;
   const metaPath = `${audio}.ffmeta`;
   await writeFile(metaPath, ffmetadata(out.tags, format === 'wav' ? [] : out.chapters, extra));
   const tagged = `${audio}.tagged.${format}`;
@@ -258,5 +293,6 @@ async function tag(audio: string, out: Planned, cover: string | null, ctx: ItemC
     tagArgs(audio, metaPath, tagged, format, format === 'wav' ? null : cover),
     ctx.signal,
   );
+  await Promise.all([rm(audio), rm(metaPath)]);
   return tagged;
 }

@@ -18,7 +18,7 @@ export interface Session {
 
 export async function openSession(engine: Engine): Promise<Session> {
   const { policy } = engine;
-  const facts = await ytdlpInfo(engine.tools.ytdlp).catch((err: unknown) => {
+  const facts = await ytdlpInfo(engine.tools.ytdlp, { env: engine.ytdlpEnv }).catch((err: unknown) => {
     throw ytdlpError(err, []);
   });
   const proxy = policy.allowPrivateAddresses

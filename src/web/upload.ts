@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ConvertError } from '../errors.ts';
+import { formatBytes } from '../units.ts';
 
 interface UploadForm {
   fields: Record<string, string>;
@@ -78,12 +79,6 @@ function tooLarge(maxBytes: number): ConvertError {
     'file_too_large',
     `The file is larger than the ${formatBytes(maxBytes)} this server accepts.`,
   );
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${Math.floor(bytes / 1e9)} GB`;
-  if (bytes >= 1e6) return `${Math.floor(bytes / 1e6)} MB`;
-  return bytes >= 1e3 ? `${Math.floor(bytes / 1e3)} kB` : `${bytes} bytes`;
 }
 
 /** @fastify/multipart's limit errors, in our vocabulary. */

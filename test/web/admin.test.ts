@@ -152,7 +152,7 @@ describe('a finished job in the list', () => {
     assert.ok(row.includes(`href="${done.source.url}"`), row);
     assert.match(row, /standin|generic/);
     assert.match(row, /<td>0:0\d<\/td>/);
-    assert.match(row, /\d+(\.\d)? KiB \(1\)/);
+    assert.match(row, /\d+(\.\d)? KB \(1\)/);
     assert.match(row, /\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });
 

@@ -102,7 +102,7 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
     const { status, error } = await refusal(...(await multipart(form)));
     assert.equal(status, 413);
     assert.equal(error.code, 'file_too_large');
-    assert.match(error.message, /1 kB/);
+    assert.match(error.message, /1000 bytes/);
     assert.deepEqual(await readdir(uploadDir), []);
   });
 

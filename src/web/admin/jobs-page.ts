@@ -97,7 +97,9 @@ function actions(job: AdminJob, page: JobsPage): Html[] {
                 </form>`;
   const active = job.status === 'queued' || job.status === 'running';
   return [
-    ...(job.status === 'failed' || job.status === 'cancelled' ? [button('retry', 'Retry', 'button--secondary')] : []),
+    ...((job.status === 'failed' || job.status === 'cancelled') && job.source.kind === 'url'
+      ? [button('retry', 'Retry', 'button--secondary')]
+      : []),
     ...(active ? [button('cancel', 'Cancel', 'button--secondary')] : []),
     button('delete', 'Delete', 'button--secondary button--danger'),
   ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBoolean, parseByteSize, parseDuration, parseTimestamp } from '../../src/pipeline/units.ts';
+import { parseBoolean, parseByteSize, parseDuration, parseTimestamp } from '../src/units.ts';
 
 describe('parseTimestamp', () => {
   const cases: [string, number | null][] = [
