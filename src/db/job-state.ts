@@ -4,6 +4,7 @@
  * everyone else `false` and nothing changes.
  *
  *   queued ──markRunning──▶ running ──finishJob──▶ done
+ *                           (retakeJob)
  *     │                       │
  *     └──────────┬────────────┴──failJob──▶ failed
  *                └──cancelJob──▶ cancelled
@@ -59,13 +60,13 @@ export function markRunning(db: Db, id: string, now: Timestamp = Date.now()): Pr
 }
 
 /**
- * Take a job for this worker: a queued one, or a running one whose queue message came back
- * (its worker died or shut down and BullMQ handed the message on). False when it was cancelled
- * or finished meanwhile.
+ * Take back a running job whose queue message came back to a worker (its worker died or shut
+ * down, and BullMQ handed the message on). BullMQ's lock keeps the message with one worker at a
+ * time, so this does not let two take it, unless a live worker lost its lock by stalling for
+ * longer than the stall timeout.
  */
-export function takeJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {
-  return transition(db, id, ['queued', 'running'], {
-    status: 'running',
+export function retakeJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<boolean> {
+  return transition(db, id, ['running'], {
     attempts: (eb) => eb('attempts', '+', 1),
     started_at: now,
     updated_at: now,

@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { failJob, finishJob, setSourceInfo, takeJob, updateProgress } from '../db/job-state.ts';
+import { failJob, finishJob, markRunning, retakeJob, setSourceInfo, updateProgress } from '../db/job-state.ts';
 import { getJob, type Job } from '../db/jobs.ts';
 import type { EntryState } from '../db/tables/jobs.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
@@ -42,7 +42,8 @@ const WRITE_EVERY_MS = 1000;
 export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Promise<Outcome> {
   const job = await getJob(deps.db, jobId);
   // A cancelled or finished job whose message was still queued: nothing to do.
-  if (!job || !(await takeJob(deps.db, jobId))) return 'skipped';
+  const taken = job && ((await markRunning(deps.db, jobId)) || (await retakeJob(deps.db, jobId)));
+  if (!taken) return 'skipped';
   await ctl.notify();
   const stop = new AbortController();
   const entries = new PlaylistEntries();

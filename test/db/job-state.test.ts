@@ -9,8 +9,8 @@ import {
   finishJob,
   markRunning,
   recordEmailFailure,
+  retakeJob,
   setSourceInfo,
-  takeJob,
   updateProgress,
 } from '../../src/db/job-state.ts';
 import { createJob, getJob, type Job } from '../../src/db/jobs.ts';
@@ -155,12 +155,13 @@ for (const dialect of dialects()) {
       assert.equal((await reload(job)).status, 'done');
     });
 
-    it('lets a worker retake a running job whose message came back, but not a finished one', async () => {
+    it('lets a worker retake a running job whose message came back, but not a queued or finished one', async () => {
+      assert.equal(await retakeJob(t.db, (await queued()).id), false);
       const job = await running();
-      assert.equal(await takeJob(t.db, job.id), true);
+      assert.equal(await retakeJob(t.db, job.id), true);
       assert.equal((await reload(job)).attempts, 2);
       await failJob(t.db, job.id, 'network', 'down');
-      assert.equal(await takeJob(t.db, job.id), false);
+      assert.equal(await retakeJob(t.db, job.id), false);
     });
 
     it('keeps playlist entries with progress and when done, and why an email failed', async () => {
