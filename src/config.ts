@@ -38,6 +38,14 @@ export interface ServiceConfig {
   readonly workerConcurrency: number;
   /** How long a worker may go silent before its running jobs are given to another worker. */
   readonly stallTimeoutSec: number;
+  /** How often lost conversions are looked for (a Redis that lost its data loses its messages). */
+  readonly reconcileEverySec: number;
+  /** How many times one conversion may be taken by a worker (each worker that died with it used one). */
+  readonly maxAttempts: number;
+  /** Conversions allowed to wait for a worker; beyond it new work is refused as `busy`. */
+  readonly maxQueued: number;
+  /** pino's level for the service processes' logs. */
+  readonly logLevel: string;
   readonly maxUploadBytes: number;
   readonly email: { readonly transport: EmailTransport | null; readonly from: string };
   /** The wait before an unsent email is tried again; it doubles with each further try. */
@@ -68,6 +76,7 @@ export const TOOL_VARIABLES = {
 const SITES_EXPECTED = 'a comma-separated list of yt-dlp site names such as youtube,vimeo, or *';
 const BOOLEAN_EXPECTED = 'one of 1/0, true/false, yes/no, on/off';
 const DURATION_EXPECTED = 'a positive duration such as 5400 (seconds), 90m, 3h, 1h30m or 1:30:00';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const SIZE_EXPECTED = 'a size such as 500M, 2G or 1.5GB (1024-based), or none';
 
 /** A variable parsed by `parse`, which returns null for text that does not mean `expected`. */
@@ -126,6 +135,10 @@ const serviceSchema = z.object({
   YTCONV_EXPIRE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5m'),
   YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
   YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
+  YTCONV_RECONCILE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5s'),
+  YTCONV_MAX_ATTEMPTS: setting('a whole number such as 5', parsePositiveInt).prefault('5'),
+  YTCONV_MAX_QUEUED: setting('a whole number such as 1000', parsePositiveInt).prefault('1000'),
+  LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
   SMTP_URL: setting('an smtp:// or smtps:// URL', parseUrl(['smtp:', 'smtps:'])).optional(),
   EMAIL_HOST: z.string().optional(),
@@ -161,6 +174,10 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     expireEverySec: s.YTCONV_EXPIRE_EVERY,
     workerConcurrency: s.YTCONV_WORKER_CONCURRENCY,
     stallTimeoutSec: s.YTCONV_STALL_TIMEOUT,
+    reconcileEverySec: s.YTCONV_RECONCILE_EVERY,
+    maxAttempts: s.YTCONV_MAX_ATTEMPTS,
+    maxQueued: s.YTCONV_MAX_QUEUED,
+    logLevel: s.LOG_LEVEL,
     maxUploadBytes: s.YTCONV_MAX_UPLOAD,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,

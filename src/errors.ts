@@ -21,9 +21,12 @@ export const ERROR_CODES = {
   internal: 500,
   // The service's own refusals, beside the engine's.
   not_found: 404,
+  conflict: 409,
   expired: 410,
   file_too_large: 413,
   queue_unavailable: 503,
+  busy: 503,
+  interrupted: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -46,7 +46,11 @@ export async function ensureRedis(url: string, dir: string, server: string | nul
   parsed.port = String(port ?? (Number(parsed.port) || 6379));
   await mkdir(dir, { recursive: true });
   const child = spawn(server, serverArgs(dir, Number(parsed.port)), { stdio: 'ignore' });
-  await waitUntilAnswers(parsed.href, child);
+  const started = new Promise<never>((_, reject) => child.once('error', reject));
+  started.catch(() => {});
+  await Promise.race([waitUntilAnswers(parsed.href, child), started]).catch((err: Error) => {
+    throw new Error(`redis-server could not be started: ${err.message}`);
+  });
   return { url: parsed.href, private: true, stop: () => stopServer(child) };
 }
 
@@ -67,10 +71,15 @@ async function waitUntilAnswers(url: string, child: ChildProcess): Promise<void>
   throw new Error('redis-server did not start within 5 s');
 }
 
-function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+/** Redis saves its AOF on SIGTERM; one that has not ended after the grace period is killed. */
+function stopServer(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -1,30 +1,31 @@
 /**
- * Where finished audio lives: one directory per job under the storage root (a local disk, or a
- * mount shared by every web and worker machine). Paths in the database are relative to the root,
- * so the root can move.
+ * Where finished audio lives: one directory per conversion under the storage root (a local disk,
+ * or a mount shared by every web and worker machine), with one subdirectory per worker's take of
+ * it. Paths in the database are relative to the root, so the root can move.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 
 export interface Storage {
   readonly root: string;
-  /** The directory a job's files are published into. */
-  jobDir(jobId: string): string;
+  /** The directory of a conversion's files. */
+  conversionDir(conversionId: string): string;
   /** Where uploads wait until a worker has converted them. */
   uploadDir(): string;
   /** A stored relative path as an absolute one; refuses paths that leave the root. */
   resolve(relativePath: string): string;
   relative(absolutePath: string): string;
-  removeJob(jobId: string): Promise<void>;
+  removeConversion(conversionId: string): Promise<void>;
 }
 
 export async function openStorage(root: string): Promise<Storage> {
   await mkdir(join(root, 'jobs'), { recursive: true });
   await mkdir(join(root, 'uploads'), { recursive: true });
-  const jobDir = (jobId: string) => join(root, 'jobs', jobId);
+  // Named `jobs` since before jobs and conversions were apart; stored paths keep it.
+  const conversionDir = (conversionId: string) => join(root, 'jobs', conversionId);
   return {
     root,
-    jobDir,
+    conversionDir,
     uploadDir: () => join(root, 'uploads'),
     resolve(relativePath) {
       const path = resolve(root, relativePath);
@@ -32,6 +33,6 @@ export async function openStorage(root: string): Promise<Storage> {
       return path;
     },
     relative: (absolutePath) => relative(root, absolutePath),
-    removeJob: (jobId) => rm(jobDir(jobId), { recursive: true, force: true }),
+    removeConversion: (conversionId) => rm(conversionDir(conversionId), { recursive: true, force: true }),
   };
 }

@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
+import { createLogger } from '../log.ts';
 import { ensureRedis } from '../redis-local.ts';
 
-const log = (line: string): void => {
-  process.stderr.write(`ytconv: ${line}\n`);
-};
-
 export async function runAll(config: Config, mainScript: string): Promise<number> {
+  const logger = createLogger('run', config.service.logLevel);
+  const log = (line: string) => logger.info(line);
   const redis = await ensureRedis(
     config.service.redisUrl,
     join(config.root, 'var', 'redis'),
@@ -26,7 +25,7 @@ export async function runAll(config: Config, mainScript: string): Promise<number
   await db.destroy();
   if (!migrated.ok) {
     await redis.stop();
-    log(`the database could not be migrated: ${migrated.error.message}`);
+    logger.error(`the database could not be migrated: ${migrated.error.message}`);
     return 1;
   }
   // Own process groups: Ctrl-C reaches only this process, which passes it on once (a second

@@ -3,15 +3,26 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
+import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
 
 export async function runWeb(config: Config): Promise<number> {
+  const log = createLogger('web', config.service.logLevel);
   const services = await openServices(config, 'web');
-  const events = openJobEvents(services.queue);
-  const jobs = createJobsApi({ ...services, engine: config.engine, events });
+  // Without Redis the API answers 503 queue_unavailable; the log says so once in a while.
+  services.queues.convert.on('error', quietErrors(log, 'Redis (queue)'));
+  services.queues.service.on('error', quietErrors(log, 'Redis (service queue)'));
+  const events = openJobEvents(services.queue, quietErrors(log, 'Redis (live events)'));
+  const jobs = createJobsApi({
+    ...services,
+    engine: config.engine,
+    events,
+    retentionSec: config.service.retentionSec,
+    maxQueued: config.service.maxQueued,
+  });
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
@@ -23,7 +34,7 @@ export async function runWeb(config: Config): Promise<number> {
       secureCookie: config.service.publicUrl.startsWith('https:'),
       queues: [services.queues.convert, services.queues.service],
     },
-    logger: { level: 'info' },
+    logger: log,
   });
   closeOnSignals(
     async () => {

@@ -1,28 +1,29 @@
 /** `ytconv worker`: runs conversions, emails and housekeeping from the queues. */
 import type { Config } from '../config.ts';
+import { createLogger } from '../log.ts';
 import { createMailer } from '../mailer.ts';
 import { startWorkers } from '../queue/worker.ts';
 import { openServices } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
 
-const log = (line: string): void => {
-  process.stderr.write(`${new Date().toISOString()} worker: ${line}\n`);
-};
-
 export async function runWorker(config: Config): Promise<number> {
+  const { service } = config;
+  const log = createLogger('worker', service.logLevel);
   const services = await openServices(config, 'worker');
-  const mailer = createMailer(config.service.email, log);
+  const mailer = createMailer(service.email, (line) => log.info(line));
   const workers = await startWorkers({
     ...services,
     mailer,
-    run: { engine: config.engine, retentionSec: config.service.retentionSec },
-    publicUrl: config.service.publicUrl,
-    concurrency: config.service.workerConcurrency,
-    stallTimeoutMs: config.service.stallTimeoutSec * 1000,
-    schedules: { expireEveryMs: config.service.expireEverySec * 1000, reconcileEveryMs: 60_000 },
+    engine: config.engine,
+    retentionSec: service.retentionSec,
+    maxAttempts: service.maxAttempts,
+    stallTimeoutMs: service.stallTimeoutSec * 1000,
+    publicUrl: service.publicUrl,
+    concurrency: service.workerConcurrency,
+    schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,
   });
-  log(`waiting for jobs (${config.service.workerConcurrency} at a time)`);
+  log.info(`waiting for jobs (${service.workerConcurrency} at a time)`);
   closeOnSignals(
     async () => {
       await workers.close();
@@ -30,7 +31,7 @@ export async function runWorker(config: Config): Promise<number> {
       await services.close();
     },
     30_000,
-    log,
+    (line) => log.info(line),
   );
   return new Promise(() => {});
 }

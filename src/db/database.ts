@@ -1,12 +1,14 @@
 /** The database as Kysely sees it: one table type per file under `tables/`. */
 import type { Kysely, Transaction } from 'kysely';
 import type { AdminsTable } from './tables/admins.ts';
-import type { JobFilesTable } from './tables/job-files.ts';
+import type { ConversionFilesTable } from './tables/conversion-files.ts';
+import type { ConversionsTable } from './tables/conversions.ts';
 import type { JobsTable } from './tables/jobs.ts';
 
 export interface Database {
+  conversions: ConversionsTable;
+  conversion_files: ConversionFilesTable;
   jobs: JobsTable;
-  job_files: JobFilesTable;
   admins: AdminsTable;
 }
 

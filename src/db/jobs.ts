@@ -1,27 +1,20 @@
 /**
- * Reading, creating and deleting jobs; the state changes are in job-state.ts. Rows come back
- * with `options` parsed; timestamps are milliseconds since the epoch.
+ * Jobs: one per request, each pointing at the conversion (the work) it asked for. A job is made
+ * with new work, attached to identical work in progress, or attached to finished work whose files
+ * are still kept. A requester's cancel detaches their job; the work is cancelled only when its
+ * last requester leaves. Joining and leaving both go through one conditional UPDATE of the
+ * conversion row (its `active_jobs` count), so a request joining at the moment the last requester
+ * leaves either keeps the work alive or finds it cancelled and starts new work — never joins
+ * work that is being stopped.
  */
-import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db } from './database.ts';
-import type { EntryState, JobOptions, JobRow, JobStatus, NewJobRow, Timestamp } from './tables/jobs.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
+import { type Conversion, type ConversionInput, conversionRow, getConversion, newId } from './conversions.ts';
+import { type Database, type Db, inTransaction } from './database.ts';
+import type { JobStatus, Timestamp } from './tables/conversions.ts';
+import type { JobRow } from './tables/jobs.ts';
 
-export type Job = Omit<JobRow, 'options' | 'entries'> & { options: JobOptions; entries: EntryState[] | null };
-
-/** What a caller decides about a new job; id, status and times are set here. */
-export type JobInput = Pick<
-  NewJobRow,
-  | 'source_kind'
-  | 'source_site'
-  | 'source_id'
-  | 'source_url'
-  | 'options_key'
-  | 'email'
-  | 'title'
-  | 'duration'
-  | 'thumbnail'
-> & { options: JobOptions };
+/** A job with the work it points at. */
+export type Job = JobRow & { conversion: Conversion };
 
 export interface JobSearch {
   status?: JobStatus;
@@ -34,88 +27,199 @@ export interface JobFilter extends JobSearch {
   offset: number;
 }
 
-/** 16 random bytes: 22 base64url characters, 128 bits nobody can guess. */
-export function newJobId(): string {
-  return randomBytes(16).toString('base64url');
+const ACTIVE = ['queued', 'running'] as const;
+
+/** What a job's own status is: cancelled by its requester, else its conversion's. */
+export function jobStatus(job: Job): JobStatus {
+  return job.cancelled_at === null ? job.conversion.status : 'cancelled';
 }
 
-export function toJob(row: JobRow): Job {
-  const entries = row.entries === null ? null : (JSON.parse(row.entries) as EntryState[]);
-  return { ...row, options: JSON.parse(row.options) as JobOptions, entries };
+async function insertJob(db: Db, conversionId: string, email: string | null, now: Timestamp): Promise<JobRow> {
+  return db
+    .insertInto('jobs')
+    .values({ id: newId(), conversion_id: conversionId, email, email_error: null, created_at: now, cancelled_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /**
- * Insert a queued job. Returns null, inserting nothing, when a job with the same options_key is
- * already queued or running: a partial unique index decides, so two requests racing each other
- * cannot both start a conversion; the caller then joins that job (findActiveDuplicate).
+ * New work and its first job, both or neither. Null, inserting nothing, when identical work is
+ * already queued or running (a partial unique index decides): the caller attaches to it instead.
  */
-export async function createJob(db: Db, input: JobInput, now: Timestamp = Date.now()): Promise<Job | null> {
-  const options = JSON.stringify(input.options);
-  const row = await db
-    .insertInto('jobs')
-    .values({ ...input, options, id: newJobId(), status: 'queued', created_at: now, updated_at: now })
-    // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
-    .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? null : toJob(row);
+export function createWithConversion(
+  db: Db,
+  input: ConversionInput,
+  email: string | null,
+  now: Timestamp = Date.now(),
+): Promise<Job | null> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('conversions')
+      .values(conversionRow(input, now))
+      // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
+      .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    return withConversion(trx, await insertJob(trx, row.id, email, now));
+  });
+}
+
+/** A new job on work still queued or running; null when it ended meanwhile. */
+export function attachToActive(db: Db, conversionId: string, email: string | null, now = Date.now()) {
+  return inTransaction(db, async (trx) => {
+    const joined = await trx
+      .updateTable('conversions')
+      .set({ active_jobs: (eb) => eb('active_jobs', '+', 1) })
+      .where('id', '=', conversionId)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    if (joined.numUpdatedRows === 0n) return null;
+    return withConversion(trx, await insertJob(trx, conversionId, email, now));
+  });
+}
+
+/**
+ * A new job on finished work whose files are kept at `now`; the files are then kept at least
+ * until `keepUntil`, so the new requester gets the full retention time. Null when they expired.
+ */
+export function attachToDone(
+  db: Db,
+  conversionId: string,
+  email: string | null,
+  keepUntil: Timestamp,
+  now = Date.now(),
+) {
+  return inTransaction(db, async (trx) => {
+    const kept = await trx
+      .updateTable('conversions')
+      .set({ expires_at: sql<number>`case when expires_at < ${keepUntil} then ${keepUntil} else expires_at end` })
+      .where('id', '=', conversionId)
+      .where('status', '=', 'done')
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (kept.numUpdatedRows === 0n) return null;
+    return withConversion(trx, await insertJob(trx, conversionId, email, now));
+  });
+}
+
+async function withConversion(db: Db, row: JobRow): Promise<Job> {
+  const conversion = await getConversion(db, row.conversion_id);
+  if (conversion === null) throw new Error(`job ${row.id} points at no conversion`);
+  return { ...row, conversion };
 }
 
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? null : toJob(row);
+  return row === undefined ? null : withConversion(db, row);
 }
 
-/** The newest finished job with these options whose files are still kept at `now`. */
-export async function findReusable(db: Db, optionsKey: string, now: Timestamp = Date.now()): Promise<Job | null> {
-  const row = await db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('options_key', '=', optionsKey)
-    .where('status', '=', 'done')
-    .where('expires_at', '>', now)
-    .orderBy('finished_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined ? null : toJob(row);
+/** Which conversion a job points at (for following its changes), or null for an unknown job. */
+export async function conversionOf(db: Db, jobId: string): Promise<string | null> {
+  const row = await db.selectFrom('jobs').select('conversion_id').where('id', '=', jobId).executeTakeFirst();
+  return row?.conversion_id ?? null;
 }
 
-/** The queued or running job with these options, if any (at most one: see createJob). */
-export async function findActiveDuplicate(db: Db, optionsKey: string): Promise<Job | null> {
-  const row = await db
+/**
+ * One requester leaves work that is still queued or running. Returns null when there was nothing
+ * to cancel (unknown, already cancelled, or the work had ended), else whether the work itself was
+ * stopped because nobody else wants it.
+ */
+export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<{ stopped: boolean } | null> {
+  return inTransaction(db, async (trx) => {
+    const job = await trx
+      .updateTable('jobs')
+      .set({ cancelled_at: now })
+      .where('id', '=', id)
+      .where('cancelled_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('conversions')
+            .select('conversions.id')
+            .whereRef('conversions.id', '=', 'jobs.conversion_id')
+            .where('conversions.status', 'in', ACTIVE),
+        ),
+      )
+      .returning('conversion_id')
+      .executeTakeFirst();
+    if (job === undefined) return null;
+    const last = sql<boolean>`active_jobs <= 1`;
+    const work = await trx
+      .updateTable('conversions')
+      .set({
+        active_jobs: (eb) => eb('active_jobs', '-', 1),
+        status: sql`case when ${last} then 'cancelled' else status end`,
+        eta: sql`case when ${last} then null else eta end`,
+        finished_at: sql`case when ${last} then ${now} else finished_at end`,
+        updated_at: now,
+      })
+      .where('id', '=', job.conversion_id)
+      .where('status', 'in', ACTIVE)
+      .returning('status')
+      .executeTakeFirst();
+    return { stopped: work?.status === 'cancelled' };
+  });
+}
+
+/** Every job that asked for this conversion, for the logs. */
+export async function jobIdsOf(db: Db, conversionId: string): Promise<string[]> {
+  const rows = await db.selectFrom('jobs').select('id').where('conversion_id', '=', conversionId).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The jobs to tell that their work ended: not cancelled, with an email address. */
+export async function jobsToNotify(db: Db, conversionId: string): Promise<{ id: string; email: string }[]> {
+  const rows = await db
     .selectFrom('jobs')
-    .selectAll()
-    .where('options_key', '=', optionsKey)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  return row === undefined ? null : toJob(row);
+    .select(['id', 'email'])
+    .where('conversion_id', '=', conversionId)
+    .where('cancelled_at', 'is', null)
+    .where('email', 'is not', null)
+    .orderBy('created_at')
+    .execute();
+  return rows.flatMap((r) => (r.email === null ? [] : [{ id: r.id, email: r.email }]));
+}
+
+/** Why the job's email could not be sent, once its retries are used up. */
+export async function recordEmailFailure(db: Db, id: string, message: string): Promise<void> {
+  await db.updateTable('jobs').set({ email_error: message }).where('id', '=', id).execute();
 }
 
 /** The jobs a search matches, for listJobs and countJobs to share. */
 function matching(db: Db, filter: JobSearch) {
-  let query = db.selectFrom('jobs');
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  let query = db.selectFrom('jobs').innerJoin('conversions', 'conversions.id', 'jobs.conversion_id');
+  if (filter.status !== undefined) query = query.where((eb) => hasStatus(eb, filter.status as JobStatus));
   if (filter.search !== undefined && filter.search.trim() !== '') {
     const text = filter.search.trim();
     const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
     // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
-    const like = (column: 'title' | 'source_url' | 'email') =>
+    const like = (column: 'conversions.title' | 'conversions.source_url' | 'jobs.email') =>
       sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
-    query = query.where((eb) => eb.or([eb('id', '=', text), like('title'), like('source_url'), like('email')]));
+    query = query.where((eb) =>
+      eb.or([eb('jobs.id', '=', text), like('conversions.title'), like('conversions.source_url'), like('jobs.email')]),
+    );
   }
   return query;
+}
+
+/** jobStatus as SQL. */
+function hasStatus(eb: ExpressionBuilder<Database, 'jobs' | 'conversions'>, status: JobStatus) {
+  if (status === 'cancelled')
+    return eb.or([eb('jobs.cancelled_at', 'is not', null), eb('conversions.status', '=', status)]);
+  return eb.and([eb('jobs.cancelled_at', 'is', null), eb('conversions.status', '=', status)]);
 }
 
 /** Newest first, for the admin's list. */
 export async function listJobs(db: Db, filter: JobFilter): Promise<Job[]> {
   const rows = await matching(db, filter)
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
+    .selectAll('jobs')
+    .orderBy('jobs.created_at', 'desc')
+    .orderBy('jobs.id')
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
-  return rows.map(toJob);
+  return Promise.all(rows.map((row) => withConversion(db, row)));
 }
 
 /** How many jobs listJobs would find without limit and offset, for the admin's pagination. */
@@ -126,21 +230,7 @@ export async function countJobs(db: Db, filter: JobSearch): Promise<number> {
   return Number(row.n);
 }
 
-/** Jobs past their expiry that still have files to remove. */
-export async function expiredJobs(db: Db, now: Timestamp = Date.now()): Promise<Job[]> {
-  const rows = await db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('expires_at', '<=', now)
-    .where((eb) =>
-      eb.exists(eb.selectFrom('job_files').select('job_files.id').whereRef('job_files.job_id', '=', 'jobs.id')),
-    )
-    .orderBy('expires_at')
-    .execute();
-  return rows.map(toJob);
-}
-
-/** Remove a job and (by cascade) its file rows; the files on disk are the caller's. */
+/** Remove a job; its conversion stays for the caller to remove when no job points at it any more. */
 export async function deleteJob(db: Db, id: string): Promise<boolean> {
   const result = await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;

@@ -6,10 +6,11 @@
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { verifyAdmin } from '../db/admins.ts';
+import { type FileTotals, fileTotals } from '../db/conversion-files.ts';
+import { deleteOrphanConversion } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
-import { type FileTotals, fileTotals } from '../db/job-files.ts';
-import { countJobs, deleteJob, getJob, type Job, listJobs } from '../db/jobs.ts';
-import type { SourceKind } from '../db/tables/jobs.ts';
+import { countJobs, deleteJob, getJob, type Job, jobStatus, listJobs } from '../db/jobs.ts';
+import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
 import type { Storage } from '../storage.ts';
 import { uploadDir } from './service.ts';
@@ -62,7 +63,7 @@ export interface AdminApi {
   /** A new job with the same source and options as a failed or cancelled one. */
   retry(id: string): Promise<JobView>;
   cancel(id: string): Promise<JobView>;
-  /** Cancel it if active, remove its files, forget it. */
+  /** Cancel it if active and forget it; its work and files go too when no other job shares them. */
   remove(id: string): Promise<void>;
 }
 
@@ -78,41 +79,42 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
         countJobs(db, search),
         fileTotals(
           db,
-          rows.map((job) => job.id),
+          rows.map((job) => job.conversion_id),
         ),
       ]);
-      return { jobs: rows.map((job) => adminJob(job, totals.get(job.id))), total };
+      return { jobs: rows.map((job) => adminJob(job, totals.get(job.conversion_id))), total };
     },
     async retry(id) {
       const job = await existing(db, id);
-      if (job.status !== 'failed' && job.status !== 'cancelled') {
-        throw new ConvertError(
-          'invalid_option',
-          `Only failed or cancelled jobs can be retried; this one is ${job.status}.`,
-        );
+      const status = jobStatus(job);
+      if (status !== 'failed' && status !== 'cancelled') {
+        throw new ConvertError('conflict', `Only failed or cancelled jobs can be retried; this one is ${status}.`);
       }
       // An upload's file is removed when its job fails or is cancelled: nothing is left to retry.
-      if (job.source_kind === 'upload') {
+      if (job.conversion.source_kind === 'upload') {
         throw new ConvertError('expired', 'An upload cannot be retried: its file is gone; upload it again.');
       }
-      return jobs.create({ url: job.source_url, ...requestOptions(job) });
+      return jobs.create({ url: job.conversion.source_url, ...requestOptions(job) });
     },
     async cancel(id) {
       const view = await jobs.cancel(id);
       if (view === null) throw notFound();
       if (view.status !== 'cancelled') {
-        throw new ConvertError('invalid_option', `The job had already ended (${view.status}); nothing to cancel.`);
+        throw new ConvertError('conflict', `The job had already ended (${view.status}); nothing to cancel.`);
       }
       return view;
     },
     async remove(id) {
       const job = await existing(db, id);
+      const status = jobStatus(job);
       // A running conversion stops at its next progress write; if it still publishes files, it
       // finds no row to finish and removes them itself (see jobs/run.ts).
-      if (job.status === 'queued' || job.status === 'running') await jobs.cancel(id);
-      await storage.removeJob(id);
-      await rm(uploadDir(storage, id), { recursive: true, force: true });
+      if (status === 'queued' || status === 'running') await jobs.cancel(id);
       await deleteJob(db, id);
+      if (await deleteOrphanConversion(db, job.conversion_id)) {
+        await storage.removeConversion(job.conversion_id);
+        await rm(uploadDir(storage, job.conversion_id), { recursive: true, force: true });
+      }
     },
   };
 }
@@ -129,7 +131,7 @@ function notFound(): ConvertError {
 
 /** The original request's options and email: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, split_chapters, normalize } = job.options;
+  const { format, quality, start, end, split_chapters, normalize } = job.conversion.options;
   return {
     format,
     split_chapters,
@@ -142,16 +144,17 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
 }
 
 function adminJob(job: Job, totals: FileTotals = { count: 0, size: 0 }): AdminJob {
+  const work = job.conversion;
   return {
     id: job.id,
-    status: job.status,
-    title: job.title,
-    duration: job.duration,
-    source: { kind: job.source_kind, site: job.source_site, url: job.source_url },
+    status: jobStatus(job),
+    title: work.title,
+    duration: work.duration,
+    source: { kind: work.source_kind, site: work.source_site, url: work.source_url },
     files: totals.count,
     size: totals.size,
     expired: isExpired(job, Date.now()),
-    error: job.error_code === null ? null : { code: job.error_code, message: job.error_message ?? '' },
+    error: work.error_code === null ? null : { code: work.error_code, message: work.error_message ?? '' },
     email_error: job.email_error,
     created_at: job.created_at,
   };

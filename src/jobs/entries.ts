@@ -1,5 +1,5 @@
 /** A playlist job's per-entry state, followed from the pipeline's progress (pure, no I/O). */
-import type { EntryState } from '../db/tables/jobs.ts';
+import type { EntryState } from '../db/tables/conversions.ts';
 import type { Skipped } from '../pipeline/convert.ts';
 import type { Progress } from '../pipeline/types.ts';
 

@@ -1,16 +1,28 @@
 /**
- * A worker's side of one job: take it, run the pipeline, record the outcome. Progress goes to
- * the database at most once a second; a write that finds the job no longer running means it was
- * cancelled, and the conversion is stopped.
+ * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
+ * the outcome, tell every requester who asked for an email. Progress goes to the database at most
+ * once a second; a write that is refused means the conversion was cancelled or another worker
+ * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Kysely } from 'kysely';
+import {
+  abandonConversion,
+  failConversion,
+  finishConversion,
+  releaseConversion,
+  setSourceInfo,
+  type TakeRules,
+  takeConversion,
+  updateProgress,
+} from '../db/conversion-state.ts';
+import { type Conversion, getConversion, newId } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
-import { failJob, finishJob, markRunning, retakeJob, setSourceInfo, updateProgress } from '../db/job-state.ts';
-import { getJob, type Job } from '../db/jobs.ts';
-import type { EntryState } from '../db/tables/jobs.ts';
+import { jobIdsOf, jobsToNotify } from '../db/jobs.ts';
+import type { EntryState } from '../db/tables/conversions.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
+import { failureDetails, type Logger } from '../log.ts';
 import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, Progress, Source } from '../pipeline/types.ts';
@@ -24,69 +36,112 @@ export interface RunDeps {
   storage: Storage;
   engine: Engine;
   retentionSec: number;
+  /** Takes of one conversion allowed in all (each worker that died holding it used one). */
+  maxAttempts: number;
+  /** A worker silent this long has lost its conversions to other workers. */
+  stallTimeoutMs: number;
   /** Queue the notification email for a finished job. */
   email(jobId: string, to: string): Promise<void>;
+  /** Lines about this conversion (the caller names it). */
+  log: Logger;
 }
 
 export interface RunControl {
-  /** Aborted when this worker shuts down: the job is handed back, not failed. */
+  /** Aborted when this worker shuts down: the conversion is handed back, not failed. */
   signal: AbortSignal;
   /** Tell watchers the row changed. */
   notify(): Promise<void>;
 }
 
-export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back';
+export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back' | 'superseded';
 
 const WRITE_EVERY_MS = 1000;
 
-export async function runJob(deps: RunDeps, jobId: string, ctl: RunControl): Promise<Outcome> {
-  const job = await getJob(deps.db, jobId);
-  // A cancelled or finished job whose message was still queued: nothing to do.
-  const taken = job && ((await markRunning(deps.db, jobId)) || (await retakeJob(deps.db, jobId)));
-  if (!taken) return 'skipped';
+/** One take of a conversion by this worker. */
+interface Take {
+  deps: RunDeps;
+  work: Conversion;
+  token: string;
+  /** This take's own output directory: nobody else writes there, so removing it is always safe. */
+  outDir: string;
+  /** Set when a write was refused: the conversion is no longer ours. */
+  lost: AbortController;
+}
+
+export async function runConversion(deps: RunDeps, id: string, ctl: RunControl): Promise<Outcome> {
+  const work = await getConversion(deps.db, id);
+  if (!work || (work.status !== 'queued' && work.status !== 'running')) return 'skipped';
+  const token = newId();
+  const rules: TakeRules = { staleBefore: Date.now() - deps.stallTimeoutMs / 2, maxAttempts: deps.maxAttempts };
+  if (!(await takeConversion(deps.db, id, token, rules))) return abandonIfExhausted(deps, work, rules);
   await ctl.notify();
-  const stop = new AbortController();
+  const log = deps.log.child({ jobs: await jobIdsOf(deps.db, id) });
+  log.info({ attempt: work.attempts + 1 }, 'taken');
+  const take: Take = {
+    deps: { ...deps, log },
+    work,
+    token,
+    outDir: join(deps.storage.conversionDir(id), token),
+    lost: new AbortController(),
+  };
+  const stop = AbortSignal.any([take.lost.signal, ctl.signal]);
   const entries = new PlaylistEntries();
-  const onShutdown = () => stop.abort();
-  ctl.signal.addEventListener('abort', onShutdown, { once: true });
   try {
-    const result = await convert(await sourceOf(deps.storage, job), toConvertOptions(job.options), {
+    const result = await convert(await sourceOf(deps.storage, work), toConvertOptions(work.options), {
       engine: deps.engine,
-      outDir: deps.storage.jobDir(jobId),
-      signal: stop.signal,
-      onProgress: progressWriter(deps.db, jobId, stop, ctl.notify, entries),
+      outDir: take.outDir,
+      signal: stop,
+      onProgress: progressWriter(take, ctl.notify, entries),
       onInfo: (info) => {
         if (info.entries) entries.start(info.entries);
         // Best effort, like progress: a busy database or a Redis hiccup must not end the worker.
-        recordInfo(deps.db, jobId, info)
+        recordInfo(take, info)
           .then(ctl.notify)
           .catch(() => {});
       },
     });
-    return await finish(deps, job, result, entries.finish(result.skipped));
+    return logged(take, await finish(take, result, entries.finish(result.skipped)));
   } catch (err) {
-    if (ctl.signal.aborted) return 'handed_back';
-    const e = asConvertError(err);
-    if (e.code === 'cancelled') return 'cancelled';
-    if (await failJob(deps.db, jobId, e.code, e.message)) await mailIfAsked(deps, job);
-    return 'failed';
-  } finally {
-    ctl.signal.removeEventListener('abort', onShutdown);
-    if (job.source_kind === 'upload' && !ctl.signal.aborted) {
-      await rm(uploadDir(deps.storage, jobId), { recursive: true, force: true });
-    }
+    return logged(take, await failed(take, err, ctl.signal), err);
   }
 }
 
-async function sourceOf(storage: Storage, job: Job): Promise<Source> {
-  if (job.source_kind === 'url') return parseSource(job.source_url, { allowFiles: false });
-  const dir = uploadDir(storage, job.id);
+/** One line per take's end; a failure with its causes and the failing tool's last stderr lines. */
+function logged(take: Take, outcome: Outcome, err?: unknown): Outcome {
+  const { log } = take.deps;
+  if (outcome !== 'failed' || err === undefined) {
+    log.info({ outcome }, outcome);
+    return outcome;
+  }
+  const e = asConvertError(err);
+  const line = { outcome, code: e.code, ...failureDetails(err) };
+  if (e.code === 'internal') log.error(line, e.message);
+  else log.info(line, e.message);
+  return outcome;
+}
+
+/** Fail a conversion for good when nobody holds it and its attempts are used up; else skip it. */
+export async function abandonIfExhausted(deps: RunDeps, work: Conversion, rules: TakeRules): Promise<Outcome> {
+  if (work.attempts < rules.maxAttempts) return 'skipped';
+  const error = new ConvertError(
+    'interrupted',
+    `The conversion was interrupted ${work.attempts} times (its worker stopped each time); ytconv gave up on it.`,
+  );
+  if (!(await abandonConversion(deps.db, work.id, rules, error))) return 'skipped';
+  await ended(deps, work);
+  return 'failed';
+}
+
+async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
+  if (work.source_kind === 'url') return parseSource(work.source_url, { allowFiles: false });
+  const dir = uploadDir(storage, work.id);
   const [name] = await readdir(dir).catch(() => []);
   if (name === undefined) throw new ConvertError('expired', 'The uploaded file is gone; upload it again.');
   return { kind: 'file', path: join(dir, name) };
 }
 
-async function finish(deps: RunDeps, job: Job, result: ConvertResult, entries: EntryState[] | null): Promise<Outcome> {
+async function finish(take: Take, result: ConvertResult, entries: EntryState[] | null): Promise<Outcome> {
+  const { deps } = take;
   const files = result.files.map((f) => ({
     name: basename(f.path),
     path: deps.storage.relative(f.path),
@@ -96,38 +151,59 @@ async function finish(deps: RunDeps, job: Job, result: ConvertResult, entries: E
     bitrate: f.bitrate,
   }));
   const expiresAt = Date.now() + deps.retentionSec * 1000;
-  if (!(await finishJob(deps.db, job.id, files, expiresAt, Date.now(), entries))) {
-    // Cancelled while the last file was being written.
-    await deps.storage.removeJob(job.id);
-    return 'cancelled';
+  if (!(await finishConversion(deps.db, take.work.id, take.token, { files, expiresAt, entries }))) {
+    // Cancelled, or another worker holds it now, while the last file was being written.
+    await rm(take.outDir, { recursive: true, force: true });
+    return whyLost(take);
   }
-  await mailIfAsked(deps, job);
+  await ended(deps, take.work);
   return 'done';
 }
 
-async function mailIfAsked(deps: RunDeps, job: Job): Promise<void> {
-  if (job.email) await deps.email(job.id, job.email);
+async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<Outcome> {
+  const { deps, work, token } = take;
+  if (shutdown.aborted) {
+    await releaseConversion(deps.db, work.id, token);
+    return 'handed_back';
+  }
+  if (take.lost.signal.aborted) return whyLost(take);
+  const e = asConvertError(err);
+  if (!(await failConversion(deps.db, work.id, token, e))) return whyLost(take);
+  await ended(deps, work);
+  return 'failed';
 }
 
-function recordInfo(db: Kysely<Database>, jobId: string, info: SourceInfo): Promise<boolean> {
+async function whyLost(take: Take): Promise<Outcome> {
+  const now = await getConversion(take.deps.db, take.work.id);
+  return now?.status === 'cancelled' ? 'cancelled' : 'superseded';
+}
+
+/** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
+async function ended(deps: RunDeps, work: Conversion): Promise<void> {
+  if (work.source_kind === 'upload') await rm(uploadDir(deps.storage, work.id), { recursive: true, force: true });
+  for (const job of await jobsToNotify(deps.db, work.id)) await deps.email(job.id, job.email);
+}
+
+function recordInfo(take: Take, info: SourceInfo): Promise<boolean> {
   const { title, duration, thumbnail, id } = info;
   // The pipeline calls every local file a `file`; here those are uploads.
   const site = info.site === 'file' ? 'upload' : info.site;
-  return setSourceInfo(db, jobId, { title, duration, thumbnail, source_site: site, source_id: id });
+  return setSourceInfo(take.deps.db, take.work.id, take.token, {
+    title,
+    duration,
+    thumbnail,
+    source_site: site,
+    source_id: id,
+  });
 }
 
 /**
  * Progress writes, one at a time and at most one a second. The newest report is kept and
- * written when the second is up, so pages still see a change every second; a refused write
- * means the job was cancelled.
+ * written when the second is up, so pages still see a change every second (and the row's
+ * `updated_at` says this worker is alive); a refused write means the conversion is not ours.
  */
-function progressWriter(
-  db: Kysely<Database>,
-  jobId: string,
-  stop: AbortController,
-  notify: () => Promise<void>,
-  entries: PlaylistEntries,
-) {
+function progressWriter(take: Take, notify: () => Promise<void>, entries: PlaylistEntries) {
+  const { db } = take.deps;
   let pending: Progress | null = null;
   let lastAt = 0;
   let lastPhase: string | null = null;
@@ -142,8 +218,9 @@ function progressWriter(
     lastAt = Date.now();
     lastPhase = p.phase;
     const list = entries.snapshot();
-    updateProgress(db, jobId, { phase: p.phase, progress: p.fraction, eta: p.eta, ...(list && { entries: list }) })
-      .then(async (running) => (running ? notify() : stop.abort()))
+    const update = { phase: p.phase, progress: p.fraction, eta: p.eta, ...(list && { entries: list }) };
+    updateProgress(db, take.work.id, take.token, update)
+      .then(async (held) => (held ? notify() : take.lost.abort()))
       .catch(() => {})
       .finally(() => {
         writing = false;

@@ -1,15 +1,26 @@
 /**
- * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch. A job row is
- * committed before its queue message is sent; identical requests share one conversion, and a
- * finished identical conversion is answered at once from its files.
+ * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch. Each request
+ * gets a job of its own; identical work is done once underneath (see db/jobs.ts). New work is
+ * committed before its queue message is sent; a request identical to finished work is answered
+ * at once from its files.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { listFiles } from '../db/conversion-files.ts';
+import { countQueued, deleteOrphanConversion, findActive, findReusable } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
-import { listFiles } from '../db/job-files.ts';
-import { cancelJob } from '../db/job-state.ts';
-import { createJob, deleteJob, findActiveDuplicate, findReusable, getJob, type Job } from '../db/jobs.ts';
+import {
+  attachToActive,
+  attachToDone,
+  cancelJob,
+  conversionOf,
+  createWithConversion,
+  deleteJob,
+  getJob,
+  type Job,
+  jobStatus,
+} from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
 import type { Engine } from '../pipeline/types.ts';
@@ -26,16 +37,23 @@ export interface JobsDeps {
   storage: Storage;
   engine: Engine;
   events: JobEvents;
+  /** How long finished files are kept; a request reusing them keeps them this long again. */
+  retentionSec: number;
+  /** Conversions allowed to wait for a worker; new work beyond it is refused as `busy`. */
+  maxQueued: number;
 }
+
+/** Attempts at finding or making the work for a request that keeps racing other requests. */
+const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
-  const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.id));
+  const view = async (job: Job): Promise<JobView> =>
+    toView(job, jobStatus(job) === 'cancelled' ? [] : await listFiles(db, job.conversion_id));
   return {
     async create(request: NewJob) {
-      const checked = checkRequest(request, deps.engine);
       try {
-        return await view(await admit(deps, checked, request.upload));
+        return await view(await admit(deps, checkRequest(request, deps.engine), request.upload));
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }
@@ -45,76 +63,113 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       return job && view(job);
     },
     async cancel(id) {
-      if (await cancelJob(db, id)) {
-        events.emit(id);
-        // A queued message would only be skipped by the worker; removing it is tidier. An
-        // upload's file goes too (a worker reading it keeps its open descriptor).
-        await deps.queues.convert.remove(id).catch(() => {});
-        await rm(uploadDir(storage, id), { recursive: true, force: true });
-      }
+      const cancelled = await cancelJob(db, id);
       const job = await getJob(db, id);
+      if (job && cancelled) {
+        events.emit(job.conversion_id);
+        if (cancelled.stopped) await dropQueuedWork(deps, job.conversion_id);
+      }
       return job && view(job);
     },
-    watch: (id, onChange) => events.on(id, onChange),
+    watch(id, onChange) {
+      // Changes are signalled per conversion; which one this job follows takes a read.
+      let off: (() => void) | null = null;
+      let stopped = false;
+      conversionOf(db, id).then(
+        (conversionId) => {
+          if (stopped || conversionId === null) return;
+          off = events.on(conversionId, onChange);
+          // A change between the caller's first read and this subscription would go unseen.
+          onChange();
+        },
+        () => onChange(),
+      );
+      return () => {
+        stopped = true;
+        off?.();
+      };
+    },
     async files(id): Promise<StoredFile[]> {
-      const rows = await listFiles(db, id);
+      const job = await getJob(db, id);
+      if (!job || jobStatus(job) === 'cancelled') return [];
+      const rows = await listFiles(db, job.conversion_id);
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
     },
   };
 }
 
-/** Reuse, join or create the job for a checked request. */
+/** Work nobody wants any more: its queue message (a worker would only skip it) and its upload. */
+async function dropQueuedWork(deps: JobsDeps, conversionId: string): Promise<void> {
+  await deps.queues.convert.remove(conversionId).catch(() => {});
+  await rm(uploadDir(deps.storage, conversionId), { recursive: true, force: true });
+}
+
+/** A job for a checked request: on finished work, on work in progress, or on new work. */
 async function admit(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['upload']): Promise<Job> {
   const { db } = deps;
-  if (checked.key !== null) {
-    const done = await findReusable(db, checked.key);
-    if (done) {
-      if (checked.email) await queueEmail(deps.queues, done.id, checked.email).catch(() => {});
-      return done;
+  const now = Date.now();
+  for (let i = 0; i < ADMIT_TRIES; i++) {
+    if (checked.key !== null) {
+      const done = await findReusable(db, checked.key, now);
+      const reused = done && (await attachToDone(db, done.id, checked.email, now + deps.retentionSec * 1000, now));
+      if (reused) {
+        if (checked.email) await queueEmail(deps.queues, reused.id, checked.email).catch(() => {});
+        return reused;
+      }
+      const active = await findActive(db, checked.key);
+      const joined = active && (await attachToActive(db, active.id, checked.email, now));
+      if (joined) return joined;
     }
+    const created = await startWork(deps, checked, upload, now);
+    if (created) return created;
   }
-  const job = await createJob(db, {
-    source_kind: checked.source.kind,
-    source_site: checked.source.site,
-    source_id: checked.source.id,
-    source_url: checked.source.url,
-    options_key: checked.key,
-    email: checked.email,
-    title: upload ? upload.filename : null,
-    duration: null,
-    thumbnail: null,
-    options: checked.options,
-  });
-  if (job === null) {
-    // The same conversion is already queued or running: share it.
-    const active = checked.key === null ? null : await findActiveDuplicate(db, checked.key);
-    if (active) return active;
-    throw new ConvertError('internal', 'The job could not be created; try again.');
+  throw new ConvertError('internal', 'The job could not be created; try again.');
+}
+
+/** New work and its job; null when identical work appeared meanwhile (the caller joins it). */
+async function startWork(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['upload'], now: number) {
+  const { db } = deps;
+  if ((await countQueued(db)) >= deps.maxQueued) {
+    throw new ConvertError('busy', 'This server has too many conversions waiting; try again in a few minutes.');
   }
-  if (upload) await keepUpload(deps.storage, job.id, upload);
+  const job = await createWithConversion(
+    db,
+    {
+      source_kind: checked.source.kind,
+      source_site: checked.source.site,
+      source_id: checked.source.id,
+      source_url: checked.source.url,
+      options_key: checked.key,
+      title: upload ? upload.filename : null,
+      options: checked.options,
+    },
+    checked.email,
+    now,
+  );
+  if (job === null) return null;
+  if (upload) await keepUpload(deps.storage, job.conversion_id, upload);
   try {
-    await sendConvert(deps.queues, job.id);
+    await sendConvert(deps.queues, job.conversion_id);
   } catch (err) {
     await deleteJob(db, job.id);
-    await rm(uploadDir(deps.storage, job.id), { recursive: true, force: true });
+    await deleteOrphanConversion(db, job.conversion_id);
+    await rm(uploadDir(deps.storage, job.conversion_id), { recursive: true, force: true });
     throw new ConvertError(
       'queue_unavailable',
       'The conversion queue is not reachable right now; try again in a minute.',
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   return job;
 }
 
 /** Uploads wait in shared storage, so that a worker on any host can read them. */
-export function uploadDir(storage: Storage, jobId: string): string {
-  return join(storage.uploadDir(), jobId);
+export function uploadDir(storage: Storage, conversionId: string): string {
+  return join(storage.uploadDir(), conversionId);
 }
 
-async function keepUpload(storage: Storage, jobId: string, upload: NonNullable<NewJob['upload']>): Promise<void> {
-  const dir = uploadDir(storage, jobId);
+async function keepUpload(storage: Storage, conversionId: string, upload: NonNullable<NewJob['upload']>) {
+  const dir = uploadDir(storage, conversionId);
   await mkdir(dir, { recursive: true });
   const ext = extname(upload.filename)
     .toLowerCase()

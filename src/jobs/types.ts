@@ -3,11 +3,11 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
-import type { JobOptions, JobStatus } from '../db/tables/jobs.ts';
+import type { JobOptions, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { AudioFormat, Phase } from '../pipeline/types.ts';
 
-export { JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/jobs.ts';
+export { JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
 
 export interface JobFileView {
   name: string;

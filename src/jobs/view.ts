@@ -1,6 +1,6 @@
-/** A job row and its file rows as the API shows them. */
-import type { Job } from '../db/jobs.ts';
-import type { JobFileRow } from '../db/tables/job-files.ts';
+/** A job, its conversion and the conversion's files as the API shows them. */
+import { type Job, jobStatus } from '../db/jobs.ts';
+import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { JobFileView, JobView } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
@@ -8,34 +8,39 @@ export function fileUrl(jobId: string, name: string): string {
 }
 
 export function isExpired(job: Job, now: number): boolean {
-  return job.status === 'done' && job.expires_at !== null && job.expires_at <= now;
+  const work = job.conversion;
+  return jobStatus(job) === 'done' && work.expires_at !== null && work.expires_at <= now;
 }
 
-export function toView(job: Job, files: readonly JobFileRow[], now = Date.now()): JobView {
+/** `files` are the conversion's; a cancelled job shows none, whatever its shared work did after. */
+export function toView(job: Job, files: readonly FileRow[], now = Date.now()): JobView {
+  const work = job.conversion;
+  const status = jobStatus(job);
+  const live = status === 'queued' || status === 'running';
   const expired = isExpired(job, now);
   return {
     id: job.id,
-    status: job.status,
-    phase: job.phase,
-    progress: job.progress,
-    eta: job.eta,
-    title: job.title,
-    duration: job.duration,
-    thumbnail: job.thumbnail,
-    error: job.error_code ? { code: job.error_code, message: job.error_message ?? '' } : null,
-    source: { site: job.source_site, id: job.source_id, url: job.source_url },
-    options: job.options,
-    files: expired ? [] : files.map((f) => fileView(job.id, f)),
-    ...(job.entries && {
-      entries: job.entries.map(({ title, status, progress, error }) => ({ title, status, progress, error })),
+    status,
+    phase: live ? work.phase : null,
+    progress: status === 'cancelled' ? null : work.progress,
+    eta: live ? work.eta : null,
+    title: work.title,
+    duration: work.duration,
+    thumbnail: work.thumbnail,
+    error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
+    source: { site: work.source_site, id: work.source_id, url: work.source_url },
+    options: work.options,
+    files: expired || status !== 'done' ? [] : files.map((f) => fileView(job.id, f)),
+    ...(work.entries && {
+      entries: work.entries.map(({ title, status, progress, error }) => ({ title, status, progress, error })),
     }),
     created_at: new Date(job.created_at).toISOString(),
-    expires_at: job.expires_at === null ? null : new Date(job.expires_at).toISOString(),
+    expires_at: status === 'done' && work.expires_at !== null ? new Date(work.expires_at).toISOString() : null,
     expired,
   };
 }
 
-function fileView(jobId: string, f: JobFileRow): JobFileView {
+function fileView(jobId: string, f: FileRow): JobFileView {
   return {
     name: f.name,
     size: f.size,

@@ -8,17 +8,19 @@ import { QueueEvents } from 'bullmq';
 import { bullOptions, CONVERT_QUEUE, type QueueSettings } from './queues.ts';
 
 export interface JobEvents {
-  on(jobId: string, listener: () => void): () => void;
+  on(conversionId: string, listener: () => void): () => void;
   /** For changes made by this process itself (a cancel), which no worker reports. */
-  emit(jobId: string): void;
+  emit(conversionId: string): void;
   close(): Promise<void>;
 }
 
 const EVENTS = ['progress', 'active', 'completed', 'failed', 'delayed', 'waiting'] as const;
 
-export function openJobEvents(settings: QueueSettings): JobEvents {
+/** Events keyed by conversion id (the convert queue's message ids); `onError` hears Redis trouble. */
+export function openJobEvents(settings: QueueSettings, onError: (err: Error) => void = () => {}): JobEvents {
   // QueueEvents blocks on the stream, so it takes the patient (worker) connection settings.
   const queueEvents = new QueueEvents(CONVERT_QUEUE, bullOptions(settings, 'worker'));
+  queueEvents.on('error', onError);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   for (const name of EVENTS) queueEvents.on(name, ({ jobId }: { jobId: string }) => emitter.emit(jobId));

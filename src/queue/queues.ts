@@ -1,7 +1,8 @@
 /**
  * BullMQ queues, as the production guide says: the web side fails fast when Redis is down (no
  * offline queue, so a request gets a 503 instead of hanging); workers wait for Redis forever.
- * A queue message carries only a job id: the database holds everything else.
+ * A conversion's message carries only its id (also the message's BullMQ id): the database holds
+ * everything else.
  */
 import { type ConnectionOptions, Queue } from 'bullmq';
 
@@ -11,7 +12,7 @@ export const CONVERT_QUEUE = 'ytconv-convert';
 export const SERVICE_QUEUE = 'ytconv-service';
 
 export interface ConvertPayload {
-  jobId: string;
+  conversionId: string;
 }
 
 export type ServiceJob =
@@ -59,14 +60,15 @@ export function openQueues(settings: QueueSettings, role: Role): Queues {
   };
 }
 
-/** Hand a job to the workers. The BullMQ id is ours, so sending twice queues it once. */
-export async function sendConvert(queues: Queues, jobId: string): Promise<void> {
+/** Hand a conversion to the workers. The BullMQ id is ours, so sending twice queues it once. */
+export async function sendConvert(queues: Queues, conversionId: string): Promise<void> {
   await queues.convert.add(
     'convert',
-    { jobId },
+    { conversionId },
     {
-      jobId,
-      // A worker that dies mid-job hands it back (stalled); this bounds how often that may happen.
+      jobId: conversionId,
+      // Retries of a processor that threw (the database was away); the conversion's own
+      // attempts (a worker dying mid-way) are bounded by the database, not here.
       attempts: 3,
       backoff: { type: 'exponential', delay: 5000 },
       removeOnComplete: { count: 1000 },

@@ -4,39 +4,26 @@
  * expiry, reconciler), plus the job schedulers that drive housekeeping.
  */
 import { Worker } from 'bullmq';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.ts';
-import { recordEmailFailure } from '../db/job-state.ts';
+import { recordEmailFailure } from '../db/jobs.ts';
 import type { RunDeps } from '../jobs/run.ts';
-import type { Mailer } from '../mailer.ts';
-import type { Storage } from '../storage.ts';
+import { type Logger, quietErrors } from '../log.ts';
 import { convertProcessor } from './handlers/convert.ts';
-import { sendJobEmail } from './handlers/email.ts';
-import { expireFiles, reconcile } from './handlers/housekeeping.ts';
+import { type ServiceDeps, serviceHandlers } from './handlers/service.ts';
 import {
   bullOptions,
   CONVERT_QUEUE,
   type ConvertPayload,
   type QueueSettings,
-  type Queues,
   queueEmail,
   SERVICE_QUEUE,
   type ServiceJob,
 } from './queues.ts';
 
-export interface WorkerDeps {
-  db: Kysely<Database>;
-  storage: Storage;
-  queues: Queues;
-  mailer: Mailer;
-  run: Omit<RunDeps, 'db' | 'storage' | 'email'>;
+export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log'> {
   queue: QueueSettings;
-  publicUrl: string;
   concurrency: number;
-  /** A worker that stops renewing its lock this long loses its jobs to other workers. */
-  stallTimeoutMs: number;
   schedules: { expireEveryMs: number; reconcileEveryMs: number };
-  log: (line: string) => void;
+  log: Logger;
 }
 
 export interface Workers {
@@ -45,51 +32,79 @@ export interface Workers {
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const options = bullOptions(deps.queue, 'worker');
-  const runDeps: RunDeps = {
-    ...deps.run,
-    db: deps.db,
-    storage: deps.storage,
-    email: (jobId, to) => queueEmail(deps.queues, jobId, to),
-  };
-  const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps), {
+  const runDeps: RunDeps = { ...deps, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
+  const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log), {
     ...options,
     concurrency: deps.concurrency,
     lockDuration: deps.stallTimeoutMs,
     stalledInterval: deps.stallTimeoutMs,
+    // Each stall hands the message on; the database bounds how often a conversion is retaken.
+    maxStalledCount: deps.maxAttempts,
   });
+  const handlers = serviceHandlers({ ...deps, ...runDeps });
   const service = new Worker<ServiceJob['data'], unknown, ServiceJob['name']>(
     SERVICE_QUEUE,
-    async (job) => {
-      if (job.name === 'email') {
-        const { jobId, to } = job.data as { jobId: string; to: string };
-        return sendJobEmail({ db: deps.db, mailer: deps.mailer, publicUrl: deps.publicUrl }, jobId, to);
-      }
-      if (job.name === 'expire') return expireFiles(deps.db, deps.storage);
-      return reconcile(deps.db, deps.queues);
-    },
+    // The queue's messages are ours: each name carries its own payload.
+    (job) => (handlers[job.name] as (data: ServiceJob['data']) => Promise<unknown>)(job.data),
     { ...options, concurrency: 4 },
   );
+  // While Redis is away each of them reports the refusal many times a second.
+  convert.on('error', quietErrors(deps.log, 'Redis (conversions)'));
+  service.on('error', quietErrors(deps.log, 'Redis (service jobs)'));
+  deps.queues.convert.on('error', quietErrors(deps.log, 'Redis (queue)'));
+  deps.queues.service.on('error', quietErrors(deps.log, 'Redis (service queue)'));
   service.on('failed', (job, err) => {
     // An email that used up its retries is given up on: recorded on its job and in the log.
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    deps.log(`${job.name} ${JSON.stringify(job.data)} failed for good: ${err.message}`);
+    deps.log.error({ job: job.data, name: job.name, error: err.message }, `${job.name} failed for good`);
     if (job.name === 'email') {
       recordEmailFailure(deps.db, (job.data as { jobId: string }).jobId, err.message).catch((e: Error) =>
-        deps.log(`could not record the email failure: ${e.message}`),
+        deps.log.error({ error: e.message }, 'could not record the email failure'),
       );
     }
   });
-  await deps.queues.service.upsertJobScheduler('expire', { every: deps.schedules.expireEveryMs }, { name: 'expire' });
-  await deps.queues.service.upsertJobScheduler(
-    'reconcile',
-    { every: deps.schedules.reconcileEveryMs },
-    { name: 'reconcile' },
-  );
+  const schedules = new Schedules(deps);
+  await schedules.ensure();
   return {
     async close() {
+      schedules.stop();
       // Running conversions are handed back to the queue (see handlers/convert.ts), not lost.
       convert.cancelAllJobs('shutdown');
       await Promise.all([convert.close(), service.close()]);
     },
   };
+}
+
+/**
+ * BullMQ's job schedulers run expiry and the reconciler. They live in Redis, so a Redis that lost
+ * its data (restarted without persistence, flushed) has lost them too, and with them the
+ * reconciler that would bring the lost conversions back. Each worker therefore checks, once per
+ * reconcile period, that they still exist, and adds them again if not; the scheduling itself stays
+ * BullMQ's.
+ */
+class Schedules {
+  readonly #deps: WorkerDeps;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+    this.#timer = setInterval(() => {
+      this.ensure().catch(quietErrors(deps.log, 'Redis (schedules)'));
+    }, deps.schedules.reconcileEveryMs);
+    this.#timer.unref();
+  }
+
+  async ensure(): Promise<void> {
+    const { queues, schedules } = this.#deps;
+    const wanted = { expire: schedules.expireEveryMs, reconcile: schedules.reconcileEveryMs } as const;
+    for (const [name, every] of Object.entries(wanted) as [keyof typeof wanted, number][]) {
+      const existing = await queues.service.getJobScheduler(name);
+      if (existing?.every === every) continue;
+      await queues.service.upsertJobScheduler(name, { every }, { name });
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
 }

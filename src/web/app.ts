@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JobsApi } from '../jobs/types.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -23,7 +23,8 @@ export interface AppDeps {
   uploadDir: string;
   /** The admin area under /admin; without it there is none. */
   admin?: AdminDeps;
-  logger?: boolean | object;
+  /** Where requests and failures are logged; none when absent (tests). */
+  logger?: FastifyBaseLogger;
 }
 
 /** JSON bodies are a handful of short fields; uploads go through multipart with their own cap. */
@@ -32,7 +33,7 @@ const JSON_BODY_LIMIT = 16 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await mkdir(deps.uploadDir, { recursive: true });
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: JSON_BODY_LIMIT,
     // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.
     exposeHeadRoutes: false,

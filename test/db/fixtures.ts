@@ -1,11 +1,11 @@
-/** Rows for repository tests: a plausible job and file, each overridable field by field. */
-import type { FileInput } from '../../src/db/job-state.ts';
-import type { JobInput } from '../../src/db/jobs.ts';
+/** Rows for repository tests: plausible work and files, each overridable field by field. */
+import type { FileInput } from '../../src/db/conversion-state.ts';
+import type { ConversionInput } from '../../src/db/conversions.ts';
 
 export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 export const HOUR = 3_600_000;
 
-export function jobInput(overrides: Partial<JobInput> = {}): JobInput {
+export function conversionInput(overrides: Partial<ConversionInput> = {}): ConversionInput {
   return {
     source_kind: 'url',
     source_site: 'youtube',
@@ -13,7 +13,7 @@ export function jobInput(overrides: Partial<JobInput> = {}): JobInput {
     source_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
     options: { format: 'mp3', quality: '192k', start: null, end: 30.5, split_chapters: false, normalize: true },
     options_key: `key-${Math.random()}`,
-    email: null,
+    title: null,
     ...overrides,
   };
 }

@@ -1,163 +1,246 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileTotals, listFiles } from '../../src/db/job-files.ts';
-import { finishJob, markRunning } from '../../src/db/job-state.ts';
+import { openDatabase } from '../../src/db/connect.ts';
+import { fileTotals, listFiles } from '../../src/db/conversion-files.ts';
+import { finishConversion, takeConversion } from '../../src/db/conversion-state.ts';
 import {
-  countJobs,
-  createJob,
-  deleteJob,
-  expiredJobs,
-  findActiveDuplicate,
+  type ConversionInput,
+  countQueued,
+  deleteOrphanConversion,
+  expiredConversions,
+  findActive,
   findReusable,
+  getConversion,
+} from '../../src/db/conversions.ts';
+import {
+  attachToActive,
+  attachToDone,
+  cancelJob,
+  countJobs,
+  createWithConversion,
+  deleteJob,
   getJob,
   type Job,
-  type JobInput,
+  jobStatus,
+  jobsToNotify,
   listJobs,
 } from '../../src/db/jobs.ts';
 import { dialects, useDatabase } from './dialects.ts';
-import { fileInput, HOUR, jobInput, T0 } from './fixtures.ts';
+import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
+
+const RULES = { staleBefore: T0, maxAttempts: 5 };
 
 for (const dialect of dialects()) {
-  describe(`jobs on ${dialect.name}`, () => {
+  describe(`jobs and their conversions on ${dialect.name}`, () => {
     const t = useDatabase(dialect);
 
-    async function create(overrides: Partial<JobInput> = {}, now = T0): Promise<Job> {
-      const job = await createJob(t.db, jobInput(overrides), now);
-      assert.ok(job, 'createJob refused a job');
+    async function create(overrides: Partial<ConversionInput> = {}, email: string | null = null, now = T0) {
+      const job = await createWithConversion(t.db, conversionInput(overrides), email, now);
+      assert.ok(job, 'createWithConversion refused new work');
       return job;
     }
 
-    /** A job taken by a worker and finished with one file, kept until `expiresAt`. */
-    async function done(overrides: Partial<JobInput>, expiresAt: number, now = T0): Promise<Job> {
-      const job = await create(overrides, now);
-      assert.ok(await markRunning(t.db, job.id, now));
-      assert.ok(await finishJob(t.db, job.id, [fileInput('a.mp3')], expiresAt, now));
+    /** Work taken by a worker and finished with one file, kept until `expiresAt`. */
+    async function done(overrides: Partial<ConversionInput>, expiresAt: number, now = T0): Promise<Job> {
+      const job = await create(overrides, null, now);
+      assert.ok(await takeConversion(t.db, job.conversion_id, 'tok', RULES, now));
+      assert.ok(
+        await finishConversion(t.db, job.conversion_id, 'tok', { files: [fileInput('a.mp3')], expiresAt }, now),
+      );
       return (await getJob(t.db, job.id))!;
     }
 
-    it('creates a queued job with an unguessable id and reads it back as stored', async () => {
-      const input = jobInput({ title: 'Ünïcode — title', duration: 212.5 });
-      const job = await createJob(t.db, input, T0);
-      assert.match(job!.id, /^[A-Za-z0-9_-]{22}$/);
-      assert.deepEqual(await getJob(t.db, job!.id), {
+    it('creates a queued job over new work, with unguessable ids, and reads both back', async () => {
+      const input = conversionInput({ title: 'Ünïcode — title' });
+      const job = (await createWithConversion(t.db, input, 'me@example.org', T0))!;
+      assert.match(job.id, /^[A-Za-z0-9_-]{22}$/);
+      assert.notEqual(job.conversion_id, job.id);
+      const { conversion, ...row } = (await getJob(t.db, job.id))!;
+      assert.deepEqual(row, {
+        id: job.id,
+        conversion_id: job.conversion_id,
+        email: 'me@example.org',
+        email_error: null,
+        created_at: T0,
+        cancelled_at: null,
+      });
+      assert.deepEqual(conversion, {
         ...input,
-        id: job!.id,
+        id: job.conversion_id,
         status: 'queued',
         phase: null,
         progress: null,
         eta: null,
+        duration: null,
         thumbnail: null,
         error_code: null,
         error_message: null,
         attempts: 0,
+        take_token: null,
+        active_jobs: 1,
+        entries: null,
         created_at: T0,
         updated_at: T0,
         started_at: null,
         finished_at: null,
         expires_at: null,
-        entries: null,
-        email_error: null,
       });
-    });
-
-    it('gives every job a different id', async () => {
-      const ids = await Promise.all(Array.from({ length: 20 }, async () => (await create()).id));
-      assert.equal(new Set(ids).size, 20);
-    });
-
-    it('returns null for an unknown id', async () => {
       assert.equal(await getJob(t.db, 'no-such-job-000000000'), null);
     });
 
-    it('refuses a second active job with the same options key, and points to the first', async () => {
+    it('refuses second new work with the same options key while the first is unfinished', async () => {
       const first = await create({ options_key: 'same' });
-      assert.equal(await createJob(t.db, jobInput({ options_key: 'same' })), null);
-      assert.equal((await findActiveDuplicate(t.db, 'same'))?.id, first.id);
-      await markRunning(t.db, first.id);
-      assert.equal(await createJob(t.db, jobInput({ options_key: 'same' })), null);
-      assert.equal((await findActiveDuplicate(t.db, 'same'))?.id, first.id);
+      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
+      assert.equal((await findActive(t.db, 'same'))?.id, first.conversion_id);
+      await takeConversion(t.db, first.conversion_id, 'tok', RULES);
+      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
+      await done({ options_key: 'other' }, T0 + HOUR);
+      assert.equal(await findActive(t.db, 'other'), null, 'finished work is not active');
+      assert.ok(await createWithConversion(t.db, conversionInput({ options_key: 'other' }), null));
     });
 
-    it('allows a new job with the same key once the first has finished', async () => {
-      await done({ options_key: 'same' }, T0 + HOUR);
-      assert.equal(await findActiveDuplicate(t.db, 'same'), null);
-      assert.ok(await createJob(t.db, jobInput({ options_key: 'same' })));
-    });
-
-    it('never treats jobs without an options key as duplicates', async () => {
+    it('never shares work without an options key (uploads)', async () => {
       const upload = { source_kind: 'upload' as const, source_url: 'talk.mkv', options_key: null };
-      await create(upload);
-      await create(upload);
-      assert.equal((await listJobs(t.db, { limit: 10, offset: 0 })).length, 2);
+      const a = await create(upload);
+      const b = await create(upload);
+      assert.notEqual(a.conversion_id, b.conversion_id);
     });
 
-    it('reuses only a done job whose files are still kept', async () => {
+    it('attaches a second requester to work in progress, each with an own id and email', async () => {
+      const first = await create({ options_key: 'k' }, 'a@x.org');
+      const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org', T0 + 1))!;
+      assert.notEqual(second.id, first.id);
+      assert.equal(second.conversion_id, first.conversion_id);
+      assert.equal(second.conversion.active_jobs, 2);
+      assert.deepEqual(
+        (await jobsToNotify(t.db, first.conversion_id)).map((j) => j.email),
+        ['a@x.org', 'b@x.org'],
+      );
+    });
+
+    it('detaches one requester on cancel, and stops the work when the last one leaves', async () => {
+      const first = await create({ options_key: 'k' }, 'a@x.org');
+      const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org'))!;
+      assert.deepEqual(await cancelJob(t.db, first.id, T0 + 5), { stopped: false });
+      assert.equal(jobStatus((await getJob(t.db, first.id))!), 'cancelled');
+      assert.equal(jobStatus((await getJob(t.db, second.id))!), 'queued');
+      assert.deepEqual(
+        (await jobsToNotify(t.db, first.conversion_id)).map((j) => j.email),
+        ['b@x.org'],
+        'a cancelled requester is not mailed',
+      );
+      assert.equal(await cancelJob(t.db, first.id), null, 'already cancelled');
+      assert.deepEqual(await cancelJob(t.db, second.id, T0 + 6), { stopped: true });
+      const work = (await getConversion(t.db, first.conversion_id))!;
+      assert.deepEqual([work.status, work.active_jobs, work.finished_at], ['cancelled', 0, T0 + 6]);
+      assert.equal(await attachToActive(t.db, work.id, null), null, 'nobody joins stopped work');
+    });
+
+    it('never lets a request join work its last requester is leaving at that moment', async () => {
+      for (let round = 0; round < 10; round++) {
+        const first = await create();
+        // A second connection races on PostgreSQL. better-sqlite3 waits for a lock synchronously,
+        // so two connections in one process would block each other; there the driver serialises.
+        const other = dialect.name === 'postgres' ? openDatabase(t.url) : t.db;
+        try {
+          const [cancelled, joined] = await Promise.all([
+            cancelJob(t.db, first.id),
+            attachToActive(other, first.conversion_id, null),
+          ]);
+          const work = (await getConversion(t.db, first.conversion_id))!;
+          if (joined) assert.equal(work.status, 'queued', 'the joined request keeps it alive');
+          else assert.deepEqual([cancelled, work.status], [{ stopped: true }, 'cancelled']);
+        } finally {
+          if (other !== t.db) await other.destroy();
+        }
+      }
+    });
+
+    it('does not cancel a job whose work has ended', async () => {
+      const job = await done({}, T0 + HOUR);
+      assert.equal(await cancelJob(t.db, job.id), null);
+      assert.equal(jobStatus((await getJob(t.db, job.id))!), 'done');
+    });
+
+    it('reuses only finished work whose files are still kept, keeping them longer for the new job', async () => {
       const kept = await done({ options_key: 'k' }, T0 + HOUR);
-      assert.equal((await findReusable(t.db, 'k', T0 + HOUR - 1))?.id, kept.id);
+      assert.equal((await findReusable(t.db, 'k', T0 + HOUR - 1))?.id, kept.conversion_id);
       assert.equal(await findReusable(t.db, 'k', T0 + HOUR), null, 'expired');
       assert.equal(await findReusable(t.db, 'other', T0), null, 'another key');
       await create({ options_key: 'queued' });
       assert.equal(await findReusable(t.db, 'queued', T0), null, 'not done yet');
+      const again = (await attachToDone(t.db, kept.conversion_id, null, T0 + 3 * HOUR, T0 + 10))!;
+      assert.equal(jobStatus(again), 'done');
+      assert.equal(again.conversion.expires_at, T0 + 3 * HOUR);
+      assert.ok(await attachToDone(t.db, kept.conversion_id, null, T0 + 2 * HOUR, T0 + 20));
+      assert.equal((await getConversion(t.db, kept.conversion_id))?.expires_at, T0 + 3 * HOUR, 'never shortened');
+      assert.equal(await attachToDone(t.db, kept.conversion_id, null, T0 + 9 * HOUR, T0 + 3 * HOUR), null);
     });
 
-    it('reuses the newest of several done jobs', async () => {
+    it('reuses the newest of several finished conversions', async () => {
       await done({ options_key: 'k' }, T0 + HOUR, T0);
       const newer = await done({ options_key: 'k' }, T0 + 2 * HOUR, T0 + 10);
-      assert.equal((await findReusable(t.db, 'k', T0 + 20))?.id, newer.id);
+      assert.equal((await findReusable(t.db, 'k', T0 + 20))?.id, newer.conversion_id);
     });
 
-    it('lists newest first, by status, by search, a page at a time', async () => {
-      const old = await create({ title: 'Old Song', email: 'Ann@Example.org' }, T0);
-      const mid = await create({ title: '100% Pure_Noise' }, T0 + 1);
-      const fresh = await create({ title: 'Fresh' }, T0 + 2);
-      await markRunning(t.db, mid.id);
+    it('counts queued work', async () => {
+      await create();
+      const running = await create();
+      await takeConversion(t.db, running.conversion_id, 'tok', RULES);
+      assert.equal(await countQueued(t.db), 1);
+    });
+
+    it('lists jobs newest first, by status, by search, a page at a time', async () => {
+      const old = await create({ title: 'Old Song' }, 'Ann@Example.org', T0);
+      const mid = await create({ title: '100% Pure_Noise' }, null, T0 + 1);
+      const fresh = await create({ title: 'Fresh' }, null, T0 + 2);
+      await takeConversion(t.db, mid.conversion_id, 'tok', RULES);
+      await cancelJob(t.db, fresh.id);
       const ids = async (filter: Parameters<typeof listJobs>[1]) => (await listJobs(t.db, filter)).map((j) => j.id);
       assert.deepEqual(await ids({ limit: 10, offset: 0 }), [fresh.id, mid.id, old.id]);
       assert.deepEqual(await ids({ limit: 1, offset: 1 }), [mid.id]);
       assert.deepEqual(await ids({ status: 'running', limit: 10, offset: 0 }), [mid.id]);
+      assert.deepEqual(await ids({ status: 'cancelled', limit: 10, offset: 0 }), [fresh.id]);
       assert.deepEqual(await ids({ search: 'song', limit: 10, offset: 0 }), [old.id], 'title, any case');
       assert.deepEqual(await ids({ search: 'ann@example', limit: 10, offset: 0 }), [old.id], 'email');
       assert.deepEqual(await ids({ search: '0% p', limit: 10, offset: 0 }), [mid.id], '% is literal');
       assert.deepEqual(await ids({ search: 's_n', limit: 10, offset: 0 }), [], '_ is literal (else it finds Song)');
       assert.deepEqual(await ids({ search: fresh.id, limit: 10, offset: 0 }), [fresh.id], 'a job id');
-      assert.equal((await listJobs(t.db, { search: 'youtube.com/watch', limit: 10, offset: 0 })).length, 3);
-    });
-
-    it('counts what a search matches, whatever the page', async () => {
-      await create({ title: 'Old Song' });
-      await create({ title: 'New Song' });
-      await create({ title: 'Other' });
-      assert.equal(await countJobs(t.db, {}), 3);
-      assert.equal(await countJobs(t.db, { search: 'song' }), 2);
+      assert.equal(await countJobs(t.db, { search: 'youtube.com/watch' }), 3);
       assert.equal(await countJobs(t.db, { status: 'done', search: 'song' }), 0);
     });
 
-    it("totals each job's files in one query, beyond 32-bit sizes", async () => {
+    it("totals each conversion's files in one query, beyond 32-bit sizes", async () => {
       const two = await create();
-      assert.ok(await markRunning(t.db, two.id));
-      assert.ok(await finishJob(t.db, two.id, [fileInput('a.mp3'), fileInput('b.mp3', { size: 5 })], T0 + HOUR));
+      await takeConversion(t.db, two.conversion_id, 'tok', RULES);
+      const files = [fileInput('a.mp3'), fileInput('b.mp3', { size: 5 })];
+      await finishConversion(t.db, two.conversion_id, 'tok', { files, expiresAt: T0 + HOUR });
       const none = await create();
-      const totals = await fileTotals(t.db, [two.id, none.id]);
-      assert.deepEqual([...totals], [[two.id, { count: 2, size: 3_000_000_005 }]]);
+      const totals = await fileTotals(t.db, [two.conversion_id, none.conversion_id]);
+      assert.deepEqual([...totals], [[two.conversion_id, { count: 2, size: 3_000_000_005 }]]);
       assert.equal((await fileTotals(t.db, [])).size, 0);
     });
 
-    it('finds expired jobs that still have files, and only those', async () => {
+    it('finds expired conversions that still have files, and only those', async () => {
       const expired = await done({}, T0 + HOUR);
       await done({}, T0 + 2 * HOUR);
       await create();
       assert.deepEqual(
-        (await expiredJobs(t.db, T0 + HOUR)).map((j) => j.id),
-        [expired.id],
+        (await expiredConversions(t.db, T0 + HOUR)).map((c) => c.id),
+        [expired.conversion_id],
       );
     });
 
-    it('deletes a job with its files', async () => {
-      const job = await done({}, T0 + HOUR);
-      assert.equal((await listFiles(t.db, job.id)).length, 1);
+    it('deletes a job, and its work with the files only once no other job points at it', async () => {
+      const job = await done({ options_key: 'k' }, T0 + HOUR);
+      const other = (await attachToDone(t.db, job.conversion_id, null, T0 + HOUR, T0))!;
       assert.equal(await deleteJob(t.db, job.id), true);
       assert.equal(await getJob(t.db, job.id), null);
-      assert.deepEqual(await listFiles(t.db, job.id), []);
+      assert.equal(await deleteOrphanConversion(t.db, job.conversion_id), false, 'still wanted');
+      assert.equal((await listFiles(t.db, job.conversion_id)).length, 1);
+      await deleteJob(t.db, other.id);
+      assert.equal(await deleteOrphanConversion(t.db, job.conversion_id), true);
+      assert.deepEqual(await listFiles(t.db, job.conversion_id), []);
       assert.equal(await deleteJob(t.db, job.id), false);
     });
   });

@@ -3,13 +3,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { Kysely } from 'kysely';
 import { NO_MIGRATIONS } from 'kysely/migration';
 import { migrate, migrator } from '../../src/db/migrate.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { dialects, useDatabase } from './dialects.ts';
 
 const ALL = Object.keys(migrations);
-const TABLES = ['admins', 'job_files', 'jobs'];
+const TABLES = ['admins', 'conversion_files', 'conversions', 'jobs'];
 
 for (const dialect of dialects()) {
   describe(`migrations on ${dialect.name}`, () => {
@@ -32,6 +33,59 @@ for (const dialect of dialects()) {
       assert.equal(down.error, undefined);
       assert.deepEqual(await tables(), []);
       assert.deepEqual(await migrate(t.db), { ok: true, applied: ALL });
+    });
+
+    it('turns each existing job into a job of its own over a conversion of the same id, files and all', async () => {
+      assert.equal((await migrator(t.db).migrateTo('2026-11-24-002-entries-and-email')).error, undefined);
+      // biome-ignore lint/suspicious/noExplicitAny: the old schema is not today's Database type.
+      const old = t.db as Kysely<any>;
+      const base = { source_kind: 'url', source_url: 'https://www.youtube.com/watch?v=x', options: '{}', attempts: 1 };
+      await old
+        .insertInto('jobs')
+        .values([
+          { ...base, id: 'done-job', status: 'done', options_key: 'k1', created_at: 1, updated_at: 5, expires_at: 9 },
+          {
+            ...base,
+            id: 'gone-job',
+            status: 'cancelled',
+            email: 'a@x.org',
+            created_at: 2,
+            updated_at: 6,
+            finished_at: 6,
+          },
+          { ...base, id: 'live-job', status: 'running', options_key: 'k2', created_at: 3, updated_at: 7 },
+        ])
+        .execute();
+      const file = { name: 'a.mp3', path: 'jobs/done-job/a.mp3', size: 10, duration: 1, format: 'mp3', bitrate: 1 };
+      await old
+        .insertInto('job_files')
+        .values({ ...file, job_id: 'done-job', position: 0 })
+        .execute();
+      assert.equal((await migrate(t.db)).ok, true);
+
+      const jobs = await t.db.selectFrom('jobs').selectAll().orderBy('created_at').execute();
+      assert.deepEqual(
+        jobs.map((j) => [j.id, j.conversion_id, j.email, j.cancelled_at]),
+        [
+          ['done-job', 'done-job', null, null],
+          ['gone-job', 'gone-job', 'a@x.org', 6],
+          ['live-job', 'live-job', null, null],
+        ],
+      );
+      const work = await t.db.selectFrom('conversions').selectAll().orderBy('created_at').execute();
+      assert.deepEqual(
+        work.map((c) => [c.id, c.status, c.options_key, c.active_jobs, c.expires_at, c.take_token]),
+        [
+          ['done-job', 'done', 'k1', 0, 9, null],
+          ['gone-job', 'cancelled', null, 0, null, null],
+          ['live-job', 'running', 'k2', 1, null, null],
+        ],
+      );
+      const files = await t.db.selectFrom('conversion_files').selectAll().execute();
+      assert.deepEqual(
+        files.map(({ id: _, ...f }) => f),
+        [{ ...file, conversion_id: 'done-job', position: 0 }],
+      );
     });
 
     it('returns a failure instead of throwing, and leaves no half-made schema', async () => {

@@ -32,7 +32,7 @@ describe('expiry', () => {
 
     // The view alone would say `expired` when the time has passed; the files being gone from
     // disk and from the database is what proves the scheduled job ran.
-    const jobDir = stack.services.storage.jobDir(done.id);
+    const jobDir = await stack.storageDir(done.id);
     assert.ok(existsSync(jobDir));
     await until(() => !existsSync(jobDir), 10_000);
     // The file rows go right after the files (in that order, so a crash between leaks nothing).

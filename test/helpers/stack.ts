@@ -4,15 +4,18 @@
  * directory, the jobs API as the web process builds it, an in-process worker, and the stand-in
  * video site. Nothing is shared between stacks.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { conversionOf } from '../../src/db/jobs.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createJobsApi } from '../../src/jobs/service.ts';
 import type { JobStatus, JobsApi, JobView } from '../../src/jobs/types.ts';
+import { createLogger } from '../../src/log.ts';
 import { createMailer, type Mail } from '../../src/mailer.ts';
 import { openJobEvents } from '../../src/queue/events.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
@@ -33,6 +36,8 @@ export interface Stack {
   /** Emails the log mailer printed (when no SMTP_URL is given). */
   mails: Mail[];
   startWorker(): Promise<Workers>;
+  /** Where the files of a job's conversion are stored (shared by identical jobs). */
+  storageDir(jobId: string): Promise<string>;
   waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
   close(): Promise<void>;
 }
@@ -65,7 +70,13 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
   const result = await migrate(services.db);
   if (!result.ok) throw result.error;
   const events = openJobEvents(services.queue);
-  const jobs = createJobsApi({ ...services, engine: config.engine, events });
+  const jobs = createJobsApi({
+    ...services,
+    engine: config.engine,
+    events,
+    retentionSec: config.service.retentionSec,
+    maxQueued: config.service.maxQueued,
+  });
   const mails: Mail[] = [];
   const workers: Workers[] = [];
   const stack: Stack = {
@@ -82,15 +93,21 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
       const worker = await startWorkers({
         ...services,
         mailer: logMailer,
-        run: { engine: config.engine, retentionSec: config.service.retentionSec },
+        engine: config.engine,
+        retentionSec: config.service.retentionSec,
+        maxAttempts: config.service.maxAttempts,
+        stallTimeoutMs: config.service.stallTimeoutSec * 1000,
         publicUrl: config.service.publicUrl,
         concurrency: 2,
-        stallTimeoutMs: config.service.stallTimeoutSec * 1000,
-        schedules: { expireEveryMs: 60_000, reconcileEveryMs: 60_000 },
-        log: () => {},
+        schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
+        log: createLogger('worker', 'silent'),
       });
       workers.push(worker);
       return worker;
+    },
+    async storageDir(jobId) {
+      const conversionId = (await conversionOf(services.db, jobId)) ?? assert.fail(`no job ${jobId}`);
+      return services.storage.conversionDir(conversionId);
     },
     waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
     async close() {

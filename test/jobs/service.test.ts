@@ -2,14 +2,15 @@
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { conversionOf } from '../../src/db/jobs.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -44,18 +45,56 @@ describe('a conversion job', () => {
     assert.ok(mail!.text.includes(`/jobs/${created.id}`));
   });
 
-  it('answers the same request from the finished files at once', async () => {
+  it('answers the same request from the finished files at once, as a job of its own', async () => {
     const first = await stack.jobs.create({ url: stack.site.watchUrl('second'), format: 'opus' });
     await stack.waitFor(first.id, 'done');
-    const again = await stack.jobs.create({ url: stack.site.watchUrl('second'), format: 'opus' });
-    assert.equal(again.id, first.id);
+    const again = await stack.jobs.create({ url: stack.site.watchUrl('second'), format: 'opus', email: 'late@x.org' });
+    assert.notEqual(again.id, first.id);
     assert.equal(again.status, 'done');
+    assert.deepEqual(
+      (await stack.jobs.files(again.id)).map((f) => f.path),
+      (await stack.jobs.files(first.id)).map((f) => f.path),
+      'the same files, not a second conversion',
+    );
+    await until(() => stack.mails.some((m) => m.to === 'late@x.org' && m.text.includes(`/jobs/${again.id}`)));
   });
 
-  it('shares one conversion between identical requests arriving together', async () => {
+  it('gives identical requests arriving together a job each, over one conversion', async () => {
     const url = stack.site.watchUrl('music');
-    const [a, b] = await Promise.all([stack.jobs.create({ url }), stack.jobs.create({ url })]);
-    assert.equal(a.id, b.id);
+    const [a, b] = await Promise.all([
+      stack.jobs.create({ url, email: 'a@example.org' }),
+      stack.jobs.create({ url, email: 'b@example.org' }),
+    ]);
+    assert.notEqual(a.id, b.id);
+    assert.equal(await stack.storageDir(a.id), await stack.storageDir(b.id));
+    const [doneA, doneB] = await Promise.all([stack.waitFor(a.id, 'done'), stack.waitFor(b.id, 'done')]);
+    assert.deepEqual(
+      doneA.files.map((f) => [f.name, f.size]),
+      doneB.files.map((f) => [f.name, f.size]),
+    );
+    assert.notEqual(doneA.files[0]?.url, doneB.files[0]?.url, 'each download link names its own job');
+    for (const [who, job] of [
+      ['a@example.org', a],
+      ['b@example.org', b],
+    ] as const) {
+      await until(() => stack.mails.some((m) => m.to === who));
+      assert.ok(stack.mails.find((m) => m.to === who)?.text.includes(`/jobs/${job.id}`), `${who} gets their own link`);
+    }
+  });
+
+  it('lets one of two requesters cancel without stopping the other’s conversion', async () => {
+    const url = stack.site.watchUrl('slow');
+    const a = await stack.jobs.create({ url, format: 'ogg' });
+    await stack.waitFor(a.id, 'running');
+    const b = await stack.jobs.create({ url, format: 'ogg' });
+    assert.equal(b.status, 'running', 'the second request joins the conversion in progress');
+    assert.equal((await stack.jobs.cancel(a.id))?.status, 'cancelled');
+    const done = await stack.waitFor(b.id, 'done', 60_000);
+    assert.equal(done.files.length, 1);
+    const cancelled = await stack.jobs.get(a.id);
+    assert.equal(cancelled?.status, 'cancelled');
+    assert.deepEqual(cancelled?.files, []);
+    assert.deepEqual(await stack.jobs.files(a.id), []);
   });
 
   it('records a failure with its code and message', async () => {
@@ -75,13 +114,14 @@ describe('a conversion job', () => {
   it('cancels a running job and stops its conversion', async () => {
     const created = await stack.jobs.create({ url: stack.site.watchUrl('slow') });
     await stack.waitFor(created.id, 'running');
+    const conversionId = (await conversionOf(stack.services.db, created.id))!;
     const cancelled = await stack.jobs.cancel(created.id);
     assert.equal(cancelled?.status, 'cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const later = await stack.jobs.get(created.id);
-    assert.equal(later?.status, 'cancelled');
+    // The worker notices at its next progress write and ends the message as cancelled.
+    const { convert } = stack.services.queues;
+    await until(async () => (await convert.getJob(conversionId))?.returnvalue === 'cancelled');
     assert.deepEqual(await stack.jobs.files(created.id), []);
-    await assert.rejects(stat(stack.services.storage.jobDir(created.id)), { code: 'ENOENT' }, 'no file kept');
+    await assert.rejects(stat(await stack.storageDir(created.id)), { code: 'ENOENT' }, 'no file kept');
   });
 });
 

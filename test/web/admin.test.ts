@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAdmin } from '../../src/db/admins.ts';
-import { createJob, getJob } from '../../src/db/jobs.ts';
+import { createWithConversion, getJob } from '../../src/db/jobs.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
@@ -165,7 +165,7 @@ describe('a finished job in the list', () => {
 
   it('refuses to retry it, saying why', async () => {
     const res = await act(b, done.id, 'retry');
-    assert.equal(res.statusCode, 400);
+    assert.equal(res.statusCode, 409);
     assert.match(res.body, /Only failed or cancelled jobs can be retried; this one is done/);
   });
 
@@ -178,7 +178,7 @@ describe('a finished job in the list', () => {
   });
 
   it('deletes it with its files', async () => {
-    const dir = stack.services.storage.jobDir(done.id);
+    const dir = await stack.storageDir(done.id);
     assert.ok(existsSync(dir));
     const res = await act(b, done.id, 'delete');
     assert.equal(res.statusCode, 303);
@@ -204,14 +204,16 @@ describe('actions on unfinished jobs', () => {
 
   it('deletes a running job, stopping its conversion', async () => {
     const running = await convert('slow', 'running');
+    const dir = await stack.storageDir(running.id);
+    const conversionId = (await getJob(stack.services.db, running.id))!.conversion_id;
     const res = await act(b, running.id, 'delete');
     assert.equal(res.statusCode, 303);
     assert.equal(await getJob(stack.services.db, running.id), null);
-    const message = await stack.services.queues.convert.getJob(running.id);
+    const message = await stack.services.queues.convert.getJob(conversionId);
     // The worker notices at its next progress write (at most a second) and gives the job up.
     for (let i = 0; i < 50 && (await message?.getState()) === 'active'; i++) await sleep(100);
     assert.notEqual(await message?.getState(), 'active');
-    assert.equal(existsSync(stack.services.storage.jobDir(running.id)), false);
+    assert.equal(existsSync(dir), false);
   });
 
   it('retries a failed job as a new job with the same source and options', async () => {
@@ -221,8 +223,8 @@ describe('actions on unfinished jobs', () => {
     const newId = new URL(res.headers.location as string, 'http://x').searchParams.get('job')!;
     assert.notEqual(newId, failed.id);
     const retried = await getJob(stack.services.db, newId);
-    assert.equal(retried?.source_url, failed.source.url);
-    assert.deepEqual(retried?.options, failed.options);
+    assert.equal(retried?.conversion.source_url, failed.source.url);
+    assert.deepEqual(retried?.conversion.options, failed.options);
     await stack.waitFor(newId, 'failed');
   });
 });
@@ -231,18 +233,16 @@ describe('the list', () => {
   it('escapes what it shows and pages through many jobs', async () => {
     const b = await browser();
     for (let i = 0; i < 51; i++) {
-      await createJob(stack.services.db, {
+      const input = {
         source_kind: 'url',
         source_site: 'youtube',
         source_id: null,
         source_url: `https://www.youtube.com/watch?v=page${i}`,
         options_key: null,
-        email: null,
         title: `<b>Paged</b> ${i}`,
-        duration: null,
-        thumbnail: null,
         options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
-      });
+      } as const;
+      await createWithConversion(stack.services.db, input, null);
     }
     const first = await get(b, '/admin?q=paged');
     assert.match(first.body, /51 jobs/);

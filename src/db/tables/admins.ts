@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { Timestamp } from './jobs.ts';
+import type { Timestamp } from './conversions.ts';
 
 export interface AdminsTable {
   id: Generated<number>;

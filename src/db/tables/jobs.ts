@@ -1,74 +1,20 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ErrorCode } from '../../errors.ts';
-import type { AudioFormat, Phase } from '../../pipeline/types.ts';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Timestamp } from './conversions.ts';
 
-export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export const SOURCE_KINDS = ['url', 'upload'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-
-/** Conversion options as the API names them; stored as JSON text in `jobs.options`. */
-export interface JobOptions {
-  format: AudioFormat;
-  quality: string | null;
-  start: number | null;
-  end: number | null;
-  split_chapters: boolean;
-  normalize: boolean;
-}
-
-/** One playlist entry's state; stored as a JSON array in `jobs.entries`. */
-export interface EntryState {
-  title: string | null;
-  url: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  /** 0..1 of the entry's current phase while running. */
-  progress: number | null;
-  error: { code: ErrorCode; message: string } | null;
-}
-
-/** Milliseconds since the epoch (integer on SQLite, bigint on PostgreSQL). */
-export type Timestamp = number;
-
-/** The row as stored. `options` is text in the table; the repository speaks JobOptions. */
+/**
+ * One person's request: its own id (the unguessable link), email and cancel. The work it asked
+ * for is its conversion, which identical requests share.
+ */
 export interface JobsTable {
-  /** Random base64url, 22 characters; also the public id in URLs. */
+  /** Random base64url, 22 characters; the public id in URLs. */
   id: string;
-  status: JobStatus;
-  phase: Phase | null;
-  /** 0..1 of the current phase. */
-  progress: number | null;
-  /** Seconds left in the current phase. */
-  eta: number | null;
-  source_kind: SourceKind;
-  /** Our site name (`youtube`), `upload`, or null until yt-dlp says. */
-  source_site: string | null;
-  source_id: string | null;
-  /** The canonical URL, or the uploaded file's original name. */
-  source_url: string;
-  options: string;
-  /** Equal for requests that must give the same files; null when never shared (uploads). */
-  options_key: string | null;
-  title: string | null;
-  /** Seconds. */
-  duration: number | null;
-  thumbnail: string | null;
+  conversion_id: string;
   email: string | null;
-  error_code: ErrorCode | null;
-  error_message: string | null;
-  /** How many times a worker took the job. */
-  attempts: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  started_at: Timestamp | null;
-  finished_at: Timestamp | null;
-  /** When the files go; set when the job is done. */
-  expires_at: Timestamp | null;
-  /** Playlists only: EntryState[] as JSON text. */
-  entries: string | null;
   /** Why the notification email could not be sent, after its retries. */
   email_error: string | null;
+  created_at: Timestamp;
+  /** Set when this requester cancelled: the job is cancelled whatever its conversion does. */
+  cancelled_at: Timestamp | null;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -1,14 +1,17 @@
 /** The convert queue's processor: thin; the work is in jobs/run.ts. */
 import { DelayedError, type Job } from 'bullmq';
-import { type RunDeps, runJob } from '../../jobs/run.ts';
+import { type RunDeps, runConversion } from '../../jobs/run.ts';
+import type { Logger } from '../../log.ts';
 import type { ConvertPayload } from '../queues.ts';
 
-/** How soon a job handed back at shutdown may be taken again, by this or another worker. */
+/** How soon a conversion handed back at shutdown may be taken again, by this or another worker. */
 const HAND_BACK_DELAY_MS = 1000;
 
-export function convertProcessor(deps: RunDeps) {
+export function convertProcessor(deps: RunDeps, log: Logger) {
   return async (job: Job<ConvertPayload>, token?: string, signal?: AbortSignal): Promise<string> => {
-    const outcome = await runJob(deps, job.data.jobId, {
+    // The message's id is the conversion's (messages sent before they had a payload field too).
+    const id = job.id ?? job.data.conversionId;
+    const outcome = await runConversion({ ...deps, log: log.child({ conversion: id }) }, id, {
       signal: signal ?? new AbortController().signal,
       notify: async () => {
         await job.updateProgress(Date.now());

@@ -1,10 +1,10 @@
-/** The email job: tell the person who asked that their conversion is done, or why it failed. */
+/** Telling the person who asked that their conversion is done, or why it failed. */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
-import { listFiles } from '../../db/job-files.ts';
-import { getJob, type Job } from '../../db/jobs.ts';
-import { fileUrl } from '../../jobs/view.ts';
-import type { Mail, Mailer } from '../../mailer.ts';
+import { listFiles } from '../db/conversion-files.ts';
+import type { Database } from '../db/database.ts';
+import { getJob, type Job, jobStatus } from '../db/jobs.ts';
+import type { Mail, Mailer } from '../mailer.ts';
+import { fileUrl } from './view.ts';
 
 export interface EmailDeps {
   db: Kysely<Database>;
@@ -14,23 +14,25 @@ export interface EmailDeps {
 
 export async function sendJobEmail(deps: EmailDeps, jobId: string, to: string): Promise<void> {
   const job = await getJob(deps.db, jobId);
-  if (!job || (job.status !== 'done' && job.status !== 'failed')) return;
+  const status = job && jobStatus(job);
+  if (!job || (status !== 'done' && status !== 'failed')) return;
   await deps.mailer.send(await composeJobEmail(deps, job, to));
 }
 
 export async function composeJobEmail(deps: EmailDeps, job: Job, to: string): Promise<Mail> {
   const page = `${deps.publicUrl}/jobs/${job.id}`;
-  const title = job.title ?? job.source_url;
-  if (job.status === 'failed') {
+  const work = job.conversion;
+  const title = work.title ?? work.source_url;
+  if (jobStatus(job) === 'failed') {
     return {
       to,
       subject: `Your conversion failed: ${title}`,
-      text: `ytconv could not convert ${title}.\n\nReason: ${job.error_message ?? 'unknown'}\n\n${page}\n`,
+      text: `ytconv could not convert ${title}.\n\nReason: ${work.error_message ?? 'unknown'}\n\n${page}\n`,
     };
   }
-  const files = await listFiles(deps.db, job.id);
+  const files = await listFiles(deps.db, work.id);
   const list = files.map((f) => `- ${f.name}: ${deps.publicUrl}${fileUrl(job.id, f.name)}`);
-  const until = job.expires_at ? `\nThe files are kept until ${new Date(job.expires_at).toUTCString()}.\n` : '';
+  const until = work.expires_at ? `\nThe files are kept until ${new Date(work.expires_at).toUTCString()}.\n` : '';
   return {
     to,
     subject: `Your audio is ready: ${title}`,

@@ -1,0 +1,37 @@
+/** A conversion's produced files, in order. They are written by finishConversion, together with `done`. */
+import type { Db } from './database.ts';
+import type { FileRow } from './tables/conversion-files.ts';
+
+export async function listFiles(db: Db, conversionId: string): Promise<FileRow[]> {
+  return db
+    .selectFrom('conversion_files')
+    .selectAll()
+    .where('conversion_id', '=', conversionId)
+    .orderBy('position')
+    .execute();
+}
+
+/** Forget expired files (after removing them from storage); the rows of the work and its jobs stay, so pages can say so. */
+export async function deleteFiles(db: Db, conversionId: string): Promise<number> {
+  const result = await db.deleteFrom('conversion_files').where('conversion_id', '=', conversionId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export interface FileTotals {
+  count: number;
+  /** Bytes. */
+  size: number;
+}
+
+/** Each conversion's number of files and their total size, in one query; conversions without files are absent. */
+export async function fileTotals(db: Db, conversionIds: readonly string[]): Promise<Map<string, FileTotals>> {
+  if (conversionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('conversion_files')
+    .select((eb) => ['conversion_id', eb.fn.countAll().as('count'), eb.fn.sum('size').as('size')])
+    .where('conversion_id', 'in', conversionIds)
+    .groupBy('conversion_id')
+    .execute();
+  // PostgreSQL returns a sum of bigints as numeric text.
+  return new Map(rows.map((row) => [row.conversion_id, { count: Number(row.count), size: Number(row.size) }]));
+}

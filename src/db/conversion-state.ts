@@ -1,0 +1,193 @@
+/**
+ * A conversion's state changes as workers make them. Each is one conditional UPDATE naming the
+ * states it may start from, so concurrent workers cannot both win. A worker that takes a
+ * conversion gets a fresh fencing token; every later write of that worker names the token, so a
+ * worker that lost the conversion (it stalled, another retook it) changes nothing any more.
+ *
+ *   queued ──take──▶ running ──finish──▶ done
+ *     ▲               │  │ (retake when stale: new token)
+ *     └───release─────┘  └──fail──▶ failed
+ *   queued/running ──(last requester cancels, jobs.ts)──▶ cancelled
+ */
+import type { ExpressionBuilder, UpdateObject } from 'kysely';
+import type { ErrorCode } from '../errors.ts';
+import type { Phase } from '../pipeline/types.ts';
+import { type Database, type Db, inTransaction } from './database.ts';
+import type { NewFileRow } from './tables/conversion-files.ts';
+import type { ConversionUpdate, EntryState, Timestamp } from './tables/conversions.ts';
+
+export type FileInput = Omit<NewFileRow, 'id' | 'conversion_id' | 'position'>;
+
+export interface ProgressUpdate {
+  phase: Phase;
+  progress: number | null;
+  eta: number | null;
+  /** Playlists: every entry's state. */
+  entries?: readonly EntryState[];
+}
+
+export interface SourceInfoUpdate {
+  title: string;
+  duration: number | null;
+  thumbnail: string | null;
+  source_site: string;
+  source_id: string | null;
+}
+
+export interface TakeRules {
+  /** A running conversion not written since before this is taken as abandoned by its worker. */
+  staleBefore: Timestamp;
+  /** Takes allowed in all; a conversion taken this often is not taken again. */
+  maxAttempts: number;
+}
+
+/** The UPDATE of one conversion, held by the worker whose token this is. */
+async function asHolder(db: Db, id: string, token: string, set: UpdateObject<Database, 'conversions'>) {
+  const result = await db
+    .updateTable('conversions')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('take_token', '=', token)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Take a queued conversion, or retake a running one whose worker stopped writing (killed, or its
+ * message came back after a stall). False when another worker holds or took it, when it ended,
+ * or when its attempts are used up.
+ */
+export async function takeConversion(
+  db: Db,
+  id: string,
+  token: string,
+  rules: TakeRules,
+  now: Timestamp = Date.now(),
+): Promise<boolean> {
+  const result = await db
+    .updateTable('conversions')
+    .set({
+      status: 'running',
+      take_token: token,
+      attempts: (eb) => eb('attempts', '+', 1),
+      started_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('attempts', '<', rules.maxAttempts)
+    .where((eb) => unheld(eb, rules))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Queued, or running with no write from its worker since `staleBefore`. */
+function unheld(eb: ExpressionBuilder<Database, 'conversions'>, rules: TakeRules) {
+  return eb.or([
+    eb('status', '=', 'queued'),
+    eb.and([eb('status', '=', 'running'), eb('updated_at', '<', rules.staleBefore)]),
+  ]);
+}
+
+/**
+ * Hand a conversion back to the queue (its worker is shutting down): queued again, the take not
+ * counted as an attempt, so the next worker starts it afresh.
+ */
+export function releaseConversion(db: Db, id: string, token: string, now: Timestamp = Date.now()) {
+  return asHolder(db, id, token, {
+    status: 'queued',
+    take_token: null,
+    phase: null,
+    progress: null,
+    eta: null,
+    attempts: (eb) => eb('attempts', '-', 1),
+    updated_at: now,
+  });
+}
+
+/** False unless this worker still holds the conversion: it was cancelled, or another worker retook it. */
+export function updateProgress(db: Db, id: string, token: string, p: ProgressUpdate, now: Timestamp = Date.now()) {
+  const set: ConversionUpdate = { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now };
+  if (p.entries) set.entries = JSON.stringify(p.entries);
+  return asHolder(db, id, token, set);
+}
+
+/** What the source turned out to be, once yt-dlp or ffprobe said. */
+export function setSourceInfo(db: Db, id: string, token: string, info: SourceInfoUpdate, now = Date.now()) {
+  return asHolder(db, id, token, { ...info, updated_at: now });
+}
+
+/**
+ * Mark a held conversion done and record its files, both or neither. The UPDATE comes first: on
+ * SQLite it takes the write lock at once, so a busy database waits (busy_timeout) instead of
+ * failing a read-then-write upgrade.
+ */
+export function finishConversion(
+  db: Db,
+  id: string,
+  token: string,
+  result: { files: readonly FileInput[]; expiresAt: Timestamp; entries?: readonly EntryState[] | null },
+  now: Timestamp = Date.now(),
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const set: ConversionUpdate = {
+      status: 'done',
+      phase: null,
+      progress: 1,
+      eta: null,
+      finished_at: now,
+      updated_at: now,
+      expires_at: result.expiresAt,
+    };
+    if (result.entries) set.entries = JSON.stringify(result.entries);
+    if (!(await asHolder(trx, id, token, set))) return false;
+    if (result.files.length > 0) {
+      await trx
+        .insertInto('conversion_files')
+        .values(result.files.map((file, position) => ({ ...file, conversion_id: id, position })))
+        .execute();
+    }
+    return true;
+  });
+}
+
+const failed = (code: ErrorCode, message: string, now: Timestamp): ConversionUpdate => ({
+  status: 'failed',
+  error_code: code,
+  error_message: message,
+  eta: null,
+  finished_at: now,
+  updated_at: now,
+});
+
+/** The holder's conversion failed. */
+export function failConversion(
+  db: Db,
+  id: string,
+  token: string,
+  error: { code: ErrorCode; message: string },
+  now: Timestamp = Date.now(),
+) {
+  return asHolder(db, id, token, failed(error.code, error.message, now));
+}
+
+/**
+ * Give up on a conversion nobody holds that has used up its attempts (each worker that took it
+ * died or stalled). False when it is held, ended meanwhile, or still has attempts left.
+ */
+export async function abandonConversion(
+  db: Db,
+  id: string,
+  rules: TakeRules,
+  error: { code: ErrorCode; message: string },
+  now: Timestamp = Date.now(),
+): Promise<boolean> {
+  const result = await db
+    .updateTable('conversions')
+    .set(failed(error.code, error.message, now))
+    .where('id', '=', id)
+    .where('attempts', '>=', rules.maxAttempts)
+    .where((eb) => unheld(eb, rules))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,24 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type { AudioFormat } from '../../pipeline/types.ts';
+
+/** One produced audio file of a conversion, in the order it was made. */
+export interface ConversionFilesTable {
+  id: Generated<number>;
+  conversion_id: string;
+  /** The download name shown to people. */
+  name: string;
+  /** Relative to the storage directory, so storage can move or be mounted elsewhere. */
+  path: string;
+  /** Bytes. */
+  size: number;
+  /** Seconds. */
+  duration: number;
+  format: AudioFormat;
+  /** Bits per second. */
+  bitrate: number;
+  /** 0-based order within the conversion (playlist entry or chapter order). */
+  position: number;
+}
+
+export type FileRow = Selectable<ConversionFilesTable>;
+export type NewFileRow = Insertable<ConversionFilesTable>;

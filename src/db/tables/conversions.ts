@@ -1,0 +1,86 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ErrorCode } from '../../errors.ts';
+import type { AudioFormat, Phase } from '../../pipeline/types.ts';
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const SOURCE_KINDS = ['url', 'upload'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Conversion options as the API names them; stored as JSON text in `conversions.options`. */
+export interface JobOptions {
+  format: AudioFormat;
+  quality: string | null;
+  start: number | null;
+  end: number | null;
+  split_chapters: boolean;
+  normalize: boolean;
+}
+
+/** One playlist entry's state; stored as a JSON array in `conversions.entries`. */
+export interface EntryState {
+  title: string | null;
+  url: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  /** 0..1 of the entry's current phase while running. */
+  progress: number | null;
+  error: { code: ErrorCode; message: string } | null;
+}
+
+/** Milliseconds since the epoch (integer on SQLite, bigint on PostgreSQL). */
+export type Timestamp = number;
+
+/**
+ * The work: one source converted with one set of options, done once however many people asked
+ * for it (each request is a row in `jobs` pointing here). Workers write only this table.
+ */
+export interface ConversionsTable {
+  /** Random base64url, 22 characters; never shown to people (they see their job's id). */
+  id: string;
+  status: JobStatus;
+  phase: Phase | null;
+  /** 0..1 of the current phase. */
+  progress: number | null;
+  /** Seconds left in the current phase. */
+  eta: number | null;
+  source_kind: SourceKind;
+  /** Our site name (`youtube`), `upload`, or null until yt-dlp says. */
+  source_site: string | null;
+  source_id: string | null;
+  /** The canonical URL, or the uploaded file's original name. */
+  source_url: string;
+  options: string;
+  /** Equal for requests that must give the same files; null when never shared (uploads). */
+  options_key: string | null;
+  title: string | null;
+  /** Seconds. */
+  duration: number | null;
+  thumbnail: string | null;
+  error_code: ErrorCode | null;
+  error_message: string | null;
+  /** How many times a worker took the conversion; bounded (YTCONV_MAX_ATTEMPTS). */
+  attempts: Generated<number>;
+  /**
+   * The fencing token of the worker that holds the conversion: every write a worker makes
+   * names it, so a worker that lost the conversion to another can change nothing.
+   */
+  take_token: string | null;
+  /**
+   * How many of its jobs still want it while queued or running. Kept on the row so that a
+   * request joining and the last requester leaving are decided by one row lock (see jobs.ts).
+   */
+  active_jobs: number;
+  /** Playlists only: EntryState[] as JSON text. */
+  entries: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  /** When the files go; set when the conversion is done, pushed back when it is reused. */
+  expires_at: Timestamp | null;
+}
+
+export type ConversionRow = Selectable<ConversionsTable>;
+export type NewConversionRow = Insertable<ConversionsTable>;
+export type ConversionUpdate = Updateable<ConversionsTable>;

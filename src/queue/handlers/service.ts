@@ -1,0 +1,17 @@
+/** The service queue's processors, one per job name; thin: the work is the jobs service's. */
+import { sendJobEmail } from '../../jobs/email.ts';
+import { expireFiles, type HousekeepingDeps, reconcile } from '../../jobs/housekeeping.ts';
+import type { Mailer } from '../../mailer.ts';
+import type { ServiceJob } from '../queues.ts';
+
+export type ServiceDeps = HousekeepingDeps & { mailer: Mailer; publicUrl: string };
+
+type Handlers = { [N in ServiceJob['name']]: (data: Extract<ServiceJob, { name: N }>['data']) => Promise<unknown> };
+
+export function serviceHandlers(deps: ServiceDeps): Handlers {
+  return {
+    email: ({ jobId, to }) => sendJobEmail(deps, jobId, to),
+    expire: () => expireFiles(deps),
+    reconcile: () => reconcile(deps),
+  };
+}

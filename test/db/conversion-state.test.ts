@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openDatabase } from '../../src/db/connect.ts';
+import { listFiles } from '../../src/db/conversion-files.ts';
+import {
+  abandonConversion,
+  failConversion,
+  finishConversion,
+  releaseConversion,
+  setSourceInfo,
+  takeConversion,
+  updateProgress,
+} from '../../src/db/conversion-state.ts';
+import { type Conversion, getConversion } from '../../src/db/conversions.ts';
+import { inTransaction } from '../../src/db/database.ts';
+import { cancelJob, createWithConversion } from '../../src/db/jobs.ts';
+import { dialects, useDatabase } from './dialects.ts';
+import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
+
+const RULES = { staleBefore: T0 - 10_000, maxAttempts: 3 };
+const ERROR = { code: 'unavailable', message: 'This video is private.' } as const;
+
+for (const dialect of dialects()) {
+  describe(`conversion state changes on ${dialect.name}`, () => {
+    const t = useDatabase(dialect);
+    const progress = { phase: 'downloading', progress: 0.25, eta: 40 } as const;
+
+    async function queued(): Promise<{ work: Conversion; jobId: string }> {
+      const job = (await createWithConversion(t.db, conversionInput(), null, T0))!;
+      return { work: job.conversion, jobId: job.id };
+    }
+    async function held(token = 'first'): Promise<Conversion> {
+      const { work } = await queued();
+      assert.ok(await takeConversion(t.db, work.id, token, RULES, T0 + 1));
+      return work;
+    }
+    const reload = async (work: Conversion) => (await getConversion(t.db, work.id))!;
+
+    it('lets only the first worker take a queued conversion, with its token', async () => {
+      const { work } = await queued();
+      assert.equal(await takeConversion(t.db, work.id, 'a', RULES, T0 + 5), true);
+      assert.equal(await takeConversion(t.db, work.id, 'b', RULES, T0 + 6), false);
+      const row = await reload(work);
+      assert.deepEqual(
+        [row.status, row.take_token, row.attempts, row.started_at, row.updated_at],
+        ['running', 'a', 1, T0 + 5, T0 + 5],
+      );
+    });
+
+    it('lets exactly one of several simultaneous workers take it', async () => {
+      const { work } = await queued();
+      // Workers are separate processes: give half of them a connection of their own.
+      const other = openDatabase(t.url);
+      try {
+        const taken = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => takeConversion(i % 2 ? other : t.db, work.id, `w${i}`, RULES)),
+        );
+        assert.equal(taken.filter(Boolean).length, 1);
+      } finally {
+        await other.destroy();
+      }
+      assert.equal((await reload(work)).attempts, 1);
+    });
+
+    it('lets a worker retake a running conversion only once its holder went quiet', async () => {
+      const work = await held('first');
+      assert.equal(await takeConversion(t.db, work.id, 'second', { ...RULES, staleBefore: T0 + 1 }), false, 'fresh');
+      assert.equal(await takeConversion(t.db, work.id, 'second', { ...RULES, staleBefore: T0 + 2 }), true, 'quiet');
+      assert.equal((await reload(work)).attempts, 2);
+    });
+
+    it('fences off a worker that lost the conversion: none of its writes land', async () => {
+      const work = await held('first');
+      await takeConversion(t.db, work.id, 'second', { ...RULES, staleBefore: T0 + 2 }, T0 + 3);
+      const info = { title: 'T', duration: 1, thumbnail: null, source_site: 'youtube', source_id: 'x' };
+      assert.equal(await updateProgress(t.db, work.id, 'first', progress), false);
+      assert.equal(await setSourceInfo(t.db, work.id, 'first', info), false);
+      assert.equal(
+        await finishConversion(t.db, work.id, 'first', { files: [fileInput('a.mp3')], expiresAt: T0 + HOUR }),
+        false,
+      );
+      assert.equal(await failConversion(t.db, work.id, 'first', ERROR), false);
+      assert.equal(await releaseConversion(t.db, work.id, 'first'), false);
+      const row = await reload(work);
+      assert.deepEqual([row.status, row.take_token, row.phase, row.title], ['running', 'second', null, null]);
+      assert.deepEqual(await listFiles(t.db, work.id), []);
+      assert.equal(await updateProgress(t.db, work.id, 'second', progress, T0 + 9), true);
+    });
+
+    it('takes no conversion whose attempts are used up, and abandons it once unheld', async () => {
+      const work = await held('a');
+      const rules = { staleBefore: T0 + 100, maxAttempts: 2 };
+      assert.ok(await takeConversion(t.db, work.id, 'b', rules, T0 + 50));
+      assert.equal(await takeConversion(t.db, work.id, 'c', rules, T0 + 60), false);
+      assert.equal(await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 50 }, ERROR), false, 'held');
+      assert.equal(await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 51 }, ERROR, T0 + 70), true);
+      const row = await reload(work);
+      assert.deepEqual([row.status, row.error_code, row.finished_at], ['failed', 'unavailable', T0 + 70]);
+    });
+
+    it('hands a conversion back without counting the take', async () => {
+      const work = await held('a');
+      await updateProgress(t.db, work.id, 'a', progress);
+      assert.equal(await releaseConversion(t.db, work.id, 'a', T0 + 7), true);
+      const row = await reload(work);
+      assert.deepEqual([row.status, row.take_token, row.attempts, row.phase], ['queued', null, 0, null]);
+      assert.equal(await takeConversion(t.db, work.id, 'b', RULES), true);
+    });
+
+    it('finishes a held conversion with its files in order, once', async () => {
+      const work = await held('a');
+      const files = [fileInput('1 Intro.mp3'), fileInput('2 Outro.mp3', { duration: 3.25 })];
+      assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }, T0 + 100), true);
+      const row = await reload(work);
+      assert.deepEqual(
+        [row.status, row.progress, row.eta, row.finished_at, row.expires_at],
+        ['done', 1, null, T0 + 100, T0 + HOUR],
+      );
+      const stored = await listFiles(t.db, work.id);
+      assert.deepEqual(
+        stored.map(({ id: _, ...file }) => file),
+        files.map((file, position) => ({ ...file, conversion_id: work.id, position })),
+      );
+      assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);
+      assert.equal(await updateProgress(t.db, work.id, 'a', progress), false, 'a late report');
+      assert.equal((await listFiles(t.db, work.id)).length, 2);
+    });
+
+    it('records neither done nor any file when one file cannot be stored', async () => {
+      const work = await held('a');
+      const broken = { ...fileInput('b.mp3'), name: null as unknown as string };
+      const result = { files: [fileInput('a.mp3'), broken], expiresAt: T0 + HOUR };
+      await assert.rejects(finishConversion(t.db, work.id, 'a', result));
+      assert.equal((await reload(work)).status, 'running');
+      assert.deepEqual(await listFiles(t.db, work.id), []);
+    });
+
+    it("joins the caller's transaction, so the caller's rollback undoes it", async () => {
+      const work = await held('a');
+      const failure = new Error('caller failed after finishing');
+      const attempt = inTransaction(t.db, async (trx) => {
+        assert.ok(await finishConversion(trx, work.id, 'a', { files: [fileInput('a.mp3')], expiresAt: T0 + HOUR }));
+        throw failure;
+      });
+      await assert.rejects(attempt, failure);
+      assert.equal((await reload(work)).status, 'running');
+    });
+
+    it('fails a held conversion with a code and message', async () => {
+      const work = await held('a');
+      assert.equal(await failConversion(t.db, work.id, 'a', ERROR, T0 + 7), true);
+      const row = await reload(work);
+      assert.deepEqual(
+        [row.status, row.error_code, row.error_message, row.finished_at],
+        ['failed', 'unavailable', 'This video is private.', T0 + 7],
+      );
+      assert.equal(await failConversion(t.db, work.id, 'a', ERROR), false);
+    });
+
+    it('refuses every write of its worker once the last requester cancelled', async () => {
+      const { work, jobId } = await queued();
+      await takeConversion(t.db, work.id, 'a', RULES);
+      assert.deepEqual(await cancelJob(t.db, jobId), { stopped: true });
+      assert.equal(await updateProgress(t.db, work.id, 'a', progress), false);
+      assert.equal(await finishConversion(t.db, work.id, 'a', { files: [], expiresAt: T0 + HOUR }), false);
+      assert.equal((await reload(work)).status, 'cancelled');
+      assert.equal(await takeConversion(t.db, work.id, 'b', RULES), false);
+    });
+
+    it('keeps playlist entries with progress and when done', async () => {
+      const work = await held('a');
+      const entry = { title: 'One', url: 'https://v/1', status: 'running' as const, progress: 0.5, error: null };
+      await updateProgress(t.db, work.id, 'a', { ...progress, entries: [entry] });
+      assert.deepEqual((await reload(work)).entries, [entry]);
+      const final = [{ ...entry, status: 'done' as const, progress: 1 }];
+      await finishConversion(t.db, work.id, 'a', { files: [], expiresAt: T0 + HOUR, entries: final });
+      assert.deepEqual((await reload(work)).entries, final);
+    });
+  });
+}
