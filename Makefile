@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/var/node/node_modules/.bin:$(PATH)
 # Reinstall when node_modules went missing although its stamp is still there.
 npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
 
-.PHONY: install run test check lint typecheck doctor update-ytdlp bench clean tools test-tools FORCE
+.PHONY: install run test check lint typecheck doctor update-ytdlp bench loadtest clean tools test-tools FORCE
 
 install: var/stamp/node var/stamp/npm tools
 
@@ -54,6 +54,11 @@ doctor: install
 # (a few minutes; the first run also generates 30 minutes of stand-in media), judges nothing.
 bench: install
 	@node bench/run.ts
+
+# A burst of concurrent submissions against a real web and worker process while a client polls
+# status: prints accepted, refused (by code), done, failed, lost and latencies; judges nothing.
+loadtest: install
+	@node bench/loadtest.ts
 
 # Fetch the newest yt-dlp now instead of waiting for the daily retry.
 update-ytdlp:

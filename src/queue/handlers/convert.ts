@@ -9,8 +9,8 @@ const HAND_BACK_DELAY_MS = 1000;
 
 export function convertProcessor(deps: RunDeps, log: Logger) {
   return async (job: Job<ConvertPayload>, token?: string, signal?: AbortSignal): Promise<string> => {
-    // The message's id is the conversion's (messages sent before they had a payload field too).
-    const id = job.id ?? job.data.conversionId;
+    // Messages sent before conversions had their own table carry the id only as the message's id.
+    const id = job.data.conversionId ?? job.id;
     const outcome = await runConversion({ ...deps, log: log.child({ conversion: id }) }, id, {
       signal: signal ?? new AbortController().signal,
       notify: async () => {

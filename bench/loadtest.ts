@@ -1,0 +1,140 @@
+/**
+ * `make loadtest`: a burst of concurrent submissions against a real deployment on this machine
+ * (a `ytconv web` process and a `ytconv worker` process, a database and a Redis of their own, the
+ * stand-in video site), while another client polls job status the whole time. It prints what
+ * happened to every submission and the latencies; it judges nothing, except that a job the API
+ * accepted must end (done or failed): one that does not is counted as lost.
+ *
+ * LOADTEST_SUBMISSIONS (default 200) and LOADTEST_WORKERS (default 1) change the shape.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JobView } from '../src/jobs/types.ts';
+import { type Service, startService } from '../test/helpers/processes.ts';
+import { type Stack, startStack } from '../test/helpers/stack.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const SUBMISSIONS = Number(process.env.LOADTEST_SUBMISSIONS ?? 200);
+const WORKERS = Number(process.env.LOADTEST_WORKERS ?? 1);
+/** Short stand-in videos; each submission trims one differently, so each is work of its own. */
+const VIDEOS = ['plain', 'second', 'music', 'basic'];
+const FINAL = new Set(['done', 'failed', 'cancelled']);
+
+interface Submitted {
+  status: number;
+  code: string | null;
+  job: JobView | null;
+  ms: number;
+}
+
+async function main(): Promise<void> {
+  const envFile = join(ROOT, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  // One client sends everything here, so the per-client limit would refuse most of the burst.
+  const stack = await startStack({ YTCONV_SUBMIT_RATE: '100000' });
+  const service = await startService(stack, { workers: WORKERS });
+  try {
+    console.log(`${SUBMISSIONS} submissions at once, ${WORKERS} worker process(es) × 2 conversions`);
+    const poller = pollStatus(service);
+    const started = performance.now();
+    const submitted = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => submit(service, stack, i)));
+    const accepted = submitted.flatMap((s) => (s.job ? [s.job] : []));
+    poller.follow(accepted.map((j) => j.id));
+    const finals = await waitForAll(service, accepted);
+    const totalSec = (performance.now() - started) / 1000;
+    const statusMs = await poller.stop();
+    report(submitted, finals, totalSec, statusMs);
+  } finally {
+    await service.stop();
+    await stack.close();
+  }
+}
+
+function submit(service: Service, stack: Stack, i: number): Promise<Submitted> {
+  const video = VIDEOS[i % VIDEOS.length] as string;
+  const body = { url: stack.site.watchUrl(video), format: 'mp3', start: Math.floor(i / VIDEOS.length) / 10 };
+  const t0 = performance.now();
+  return service
+    .fetch('/api/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    .then(async (res) => {
+      const json = (await res.json()) as JobView & { error?: { code: string } };
+      const ms = performance.now() - t0;
+      return { status: res.status, code: json.error?.code ?? null, job: res.status === 202 ? json : null, ms };
+    });
+}
+
+/** A client reading job status in a loop the whole time; returns each read's latency. */
+function pollStatus(service: Service) {
+  let ids: string[] = [];
+  let running = true;
+  const latencies: number[] = [];
+  const loop = async () => {
+    for (let n = 0; running; n++) {
+      const id = ids[n % Math.max(ids.length, 1)];
+      const t0 = performance.now();
+      await (await service.fetch(id ? `/api/jobs/${id}` : '/healthz')).arrayBuffer();
+      if (id) latencies.push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const looping = loop();
+  return {
+    follow(list: string[]) {
+      ids = list;
+    },
+    async stop(): Promise<number[]> {
+      running = false;
+      await looping;
+      return latencies;
+    },
+  };
+}
+
+/** Every accepted job's final view; a job that has not ended after the deadline is left out (lost). */
+async function waitForAll(service: Service, jobs: JobView[], timeoutMs = 15 * 60_000): Promise<Map<string, JobView>> {
+  const finals = new Map<string, JobView>();
+  const deadline = Date.now() + timeoutMs;
+  while (finals.size < jobs.length && Date.now() < deadline) {
+    for (const job of jobs) {
+      if (finals.has(job.id)) continue;
+      const view = await service.job(job.id);
+      if (view && FINAL.has(view.status)) finals.set(job.id, view);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return finals;
+}
+
+function report(submitted: Submitted[], finals: Map<string, JobView>, totalSec: number, statusMs: number[]): void {
+  const refused = new Map<string, number>();
+  for (const s of submitted)
+    if (!s.job) refused.set(`${s.status} ${s.code}`, (refused.get(`${s.status} ${s.code}`) ?? 0) + 1);
+  const accepted = submitted.filter((s) => s.job).length;
+  const ended = [...finals.values()];
+  const count = (status: string) => ended.filter((j) => j.status === status).length;
+  const postMs = submitted.map((s) => s.ms);
+  console.log(`accepted  ${accepted}`);
+  console.log(`refused   ${submitted.length - accepted}${[...refused].map(([k, n]) => `  (${k}: ${n})`).join('')}`);
+  console.log(`done      ${count('done')}`);
+  console.log(`failed    ${count('failed')}`);
+  console.log(`lost      ${accepted - finals.size}`);
+  console.log(`all ended ${totalSec.toFixed(1)} s after the burst began`);
+  console.log(`POST /api/jobs   ms  p50 ${pct(postMs, 50)}  p99 ${pct(postMs, 99)}  max ${pct(postMs, 100)}`);
+  console.log(
+    `GET  /api/jobs/… ms  p50 ${pct(statusMs, 50)}  p99 ${pct(statusMs, 99)}  max ${pct(statusMs, 100)}  (${statusMs.length} reads)`,
+  );
+}
+
+function pct(values: number[], p: number): string {
+  if (values.length === 0) return '–';
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return (sorted[Math.max(0, at)] as number).toFixed(1);
+}
+
+await main();
