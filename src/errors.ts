@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   not_found: 404,
   expired: 410,
   file_too_large: 413,
+  request_too_large: 413,
   queue_unavailable: 503,
 } as const;
 

@@ -36,8 +36,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: JSON_BODY_LIMIT,
     // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.
     exposeHeadRoutes: false,
-    // Unknown fields are refused rather than silently dropped, so a typo ("split_chapter") is noticed.
-    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
+    // Unknown fields are refused rather than silently dropped, so a typo ("split_chapter") is noticed;
+    // and values are taken as sent: `true` is not a time and an array is not a URL.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } },
   });
   // The API takes JSON or multipart forms only; Fastify would otherwise hand text bodies to handlers.
   app.removeContentTypeParser('text/plain');

@@ -91,7 +91,24 @@ function asFormError(err: unknown, maxBytes: number): unknown {
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
       return new ConvertError('invalid_option', 'The form has too many fields.');
+    case 'FST_PROTO_VIOLATION':
+      return new ConvertError('invalid_option', 'The form has a field name that is not allowed.');
+    case 'FST_MP_PREMATURE_CLOSE':
+      return malformed();
     default:
-      return err;
+      return isParserError(err) ? malformed() : err;
   }
+}
+
+/**
+ * busboy's complaints about the body itself (no boundary, cut before the closing boundary, a bad
+ * part header) are plain Errors without a code; the disk's failures carry errno codes, and ours
+ * are ConvertErrors: those stay what they are.
+ */
+function isParserError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof ConvertError) && (err as { code?: unknown }).code === undefined;
+}
+
+function malformed(): ConvertError {
+  return new ConvertError('invalid_option', 'The form is malformed or was cut off before its end; send it again.');
 }

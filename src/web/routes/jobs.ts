@@ -100,10 +100,20 @@ async function createFromForm(request: FastifyRequest, jobs: JobsApi, limits: Up
   }
 }
 
-/** Form values are text; an HTML checkbox sends "on". Ajv's coercion then handles "true"/"false". */
+/** A checked HTML checkbox sends "on"; scripts send "true" or "false". Anything else stays text and is refused. */
+const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
+  ['on', true],
+  ['true', true],
+  ['false', false],
+]);
+
+/** Form values are all text: the flags become booleans here, the rest stays text for the schema. */
 function formFields(fields: Record<string, string>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ...fields };
-  for (const flag of ['split_chapters', 'normalize']) if (fields[flag] === 'on') out[flag] = true;
+  for (const flag of ['split_chapters', 'normalize']) {
+    const value = Object.hasOwn(fields, flag) ? FLAG_VALUES.get(fields[flag] ?? '') : undefined;
+    if (value !== undefined) out[flag] = value;
+  }
   return out;
 }
 
