@@ -33,7 +33,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.id));
   return {
     async create(request: NewJob) {
-      const checked = checkRequest(request, deps.engine);
+      const checked = await checkRequest(request, deps.engine);
       try {
         return await view(await admit(deps, checked, request.upload));
       } finally {

@@ -130,6 +130,16 @@ export function isSiteAllowed(extractorKeyOrName: string, allowed: readonly stri
   });
 }
 
+/** yt-dlp's extractor for a YouTube source: `youtube` for a video, `youtube:tab` for lists and channels. */
+export function youtubeExtractor(type: 'video' | 'playlist' | 'channel' | 'unknown'): string {
+  return type === 'video' ? 'youtube' : 'youtube:tab';
+}
+
+/** Whether only YouTube's extractors are allowed, so that any other host is refused without asking yt-dlp. */
+export function allowsOnlyYoutube(allowed: readonly string[] | '*'): boolean {
+  return allowed !== '*' && allowed.every((site) => isSiteAllowed(site, ['youtube']));
+}
+
 /**
  * The value for yt-dlp's `--use-extractors`, allowing the same names as isSiteAllowed; null for all.
  * yt-dlp splits it on commas and full-matches each item as a case-insensitive regex against the
