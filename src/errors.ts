@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   expired: 410,
   file_too_large: 413,
   request_too_large: 413,
+  too_many_requests: 429,
   queue_unavailable: 503,
 } as const;
 

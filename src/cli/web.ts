@@ -1,5 +1,6 @@
 /** `ytconv web`: the HTTP server. It never converts; it queues and reads. */
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
@@ -12,9 +13,16 @@ export async function runWeb(config: Config): Promise<number> {
   const services = await openServices(config, 'web');
   const events = openJobEvents(services.queue);
   const jobs = createJobsApi({ ...services, engine: config.engine, events });
+  // Rate limits count in Redis so that every web process shares them; like the queue, it fails
+  // fast while Redis is down, and the limiter then lets requests through.
+  const rateRedis = new Redis(config.service.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  rateRedis.on('error', () => {});
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
+    submitRate: config.service.submitRate,
+    rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
+    trustProxy: config.service.trustProxy,
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
     admin: {
@@ -28,6 +36,7 @@ export async function runWeb(config: Config): Promise<number> {
   closeOnSignals(
     async () => {
       await app.close();
+      rateRedis.disconnect();
       await events.close();
       await services.close();
     },

@@ -1,9 +1,11 @@
 /** Creating, reading and cancelling jobs: each route is one JobsApi call. */
 import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
+import { submitLimit } from '../rate-limit.ts';
 import { errorResponse, jobFormSchema, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
@@ -11,6 +13,7 @@ export interface JobRoutesOptions {
   jobs: JobsApi;
   maxUploadBytes: number;
   uploadDir: string;
+  submitRate?: Rate | null;
 }
 
 type JobRequest = Omit<NewJob, 'upload'>;
@@ -30,10 +33,11 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
         body: jobRequestBody,
         response: {
           202: jobResponse('The job, queued (or already done when the same request was converted before).'),
-          '4xx': errorResponse('Refused; no job was created.'),
+          '4xx': errorResponse('Refused (429: too many new jobs from this client); no job was created.'),
           '5xx': errorResponse('The queue or a tool is unavailable.'),
         },
       },
+      ...(opts.submitRate && { config: { rateLimit: submitLimit(opts.submitRate) } }),
       // The handler reads a form as a stream, so there is no parsed body; its schema is for the docs.
       preValidation: async (request) => {
         if (request.isMultipart()) request.body = {};
