@@ -29,7 +29,10 @@ export interface ServiceConfig {
   readonly redisServer: string | null;
   /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
   readonly queuePrefix: string;
-  readonly secretKey: string;
+  /** SECRET_KEY; null when unset, and the entry point then takes the key kept in `secretKeyFile`. */
+  readonly secretKey: string | null;
+  /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
+  readonly secretKeyFile: string;
   /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` takes instead of asking (scripts). */
   readonly adminPassword: string | null;
   readonly storageDir: string;
@@ -195,8 +198,8 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     redisUrl: s.REDIS_URL,
     queuePrefix: s.YTCONV_QUEUE_PREFIX,
     redisServer: findExecutable('redis-server', searchPath),
-    // Outside production a fixed key is fine: it only signs this machine's admin sessions.
-    secretKey: s.SECRET_KEY ?? 'ytconv-development-key-not-for-production',
+    secretKey: s.SECRET_KEY ?? null,
+    secretKeyFile: join(root, 'var', 'secret-key'),
     adminPassword: s.YTCONV_ADMIN_PASSWORD ?? null,
     storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
     retentionSec: s.YTCONV_RETENTION,

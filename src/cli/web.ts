@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
 import { openJobEvents } from '../queue/events.ts';
+import { keptSecretKey } from '../secret-key.ts';
 import { openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
@@ -27,7 +28,7 @@ export async function runWeb(config: Config): Promise<number> {
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
     admin: {
       api: createAdminApi({ ...services, jobs }),
-      secretKey: config.service.secretKey,
+      secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
       secureCookie: config.service.publicUrl.startsWith('https:'),
       queues: [services.queues.convert, services.queues.service],
     },

@@ -28,7 +28,7 @@ before(async () => {
     uploadDir: join(services.storage.root, 'incoming'),
     admin: {
       api: createAdminApi({ ...services, jobs: stack.jobs }),
-      secretKey: stack.config.service.secretKey,
+      secretKey: 'a test key that signs nothing real',
       secureCookie: false,
       queues: [services.queues.convert, services.queues.service],
     },
