@@ -16,6 +16,7 @@ import { fileRoutes } from './routes/files.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
+import { registerSecurityHeaders } from './security.ts';
 
 export interface AppDeps {
   jobs: JobsApi;
@@ -53,9 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-  });
+  await registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
