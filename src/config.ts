@@ -3,6 +3,7 @@
  * frozen result down; nothing else looks at process.env. Safe defaults for one machine.
  */
 import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -28,7 +29,10 @@ export interface ServiceConfig {
   readonly redisServer: string | null;
   /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
   readonly queuePrefix: string;
-  readonly secretKey: string;
+  /** SECRET_KEY; null when unset, and the entry point then takes the key kept in `secretKeyFile`. */
+  readonly secretKey: string | null;
+  /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
+  readonly secretKeyFile: string;
   /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` takes instead of asking (scripts). */
   readonly adminPassword: string | null;
   readonly storageDir: string;
@@ -47,9 +51,21 @@ export interface ServiceConfig {
   /** pino's level for the service processes' logs. */
   readonly logLevel: string;
   readonly maxUploadBytes: number;
+  /** New jobs one client may submit per window; null for no limit. */
+  readonly submitRate: Rate | null;
+  /**
+   * Whom to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
+   * nobody, every hop, or the proxies at these addresses and CIDR ranges.
+   */
+  readonly trustProxy: boolean | readonly string[];
   readonly email: { readonly transport: EmailTransport | null; readonly from: string };
   /** The wait before an unsent email is tried again; it doubles with each further try. */
   readonly emailRetryDelaySec: number;
+}
+
+export interface Rate {
+  readonly max: number;
+  readonly windowSec: number;
 }
 
 export interface Config {
@@ -109,6 +125,30 @@ function parsePositiveInt(text: string): number | null {
   return /^\d+$/.test(text.trim()) && Number(text) > 0 ? Number(text) : null;
 }
 
+/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`. */
+function parseRate(text: string): { rate: Rate | null } | null {
+  if (text.trim().toLowerCase() === 'none') return { rate: null };
+  const [count = '', window = ''] = text.split('/');
+  const max = parsePositiveInt(count);
+  const windowSec = parseMaxDuration(window);
+  return max !== null && windowSec !== null ? { rate: { max, windowSec } } : null;
+}
+
+/** Off, on (every hop), or the proxies' addresses and CIDR ranges. */
+function parseTrustProxy(text: string): { trust: boolean | string[] } | null {
+  const flag = parseBoolean(text);
+  if (flag !== null) return { trust: flag };
+  const list = text.split(',').map((item) => item.trim());
+  return list.every(isAddressOrRange) ? { trust: list } : null;
+}
+
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 function parseUrl(protocols: string[]) {
   return (text: string): string | null => {
     try {
@@ -140,6 +180,11 @@ const serviceSchema = z.object({
   YTCONV_MAX_QUEUED: setting('a whole number such as 1000', parsePositiveInt).prefault('1000'),
   LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
+  YTCONV_SUBMIT_RATE: setting('a count per duration such as 30/1m or 100/1h, or none', parseRate).prefault('30/1m'),
+  YTCONV_TRUST_PROXY: setting(
+    `${BOOLEAN_EXPECTED}, or the proxies' addresses such as 10.0.0.5,fd00::/8`,
+    parseTrustProxy,
+  ).prefault('no'),
   SMTP_URL: setting('an smtp:// or smtps:// URL', parseUrl(['smtp:', 'smtps:'])).optional(),
   EMAIL_HOST: z.string().optional(),
   EMAIL_PORT: setting('a port number such as 587', parsePositiveInt).prefault('25'),
@@ -166,8 +211,8 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     redisUrl: s.REDIS_URL,
     queuePrefix: s.YTCONV_QUEUE_PREFIX,
     redisServer: findExecutable('redis-server', searchPath),
-    // Outside production a fixed key is fine: it only signs this machine's admin sessions.
-    secretKey: s.SECRET_KEY ?? 'ytconv-development-key-not-for-production',
+    secretKey: s.SECRET_KEY ?? null,
+    secretKeyFile: join(root, 'var', 'secret-key'),
     adminPassword: s.YTCONV_ADMIN_PASSWORD ?? null,
     storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
     retentionSec: s.YTCONV_RETENTION,
@@ -179,6 +224,8 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     maxQueued: s.YTCONV_MAX_QUEUED,
     logLevel: s.LOG_LEVEL,
     maxUploadBytes: s.YTCONV_MAX_UPLOAD,
+    submitRate: s.YTCONV_SUBMIT_RATE.rate,
+    trustProxy: s.YTCONV_TRUST_PROXY.trust,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,
   };

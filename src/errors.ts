@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   conflict: 409,
   expired: 410,
   file_too_large: 413,
+  request_too_large: 413,
+  too_many_requests: 429,
   queue_unavailable: 503,
   busy: 503,
   interrupted: 500,

@@ -99,6 +99,16 @@ describe('loadConfig', () => {
     assert.equal(service.emailRetryDelaySec, 120);
   });
 
+  it('limits submissions to 30 a minute and trusts no proxy unless told', () => {
+    assert.deepEqual(load().service.submitRate, { max: 30, windowSec: 60 });
+    assert.equal(load().service.trustProxy, false);
+    const { service } = load({ YTCONV_SUBMIT_RATE: '100/1h', YTCONV_TRUST_PROXY: '10.0.0.5, fd00::/8' });
+    assert.deepEqual(service.submitRate, { max: 100, windowSec: 3600 });
+    assert.deepEqual(service.trustProxy, ['10.0.0.5', 'fd00::/8']);
+    assert.equal(load({ YTCONV_SUBMIT_RATE: 'none' }).service.submitRate, null);
+    assert.equal(load({ YTCONV_TRUST_PROXY: 'yes' }).service.trustProxy, true);
+  });
+
   it('accepts * for all sites and none for no download limit', () => {
     const { engine } = load({ YTCONV_ALLOWED_SITES: '*', YTCONV_MAX_DOWNLOAD: 'none' });
     assert.equal(engine.policy.allowedSites, '*');
@@ -131,6 +141,11 @@ describe('loadConfig', () => {
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],
     ['YTCONV_EXPIRE_EVERY', '0', /positive duration/],
     ['YTCONV_EMAIL_RETRY_DELAY', 'soon', /positive duration/],
+    ['YTCONV_SUBMIT_RATE', '30', /30\/1m/],
+    ['YTCONV_SUBMIT_RATE', '0/1m', /30\/1m/],
+    ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],
+    ['YTCONV_TRUST_PROXY', 'the usual', /the proxies' addresses/],
+    ['YTCONV_TRUST_PROXY', '10.0.0.0/33', /the proxies' addresses/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {

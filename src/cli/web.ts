@@ -1,10 +1,12 @@
 /** `ytconv web`: the HTTP server. It never converts; it queues and reads. */
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
+import { keptSecretKey } from '../secret-key.ts';
 import { openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
@@ -23,14 +25,21 @@ export async function runWeb(config: Config): Promise<number> {
     retentionSec: config.service.retentionSec,
     maxQueued: config.service.maxQueued,
   });
+  // Rate limits count in Redis so that every web process shares them; like the queue, it fails
+  // fast while Redis is down, and the limiter then lets requests through.
+  const rateRedis = new Redis(config.service.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  rateRedis.on('error', quietErrors(log, 'Redis (rate limits)'));
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
+    submitRate: config.service.submitRate,
+    rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
+    trustProxy: config.service.trustProxy,
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
     admin: {
       api: createAdminApi({ ...services, jobs }),
-      secretKey: config.service.secretKey,
+      secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
       secureCookie: config.service.publicUrl.startsWith('https:'),
       queues: [services.queues.convert, services.queues.service],
     },
@@ -39,6 +48,7 @@ export async function runWeb(config: Config): Promise<number> {
   closeOnSignals(
     async () => {
       await app.close();
+      rateRedis.disconnect();
       await events.close();
       await services.close();
     },

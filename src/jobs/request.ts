@@ -1,13 +1,16 @@
 /**
  * Turning an API request into a checked source and options, before any job exists: everything
- * that can be refused without the network is refused here, with the engine's own error codes.
+ * that can be refused without fetching the link is refused here, with the engine's own error
+ * codes: the option values, the link's syntax, whether its site is allowed, and its address.
  */
 import { createHash } from 'node:crypto';
 import { ConvertError } from '../errors.ts';
 import { hostForbidden } from '../pipeline/address.ts';
+import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
+import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
 import { isAudioFormat, validateOptions } from '../pipeline/options.ts';
-import { isSiteAllowed, parseSource } from '../pipeline/sources.ts';
-import type { ConvertOptions, Engine } from '../pipeline/types.ts';
+import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
+import type { ConvertOptions, Engine, Source } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
 import type { JobOptions, NewJob } from './types.ts';
 
@@ -19,7 +22,26 @@ export interface CheckedRequest {
   key: string | null;
 }
 
-export function checkRequest(request: NewJob, engine: Engine): CheckedRequest {
+/** What the checks ask of the outside world; tests put fakes here. */
+export interface DoorChecks {
+  /** The yt-dlp extractors that suit a URL, in the order yt-dlp tries them; null when it cannot tell. */
+  extractors(url: string): Promise<ExtractorNames>;
+  resolve: ResolveAll;
+  /** A name lookup slower than this lets the link through: the guard at connect time still holds. */
+  lookupTimeoutMs: number;
+}
+
+export function doorChecks(engine: Engine): DoorChecks {
+  return { extractors: (url) => suitableExtractors(engine, url), resolve: resolveAll, lookupTimeoutMs: 2000 };
+}
+
+type UrlSource = Extract<Source, { kind: 'url' }>;
+
+export async function checkRequest(
+  request: NewJob,
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<CheckedRequest> {
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
@@ -37,19 +59,52 @@ export function checkRequest(request: NewJob, engine: Engine): CheckedRequest {
   if (!request.url) throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
   const parsed = parseSource(request.url, { allowFiles: false });
   if (parsed.kind !== 'url') throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
-  checkPolicy(parsed.canonicalUrl, parsed.site, engine);
+  await checkSite(parsed, engine.policy.allowedSites, checks);
+  await checkAddress(parsed, engine.policy, checks);
   const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
   return { source, options, email, key: requestKey(source.url, options) };
 }
 
-/** What can be judged from the URL alone: a known site that is not allowed, a literal private address. */
-function checkPolicy(url: string, site: string | null, engine: Engine): void {
-  if (site !== null && !isSiteAllowed(site, engine.policy.allowedSites)) {
-    throw new ConvertError('unsupported_site', `Links from "${site}" are not allowed on this server.`);
+/**
+ * Whether yt-dlp would read the link with an allowed extractor. YouTube's forms are known here;
+ * other links are asked of yt-dlp itself, unless only YouTube is allowed anyway.
+ */
+async function checkSite(source: UrlSource, allowed: Engine['policy']['allowedSites'], checks: DoorChecks) {
+  if (allowed === '*') return;
+  const host = new URL(source.canonicalUrl).hostname;
+  if (source.site === 'youtube') {
+    if (!isSiteAllowed(youtubeExtractor(source.type), allowed)) throw notAllowed(host, allowed);
+    return;
   }
-  const host = new URL(url).hostname;
-  if (!engine.policy.allowPrivateAddresses && hostForbidden(host, engine.policy.isForbiddenAddress) === true) {
-    throw new ConvertError('forbidden_address', 'Links to private or local addresses are not allowed.');
+  if (allowsOnlyYoutube(allowed)) throw notAllowed(host, allowed);
+  // Null: yt_dlp cannot be imported from the configured yt-dlp (a binary build). The worker runs
+  // yt-dlp with --use-extractors, which refuses the link there, only later.
+  const names = await checks.extractors(source.canonicalUrl);
+  if (names !== null && !names.some((name) => isSiteAllowed(name, allowed))) throw notAllowed(host, allowed);
+}
+
+function notAllowed(host: string, allowed: readonly string[]): ConvertError {
+  const sites = allowed.length > 0 ? `links from ${allowed.join(', ')} only` : 'no links at all';
+  return new ConvertError('unsupported_site', `Links to ${host} are not accepted here: this server takes ${sites}.`);
+}
+
+/** An IP literal in any spelling (the URL parser normalised it), or a name that resolves to one. */
+async function checkAddress(source: UrlSource, policy: Engine['policy'], checks: DoorChecks) {
+  if (policy.allowPrivateAddresses) return;
+  const host = new URL(source.canonicalUrl).hostname;
+  const literal = hostForbidden(host, policy.isForbiddenAddress);
+  // YouTube's own names are not in the hands of whoever submits a link: no lookup for them.
+  const forbidden =
+    literal ??
+    (source.site === 'youtube'
+      ? false
+      : await resolvesForbidden(host, {
+          resolve: checks.resolve,
+          timeoutMs: checks.lookupTimeoutMs,
+          ...(policy.isForbiddenAddress && { isForbidden: policy.isForbiddenAddress }),
+        }));
+  if (forbidden === true) {
+    throw new ConvertError('forbidden_address', `Links to ${host} are not allowed: it is a private or local address.`);
   }
 }
 

@@ -53,7 +53,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   return {
     async create(request: NewJob) {
       try {
-        return await view(await admit(deps, checkRequest(request, deps.engine), request.upload));
+        return await view(await admit(deps, await checkRequest(request, deps.engine), request.upload));
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }

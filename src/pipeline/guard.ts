@@ -4,7 +4,7 @@
  * a lookup that refuses forbidden answers, and the socket goes to exactly the address checked.
  * IP literals skip lookups in node:net, so they are judged separately before connecting.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { promises as dns, lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import {
   createServer,
   get as httpGet,
@@ -56,6 +56,37 @@ export function guardedLookup(
       callback(null, first.address, first.family);
     });
   };
+}
+
+/** Every address a host name has. */
+export type ResolveAll = (hostname: string) => Promise<readonly string[]>;
+
+export const resolveAll: ResolveAll = async (hostname) =>
+  (await dns.lookup(hostname, { all: true })).map((a) => a.address);
+
+/**
+ * Whether a host name resolves to a forbidden address (any one of them), to refuse a link before
+ * a job exists: null when DNS failed or did not answer within `timeoutMs`. That check is advice;
+ * the lookup at connect time (guardedLookup) is the one that holds, so "cannot tell" may pass.
+ */
+export async function resolvesForbidden(
+  hostname: string,
+  opts: { resolve: ResolveAll; timeoutMs: number; isForbidden?: AddressPredicate },
+): Promise<boolean | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), opts.timeoutMs);
+  });
+  // `name.` is the same name as `name`, but some resolvers answer only the second (glibc: localhost).
+  const judged = opts.resolve(hostname.replace(/\.$/, '')).then(
+    (addresses) => addresses.some(opts.isForbidden ?? isForbiddenAddress),
+    () => null,
+  );
+  try {
+    return await Promise.race([judged, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Throws ForbiddenAddressError when `hostname` (as URL leaves it) is a forbidden IP literal. */

@@ -22,6 +22,10 @@ const YOUTUBE_HOST = /^(?:\w+\.)?(?:youtube|youtube-nocookie|youtubekids)\.com$|
 const VIDEO_PATH = /^\/(?:v|embed|e|shorts|live|watch)\/(?!videoseries\b|live_stream\b)([^/]+)/;
 /** Paths where `v=` names the video: `/watch`, `/watch_popup`, `/movie`, `/watch.php`, `/`. */
 const WATCH_PATH = /^\/(?:(?:watch|movie)(?:_popup)?(?:\.php)?\/?)?$/;
+/** A channel (or a tab of one: `/@name/videos`), which yt-dlp reads as a playlist of its uploads. */
+const CHANNEL_PATH = /^\/(?:@[^/]+|(?:channel|c|user|browse|hashtag)\/[^/]+)(?:\/|$)/;
+/** Control characters (C0, DEL, C1): the URL parser would silently drop tabs and line breaks, and keep the rest. */
+const CONTROL = /\p{Cc}/u;
 
 export interface ParseOptions {
   /** Whether input that is not URL-like is a local file path (CLI), or an error (web). */
@@ -40,6 +44,7 @@ export function parseSource(input: string, opts: ParseOptions): Source {
 }
 
 function parseUrl(text: string): Source {
+  if (CONTROL.test(text)) throw invalid('The link contains control characters such as a line break; copy it again.');
   let url: URL;
   try {
     url = new URL(text);
@@ -77,7 +82,8 @@ function youtubeSource(url: URL): Source | null {
     const id = checkedId(refs.list, LIST_ID, 'playlist');
     return { ...source, id, type: 'playlist', canonicalUrl: `https://www.youtube.com/playlist?list=${id}` };
   }
-  return { ...source, id: null, type: 'unknown', canonicalUrl: url.href };
+  if (CHANNEL_PATH.test(url.pathname)) return { ...source, id: null, type: 'channel', canonicalUrl: url.href };
+  throw invalid('This YouTube link names no video, playlist or channel; copy the address of the video’s own page.');
 }
 
 /** `nested` stops after one level of `#/…` or `attribution_link?u=…` indirection. */
@@ -122,6 +128,16 @@ export function isSiteAllowed(extractorKeyOrName: string, allowed: readonly stri
     const key = site.trim().toLowerCase();
     return name === key || name.startsWith(`${key}:`);
   });
+}
+
+/** yt-dlp's extractor for a YouTube source: `youtube` for a video, `youtube:tab` for lists and channels. */
+export function youtubeExtractor(type: 'video' | 'playlist' | 'channel' | 'unknown'): string {
+  return type === 'video' ? 'youtube' : 'youtube:tab';
+}
+
+/** Whether only YouTube's extractors are allowed, so that any other host is refused without asking yt-dlp. */
+export function allowsOnlyYoutube(allowed: readonly string[] | '*'): boolean {
+  return allowed !== '*' && allowed.every((site) => isSiteAllowed(site, ['youtube']));
 }
 
 /**

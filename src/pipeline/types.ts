@@ -16,8 +16,8 @@ export type Source =
       id: string | null;
       /** The one URL every spelling of this video maps to (YouTube: the watch URL). */
       canonicalUrl: string;
-      /** For YouTube URLs: a video, or a playlist (`list=` without `v=`). */
-      type: 'video' | 'playlist' | 'unknown';
+      /** For YouTube URLs: a video, a playlist (`list=` without `v=`) or a channel; other sites are unknown. */
+      type: 'video' | 'playlist' | 'channel' | 'unknown';
     };
 
 export interface ConvertOptions {

@@ -6,14 +6,17 @@ import { mkdir } from 'node:fs/promises';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Rate } from '../config.ts';
 import type { JobsApi } from '../jobs/types.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
+import { registerSecurityHeaders } from './security.ts';
 
 export interface AppDeps {
   jobs: JobsApi;
@@ -21,6 +24,12 @@ export interface AppDeps {
   maxUploadBytes: number;
   /** Where uploads are written before `jobs.create` takes them over. */
   uploadDir: string;
+  /** New jobs one client may submit per window; absent or null for no limit. */
+  submitRate?: Rate | null;
+  /** Where rate limits count, shared by every web process; absent: in this process's memory. */
+  rateLimitStore?: RateLimitStore;
+  /** Whose X-Forwarded-For to believe about the client's address (Fastify's `trustProxy`). */
+  trustProxy?: boolean | readonly string[];
   /** The admin area under /admin; without it there is none. */
   admin?: AdminDeps;
   /** Where requests and failures are logged; none when absent (tests). */
@@ -35,18 +44,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: trustProxyOption(deps.trustProxy),
     // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.
     exposeHeadRoutes: false,
-    // Unknown fields are refused rather than silently dropped, so a typo ("split_chapter") is noticed.
-    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
+    // Unknown fields are refused rather than silently dropped, so a typo ("split_chapter") is noticed;
+    // and values are taken as sent: `true` is not a time and an array is not a URL.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } },
   });
   // The API takes JSON or multipart forms only; Fastify would otherwise hand text bodies to handlers.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-  });
+  await registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
@@ -61,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(multipart);
+  await registerRateLimits(app, deps.rateLimitStore);
   await app.register(jobRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(fileRoutes, deps);
@@ -70,4 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return app;
+}
+
+function trustProxyOption(trust: AppDeps['trustProxy']): boolean | string[] {
+  return typeof trust === 'object' ? [...trust] : (trust ?? false);
 }

@@ -24,8 +24,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendError(reply, error);
   }
   if (error.validation) return sendError(reply, invalidOption(error.validation[0], error.validationContext));
-  // Fastify's own refusals (malformed JSON, body too large, unsupported media type) explain themselves.
   const status = error.statusCode ?? 500;
+  if (status === 413) return sendError(reply, requestTooLarge());
+  // Fastify's other refusals (malformed JSON, unsupported media type) explain themselves.
   if (status >= 400 && status < 500) {
     return reply.code(status).send({ error: { code: codeForStatus(status), message: error.message } });
   }
@@ -45,9 +46,15 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
 }
 
 function codeForStatus(status: number): ErrorCode {
-  if (status === 404) return 'not_found';
-  if (status === 413) return 'file_too_large';
-  return 'invalid_option';
+  return status === 404 ? 'not_found' : 'invalid_option';
+}
+
+/** Only the JSON body has Fastify's body limit; an upload over its own limit is `file_too_large`. */
+function requestTooLarge(): ConvertError {
+  return new ConvertError(
+    'request_too_large',
+    'The request body is too large for a job request; send a media file as a multipart upload.',
+  );
 }
 
 /** A schema refusal as one sentence naming the field, for `invalid_option`. */

@@ -26,7 +26,11 @@ export interface UploadLimits {
 export async function readUploadForm(request: FastifyRequest, limits: UploadLimits): Promise<UploadForm> {
   const form: UploadForm = { fields: {} };
   try {
-    const parts = request.parts({ limits: { fileSize: limits.maxBytes, files: 1, fields: 16, fieldSize: 4096 } });
+    const parts = request.parts({
+      limits: { fileSize: limits.maxBytes, files: 1, fields: 16, fieldSize: 4096 },
+      // The name as sent, so that a path in it (`../../etc/passwd`) is seen and refused, not trimmed.
+      preservePath: true,
+    });
     for await (const part of parts) {
       if (part.type === 'field') {
         if (part.valueTruncated) throw new ConvertError('invalid_option', `"${part.fieldname}" is too long.`);
@@ -51,6 +55,7 @@ export async function readUploadForm(request: FastifyRequest, limits: UploadLimi
 }
 
 async function saveFile(part: MultipartFile, limits: UploadLimits): Promise<UploadForm['upload']> {
+  checkFileName(part.filename);
   const path = join(limits.dir, `upload-${randomUUID()}${safeExtension(part.filename)}`);
   try {
     await pipeline(part.file, createWriteStream(path, { flags: 'wx' }));
@@ -61,6 +66,29 @@ async function saveFile(part: MultipartFile, limits: UploadLimits): Promise<Uplo
     throw err;
   }
   return { path, filename: baseName(part.filename) };
+}
+
+/** Bytes in a file name on common file systems; a longer one is no real file's. */
+const NAME_MAX = 255;
+/** Controls, and the marks that reorder text (`evil\u202Egpj.exe` shows as `evilexe.jpg`). */
+const DECEPTIVE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * The name becomes the job's title and its files' names, and is shown to people: refuse what no
+ * browser sends for a real file rather than carry it along. A Windows path (`C:\…\talk.mkv`) is fine.
+ */
+function checkFileName(filename: string): void {
+  const name = baseName(filename);
+  const problem =
+    name === '' || filename.split(/[/\\]/).includes('..')
+      ? 'is a path, not a file name'
+      : Buffer.byteLength(name) > NAME_MAX
+        ? `is longer than ${NAME_MAX} bytes`
+        : DECEPTIVE.test(name)
+          ? 'contains control or text-direction characters'
+          : null;
+  if (problem !== null)
+    throw new ConvertError('invalid_option', `The uploaded file’s name ${problem}; rename the file.`);
 }
 
 /** The client's extension, kept only when harmless, as a hint for people reading the directory. */
@@ -91,7 +119,24 @@ function asFormError(err: unknown, maxBytes: number): unknown {
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
       return new ConvertError('invalid_option', 'The form has too many fields.');
+    case 'FST_PROTO_VIOLATION':
+      return new ConvertError('invalid_option', 'The form has a field name that is not allowed.');
+    case 'FST_MP_PREMATURE_CLOSE':
+      return malformed();
     default:
-      return err;
+      return isParserError(err) ? malformed() : err;
   }
+}
+
+/**
+ * busboy's complaints about the body itself (no boundary, cut before the closing boundary, a bad
+ * part header) are plain Errors without a code; the disk's failures carry errno codes, and ours
+ * are ConvertErrors: those stay what they are.
+ */
+function isParserError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof ConvertError) && (err as { code?: unknown }).code === undefined;
+}
+
+function malformed(): ConvertError {
+  return new ConvertError('invalid_option', 'The form is malformed or was cut off before its end; send it again.');
 }

@@ -12,7 +12,7 @@ const PLAYLIST = `https://www.youtube.com/playlist?list=${LIST}`;
 
 const video = { site: 'youtube', id: ID, type: 'video', canonicalUrl: WATCH } as const;
 const playlist = { site: 'youtube', id: LIST, type: 'playlist', canonicalUrl: PLAYLIST } as const;
-const youtubePage = (canonicalUrl: string) => ({ site: 'youtube', id: null, type: 'unknown', canonicalUrl }) as const;
+const channel = (canonicalUrl: string) => ({ site: 'youtube', id: null, type: 'channel', canonicalUrl }) as const;
 const otherSite = (canonicalUrl: string) => ({ site: null, id: null, type: 'unknown', canonicalUrl }) as const;
 
 type Expected = { site: string | null; id: string | null; type: string; canonicalUrl: string };
@@ -70,12 +70,21 @@ const URL_CASES: readonly [input: string, expected: Expected | ErrorCode][] = [
   [`https://www.youtube.com/watch?list=${LIST}`, playlist],
   [`https://www.youtube.com/embed/videoseries?list=${LIST}`, playlist],
   [`https://www.youtube.com/watch?v=&list=${LIST}`, playlist],
-  // Other YouTube pages
-  ['https://www.youtube.com/@SomeChannel', youtubePage('https://www.youtube.com/@SomeChannel')],
-  ['https://WWW.YOUTUBE.COM/channel/UC123/videos', youtubePage('https://www.youtube.com/channel/UC123/videos')],
-  ['youtube.com', youtubePage('https://youtube.com/')],
-  ['https://www.youtube.com/results?search_query=a+b', youtubePage('https://www.youtube.com/results?search_query=a+b')],
-  ['https://www.youtube.com/watch', youtubePage('https://www.youtube.com/watch')],
+  // Channels and their tabs
+  ['https://www.youtube.com/@SomeChannel', channel('https://www.youtube.com/@SomeChannel')],
+  ['https://WWW.YOUTUBE.COM/channel/UC123/videos', channel('https://www.youtube.com/channel/UC123/videos')],
+  ['https://www.youtube.com/c/SomeName', channel('https://www.youtube.com/c/SomeName')],
+  ['https://www.youtube.com/user/someone/', channel('https://www.youtube.com/user/someone/')],
+  ['https://music.youtube.com/browse/UC123', channel('https://music.youtube.com/browse/UC123')],
+  // YouTube pages that name nothing to convert
+  ['youtube.com', 'invalid_url'],
+  ['https://www.youtube.com/', 'invalid_url'],
+  ['https://www.youtube.com/results?search_query=a+b', 'invalid_url'],
+  ['https://www.youtube.com/watch', 'invalid_url'],
+  ['https://www.youtube.com/watch?v=', 'invalid_url'],
+  ['https://www.youtube.com/feed/trending', 'invalid_url'],
+  ['https://www.youtube.com/channel/', 'invalid_url'],
+  ['https://www.youtube.com/@', 'invalid_url'],
   // Broken YouTube ids
   ['https://www.youtube.com/watch?v=dQw4w9WgXc', 'invalid_url'],
   ['https://www.youtube.com/watch?v=dQw4w9WgXcQQ', 'invalid_url'],
@@ -106,6 +115,12 @@ const URL_CASES: readonly [input: string, expected: Expected | ErrorCode][] = [
   ['https://', 'invalid_url'],
   ['http://exa mple.com/', 'invalid_url'],
   ['https://[::1/', 'invalid_url'],
+  // Control characters, which the URL parser would drop or keep silently
+  [`https://www.youtube.com/watch?v=${ID}\r\nX-Injected: 1`, 'invalid_url'],
+  [`https://you\ttube.com/watch?v=${ID}`, 'invalid_url'],
+  [`https://www.youtube.com/watch?v=${ID}\u0000`, 'invalid_url'],
+  [`youtu.be/${ID}\nhttps://evil.example/`, 'invalid_url'],
+  [`https://www.youtube.com/watch?v=${ID}\u007f`, 'invalid_url'],
 ];
 
 function assertParsesAs(input: string, expected: Expected | ErrorCode, allowFiles: boolean): void {

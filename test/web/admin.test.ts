@@ -28,7 +28,7 @@ before(async () => {
     uploadDir: join(services.storage.root, 'incoming'),
     admin: {
       api: createAdminApi({ ...services, jobs: stack.jobs }),
-      secretKey: stack.config.service.secretKey,
+      secretKey: 'a test key that signs nothing real',
       secureCookie: false,
       queues: [services.queues.convert, services.queues.service],
     },
@@ -47,11 +47,12 @@ interface Browser {
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-function signIn(username: string, password: string) {
+function signIn(username: string, password: string, remoteAddress = '127.0.0.1') {
   return app.inject({
     method: 'POST',
     url: '/admin/login',
     headers: FORM,
+    remoteAddress,
     payload: new URLSearchParams({ username, password }).toString(),
   });
 }
@@ -117,6 +118,34 @@ describe('signing in', () => {
     const post = await app.inject({ method: 'POST', url: '/admin/jobs/x/delete', headers: FORM, payload: '' });
     assert.equal(post.statusCode, 303);
     assert.equal(post.headers.location, '/admin/login');
+  });
+
+  it('holds a username back after 10 wrong passwords, even with the right one, and says until when', async () => {
+    await createAdmin(stack.services.db, 'bob', 'correct battery');
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await signIn('bob', `guess ${i}`, `198.51.100.${i}`)).statusCode, 401);
+    }
+    const held = await signIn('Bob', 'correct battery', '198.51.100.99');
+    assert.equal(held.statusCode, 429);
+    assert.equal(held.headers['set-cookie'], undefined);
+    const wait = Number(held.headers['retry-after']);
+    assert.ok(wait > 14 * 60 && wait <= 15 * 60, `Retry-After ${wait}`);
+    assert.match(held.body, /Too many wrong passwords\. Try again in 15 minutes, after \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    assert.equal((await signIn('ann', 'correct horse', '198.51.100.99')).statusCode, 303, 'other names still sign in');
+  });
+
+  it('holds an address back after 20 wrong passwords, whatever the names', async () => {
+    for (let i = 0; i < 20; i++) assert.equal((await signIn(`nobody${i}`, 'guess', '203.0.113.7')).statusCode, 401);
+    assert.equal((await signIn('ann', 'correct horse', '203.0.113.7')).statusCode, 429);
+    assert.equal(
+      (await signIn('ann', 'correct horse', '203.0.113.8')).statusCode,
+      303,
+      'other addresses still sign in',
+    );
+  });
+
+  it('counts only wrong passwords', async () => {
+    for (let i = 0; i < 12; i++) assert.equal((await signIn('ann', 'correct horse', '192.0.2.1')).statusCode, 303);
   });
 
   it('signs out with a POST carrying the token, clearing the cookie', async () => {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { JobsApi } from '../../src/jobs/types.ts';
+import type { JobsApi, JobView, NewJob } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { tempDir } from '../helpers/engine.ts';
 
@@ -62,6 +62,12 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
       /"normalize" must be boolean/,
     ],
     ['an array body', [], 'invalid_option', /must be object/],
+    ['a boolean as a time', { url: 'https://youtu.be/x', start: true }, 'invalid_option', /"start" must be/],
+    ['an array as the url', { url: ['https://youtu.be/x'] }, 'invalid_option', /"url" must be string/],
+    ['a number as the url', { url: 7 }, 'invalid_option', /"url" must be string/],
+    ['text as a flag', { url: 'https://youtu.be/x', normalize: 'true' }, 'invalid_option', /"normalize" must be/],
+    ['a number as a flag', { url: 'https://youtu.be/x', split_chapters: 1 }, 'invalid_option', /"split_chapters"/],
+    ['an object as the email', { url: 'https://youtu.be/x', email: {} }, 'invalid_option', /"email" must be/],
   ];
   for (const [what, body, code, message] of cases) {
     it(`with ${what}`, async () => {
@@ -89,10 +95,42 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
     assert.equal(status, 415);
   });
 
-  it('with a JSON body over 16 KB', async () => {
+  it('with a JSON body over 16 KB, as request_too_large', async () => {
     const { status, error } = await refusal({ url: `https://example.org/${'x'.repeat(20_000)}` });
     assert.equal(status, 413);
-    assert.ok(error.code);
+    assert.equal(error.code, 'request_too_large');
+    assert.match(error.message, /multipart upload/);
+  });
+
+  const BOUNDARY = 'ytconv-test-boundary';
+  const formHead = `--${BOUNDARY}\r\ncontent-disposition: form-data; name="format"\r\n\r\nmp3\r\n`;
+  const MALFORMED: [string, string, string][] = [
+    ['cut before its closing boundary', `multipart/form-data; boundary=${BOUNDARY}`, formHead],
+    [
+      'cut inside a file',
+      `multipart/form-data; boundary=${BOUNDARY}`,
+      `${formHead}--${BOUNDARY}\r\ncontent-disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF`,
+    ],
+    ['without a boundary', 'multipart/form-data', formHead],
+    ['with another boundary than announced', 'multipart/form-data; boundary=other', `${formHead}--${BOUNDARY}--\r\n`],
+    ['that is not multipart at all', `multipart/form-data; boundary=${BOUNDARY}`, 'garbage'],
+  ];
+  for (const [what, contentType, body] of MALFORMED) {
+    it(`with a multipart body ${what}, as a 400 leaving no temp file`, async () => {
+      const { status, error } = await refusal(body, { 'content-type': contentType });
+      assert.equal(status, 400);
+      assert.equal(error.code, 'invalid_option');
+      assert.deepEqual(await readdir(uploadDir), []);
+    });
+  }
+
+  it('with a flag in a form that is neither on, true nor false', async () => {
+    const form = new FormData();
+    form.set('url', 'https://youtu.be/dQw4w9WgXcQ');
+    form.set('normalize', 'yes');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 400);
+    assert.match(error.message, /"normalize" must be boolean/);
   });
 
   it('with an upload over the size limit, leaving no temp file', async () => {
@@ -136,6 +174,39 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   });
 });
 
+describe('form fields', () => {
+  it('are converted explicitly: a checkbox "on" and "true" are true, "false" is false, times stay text', async () => {
+    const received: NewJob[] = [];
+    const recording = await buildApp({
+      jobs: {
+        ...untouchable,
+        create: async (request) => {
+          received.push(request);
+          return queuedView();
+        },
+      },
+      maxUploadBytes: 1000,
+      uploadDir,
+    });
+    const sent: Record<string, string>[] = [
+      { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'on', split_chapters: 'false', start: '1:30' },
+      { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'false', split_chapters: 'true', end: '90' },
+    ];
+    for (const fields of sent) {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.set(name, value);
+      const [payload, headers] = await multipart(form);
+      const res = await recording.inject({ method: 'POST', url: '/api/jobs', payload, headers });
+      assert.equal(res.statusCode, 202, res.body);
+    }
+    await recording.close();
+    assert.deepEqual(received, [
+      { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: true, split_chapters: false, start: '1:30' },
+      { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: false, split_chapters: true, end: '90' },
+    ]);
+  });
+});
+
 describe('errors and headers', () => {
   it('answers unknown API routes with not_found JSON and other paths with plain text', async () => {
     const api = await app.inject({ url: '/api/nothing' });
@@ -146,11 +217,15 @@ describe('errors and headers', () => {
     assert.match(String(page.headers['content-type']), /^text\/plain/);
   });
 
-  it('sends nosniff and no-referrer on every answer', async () => {
-    for (const url of ['/healthz', '/api/nothing', '/api/openapi.json']) {
+  it('sends the security headers on every answer', async () => {
+    for (const url of ['/healthz', '/api/nothing', '/api/openapi.json', '/', '/assets/app.css']) {
       const res = await app.inject({ url });
       assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
       assert.equal(res.headers['referrer-policy'], 'no-referrer', url);
+      assert.equal(res.headers['x-frame-options'], 'DENY', url);
+      assert.match(String(res.headers['strict-transport-security']), /^max-age=\d+/, url);
+      assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', url);
+      assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin', url);
     }
   });
 
@@ -205,10 +280,11 @@ describe('pages', () => {
       const res = await app.inject({ url });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/html/);
-      const csp = String(res.headers['content-security-policy']);
-      assert.match(csp, /default-src 'self'/);
-      assert.match(csp, /img-src 'self' data: https:/);
-      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.equal(
+        res.headers['content-security-policy'],
+        "default-src 'self';img-src 'self' data: https:;style-src 'self';script-src 'self';connect-src 'self';" +
+          "object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+      );
       assert.equal(res.headers['cache-control'], 'no-cache');
     });
   }
@@ -226,6 +302,26 @@ describe('pages', () => {
     assert.equal(outside.statusCode, 404);
   });
 });
+
+function queuedView(): JobView {
+  return {
+    id: 'job-1',
+    status: 'queued',
+    phase: null,
+    progress: null,
+    eta: null,
+    title: null,
+    duration: null,
+    thumbnail: null,
+    error: null,
+    source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
+    options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+    files: [],
+    created_at: new Date(0).toISOString(),
+    expires_at: null,
+    expired: false,
+  };
+}
 
 /** A FormData as inject arguments: the encoded body and its content type with the boundary. */
 async function multipart(form: FormData): Promise<[Buffer, Record<string, string>]> {

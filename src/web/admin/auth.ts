@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminApi } from '../../jobs/admin.ts';
+import { failureThrottle, type Throttle } from '../rate-limit.ts';
+import { formatTime } from './format.ts';
 import { sendPage } from './html.ts';
 import { loginPage } from './login-page.ts';
 import { clearedCookie, csrfMatches, newSessionValue, readSession, type Session, sessionCookie } from './session.ts';
@@ -49,8 +51,32 @@ export function formField(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Guessing passwords: wrong ones are counted per address and per username (lower-cased, so case
+ * variants share a count), and past either limit even the right password waits. The per-name
+ * limit lets a stranger hold one admin out for a while; that is the price of stopping guesses
+ * spread over many addresses.
+ */
+const SIGN_IN_WINDOW_SEC = 15 * 60;
+const FAILURES_PER_ADDRESS = 20;
+const FAILURES_PER_USERNAME = 10;
+
+function signInThrottle(app: FastifyInstance): Throttle {
+  const username = (request: FastifyRequest) =>
+    (formField(request.body, 'username') ?? '').trim().toLowerCase().slice(0, 200);
+  return failureThrottle(app, [
+    { max: FAILURES_PER_ADDRESS, windowSec: SIGN_IN_WINDOW_SEC, key: (request) => `sign-in:ip:${request.ip}` },
+    {
+      max: FAILURES_PER_USERNAME,
+      windowSec: SIGN_IN_WINDOW_SEC,
+      key: (request) => `sign-in:user:${username(request)}`,
+    },
+  ]);
+}
+
 /** GET and POST /admin/login: open to everyone. */
 export async function signInRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+  const throttle = signInThrottle(app);
   app.get('/login', async (request, reply) => {
     if (readSession(deps.secretKey, request.headers.cookie)) return reply.redirect('/admin');
     return sendPage(reply, 200, loginPage());
@@ -58,8 +84,17 @@ export async function signInRoutes(app: FastifyInstance, deps: AuthDeps): Promis
   app.post('/login', async (request, reply) => {
     const username = formField(request.body, 'username') ?? '';
     const password = formField(request.body, 'password') ?? '';
+    const waitSec = await throttle.waitSec(request);
+    if (waitSec > 0) {
+      const minutes = Math.ceil(waitSec / 60);
+      const error = `Too many wrong passwords. Try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, after ${formatTime(Date.now() + waitSec * 1000)}.`;
+      return sendPage(reply.header('retry-after', String(waitSec)), 429, loginPage({ username, error }));
+    }
     const admin = username && password ? await deps.api.authenticate(username, password) : null;
-    if (admin === null) return sendPage(reply, 401, loginPage({ username, error: 'Wrong username or password.' }));
+    if (admin === null) {
+      await throttle.failed(request);
+      return sendPage(reply, 401, loginPage({ username, error: 'Wrong username or password.' }));
+    }
     const cookie = sessionCookie(newSessionValue(deps.secretKey, admin), deps.secureCookie);
     return reply.header('set-cookie', cookie).redirect('/admin', 303);
   });

@@ -78,6 +78,8 @@ const ERROR_TEXT = {
   tool_missing: 'The server is missing a tool it needs (ffmpeg or yt-dlp). Please tell the person who runs it.',
   internal: 'Something went wrong on the server. Trying again may help; the details are in the server’s log.',
   file_too_large: 'This file is bigger than the server accepts for uploads.',
+  request_too_large: 'The request was too large for the server. Check the link and the email address.',
+  too_many_requests: 'You have started many conversions in a short time. Wait a little before the next one.',
   not_found: 'There is no conversion at this address. The link may be mistyped, or the conversion was deleted.',
   expired: 'The files of this conversion have expired.',
   queue_unavailable: 'The conversion queue is unavailable right now. Please try again in a moment.',
@@ -98,6 +100,7 @@ const DETAILED_CODES = new Set([
   'too_large',
   'corrupt_media',
   'file_too_large',
+  'too_many_requests',
 ]);
 
 const POLL_MS = 1000;

@@ -1,9 +1,11 @@
 /** Creating, reading and cancelling jobs: each route is one JobsApi call. */
 import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
+import { submitLimit } from '../rate-limit.ts';
 import { errorResponse, jobFormSchema, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
@@ -11,6 +13,7 @@ export interface JobRoutesOptions {
   jobs: JobsApi;
   maxUploadBytes: number;
   uploadDir: string;
+  submitRate?: Rate | null;
 }
 
 type JobRequest = Omit<NewJob, 'upload'>;
@@ -30,10 +33,11 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
         body: jobRequestBody,
         response: {
           202: jobResponse('The job, queued (or already done when the same request was converted before).'),
-          '4xx': errorResponse('Refused; no job was created.'),
+          '4xx': errorResponse('Refused (429: too many new jobs from this client); no job was created.'),
           '5xx': errorResponse('The queue or a tool is unavailable.'),
         },
       },
+      ...(opts.submitRate && { config: { rateLimit: submitLimit(opts.submitRate) } }),
       // The handler reads a form as a stream, so there is no parsed body; its schema is for the docs.
       preValidation: async (request) => {
         if (request.isMultipart()) request.body = {};
@@ -100,10 +104,20 @@ async function createFromForm(request: FastifyRequest, jobs: JobsApi, limits: Up
   }
 }
 
-/** Form values are text; an HTML checkbox sends "on". Ajv's coercion then handles "true"/"false". */
+/** A checked HTML checkbox sends "on"; scripts send "true" or "false". Anything else stays text and is refused. */
+const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
+  ['on', true],
+  ['true', true],
+  ['false', false],
+]);
+
+/** Form values are all text: the flags become booleans here, the rest stays text for the schema. */
 function formFields(fields: Record<string, string>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ...fields };
-  for (const flag of ['split_chapters', 'normalize']) if (fields[flag] === 'on') out[flag] = true;
+  for (const flag of ['split_chapters', 'normalize']) {
+    const value = Object.hasOwn(fields, flag) ? FLAG_VALUES.get(fields[flag] ?? '') : undefined;
+    if (value !== undefined) out[flag] = value;
+  }
   return out;
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Limits on what one client can make the server do: new jobs per window, and failed admin sign-ins
+ * per address and per username. The counts live in Redis when the app is given a client, so that
+ * several web processes share them, else in this process's memory. A limit is a safeguard, not a
+ * dependency: when Redis fails, requests go through rather than failing with it.
+ */
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Rate } from '../config.ts';
+import { ConvertError } from '../errors.ts';
+
+export interface RateLimitStore {
+  client: Redis;
+  /** Prefix of the counters' keys, so that installations sharing a Redis count apart. */
+  keyPrefix: string;
+}
+
+export async function registerRateLimits(app: FastifyInstance, store: RateLimitStore | undefined): Promise<void> {
+  await app.register(rateLimit, {
+    // Only the routes that ask for a limit get one.
+    global: false,
+    // RateLimit-Limit/-Remaining/-Reset and Retry-After, as the IETF draft names them.
+    enableDraftSpec: true,
+    skipOnError: true,
+    ...(store && { redis: store.client, nameSpace: `${store.keyPrefix}:rate-limit:` }),
+  });
+}
+
+/** The route option for POST /api/jobs: a 429 `too_many_requests` past `rate`, per client address. */
+export function submitLimit(rate: Rate): RateLimitOptions {
+  return {
+    max: rate.max,
+    timeWindow: rate.windowSec * 1000,
+    errorResponseBuilder: (_request, context) =>
+      new ConvertError(
+        'too_many_requests',
+        `Too many new jobs from your address: this server takes ${rate.max} per ${per(rate.windowSec)}. Try again in ${context.after}.`,
+      ),
+  };
+}
+
+function per(seconds: number): string {
+  if (seconds === 60) return 'minute';
+  if (seconds === 3600) return 'hour';
+  return `${seconds} seconds`;
+}
+
+export interface Throttle {
+  /** Seconds until `request` may try again; 0 when it may now. Counts nothing. */
+  waitSec(request: FastifyRequest): Promise<number>;
+  /** Count one failure against each of the throttle's keys. */
+  failed(request: FastifyRequest): Promise<void>;
+}
+
+/**
+ * Failures counted under several keys of a request at once (an address, a username): one key over
+ * its limit stops the request, so neither many names from one address nor one name from many
+ * addresses gets far. Only failures count, so people who get it right are never held up.
+ */
+export function failureThrottle(
+  app: FastifyInstance,
+  limits: readonly { max: number; windowSec: number; key: (request: FastifyRequest) => string }[],
+): Throttle {
+  const limiters = limits.map(({ max, windowSec, key }) =>
+    app.createRateLimit({ max, timeWindow: windowSec * 1000, keyGenerator: key }),
+  );
+  return {
+    async waitSec(request) {
+      const states = await Promise.all(limiters.map((limiter) => limiter(request, { increment: false })));
+      const waits = states.map((state) => (!state.isAllowed && state.remaining === 0 ? state.ttlInSeconds : 0));
+      return Math.max(0, ...waits);
+    },
+    async failed(request) {
+      await Promise.all(limiters.map((limiter) => limiter(request)));
+    },
+  };
+}
