@@ -1,4 +1,5 @@
 /** `ytconv worker`: runs conversions, emails and housekeeping from the queues. */
+import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { createMailer } from '../mailer.ts';
@@ -6,9 +7,17 @@ import { startWorkers } from '../queue/worker.ts';
 import { openServices } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
 
+/**
+ * Conversions are batch work: the worker, and so the ffmpeg and yt-dlp it starts (children inherit
+ * it), run at a lower CPU priority, so that on a shared machine the web process still answers at
+ * once while every core encodes. On a host of its own it changes nothing.
+ */
+const WORKER_NICENESS = 10;
+
 export async function runWorker(config: Config): Promise<number> {
   const { service } = config;
   const log = createLogger('worker', service.logLevel);
+  setPriority(Math.max(getPriority(), WORKER_NICENESS));
   const services = await openServices(config, 'worker');
   const mailer = createMailer(service.email, (line) => log.info(line));
   const workers = await startWorkers({

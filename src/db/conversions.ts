@@ -59,29 +59,28 @@ export async function getConversions(db: Db, ids: readonly string[]): Promise<Ma
   return new Map(rows.map((row) => [row.id, toConversion(row)]));
 }
 
-/** The newest finished conversion with these options whose files are still kept at `now`. */
-export async function findReusable(db: Db, optionsKey: string, now: Timestamp = Date.now()) {
-  const row = await db
+/**
+ * What already exists for these options: the conversion queued or running (at most one: a unique
+ * index), else the newest finished one whose files are still kept at `now`. One query, since
+ * every request asks.
+ */
+export async function findExisting(db: Db, optionsKey: string, now: Timestamp = Date.now()) {
+  const rows = await db
     .selectFrom('conversions')
     .selectAll()
     .where('options_key', '=', optionsKey)
-    .where('status', '=', 'done')
-    .where('expires_at', '>', now)
-    .orderBy('finished_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined ? null : toConversion(row);
-}
-
-/** The queued or running conversion with these options, if any (at most one: a unique index). */
-export async function findActive(db: Db, optionsKey: string): Promise<Conversion | null> {
-  const row = await db
-    .selectFrom('conversions')
-    .selectAll()
-    .where('options_key', '=', optionsKey)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  return row === undefined ? null : toConversion(row);
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['queued', 'running']),
+        eb.and([eb('status', '=', 'done'), eb('expires_at', '>', now)]),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(20)
+    .execute();
+  const all = rows.map(toConversion);
+  const done = all.filter((c) => c.status === 'done').sort((a, b) => (b.finished_at ?? 0) - (a.finished_at ?? 0));
+  return { active: all.find((c) => c.status !== 'done') ?? null, done: done[0] ?? null };
 }
 
 /** Conversions in `status`, oldest change first, for the reconciler. */

@@ -8,7 +8,14 @@
  * work that is being stopped.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
-import { type Conversion, type ConversionInput, conversionRow, getConversion, newId } from './conversions.ts';
+import {
+  type Conversion,
+  type ConversionInput,
+  conversionRow,
+  getConversion,
+  newId,
+  toConversion,
+} from './conversions.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
 import type { JobStatus, Timestamp } from './tables/conversions.ts';
 import type { JobRow } from './tables/jobs.ts';
@@ -58,10 +65,10 @@ export function createWithConversion(
       .values(conversionRow(input, now))
       // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
       .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-      .returning('id')
+      .returningAll()
       .executeTakeFirst();
     if (row === undefined) return null;
-    return withConversion(trx, await insertJob(trx, row.id, email, now));
+    return { ...(await insertJob(trx, row.id, email, now)), conversion: toConversion(row) };
   });
 }
 

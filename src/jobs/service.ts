@@ -8,7 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { listFiles } from '../db/conversion-files.ts';
-import { countQueued, deleteOrphanConversion, findActive, findReusable } from '../db/conversions.ts';
+import { countQueued, deleteOrphanConversion, findExisting } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import {
   attachToActive,
@@ -48,8 +48,9 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
+  // Only finished work has files: a fresh job needs no second query.
   const view = async (job: Job): Promise<JobView> =>
-    toView(job, jobStatus(job) === 'cancelled' ? [] : await listFiles(db, job.conversion_id));
+    toView(job, jobStatus(job) === 'done' ? await listFiles(db, job.conversion_id) : []);
   return {
     async create(request: NewJob) {
       try {
@@ -110,13 +111,12 @@ async function admit(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['up
   const now = Date.now();
   for (let i = 0; i < ADMIT_TRIES; i++) {
     if (checked.key !== null) {
-      const done = await findReusable(db, checked.key, now);
+      const { done, active } = await findExisting(db, checked.key, now);
       const reused = done && (await attachToDone(db, done.id, checked.email, now + deps.retentionSec * 1000, now));
       if (reused) {
         if (checked.email) await queueEmail(deps.queues, reused.id, checked.email).catch(() => {});
         return reused;
       }
-      const active = await findActive(db, checked.key);
       const joined = active && (await attachToActive(db, active.id, checked.email, now));
       if (joined) return joined;
     }

@@ -43,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await mkdir(deps.uploadDir, { recursive: true });
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // One line per request (see below) instead of Fastify's two: logging was a sixth of a submission's cost.
+    disableRequestLogging: true,
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: trustProxyOption(deps.trustProxy),
     // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.
@@ -55,6 +57,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onResponse', async (request, reply) => {
+    const { method, url } = request;
+    // A new job's id is in its Location, so that the line of its creation names it.
+    const location = reply.getHeader('location');
+    const line = {
+      method,
+      url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      ...(location && { location }),
+    };
+    request.log.info(line, 'request');
+  });
   await registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {

@@ -8,8 +8,7 @@ import {
   countQueued,
   deleteOrphanConversion,
   expiredConversions,
-  findActive,
-  findReusable,
+  findExisting,
   getConversion,
 } from '../../src/db/conversions.ts';
 import {
@@ -91,11 +90,11 @@ for (const dialect of dialects()) {
     it('refuses second new work with the same options key while the first is unfinished', async () => {
       const first = await create({ options_key: 'same' });
       assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
-      assert.equal((await findActive(t.db, 'same'))?.id, first.conversion_id);
+      assert.equal((await findExisting(t.db, 'same')).active?.id, first.conversion_id);
       await takeConversion(t.db, first.conversion_id, 'tok', RULES);
       assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
       await done({ options_key: 'other' }, T0 + HOUR);
-      assert.equal(await findActive(t.db, 'other'), null, 'finished work is not active');
+      assert.equal((await findExisting(t.db, 'other', T0)).active, null, 'finished work is not active');
       assert.ok(await createWithConversion(t.db, conversionInput({ options_key: 'other' }), null));
     });
 
@@ -164,11 +163,12 @@ for (const dialect of dialects()) {
 
     it('reuses only finished work whose files are still kept, keeping them longer for the new job', async () => {
       const kept = await done({ options_key: 'k' }, T0 + HOUR);
-      assert.equal((await findReusable(t.db, 'k', T0 + HOUR - 1))?.id, kept.conversion_id);
-      assert.equal(await findReusable(t.db, 'k', T0 + HOUR), null, 'expired');
-      assert.equal(await findReusable(t.db, 'other', T0), null, 'another key');
+      const reusable = async (key: string, now: number) => (await findExisting(t.db, key, now)).done;
+      assert.equal((await reusable('k', T0 + HOUR - 1))?.id, kept.conversion_id);
+      assert.equal(await reusable('k', T0 + HOUR), null, 'expired');
+      assert.equal(await reusable('other', T0), null, 'another key');
       await create({ options_key: 'queued' });
-      assert.equal(await findReusable(t.db, 'queued', T0), null, 'not done yet');
+      assert.equal(await reusable('queued', T0), null, 'not done yet');
       const again = (await attachToDone(t.db, kept.conversion_id, null, T0 + 3 * HOUR, T0 + 10))!;
       assert.equal(jobStatus(again), 'done');
       assert.equal(again.conversion.expires_at, T0 + 3 * HOUR);
@@ -180,7 +180,7 @@ for (const dialect of dialects()) {
     it('reuses the newest of several finished conversions', async () => {
       await done({ options_key: 'k' }, T0 + HOUR, T0);
       const newer = await done({ options_key: 'k' }, T0 + 2 * HOUR, T0 + 10);
-      assert.equal((await findReusable(t.db, 'k', T0 + 20))?.id, newer.conversion_id);
+      assert.equal((await findExisting(t.db, 'k', T0 + 20)).done?.id, newer.conversion_id);
     });
 
     it('counts queued work', async () => {
