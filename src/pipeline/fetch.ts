@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
-import { start, ToolError } from './process.ts';
+import { start } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
 import {
   type DownloadProgress,
@@ -64,7 +64,13 @@ export function tooLarge(max: number): ConvertError {
   return new ConvertError('too_large', `The media is larger than this server's limit of ${formatBytes(max)}.`);
 }
 
-/** yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. */
+/**
+ * yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. The encoder may finish
+ * before the download does (a trim ends early): it stops reading, the pipe fills and yt-dlp would
+ * block on its write forever, so whenever the encoder ends first the download is ended too, and
+ * that kill is ours, not a failure. A download that ends on its own is judged by its exit status:
+ * its failure is the cause of whatever the encoder then made of the cut-off input.
+ */
 export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
@@ -82,6 +88,14 @@ export async function streamEncode(
       if (p) ctl.onDownload(p);
     },
   });
+  let inputEnded = false;
+  dl.stdout.once('end', () => {
+    inputEnded = true;
+  });
+  let cut = false;
+  const download = dl.done.catch((err: unknown) => {
+    if (!cut) stopper.stop(ytdlpError(err, ytdlp.refused()));
+  });
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -94,19 +108,15 @@ export async function streamEncode(
     signal,
     stdin: dl.stdout.pipe(counter),
     onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+  }).finally(() => {
+    if (inputEnded) return;
+    cut = true;
+    dl.kill();
   });
-  const [dlResult, encResult] = await Promise.allSettled([dl.done, encode]);
+  const [, encResult] = await Promise.allSettled([download, encode]);
   stopper.dispose();
   if (stopper.reason) throw stopper.reason;
-  // A broken pipe in yt-dlp only echoes ffmpeg's own failure.
-  if (dlResult.status === 'rejected' && !brokenPipe(dlResult.reason))
-    throw ytdlpError(dlResult.reason, ytdlp.refused());
   if (encResult.status === 'rejected') throw encResult.reason;
-  if (dlResult.status === 'rejected') throw ytdlpError(dlResult.reason, ytdlp.refused());
-}
-
-function brokenPipe(err: unknown): boolean {
-  return err instanceof ToolError && /Broken pipe|Errno 32/i.test(err.stderr);
 }
 
 /** Download the format into `dir` and return the file's path. */

@@ -7,6 +7,7 @@ import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
 import { audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
+import { childProcesses } from '../helpers/procfs.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 let site: Site;
@@ -117,6 +118,16 @@ describe('converting a video', () => {
         [5.5, 6.5, 'Outro'],
       ],
     );
+  });
+
+  it('ends the download when a trim of a long stream is done, leaving no child behind', {
+    timeout: 60_000,
+  }, async () => {
+    // Megabytes of media: once ffmpeg has its 3.5 s it stops reading and yt-dlp must not wait on the pipe.
+    const { files } = await run(site.watchUrl('lengthy'), { start: 10, end: 13.5 });
+    close(Number((await ffprobe(files[0]!.path)).format.duration), 3.5);
+    assert.deepEqual(await childProcesses(), []);
+    assert.deepEqual(await readdir(engine.tmpDir), []);
   });
 
   it('splits by chapters into numbered files', async () => {

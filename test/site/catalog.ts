@@ -179,6 +179,13 @@ export const VIDEOS = {
     itags: AUDIO,
     size: 'hidden',
   }),
+  // Megabytes of media, far more than a pipe holds: a consumer that stops reading early blocks yt-dlp.
+  lengthy: defineVideo({
+    id: 'Lengthy__20',
+    title: 'Four Minute Tone',
+    tone: { frequency: 1980, seconds: 240 },
+    itags: AUDIO,
+  }),
 } satisfies Record<string, Video>;
 
 export type VideoName = keyof typeof VIDEOS;
