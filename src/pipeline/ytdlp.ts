@@ -61,10 +61,22 @@ export function infoArgs(base: readonly string[], url: string, formatSpec: strin
 export function downloadArgs(base: readonly string[], infoJson: string, formatId: string, output: string): string[] {
   return [
     ...base,
-    ...['--load-info-json', infoJson, '-f', formatId, '-o', output],
+    ...['--load-info-json', infoJson, '-f', formatById(formatId), '-o', output],
     ...['--newline', '--progress-template', PROGRESS_TEMPLATE],
     ...['--no-part', '--no-mtime', '--retries', '5', '--file-access-retries', '1'],
   ];
+}
+
+/**
+ * The selector for exactly the format with this id. A bare id is not enough: `-f webm` (also mp4,
+ * flv, 3gp…) means "the best pre-merged webm", which the audio-only formats yt-dlp's generic
+ * extractor names after a direct link's extension are not. `b*` is any format with audio or video,
+ * narrowed by an exact filter on the id; quoted, because ids may hold `:`, `=` or `*` (yt-dlp has
+ * already replaced spaces, commas, slashes, `+` and brackets in them). yt-dlp 2023.03.04 and
+ * 2026.08 both read it.
+ */
+export function formatById(id: string): string {
+  return `b*[format_id="${id.replaceAll('"', '\\"')}"]`;
 }
 
 export interface DownloadProgress {

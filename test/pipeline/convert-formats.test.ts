@@ -194,6 +194,20 @@ describe('converting direct media links', () => {
     assert.equal(await audioPacketHash(files[0]!.path), await audioPacketHash(site.filePath('tone.mp3')));
   });
 
+  // The generic extractor names their formats "webm" and "mp4", which a bare `-f` does not take as ids.
+  for (const [name, codec] of [
+    ['tone.webm', 'opus'],
+    ['tone-audio-only.mp4', 'aac'],
+  ] as const) {
+    it(`converts a direct audio-only ${name}`, async () => {
+      const { files } = await run(site.fileUrl(name), { format: 'm4a' });
+      const p = await ffprobe(files[0]!.path);
+      assert.equal(audioOf(p).codec_name, 'aac');
+      close(Number(p.format.duration), 4);
+      assert.equal(audioOf(await ffprobe(site.filePath(name))).codec_name, codec);
+    });
+  }
+
   it('downloads an M4A whose index is at the end before converting it', async () => {
     const { files } = await run(site.fileUrl('tone-moov-at-end.m4a'), { format: 'ogg' });
     const p = await ffprobe(files[0]!.path);

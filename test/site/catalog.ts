@@ -219,6 +219,10 @@ export const DIRECT_FILES = {
   'tone.mp3': { kind: 'mp3', mime: 'audio/mpeg' },
   'tone-moov-at-end.m4a': { kind: 'm4a-moov-at-end', mime: 'audio/mp4' },
   'tone.ogg': { kind: 'ogg', mime: 'audio/ogg' },
+  // yt-dlp's generic extractor names these formats after the extension, which its format
+  // selector reads as "the best pre-merged webm/mp4", not as an id.
+  'tone.webm': { kind: '251', mime: 'audio/webm' },
+  'tone-audio-only.mp4': { kind: 'mp4-audio', mime: 'audio/mp4' },
 } as const satisfies Record<string, { kind: MediaKind; mime: string }>;
 
 export type DirectFileName = keyof typeof DIRECT_FILES;
