@@ -145,12 +145,31 @@ describe('loadConfig', () => {
     assert.match(message, /YTCONV_MAX_DURATION=.*; YTCONV_MAX_DOWNLOAD=/);
   });
 
-  it('keeps secrets out of the environment handed to yt-dlp', () => {
-    const env = load({ SECRET_KEY: 'k'.repeat(32), EMAIL_HOST_PASSWORD: 'pw', YTCONV_ADMIN_PASSWORD: 'pw2', LANG: 'C' })
-      .engine.ytdlpEnv;
-    assert.equal(env.SECRET_KEY, undefined);
-    assert.equal(env.EMAIL_HOST_PASSWORD, undefined);
-    assert.equal(env.YTCONV_ADMIN_PASSWORD, undefined);
-    assert.equal(env.LANG, 'C');
+  it('hands child processes only the allow-listed variables', () => {
+    const kept = {
+      PATH: bin,
+      HOME: '/home/ytconv',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TZ: 'UTC',
+      TMPDIR: '/var/tmp',
+      PYTHONPATH: '/opt/plugins',
+      XDG_CACHE_HOME: '/cache',
+      SSL_CERT_FILE: '/etc/ssl/ca.pem',
+      REQUESTS_CA_BUNDLE: '/etc/ssl/ca.pem',
+      https_proxy: 'http://proxy:3128',
+      HTTPS_PROXY: 'http://proxy:3128',
+      no_proxy: 'internal',
+    };
+    const secrets = {
+      PGPASSWORD: 'pw',
+      DATABASE_URL: 'postgres://u:pw@db/ytconv',
+      SECRET_KEY: 'k'.repeat(32),
+      FOO_TOKEN: 'token',
+      EMAIL_HOST_PASSWORD: 'pw',
+      YTCONV_ADMIN_PASSWORD: 'pw2',
+      NODE_OPTIONS: '--require /tmp/evil.js',
+    };
+    assert.deepEqual(load({ ...kept, ...secrets }).engine.tools.env, kept);
   });
 });

@@ -69,14 +69,14 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     const skipped: Skipped[] = [];
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
     if (source.kind === 'file') {
-      const item = await localItem(ctx.engine.tools.ffprobe, source.path, ctx.signal);
+      const item = await localItem(ctx.engine.tools, source.path, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       made.push(...(await produceItem(item, { ...itemCtx, dir: work })));
     } else {
       session = await openSession(ctx.engine);
       await convertUrl(source.canonicalUrl, session, { ...itemCtx, dir: work, onInfo: ctx.onInfo }, made, skipped);
     }
-    return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools.ffprobe), skipped };
+    return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools), skipped };
   } catch (err) {
     throw ctx.signal?.aborted ? new ConvertError('cancelled', 'The conversion was cancelled.') : asConvertError(err);
   } finally {

@@ -10,6 +10,7 @@ import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
 import { start } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
+import type { Tools } from './types.ts';
 import {
   type DownloadProgress,
   downloadArgs,
@@ -75,7 +76,7 @@ export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  ffmpeg: { file: string; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  ffmpeg: { tools: Tools; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<void> {
   const stopper = new Stopper(ctl.signal);
@@ -104,7 +105,7 @@ export async function streamEncode(
       done(null, chunk);
     },
   });
-  const encode = ffmpegEncode(ffmpeg.file, ffmpeg.args, {
+  const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
     signal,
     stdin: dl.stdout.pipe(counter),
     onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),

@@ -14,7 +14,7 @@ import { audioStream, probe, probeInput } from './probe.ts';
 import { etaFrom, type ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
-import type { Chapter, ConvertOptions, Engine } from './types.ts';
+import type { Chapter, ConvertOptions, Engine, Tools } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
 
 export interface Item {
@@ -52,8 +52,8 @@ export interface ItemContext {
 }
 
 /** A local media file as an item: its own tags, else its file name, as the facts. */
-export async function localItem(ffprobe: string, path: string, signal?: AbortSignal): Promise<Item> {
-  const { facts, audio } = await probeInput(ffprobe, path, signal);
+export async function localItem(tools: Tools, path: string, signal?: AbortSignal): Promise<Item> {
+  const { facts, audio } = await probeInput(tools, path, signal);
   const t = facts.tags;
   return {
     facts: {
@@ -179,7 +179,7 @@ async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: ItemContext): 
         p.eta ?? etaFrom(p.bytes, p.total, Date.now() - started),
       ),
   });
-  const facts = await probe(ctx.engine.tools.ffprobe, path, ctx.signal);
+  const facts = await probe(ctx.engine.tools, path, ctx.signal);
   checkDuration(facts.duration, ctx.engine);
   const audio = audioStream(facts);
   if (!audio) throw new ConvertError('no_audio', 'This media has no audio track to convert.');
@@ -210,7 +210,7 @@ async function streamRemote(
     jsonPath,
     info.format,
     {
-      file: ctx.engine.tools.ffmpeg,
+      tools: ctx.engine.tools,
       args: encodeArgs('pipe:0', out, spec),
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
@@ -248,12 +248,12 @@ async function encodeFromFile(
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const loudness = options.normalize
-      ? await measureLoudness(engine.tools.ffmpeg, source.path, out.span, ctx.signal)
+      ? await measureLoudness(engine.tools, source.path, out.span, ctx.signal)
       : undefined;
     const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    await ffmpegEncode(engine.tools.ffmpeg, encodeArgs(source.path, path, spec), {
+    await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
       signal: ctx.signal,
       onTime: (t) =>
         ctx.reporter.update(
@@ -272,7 +272,7 @@ async function encodeFromFile(
 async function coverTags(cover: string | null, ctx: ItemContext): Promise<Record<string, string>> {
   const { format } = ctx.options;
   if (!cover || FORMATS[format].pictureStream || format === 'wav') return {};
-  const facts = await probe(ctx.engine.tools.ffprobe, cover, ctx.signal);
+  const facts = await probe(ctx.engine.tools, cover, ctx.signal);
   return { METADATA_BLOCK_PICTURE: await flacPictureBlock(cover, facts.streams[0]?.width ?? 0) };
 }
 
@@ -289,7 +289,7 @@ async function tag(
   await writeFile(metaPath, ffmetadata(out.tags, format === 'wav' ? [] : out.chapters, extra));
   const tagged = `${audio}.tagged.${format}`;
   await ffmpegRun(
-    ctx.engine.tools.ffmpeg,
+    ctx.engine.tools,
     tagArgs(audio, metaPath, tagged, format, format === 'wav' ? null : cover),
     ctx.signal,
   );

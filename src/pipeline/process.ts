@@ -15,7 +15,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs?: number;
-  env?: NodeJS.ProcessEnv;
+  /** Always given: a child never inherits our whole environment (Tools.env is the allow-listed one). */
+  env: NodeJS.ProcessEnv;
   cwd?: string;
   /** Give the child a writable stdin (for piping); otherwise stdin is closed. */
   stdin?: boolean;
@@ -80,7 +81,7 @@ export interface Running {
 }
 
 /** Start a tool. Its stdout is left for the caller to consume (pipe or read). */
-export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions = {}): Running {
+export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions): Running {
   const child = spawn(file, args, {
     cwd: opts.cwd,
     env: opts.env,
@@ -154,7 +155,7 @@ export async function run(
   tool: ToolName,
   file: string,
   args: readonly string[],
-  opts: Omit<RunOptions, 'stdin'> = {},
+  opts: Omit<RunOptions, 'stdin'>,
 ): Promise<string> {
   const running = start(tool, file, args, opts);
   const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
 import { type LoudnessMeasurement, loudnessScanArgs, type Span } from './ffmpeg-args.ts';
 import { run, start, ToolError } from './process.ts';
+import type { Tools } from './types.ts';
 
 export interface FfmpegRun {
   signal?: AbortSignal;
@@ -15,8 +16,12 @@ export interface FfmpegRun {
 }
 
 /** Run an encode built by encodeArgs (which asks for `-progress pipe:1`). */
-export async function ffmpegEncode(ffmpeg: string, args: string[], opts: FfmpegRun): Promise<void> {
-  const child = start('ffmpeg', ffmpeg, args, { signal: opts.signal, stdin: opts.stdin !== undefined });
+export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun): Promise<void> {
+  const child = start('ffmpeg', tools.ffmpeg, args, {
+    env: tools.env,
+    signal: opts.signal,
+    stdin: opts.stdin !== undefined,
+  });
   createInterface({ input: child.stdout }).on('line', (line) => {
     const m = /^out_time_us=(\d+)/.exec(line);
     if (m) opts.onTime?.(Number(m[1]) / 1e6);
@@ -33,9 +38,9 @@ export async function ffmpegEncode(ffmpeg: string, args: string[], opts: FfmpegR
 }
 
 /** Run a short ffmpeg job (tagging, covers) to completion. */
-export async function ffmpegRun(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void> {
+export async function ffmpegRun(tools: Tools, args: string[], signal?: AbortSignal): Promise<void> {
   try {
-    await run('ffmpeg', ffmpeg, args, { signal, timeoutMs: 10 * 60_000 });
+    await run('ffmpeg', tools.ffmpeg, args, { env: tools.env, signal, timeoutMs: 10 * 60_000 });
   } catch (err) {
     throw ffmpegError(err);
   }
@@ -43,14 +48,15 @@ export async function ffmpegRun(ffmpeg: string, args: string[], signal?: AbortSi
 
 /** loudnorm's first pass: the measurements the exact second pass needs. */
 export async function measureLoudness(
-  ffmpeg: string,
+  tools: Tools,
   input: string,
   span: Span | undefined,
   signal?: AbortSignal,
 ): Promise<LoudnessMeasurement> {
   let stderr = '';
   try {
-    await run('ffmpeg', ffmpeg, loudnessScanArgs(input, span), {
+    await run('ffmpeg', tools.ffmpeg, loudnessScanArgs(input, span), {
+      env: tools.env,
       signal,
       onStderrLine: (line) => {
         stderr += `${line}\n`;

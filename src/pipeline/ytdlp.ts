@@ -11,7 +11,7 @@ import type { Chapter } from './types.ts';
 export interface Ytdlp {
   file: string;
   baseArgs: readonly string[];
-  env: NodeJS.ProcessEnv | undefined;
+  env: NodeJS.ProcessEnv;
   /** Hosts the address guard refused so far (their 403s mean `forbidden_address`). */
   refused(): readonly string[];
 }

@@ -81,7 +81,7 @@ export function mediaFile(kind: MediaKind, tone: Tone): Promise<string> {
   const recipe: Recipe = RECIPES[kind];
   const name = `${kind}-${tone.frequency}hz-${tone.seconds}s.${recipe.ext}`;
   return cached(name, (tmp) =>
-    withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp])),
+    withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp], { env: process.env })),
   );
 }
 
