@@ -80,7 +80,7 @@ describe('ytconv convert --json', () => {
     assert.equal(code, 1);
     const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
     assert.equal(error.code, 'unavailable');
-    assert.match(error.message, /removed by the uploader/);
+    assert.equal(error.message, 'This video has been removed.');
   });
 
   it('refuses bad options before doing anything', async () => {
