@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     assert.deepEqual(engine.policy, { allowedSites: ['youtube'], allowPrivateAddresses: false });
     assert.equal(engine.limits.maxDurationSec, 3 * 3600);
     assert.equal(engine.limits.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.equal(engine.limits.maxPlaylistEntries, 200);
     assert.equal(engine.cookiesFile, null);
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
       YTCONV_ALLOW_PRIVATE_ADDRESSES: 'yes',
       YTCONV_MAX_DURATION: '1h30m',
       YTCONV_MAX_DOWNLOAD: '1.5GB',
+      YTCONV_MAX_PLAYLIST_ENTRIES: '50',
       YTCONV_COOKIES_FILE: 'cookies.txt',
       YTCONV_TMP_DIR: root,
     });
@@ -87,6 +89,7 @@ describe('loadConfig', () => {
     assert.equal(engine.policy.allowPrivateAddresses, true);
     assert.equal(engine.limits.maxDurationSec, 5400);
     assert.equal(engine.limits.maxDownloadBytes, 1.5 * 1024 ** 3);
+    assert.equal(engine.limits.maxPlaylistEntries, 50);
     assert.equal(engine.cookiesFile, join(root, 'cookies.txt'));
     assert.equal(engine.tmpDir, root);
   });
@@ -126,6 +129,7 @@ describe('loadConfig', () => {
     ['YTCONV_ALLOW_PRIVATE_ADDRESSES', 'maybe', /1\/0, true\/false/],
     ['YTCONV_MAX_DURATION', '0', /positive duration/],
     ['YTCONV_MAX_DOWNLOAD', 'lots', /500M, 2G/],
+    ['YTCONV_MAX_PLAYLIST_ENTRIES', '0', /whole number/],
     ['YTCONV_ALLOWED_SITES', 'youtube,,vimeo', /comma-separated/],
     ['YTCONV_COOKIES_FILE', 'missing.txt', /existing cookies.txt file/],
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],

@@ -95,8 +95,8 @@ async function convertUrl(
   made: Made[],
   skipped: Skipped[],
 ): Promise<void> {
-  const spec = formatSpec(ctx.options);
-  const info = await extract(session.ytdlp, url, spec, ctx.signal);
+  const query = { formatSpec: formatSpec(ctx.options), maxEntries: ctx.engine.limits.maxPlaylistEntries };
+  const info = await extract(session.ytdlp, url, query, ctx.signal);
   session.checkSite(info.site);
   const media = info.kind === 'media';
   ctx.onInfo?.({
@@ -117,7 +117,7 @@ async function convertUrl(
     ctx.reporter.setItem({ index: i + 1, count, title: entry.title ?? undefined });
     ctx.reporter.update('probing', null);
     try {
-      const entryInfo = await extract(session.ytdlp, entry.url, spec, ctx.signal);
+      const entryInfo = await extract(session.ytdlp, entry.url, query, ctx.signal);
       if (entryInfo.kind !== 'media') throw new ConvertError('unsupported_site', 'Nested playlists are not supported.');
       session.checkSite(entryInfo.site);
       const item = { ...remoteItem(entryInfo, session), playlist: { album: info.title, index: i + 1, count } };

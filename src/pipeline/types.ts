@@ -88,6 +88,8 @@ export interface Engine {
     maxDurationSec: number;
     /** Bytes of media downloaded per item, or null for no limit. */
     maxDownloadBytes: number | null;
+    /** Entries a playlist may have; a longer one is refused (and never listed whole). */
+    maxPlaylistEntries: number;
   };
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */

@@ -53,8 +53,22 @@ export interface PlaylistInfo {
 const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
 const PROGRESS_TEMPLATE = `download:${PROGRESS_PREFIX} %(progress.status)s %(progress.downloaded_bytes)s %(progress.total_bytes)s %(progress.total_bytes_estimate)s %(progress.eta)s`;
 
-export function infoArgs(base: readonly string[], url: string, formatSpec: string): string[] {
-  return [...base, '-J', '--flat-playlist', '--no-playlist', '-f', formatSpec, '--', url];
+/** What to ask of a link: the format to pick for media, and how many playlist entries to accept. */
+export interface Query {
+  formatSpec: string;
+  maxEntries: number;
+}
+
+/**
+ * Extract a link's info. A playlist is listed flat, and no further than one entry past the limit:
+ * enough to tell that it is too long without listing a whole 10 000-video channel.
+ */
+export function infoArgs(base: readonly string[], url: string, query: Query): string[] {
+  return [
+    ...base,
+    ...['-J', '--flat-playlist', '--no-playlist', '--playlist-end', String(query.maxEntries + 1)],
+    ...['-f', query.formatSpec, '--', url],
+  ];
 }
 
 /** Download one already-extracted format to `output` (`-` streams to stdout). */
@@ -97,12 +111,12 @@ export function parseProgressLine(line: string): DownloadProgress | null {
 export async function extract(
   ytdlp: Ytdlp,
   url: string,
-  formatSpec: string,
+  query: Query,
   signal?: AbortSignal,
 ): Promise<MediaInfo | PlaylistInfo> {
   let json: string;
   try {
-    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, formatSpec), {
+    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, query), {
       env: ytdlp.env,
       signal,
       timeoutMs: 120_000,
@@ -110,7 +124,13 @@ export async function extract(
   } catch (err) {
     throw ytdlpError(err, ytdlp.refused());
   }
-  return toInfo(JSON.parse(json) as RawInfo, json);
+  const info = toInfo(JSON.parse(json) as RawInfo, json);
+  if (info.kind === 'playlist' && info.entries.length > query.maxEntries) throw tooManyEntries(query.maxEntries);
+  return info;
+}
+
+function tooManyEntries(max: number): ConvertError {
+  return new ConvertError('too_large', `This playlist has more entries than this server's limit of ${max}.`);
 }
 
 interface RawInfo {

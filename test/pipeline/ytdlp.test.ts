@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorCode } from '../../src/errors.ts';
 import { ToolError } from '../../src/pipeline/process.ts';
-import { downloadArgs, formatById, ytdlpError } from '../../src/pipeline/ytdlp.ts';
+import { downloadArgs, formatById, infoArgs, ytdlpError } from '../../src/pipeline/ytdlp.ts';
 
 describe('formatById', () => {
   it('selects an id by an exact filter, so that an id spelt like an extension stays an id', () => {
@@ -114,5 +114,14 @@ describe('ytdlpError', () => {
     assert.equal(ytdlpError(new ToolError('yt-dlp', { notFound: true }), []).code, 'tool_missing');
     assert.equal(ytdlpError(new ToolError('yt-dlp', { isCanceled: true, stderr }), []).code, 'cancelled');
     assert.equal(ytdlpError(new ToolError('yt-dlp', { exitCode: 1, stderr }), ['10.0.0.1']).code, 'forbidden_address');
+  });
+});
+
+describe('infoArgs', () => {
+  it('lists a playlist flat and no further than one entry past the limit', () => {
+    const args = infoArgs([], 'https://www.youtube.com/@channel/videos', { formatSpec: 'bestaudio', maxEntries: 200 });
+    assert.ok(args.includes('--flat-playlist'));
+    assert.equal(args[args.indexOf('--playlist-end') + 1], '201');
+    assert.deepEqual(args.slice(-2), ['--', 'https://www.youtube.com/@channel/videos']);
   });
 });

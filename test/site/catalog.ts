@@ -210,7 +210,18 @@ export const PLAYLISTS = {
     uploader: CHANNEL.name,
     entries: ['plain', 'private', 'second'],
   },
+  // Like a channel's uploads: listed page by page, so a consumer that wants only the first few
+  // entries fetches only the first page.
+  huge: {
+    id: 'PLStandInHuge00000000000000000003',
+    title: 'Stand-in Channel Uploads',
+    uploader: CHANNEL.name,
+    entries: Array.from({ length: 60 }, (_, i) => (['plain', 'second', 'music'] as const)[i % 3] ?? 'plain'),
+  },
 } satisfies Record<string, Playlist>;
+
+/** Entries per page of the playlist API, like YouTube's continuation pages. */
+export const PLAYLIST_PAGE_SIZE = 10;
 
 export type PlaylistName = keyof typeof PLAYLISTS;
 

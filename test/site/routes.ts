@@ -83,12 +83,14 @@ function videoApi({ res, state }: Ctx, [id]: string[]): void {
   else json(res, { video: videoInfo(state.origin, entry.video, entry.media) });
 }
 
-function playlistApi({ res, state }: Ctx, [id]: string[]): void {
+/** One page (`?page=N`, from 1) of a playlist's entries, and the number of the next page if any. */
+function playlistApi({ res, state, url }: Ctx, [id]: string[]): void {
   const playlist = findPlaylist(id);
   if (!playlist) json(res, { error: { reason: 'unavailable', message: 'The playlist does not exist.' } });
   else {
     const videos = playlist.entries.flatMap((name) => state.byName.get(name)?.video ?? []);
-    json(res, { playlist: playlistInfo(state.origin, playlist, videos) });
+    const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+    json(res, { playlist: playlistInfo(state.origin, playlist, videos, page) });
   }
 }
 
