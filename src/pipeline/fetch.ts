@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
@@ -133,18 +134,15 @@ export async function downloadFile(
     'yt-dlp',
     ytdlp.file,
     downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')),
-    {
-      env: ytdlp.env,
-      signal: stopper.controller.signal,
-      onStderrLine: (line) => {
-        const p = parseProgressLine(line);
-        if (!p) return;
-        if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
-        ctl.onDownload(p);
-      },
-    },
+    { env: ytdlp.env, signal: stopper.controller.signal },
   );
-  dl.stdout.resume();
+  // Writing to a file, yt-dlp prints its progress on stdout (on stderr only when stdout is the media).
+  createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    const p = parseProgressLine(line);
+    if (!p) return;
+    if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+    ctl.onDownload(p);
+  });
   try {
     await dl.done;
   } catch (err) {

@@ -76,10 +76,16 @@ describe('limits, checked before downloading where possible', () => {
     assert.equal(mediaRequests('big').length, 0);
   });
 
-  it('stops a download of unknown size once it passes the limit', async () => {
-    await expectFailure('too_large', site.watchUrl('nosize'), { engine: { limits: { maxDownloadBytes: 20_000 } } });
-    assert.ok(mediaRequests('nosize').length > 0);
-  });
+  for (const [path, options] of [
+    ['streamed into the encoder', {}],
+    ['downloaded to a file first', { normalize: true }],
+  ] as const) {
+    it(`stops a download of unknown size once it passes the limit, ${path}`, async () => {
+      const limits = { maxDownloadBytes: 20_000 };
+      await expectFailure('too_large', site.watchUrl('nosize'), { engine: { limits }, options });
+      assert.ok(mediaRequests('nosize').length > 0);
+    });
+  }
 
   it('refuses a playlist longer than the limit after listing only its first page', async () => {
     const { message } = await expectFailure('too_large', site.playlistUrl('huge'), {
