@@ -181,6 +181,7 @@ function schema(root: string) {
     YTCONV_MAX_DURATION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('3h'),
     YTCONV_MAX_DOWNLOAD: setting(SIZE_EXPECTED, parseDownloadLimit).prefault('2G'),
     YTCONV_MAX_PLAYLIST_ENTRIES: setting('a whole number such as 200', parsePositiveInt).prefault('200'),
+    YTCONV_IDLE_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('60s'),
     YTCONV_COOKIES_FILE: setting('an existing cookies.txt file', existing('isFile')).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
   });
@@ -209,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
       maxDurationSec: settings.YTCONV_MAX_DURATION,
       maxDownloadBytes: settings.YTCONV_MAX_DOWNLOAD.bytes,
       maxPlaylistEntries: settings.YTCONV_MAX_PLAYLIST_ENTRIES,
+      idleTimeoutSec: settings.YTCONV_IDLE_TIMEOUT,
     },
     cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),

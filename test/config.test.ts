@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.maxDurationSec, 3 * 3600);
     assert.equal(engine.limits.maxDownloadBytes, 2 * 1024 ** 3);
     assert.equal(engine.limits.maxPlaylistEntries, 200);
+    assert.equal(engine.limits.idleTimeoutSec, 60);
     assert.equal(engine.cookiesFile, null);
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
       YTCONV_MAX_DURATION: '1h30m',
       YTCONV_MAX_DOWNLOAD: '1.5GB',
       YTCONV_MAX_PLAYLIST_ENTRIES: '50',
+      YTCONV_IDLE_TIMEOUT: '2m',
       YTCONV_COOKIES_FILE: 'cookies.txt',
       YTCONV_TMP_DIR: root,
     });
@@ -90,6 +92,7 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.maxDurationSec, 5400);
     assert.equal(engine.limits.maxDownloadBytes, 1.5 * 1024 ** 3);
     assert.equal(engine.limits.maxPlaylistEntries, 50);
+    assert.equal(engine.limits.idleTimeoutSec, 120);
     assert.equal(engine.cookiesFile, join(root, 'cookies.txt'));
     assert.equal(engine.tmpDir, root);
   });
@@ -130,6 +133,7 @@ describe('loadConfig', () => {
     ['YTCONV_MAX_DURATION', '0', /positive duration/],
     ['YTCONV_MAX_DOWNLOAD', 'lots', /500M, 2G/],
     ['YTCONV_MAX_PLAYLIST_ENTRIES', '0', /whole number/],
+    ['YTCONV_IDLE_TIMEOUT', 'never', /positive duration/],
     ['YTCONV_ALLOWED_SITES', 'youtube,,vimeo', /comma-separated/],
     ['YTCONV_COOKIES_FILE', 'missing.txt', /existing cookies.txt file/],
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],

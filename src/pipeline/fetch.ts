@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
+import { type ChildLimits, limitError } from './limits.ts';
 import { start } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
@@ -31,7 +32,13 @@ export function streamable(format: RemoteFormat): boolean {
 export interface FetchControl {
   signal?: AbortSignal;
   maxBytes: number | null;
+  limits: ChildLimits;
   onDownload: (p: DownloadProgress) => void;
+}
+
+/** A failed download as a person should see it: our own limits first, then yt-dlp's reasons. */
+function downloadError(err: unknown, ytdlp: Ytdlp, limits: ChildLimits): ConvertError {
+  return limitError(err, 'download', limits) ?? ytdlpError(err, ytdlp.refused());
 }
 
 /** Ends `children` early with a ConvertError that wins over the errors the kill itself causes. */
@@ -72,6 +79,10 @@ export function tooLarge(max: number): ConvertError {
  * block on its write forever, so whenever the encoder ends first the download is ended too, and
  * that kill is ours, not a failure. A download that ends on its own is judged by its exit status:
  * its failure is the cause of whatever the encoder then made of the cut-off input.
+ *
+ * The bytes through the pipe are the one thing watched for inactivity. They stop when the site
+ * stops sending, and equally when the encoder stops reading; the site is by far the likelier, so
+ * the encoder gets only the overall cap here, and a quiet pipe is reported as the site's.
  */
 export async function streamEncode(
   ytdlp: Ytdlp,
@@ -85,6 +96,7 @@ export async function streamEncode(
   const dl = start('yt-dlp', ytdlp.file, downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
     env: ytdlp.env,
     signal,
+    ...ctl.limits,
     onStderrLine: (line) => {
       const p = parseProgressLine(line);
       if (p) ctl.onDownload(p);
@@ -96,11 +108,12 @@ export async function streamEncode(
   });
   let cut = false;
   const download = dl.done.catch((err: unknown) => {
-    if (!cut) stopper.stop(ytdlpError(err, ytdlp.refused()));
+    if (!cut) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      dl.progressed();
       bytes += chunk.length;
       if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
       done(null, chunk);
@@ -108,6 +121,7 @@ export async function streamEncode(
   });
   const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
     signal,
+    limits: { timeoutMs: ctl.limits.timeoutMs },
     stdin: dl.stdout.pipe(counter),
     onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
   }).finally(() => {
@@ -130,23 +144,27 @@ export async function downloadFile(
   ctl: FetchControl,
 ): Promise<string> {
   const stopper = new Stopper(ctl.signal);
+  // Retries start over from a resume point, so only bytes beyond the most seen are progress.
+  let most = 0;
   const dl = start(
     'yt-dlp',
     ytdlp.file,
     downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')),
-    { env: ytdlp.env, signal: stopper.controller.signal },
+    { env: ytdlp.env, signal: stopper.controller.signal, ...ctl.limits },
   );
   // Writing to a file, yt-dlp prints its progress on stdout (on stderr only when stdout is the media).
   createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
     const p = parseProgressLine(line);
     if (!p) return;
+    if (p.bytes > most) dl.progressed();
+    most = Math.max(most, p.bytes);
     if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
     ctl.onDownload(p);
   });
   try {
     await dl.done;
   } catch (err) {
-    throw stopper.reason ?? ytdlpError(err, ytdlp.refused());
+    throw stopper.reason ?? downloadError(err, ytdlp, ctl.limits);
   } finally {
     stopper.dispose();
   }

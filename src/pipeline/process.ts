@@ -1,7 +1,8 @@
 /**
  * The only place ytconv starts child processes (yt-dlp, ffmpeg, ffprobe). Fixed argv and never a
- * shell; a timeout and an AbortSignal; SIGTERM to the whole process group, then SIGKILL after a
- * grace period; a typed ToolError that callers branch on by its flags, not by parsing messages.
+ * shell; an overall time limit, an inactivity limit fed by the caller's idea of progress, and an
+ * AbortSignal; SIGTERM to the whole process group, then SIGKILL after a grace period; a typed
+ * ToolError that callers branch on by its flags, not by parsing messages.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,8 +12,16 @@ export type ToolName = 'yt-dlp' | 'ffmpeg' | 'ffprobe' | 'python';
 
 export interface RunOptions {
   signal?: AbortSignal;
-  /** Wall-clock limit; the child is killed when it passes. */
+  /** Wall-clock limit; the child is killed when it passes (ToolError.timedOut). */
   timeoutMs?: number;
+  /**
+   * Inactivity limit: the child is killed (ToolError.stalled) when this long passes after a call of
+   * Running.progressed() without another. What counts as progress is the caller's to say: bytes
+   * arriving, a position that grows. The clock starts at the first progress, so a slow start-up
+   * (seconds for a Python program importing its extractors) is never a stall; until then the
+   * overall limit and the tool's own timeouts (yt-dlp's 20 s socket timeout) apply.
+   */
+  idleTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs?: number;
   /** Always given: a child never inherits our whole environment (Tools.env is the allow-listed one). */
@@ -32,6 +41,8 @@ export class ToolError extends Error {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly timedOut: boolean;
+  /** Killed for making no progress for RunOptions.idleTimeoutMs. */
+  readonly stalled: boolean;
   readonly isCanceled: boolean;
   /** The executable could not be started at all (ENOENT, EACCES). */
   readonly notFound: boolean;
@@ -43,6 +54,7 @@ export class ToolError extends Error {
       exitCode?: number | null;
       signal?: NodeJS.Signals | null;
       timedOut?: boolean;
+      stalled?: boolean;
       isCanceled?: boolean;
       notFound?: boolean;
       stderr?: string;
@@ -55,14 +67,17 @@ export class ToolError extends Error {
         ? 'was cancelled'
         : fields.timedOut
           ? 'timed out'
-          : fields.signal
-            ? `was killed by ${fields.signal}`
-            : `exited with code ${fields.exitCode}`;
+          : fields.stalled
+            ? 'stopped making progress'
+            : fields.signal
+              ? `was killed by ${fields.signal}`
+              : `exited with code ${fields.exitCode}`;
     super(`${tool} ${why}`, { cause: fields.cause });
     this.tool = tool;
     this.exitCode = fields.exitCode ?? null;
     this.signal = fields.signal ?? null;
     this.timedOut = fields.timedOut ?? false;
+    this.stalled = fields.stalled ?? false;
     this.isCanceled = fields.isCanceled ?? false;
     this.notFound = fields.notFound ?? false;
     this.stderr = fields.stderr ?? '';
@@ -78,6 +93,8 @@ export interface Running {
   readonly done: Promise<void>;
   /** Kill now (SIGTERM, then SIGKILL after the grace period). */
   kill(): void;
+  /** The child made progress: restart its inactivity limit. */
+  progressed(): void;
 }
 
 /** Start a tool. Its stdout is left for the caller to consume (pipe or read). */
@@ -89,32 +106,10 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
     // Own process group, so that a kill reaches whatever the tool starts itself.
     detached: true,
   });
-  let stderr = '';
-  let timedOut = false;
-  let canceled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-
-  const kill = (): void => {
-    if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
-    signalGroup(child, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), opts.killGraceMs ?? 1000);
-  };
-  const onAbort = (): void => {
-    canceled = true;
-    kill();
-  };
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeout =
-    opts.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          kill();
-        }, opts.timeoutMs);
-
   const { stdout, stderr: errStream } = child;
   if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
+  const ending = endings(child, opts);
+  let stderr = '';
   createInterface({ input: errStream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
     stderr = `${stderr}${line}\n`.slice(-STDERR_KEEP);
     opts.onStderrLine?.(line);
@@ -128,26 +123,59 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
       spawnError = err;
     });
     child.once('close', (exitCode, signal) => {
-      clearTimeout(timeout);
-      clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (exitCode === 0 && !canceled && !timedOut) return resolve();
+      const why = ending.settle();
+      if (exitCode === 0 && !why.isCanceled && !why.timedOut && !why.stalled) return resolve();
       // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
       const notFound = spawnError !== undefined && child.pid === undefined;
-      reject(
-        new ToolError(tool, {
-          exitCode,
-          signal,
-          timedOut,
-          isCanceled: canceled,
-          notFound,
-          stderr,
-          cause: spawnError,
-        }),
-      );
+      reject(new ToolError(tool, { exitCode, signal, ...why, notFound, stderr, cause: spawnError }));
     });
   });
-  return { child, stdout, stdin: child.stdin, done, kill };
+  return { child, stdout, stdin: child.stdin, done, kill: ending.kill, progressed: ending.progressed };
+}
+
+/** Why a child was ended by us, if it was. */
+interface Ending {
+  timedOut: boolean;
+  stalled: boolean;
+  isCanceled: boolean;
+}
+
+/**
+ * The ways we end a child: its AbortSignal, its overall and inactivity limits, or a kill() call.
+ * settle() stops them all once the child has closed and says which, if any, ended it.
+ */
+function endings(child: ChildProcess, opts: RunOptions) {
+  const why: Ending = { timedOut: false, stalled: false, isCanceled: false };
+  let killTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const kill = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
+    signalGroup(child, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), opts.killGraceMs ?? 1000);
+  };
+  const endFor = (flag: keyof Ending) => (): void => {
+    why[flag] = true;
+    kill();
+  };
+  const onAbort = endFor('isCanceled');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const timeout = opts.timeoutMs === undefined ? undefined : setTimeout(endFor('timedOut'), opts.timeoutMs);
+  let idle: NodeJS.Timeout | undefined;
+  return {
+    kill,
+    progressed: (): void => {
+      if (closed || opts.idleTimeoutMs === undefined) return;
+      if (idle) idle.refresh();
+      else idle = setTimeout(endFor('stalled'), opts.idleTimeoutMs);
+    },
+    settle: (): Ending => {
+      closed = true;
+      for (const timer of [timeout, idle, killTimer]) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      return why;
+    },
+  };
 }
 
 /** Run a tool to completion and return its stdout as text. */

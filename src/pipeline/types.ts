@@ -90,6 +90,8 @@ export interface Engine {
     maxDownloadBytes: number | null;
     /** Entries a playlist may have; a longer one is refused (and never listed whole). */
     maxPlaylistEntries: number;
+    /** How long a download or an encode may go without progress before it is ended. */
+    idleTimeoutSec: number;
   };
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */

@@ -13,7 +13,7 @@ const execFileAsync = promisify(execFile);
 const engine: Engine = {
   tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytdlp: 'yt-dlp', node: '/opt/node/bin/node', env: {} },
   policy: { allowedSites: ['youtube'], allowPrivateAddresses: false },
-  limits: { maxDurationSec: 10800, maxDownloadBytes: null, maxPlaylistEntries: 200 },
+  limits: { maxDurationSec: 10800, maxDownloadBytes: null, maxPlaylistEntries: 200, idleTimeoutSec: 60 },
   cookiesFile: null,
   tmpDir: '/tmp',
 };

@@ -20,6 +20,8 @@ export type Delivery =
   | { kind: 'flaky'; failures: number }
   /** The first media request gets half its bytes, then the connection is destroyed. */
   | { kind: 'drop' }
+  /** Every media request gets half its bytes, then the connection stays open and silent. */
+  | { kind: 'stall' }
   | { kind: 'slow'; bytesPerSecond: number };
 
 export interface Video {
@@ -178,6 +180,13 @@ export const VIDEOS = {
     tone: { frequency: 1870, seconds: 5 },
     itags: AUDIO,
     size: 'hidden',
+  }),
+  stall: defineVideo({
+    id: 'StallVid_21',
+    title: 'Stalled Delivery',
+    tone: { frequency: 2090, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'stall' },
   }),
   // Megabytes of media, far more than a pipe holds: a consumer that stops reading early blocks yt-dlp.
   lengthy: defineVideo({
