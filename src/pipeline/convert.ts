@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
 import { type Item, type ItemContext, localItem, type Made, produceItem } from './item.ts';
+import { makeWorkDir } from './leftovers.ts';
 import { validateOptions } from './options.ts';
 import { ProgressReporter } from './progress.ts';
 import { publish } from './publish.ts';
@@ -61,7 +62,7 @@ const SKIPPABLE: ReadonlySet<ErrorCode> = new Set([
 export async function convert(source: Source, options: ConvertOptions, ctx: ConvertContext): Promise<ConvertResult> {
   validateOptions(options);
   const reporter = new ProgressReporter(ctx.onProgress);
-  const work = await mkdtemp(join(ctx.engine.tmpDir, 'ytconv-'));
+  const work = await makeWorkDir(ctx.engine.tmpDir);
   let session: Session | null = null;
   try {
     reporter.update('probing', null);

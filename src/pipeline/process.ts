@@ -2,11 +2,14 @@
  * The only place ytconv starts child processes (yt-dlp, ffmpeg, ffprobe). Fixed argv and never a
  * shell; an overall time limit, an inactivity limit fed by the caller's idea of progress, and an
  * AbortSignal; SIGTERM to the whole process group, then SIGKILL after a grace period; a typed
- * ToolError that callers branch on by its flags, not by parsing messages.
+ * ToolError that callers branch on by its flags, not by parsing messages. Children die with us,
+ * even when we are SIGKILLed (the watchdog below), and carry our mark for a later sweep.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { OWNER_VARIABLE, ownerToken } from './leftovers.ts';
 
 export type ToolName = 'yt-dlp' | 'ffmpeg' | 'ffprobe' | 'python';
 
@@ -101,11 +104,13 @@ export interface Running {
 export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions): Running {
   const child = spawn(file, args, {
     cwd: opts.cwd,
-    env: opts.env,
+    env: { ...opts.env, [OWNER_VARIABLE]: ownerToken() },
     stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     // Own process group, so that a kill reaches whatever the tool starts itself.
     detached: true,
   });
+  const group = child.pid;
+  if (group !== undefined) watch(group);
   const { stdout, stderr: errStream } = child;
   if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
   const ending = endings(child, opts);
@@ -123,6 +128,7 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
       spawnError = err;
     });
     child.once('close', (exitCode, signal) => {
+      if (group !== undefined) unwatch(group);
       const why = ending.settle();
       if (exitCode === 0 && !why.isCanceled && !why.timedOut && !why.stalled) return resolve();
       // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
@@ -199,4 +205,64 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
+}
+
+/**
+ * Children run in process groups of their own, so nothing ends them when we are SIGKILLed. A
+ * watchdog does: one tiny shell per Node process, started with the first child, reading a pipe
+ * from us. We tell it each group as it starts (+PGID) and ends (-PGID); when the pipe reaches EOF
+ * (we are gone, however we went) it SIGKILLs every group still listed. If it dies, the next one
+ * is told every group at once. A shell because it is the one program sure to be there; the script
+ * is fixed and reads nothing but our pipe. The window between a spawn and its +PGID, and a
+ * watchdog killed with us, are left to sweepLeftovers.
+ */
+const WATCHDOG_SCRIPT = `# ytconv watchdog
+groups=' '
+while IFS= read -r line; do
+  case $line in
+    +*) groups="$groups\${line#+} " ;;
+    -*) g=\${line#-}
+        case $groups in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
+  esac
+done
+for g in $groups; do kill -KILL -"$g" 2>/dev/null; done`;
+
+const watched = new Set<number>();
+let watchdog: Socket | null = null;
+
+function watch(group: number): void {
+  watched.add(group);
+  if (watchdog) watchdog.write(`+${group}\n`);
+  else startWatchdog();
+}
+
+function unwatch(group: number): void {
+  watched.delete(group);
+  watchdog?.write(`-${group}\n`);
+}
+
+function startWatchdog(): void {
+  const dog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], {
+    cwd: '/',
+    env: {},
+    stdio: ['pipe', 'ignore', 'ignore'],
+    // Out of our process group, so that a signal meant for us (Ctrl-C) does not end it first.
+    detached: true,
+  });
+  const pipe = dog.stdin as Socket;
+  watchdog = pipe;
+  // Neither may keep Node running: the watchdog is only for when Node stops.
+  dog.unref();
+  pipe.unref();
+  // A write to a dead watchdog fails; its 'exit' starts the next one.
+  pipe.on('error', () => {});
+  dog.once('error', () => {
+    if (watchdog === pipe) watchdog = null;
+  });
+  dog.once('exit', () => {
+    if (watchdog !== pipe) return;
+    watchdog = null;
+    if (watched.size > 0) startWatchdog();
+  });
+  pipe.write([...watched].map((group) => `+${group}\n`).join(''));
 }
