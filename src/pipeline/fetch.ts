@@ -110,14 +110,9 @@ export async function streamEncode(
   const download = dl.done.catch((err: unknown) => {
     if (!cut) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      dl.progressed();
-      bytes += chunk.length;
-      if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
-      done(null, chunk);
-    },
+  const counter = counting((bytes) => {
+    dl.progressed();
+    if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
   });
   const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
     signal,
@@ -133,6 +128,18 @@ export async function streamEncode(
   stopper.dispose();
   if (stopper.reason) throw stopper.reason;
   if (encResult.status === 'rejected') throw encResult.reason;
+}
+
+/** A pass-through that tells `onBytes` how many bytes have gone through so far. */
+function counting(onBytes: (total: number) => void): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      onBytes(total);
+      done(null, chunk);
+    },
+  });
 }
 
 /** Download the format into `dir` and return the file's path. */
