@@ -283,7 +283,7 @@ const FAILURES: readonly FailureClass[] = [
         /live event will begin|Premieres in|not currently live/i,
         'This live stream has not started yet; try again once it is live.',
       ],
-      // Caught here, before the no_audio class, by its "not available".
+      // No format matched the selector (its "not available" makes it this class).
       [/Requested format is not available/i, 'The site offers no audio ytconv can download for this video.'],
       [/HTTP Error 403/i, 'The site refused to send the media.'],
       [/HTTP Error 40[14]|HTTP Error 410/i, 'The media is no longer on the site.'],
@@ -291,7 +291,7 @@ const FAILURES: readonly FailureClass[] = [
   },
   {
     code: 'no_audio',
-    match: /Requested format is not available|no audio/i,
+    match: /no audio/i,
     message: 'This video has no audio track to convert.',
   },
   {
