@@ -50,7 +50,10 @@ async function main(): Promise<void> {
 }
 
 async function printSetup(tools: Tools): Promise<void> {
-  const [ytdlp, ffmpeg] = await Promise.all([ytdlpInfo(tools.ytdlp), ffmpegVersion('ffmpeg', tools.ffmpeg)]);
+  const [ytdlp, ffmpeg] = await Promise.all([
+    ytdlpInfo(tools.ytdlp, { env: tools.env }),
+    ffmpegVersion('ffmpeg', tools.ffmpeg, tools.env),
+  ]);
   console.log(`node ${process.versions.node}, yt-dlp ${ytdlp.version} (${tools.ytdlp}), ffmpeg ${ffmpeg}`);
   console.log(`${availableParallelism()} cores; wall seconds per whole command, fresh output directory each run`);
 }

@@ -244,6 +244,8 @@ function schema(root: string) {
     YTCONV_ALLOW_PRIVATE_ADDRESSES: setting(BOOLEAN_EXPECTED, parseBoolean).prefault('no'),
     YTCONV_MAX_DURATION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('3h'),
     YTCONV_MAX_DOWNLOAD: setting(SIZE_EXPECTED, parseDownloadLimit).prefault('2G'),
+    YTCONV_MAX_PLAYLIST_ENTRIES: setting('a whole number such as 200', parsePositiveInt).prefault('200'),
+    YTCONV_IDLE_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('60s'),
     YTCONV_COOKIES_FILE: setting('an existing cookies.txt file', existing('isFile')).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
   });
@@ -263,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
   }
   const settings = parsed.data;
   const engine: Engine = {
-    tools: resolveTools(settings, env.PATH ?? '', root),
+    tools: resolveTools(settings, env, root),
     policy: {
       allowedSites: settings.YTCONV_ALLOWED_SITES,
       allowPrivateAddresses: settings.YTCONV_ALLOW_PRIVATE_ADDRESSES,
@@ -271,32 +273,37 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     limits: {
       maxDurationSec: settings.YTCONV_MAX_DURATION,
       maxDownloadBytes: settings.YTCONV_MAX_DOWNLOAD.bytes,
+      maxPlaylistEntries: settings.YTCONV_MAX_PLAYLIST_ENTRIES,
+      idleTimeoutSec: settings.YTCONV_IDLE_TIMEOUT,
     },
     cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
-    ytdlpEnv: withoutSecrets(env),
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);
   const service = serviceConfig(settings, root, env.PATH ?? '');
   return deepFreeze({ root, engine, service, overriddenTools, cacheDir: join(root, 'var', 'cache') });
 }
 
-/** Settings a downloader has no business seeing. */
-const SECRETS = ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD'];
+/**
+ * The variables a child process (yt-dlp, ffmpeg, ffprobe) may see: finding programs, home and
+ * per-user directories, locale and time zone, temporary files, Python's own settings, certificate
+ * bundles and proxies. An allow-list, because a deny-list lets every secret added later (database
+ * passwords, API tokens) through to a downloader that runs site code.
+ */
+const CHILD_VARIABLES =
+  /^(?:PATH|HOME|LANG|LC_\w+|TZ|TMPDIR|PYTHON\w*|XDG_\w+|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|(?:HTTPS?|ALL|NO)_PROXY|(?:https?|all|no)_proxy)$/;
 
-function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(([name]) => !SECRETS.includes(name) && !name.startsWith('YTCONV_ADMIN')),
-  );
+function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => CHILD_VARIABLES.test(name)));
 }
 
 /** Absolute paths where found, so that doctor can show them; a bare name fails as not found when run. */
 function resolveTools(
   settings: { YTCONV_FFMPEG?: string; YTCONV_FFPROBE?: string; YTCONV_YTDLP?: string },
-  searchPath: string,
+  env: NodeJS.ProcessEnv,
   root: string,
 ): Engine['tools'] {
-  const find = (name: string) => findExecutable(name, searchPath) ?? name;
+  const find = (name: string) => findExecutable(name, env.PATH ?? '') ?? name;
   const projectYtdlp = join(root, 'var', 'bin', 'yt-dlp');
   return {
     ffmpeg: find(settings.YTCONV_FFMPEG ?? 'ffmpeg'),
@@ -304,6 +311,7 @@ function resolveTools(
     // The copy `make install` fetched is newer than the system's, which YouTube soon breaks.
     ytdlp: find(settings.YTCONV_YTDLP ?? (existsSync(projectYtdlp) ? projectYtdlp : 'yt-dlp')),
     node: process.execPath,
+    env: childEnvironment(env),
   };
 }
 

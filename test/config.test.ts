@@ -38,6 +38,8 @@ describe('loadConfig', () => {
     assert.deepEqual(engine.policy, { allowedSites: ['youtube'], allowPrivateAddresses: false });
     assert.equal(engine.limits.maxDurationSec, 3 * 3600);
     assert.equal(engine.limits.maxDownloadBytes, 2 * 1024 ** 3);
+    assert.equal(engine.limits.maxPlaylistEntries, 200);
+    assert.equal(engine.limits.idleTimeoutSec, 60);
     assert.equal(engine.cookiesFile, null);
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
@@ -80,6 +82,8 @@ describe('loadConfig', () => {
       YTCONV_ALLOW_PRIVATE_ADDRESSES: 'yes',
       YTCONV_MAX_DURATION: '1h30m',
       YTCONV_MAX_DOWNLOAD: '1.5GB',
+      YTCONV_MAX_PLAYLIST_ENTRIES: '50',
+      YTCONV_IDLE_TIMEOUT: '2m',
       YTCONV_COOKIES_FILE: 'cookies.txt',
       YTCONV_TMP_DIR: root,
     });
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
     assert.equal(engine.policy.allowPrivateAddresses, true);
     assert.equal(engine.limits.maxDurationSec, 5400);
     assert.equal(engine.limits.maxDownloadBytes, 1.5 * 1024 ** 3);
+    assert.equal(engine.limits.maxPlaylistEntries, 50);
+    assert.equal(engine.limits.idleTimeoutSec, 120);
     assert.equal(engine.cookiesFile, join(root, 'cookies.txt'));
     assert.equal(engine.tmpDir, root);
   });
@@ -136,6 +142,8 @@ describe('loadConfig', () => {
     ['YTCONV_ALLOW_PRIVATE_ADDRESSES', 'maybe', /1\/0, true\/false/],
     ['YTCONV_MAX_DURATION', '0', /positive duration/],
     ['YTCONV_MAX_DOWNLOAD', 'lots', /500M, 2G/],
+    ['YTCONV_MAX_PLAYLIST_ENTRIES', '0', /whole number/],
+    ['YTCONV_IDLE_TIMEOUT', 'never', /positive duration/],
     ['YTCONV_ALLOWED_SITES', 'youtube,,vimeo', /comma-separated/],
     ['YTCONV_COOKIES_FILE', 'missing.txt', /existing cookies.txt file/],
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],
@@ -160,12 +168,31 @@ describe('loadConfig', () => {
     assert.match(message, /YTCONV_MAX_DURATION=.*; YTCONV_MAX_DOWNLOAD=/);
   });
 
-  it('keeps secrets out of the environment handed to yt-dlp', () => {
-    const env = load({ SECRET_KEY: 'k'.repeat(32), EMAIL_HOST_PASSWORD: 'pw', YTCONV_ADMIN_PASSWORD: 'pw2', LANG: 'C' })
-      .engine.ytdlpEnv;
-    assert.equal(env.SECRET_KEY, undefined);
-    assert.equal(env.EMAIL_HOST_PASSWORD, undefined);
-    assert.equal(env.YTCONV_ADMIN_PASSWORD, undefined);
-    assert.equal(env.LANG, 'C');
+  it('hands child processes only the allow-listed variables', () => {
+    const kept = {
+      PATH: bin,
+      HOME: '/home/ytconv',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TZ: 'UTC',
+      TMPDIR: '/var/tmp',
+      PYTHONPATH: '/opt/plugins',
+      XDG_CACHE_HOME: '/cache',
+      SSL_CERT_FILE: '/etc/ssl/ca.pem',
+      REQUESTS_CA_BUNDLE: '/etc/ssl/ca.pem',
+      https_proxy: 'http://proxy:3128',
+      HTTPS_PROXY: 'http://proxy:3128',
+      no_proxy: 'internal',
+    };
+    const secrets = {
+      PGPASSWORD: 'pw',
+      DATABASE_URL: 'postgres://u:pw@db/ytconv',
+      SECRET_KEY: 'k'.repeat(32),
+      FOO_TOKEN: 'token',
+      EMAIL_HOST_PASSWORD: 'pw',
+      YTCONV_ADMIN_PASSWORD: 'pw2',
+      NODE_OPTIONS: '--require /tmp/evil.js',
+    };
+    assert.deepEqual(load({ ...kept, ...secrets }).engine.tools.env, kept);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBoolean, parseByteSize, parseDuration, parseTimestamp } from '../src/units.ts';
+import { formatDuration, parseBoolean, parseByteSize, parseDuration, parseTimestamp } from '../src/units.ts';
 
 describe('parseTimestamp', () => {
   const cases: [string, number | null][] = [
@@ -82,4 +82,19 @@ describe('parseBoolean', () => {
     for (const word of ['', 'y', 'enabled', '2', 'constructor', '__proto__'])
       assert.equal(parseBoolean(word), null, word);
   });
+});
+
+describe('formatDuration', () => {
+  const cases: [number, string][] = [
+    [2, '2 s'],
+    [59.6, '60 s'],
+    [60, '1 min'],
+    [1800, '30 min'],
+    [5400, '1 h 30 min'],
+    [3 * 3600, '3 h'],
+    [54_600, '15 h 10 min'],
+  ];
+  for (const [seconds, expected] of cases) {
+    it(`writes ${seconds} s as ${expected}`, () => assert.equal(formatDuration(seconds), expected));
+  }
 });

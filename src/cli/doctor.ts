@@ -44,7 +44,10 @@ function checkNode(): Check[] {
 
 async function checkFfmpeg(config: Config): Promise<Check[]> {
   const path = config.engine.tools.ffmpeg;
-  const [version, mp3] = await Promise.allSettled([ffmpegVersion('ffmpeg', path), encodesMp3(path)]);
+  const [version, mp3] = await Promise.allSettled([
+    ffmpegVersion('ffmpeg', path, config.engine.tools.env),
+    encodesMp3(path, config.engine.tools.env),
+  ]);
   if (version.status === 'rejected') return [missing(config, 'ffmpeg', version.reason)];
   const found: Check = { mark: '✓', text: `ffmpeg ${version.value} (${path})` };
   if (mp3.status === 'fulfilled') return [found, { mark: '✓', text: 'ffmpeg encodes MP3 (libmp3lame)' }];
@@ -59,9 +62,10 @@ async function checkFfmpeg(config: Config): Promise<Check[]> {
 }
 
 /** A tenth of a second of silence through the MP3 encoder, thrown away. */
-function encodesMp3(ffmpeg: string): Promise<string> {
+function encodesMp3(ffmpeg: string, env: NodeJS.ProcessEnv): Promise<string> {
   const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono'];
   return run('ffmpeg', ffmpeg, [...args, '-t', '0.1', '-c:a', 'libmp3lame', '-f', 'null', '-'], {
+    env,
     timeoutMs: PROBE_TIMEOUT_MS,
   });
 }
@@ -69,7 +73,7 @@ function encodesMp3(ffmpeg: string): Promise<string> {
 async function checkFfprobe(config: Config): Promise<Check[]> {
   const path = config.engine.tools.ffprobe;
   try {
-    return [{ mark: '✓', text: `ffprobe ${await ffmpegVersion('ffprobe', path)} (${path})` }];
+    return [{ mark: '✓', text: `ffprobe ${await ffmpegVersion('ffprobe', path, config.engine.tools.env)} (${path})` }];
   } catch (err) {
     return [missing(config, 'ffprobe', err)];
   }
@@ -79,7 +83,7 @@ async function checkYtdlp(config: Config): Promise<Check[]> {
   const path = config.engine.tools.ytdlp;
   let info: YtdlpInfo;
   try {
-    info = await ytdlpInfo(path, { cacheDir: config.cacheDir });
+    info = await ytdlpInfo(path, { cacheDir: config.cacheDir, env: config.engine.tools.env });
   } catch (err) {
     return [missing(config, 'ytdlp', err)];
   }

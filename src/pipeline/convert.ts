@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
 import { type Item, type ItemContext, localItem, type Made, produceItem } from './item.ts';
+import { makeWorkDir } from './leftovers.ts';
 import { validateOptions } from './options.ts';
 import { ProgressReporter } from './progress.ts';
 import { publish } from './publish.ts';
@@ -61,7 +62,7 @@ const SKIPPABLE: ReadonlySet<ErrorCode> = new Set([
 export async function convert(source: Source, options: ConvertOptions, ctx: ConvertContext): Promise<ConvertResult> {
   validateOptions(options);
   const reporter = new ProgressReporter(ctx.onProgress);
-  const work = await mkdtemp(join(ctx.engine.tmpDir, 'ytconv-'));
+  const work = await makeWorkDir(ctx.engine.tmpDir);
   let session: Session | null = null;
   try {
     reporter.update('probing', null);
@@ -69,14 +70,14 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     const skipped: Skipped[] = [];
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
     if (source.kind === 'file') {
-      const item = await localItem(ctx.engine.tools.ffprobe, source.path, ctx.signal);
+      const item = await localItem(ctx.engine.tools, source.path, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       made.push(...(await produceItem(item, { ...itemCtx, dir: work })));
     } else {
       session = await openSession(ctx.engine);
       await convertUrl(source.canonicalUrl, session, { ...itemCtx, dir: work, onInfo: ctx.onInfo }, made, skipped);
     }
-    return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools.ffprobe), skipped };
+    return { files: await publish(made, ctx.outDir, options.format, ctx.engine.tools), skipped };
   } catch (err) {
     throw ctx.signal?.aborted ? new ConvertError('cancelled', 'The conversion was cancelled.') : asConvertError(err);
   } finally {
@@ -95,8 +96,8 @@ async function convertUrl(
   made: Made[],
   skipped: Skipped[],
 ): Promise<void> {
-  const spec = formatSpec(ctx.options);
-  const info = await extract(session.ytdlp, url, spec, ctx.signal);
+  const query = { formatSpec: formatSpec(ctx.options), maxEntries: ctx.engine.limits.maxPlaylistEntries };
+  const info = await extract(session.ytdlp, url, query, ctx.signal);
   session.checkSite(info.site);
   const media = info.kind === 'media';
   ctx.onInfo?.({
@@ -117,7 +118,7 @@ async function convertUrl(
     ctx.reporter.setItem({ index: i + 1, count, title: entry.title ?? undefined });
     ctx.reporter.update('probing', null);
     try {
-      const entryInfo = await extract(session.ytdlp, entry.url, spec, ctx.signal);
+      const entryInfo = await extract(session.ytdlp, entry.url, query, ctx.signal);
       if (entryInfo.kind !== 'media') throw new ConvertError('unsupported_site', 'Nested playlists are not supported.');
       session.checkSite(entryInfo.site);
       const item = { ...remoteItem(entryInfo, session), playlist: { album: info.title, index: i + 1, count } };

@@ -25,7 +25,7 @@ export async function makeCover(
   const raw = join(dir, 'thumbnail.img');
   const cover = join(dir, 'cover.jpg');
   await writeFile(raw, image);
-  await ffmpegRun(engine.tools.ffmpeg, coverArgs(raw, cover), signal);
+  await ffmpegRun(engine.tools, coverArgs(raw, cover), signal);
   return cover;
 }
 

@@ -27,14 +27,11 @@ const helpers = new Map<string, Promise<Ask>>();
  * cannot be imported (a binary build, a broken install) or the helper does not answer in time:
  * the caller then lets the link through, and the worker's own yt-dlp run decides.
  */
-export async function suitableExtractors(
-  engine: Pick<Engine, 'tools' | 'ytdlpEnv'>,
-  url: string,
-): Promise<ExtractorNames> {
-  const key = `${engine.tools.ytdlp}\0${engine.ytdlpEnv.PYTHONPATH ?? ''}`;
+export async function suitableExtractors(engine: Pick<Engine, 'tools'>, url: string): Promise<ExtractorNames> {
+  const key = `${engine.tools.ytdlp}\0${engine.tools.env.PYTHONPATH ?? ''}`;
   let ask = helpers.get(key);
   if (ask === undefined) {
-    ask = startHelper(engine.tools.ytdlp, engine.ytdlpEnv, () => helpers.delete(key));
+    ask = startHelper(engine.tools.ytdlp, engine.tools.env, () => helpers.delete(key));
     helpers.set(key, ask);
   }
   return (await ask)(url);

@@ -5,11 +5,14 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
-import { start, ToolError } from './process.ts';
+import { type ChildLimits, limitError } from './limits.ts';
+import { start } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
+import type { Tools } from './types.ts';
 import {
   type DownloadProgress,
   downloadArgs,
@@ -29,7 +32,13 @@ export function streamable(format: RemoteFormat): boolean {
 export interface FetchControl {
   signal?: AbortSignal;
   maxBytes: number | null;
+  limits: ChildLimits;
   onDownload: (p: DownloadProgress) => void;
+}
+
+/** A failed download as a person should see it: our own limits first, then yt-dlp's reasons. */
+function downloadError(err: unknown, ytdlp: Ytdlp, limits: ChildLimits): ConvertError {
+  return limitError(err, 'download', limits) ?? ytdlpError(err, ytdlp.refused());
 }
 
 /** Ends `children` early with a ConvertError that wins over the errors the kill itself causes. */
@@ -64,12 +73,22 @@ export function tooLarge(max: number): ConvertError {
   return new ConvertError('too_large', `The media is larger than this server's limit of ${formatBytes(max)}.`);
 }
 
-/** yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. */
+/**
+ * yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. The encoder may finish
+ * before the download does (a trim ends early): it stops reading, the pipe fills and yt-dlp would
+ * block on its write forever, so whenever the encoder ends first the download is ended too, and
+ * that kill is ours, not a failure. A download that ends on its own is judged by its exit status:
+ * its failure is the cause of whatever the encoder then made of the cut-off input.
+ *
+ * The bytes through the pipe are the one thing watched for inactivity. They stop when the site
+ * stops sending, and equally when the encoder stops reading; the site is by far the likelier, so
+ * the encoder gets only the overall cap here, and a quiet pipe is reported as the site's.
+ */
 export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  ffmpeg: { file: string; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  ffmpeg: { tools: Tools; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<void> {
   const stopper = new Stopper(ctl.signal);
@@ -77,36 +96,50 @@ export async function streamEncode(
   const dl = start('yt-dlp', ytdlp.file, downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
     env: ytdlp.env,
     signal,
+    ...ctl.limits,
     onStderrLine: (line) => {
       const p = parseProgressLine(line);
       if (p) ctl.onDownload(p);
     },
   });
-  let bytes = 0;
-  const counter = new Transform({
+  let inputEnded = false;
+  dl.stdout.once('end', () => {
+    inputEnded = true;
+  });
+  let cut = false;
+  const download = dl.done.catch((err: unknown) => {
+    if (!cut) stopper.stop(downloadError(err, ytdlp, ctl.limits));
+  });
+  const counter = counting((bytes) => {
+    dl.progressed();
+    if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+  });
+  const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
+    signal,
+    limits: { timeoutMs: ctl.limits.timeoutMs },
+    stdin: dl.stdout.pipe(counter),
+    onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+  }).finally(() => {
+    if (inputEnded) return;
+    cut = true;
+    dl.kill();
+  });
+  const [, encResult] = await Promise.allSettled([download, encode]);
+  stopper.dispose();
+  if (stopper.reason) throw stopper.reason;
+  if (encResult.status === 'rejected') throw encResult.reason;
+}
+
+/** A pass-through that tells `onBytes` how many bytes have gone through so far. */
+function counting(onBytes: (total: number) => void): Transform {
+  let total = 0;
+  return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+      total += chunk.length;
+      onBytes(total);
       done(null, chunk);
     },
   });
-  const encode = ffmpegEncode(ffmpeg.file, ffmpeg.args, {
-    signal,
-    stdin: dl.stdout.pipe(counter),
-    onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
-  });
-  const [dlResult, encResult] = await Promise.allSettled([dl.done, encode]);
-  stopper.dispose();
-  if (stopper.reason) throw stopper.reason;
-  // A broken pipe in yt-dlp only echoes ffmpeg's own failure.
-  if (dlResult.status === 'rejected' && !brokenPipe(dlResult.reason))
-    throw ytdlpError(dlResult.reason, ytdlp.refused());
-  if (encResult.status === 'rejected') throw encResult.reason;
-  if (dlResult.status === 'rejected') throw ytdlpError(dlResult.reason, ytdlp.refused());
-}
-
-function brokenPipe(err: unknown): boolean {
-  return err instanceof ToolError && /Broken pipe|Errno 32/i.test(err.stderr);
 }
 
 /** Download the format into `dir` and return the file's path. */
@@ -118,26 +151,27 @@ export async function downloadFile(
   ctl: FetchControl,
 ): Promise<string> {
   const stopper = new Stopper(ctl.signal);
+  // Retries start over from a resume point, so only bytes beyond the most seen are progress.
+  let most = 0;
   const dl = start(
     'yt-dlp',
     ytdlp.file,
     downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')),
-    {
-      env: ytdlp.env,
-      signal: stopper.controller.signal,
-      onStderrLine: (line) => {
-        const p = parseProgressLine(line);
-        if (!p) return;
-        if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
-        ctl.onDownload(p);
-      },
-    },
+    { env: ytdlp.env, signal: stopper.controller.signal, ...ctl.limits },
   );
-  dl.stdout.resume();
+  // Writing to a file, yt-dlp prints its progress on stdout (on stderr only when stdout is the media).
+  createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    const p = parseProgressLine(line);
+    if (!p) return;
+    if (p.bytes > most) dl.progressed();
+    most = Math.max(most, p.bytes);
+    if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+    ctl.onDownload(p);
+  });
   try {
     await dl.done;
   } catch (err) {
-    throw stopper.reason ?? ytdlpError(err, ytdlp.refused());
+    throw stopper.reason ?? downloadError(err, ytdlp, ctl.limits);
   } finally {
     stopper.dispose();
   }

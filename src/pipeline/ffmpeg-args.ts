@@ -115,10 +115,11 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
   ];
 }
 
-/** First loudnorm pass: measure only; the JSON summary is printed on stderr. */
+/** First loudnorm pass: measure only; the JSON summary is printed on stderr, progress on stdout. */
 export function loudnessScanArgs(input: string, span: Span | undefined): string[] {
   return [
     ...['-hide_banner', '-nostdin', '-loglevel', 'info', '-protocol_whitelist', 'file,pipe'],
+    ...['-progress', 'pipe:1', '-nostats'],
     ...spanArgs(span),
     '-i',
     input,

@@ -20,7 +20,7 @@ export interface SourceSummary {
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
   if (source.kind === 'file') {
-    const { facts, duration, chapters } = await localItem(engine.tools.ffprobe, source.path, signal);
+    const { facts, duration, chapters } = await localItem(engine.tools, source.path, signal);
     const { title, artist, date } = facts;
     return {
       kind: 'media',
@@ -36,7 +36,8 @@ export async function inspect(source: Source, engine: Engine, signal?: AbortSign
   }
   const session = await openSession(engine);
   try {
-    const info = await extract(session.ytdlp, source.canonicalUrl, 'bestaudio/best', signal);
+    const query = { formatSpec: 'bestaudio/best', maxEntries: engine.limits.maxPlaylistEntries };
+    const info = await extract(session.ytdlp, source.canonicalUrl, query, signal);
     session.checkSite(info.site);
     const common = { site: info.site, url: info.url || null, title: info.title, uploader: info.uploader };
     if (info.kind === 'playlist') {

@@ -5,16 +5,18 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ConvertError } from '../errors.ts';
+import { formatDuration } from '../units.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
 import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
 import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
 import { numberedStem, safeStem } from './filename.ts';
+import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import { etaFrom, type ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
-import type { Chapter, ConvertOptions, Engine } from './types.ts';
+import type { Chapter, ConvertOptions, Engine, Tools } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
 
 export interface Item {
@@ -52,8 +54,8 @@ export interface ItemContext {
 }
 
 /** A local media file as an item: its own tags, else its file name, as the facts. */
-export async function localItem(ffprobe: string, path: string, signal?: AbortSignal): Promise<Item> {
-  const { facts, audio } = await probeInput(ffprobe, path, signal);
+export async function localItem(tools: Tools, path: string, signal?: AbortSignal): Promise<Item> {
+  const { facts, audio } = await probeInput(tools, path, signal);
   const t = facts.tags;
   return {
     facts: {
@@ -99,11 +101,7 @@ function checkDuration(duration: number | null, engine: Engine): void {
 }
 
 function tooLong(max: number): ConvertError {
-  return new ConvertError('too_long', `The media is longer than this server's limit of ${formatHours(max)}.`);
-}
-
-function formatHours(seconds: number): string {
-  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+  return new ConvertError('too_long', `The media is longer than this server's limit of ${formatDuration(max)}.`);
 }
 
 function checkSize(item: Item, engine: Engine): void {
@@ -135,8 +133,12 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   ];
 }
 
+/** An item's work context: every child it starts runs under the same limits. */
+type EncodeContext = ItemContext & { limits: ChildLimits };
+
 /** Encode every planned output; returns the encoded (untagged) files in plan order. */
-async function encodeAll(item: Item, plan: Planned[], ctx: ItemContext): Promise<string[]> {
+async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Promise<string[]> {
+  const ctx = { ...itemCtx, limits: childLimits(itemCtx.engine.limits, item.duration) };
   const { options } = ctx;
   const single = plan.length === 1 && !options.splitChapters;
   const whole = single && plan[0]?.span.start === undefined && plan[0]?.span.end === undefined;
@@ -166,12 +168,13 @@ interface LocalSource {
   duration: number | null;
 }
 
-async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: ItemContext): Promise<LocalSource> {
+async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: EncodeContext): Promise<LocalSource> {
   const jsonPath = await writeInfo(info, ctx.dir);
   const started = Date.now();
   const path = await downloadFile(ytdlp, jsonPath, info.format, ctx.dir, {
     signal: ctx.signal,
     maxBytes: ctx.engine.limits.maxDownloadBytes,
+    limits: ctx.limits,
     onDownload: (p) =>
       ctx.reporter.update(
         'downloading',
@@ -179,7 +182,7 @@ async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: ItemContext): 
         p.eta ?? etaFrom(p.bytes, p.total, Date.now() - started),
       ),
   });
-  const facts = await probe(ctx.engine.tools.ffprobe, path, ctx.signal);
+  const facts = await probe(ctx.engine.tools, path, ctx.signal);
   checkDuration(facts.duration, ctx.engine);
   const audio = audioStream(facts);
   if (!audio) throw new ConvertError('no_audio', 'This media has no audio track to convert.');
@@ -198,7 +201,7 @@ async function streamRemote(
   out: string,
   spec: EncodeSpec,
   duration: number | null,
-  ctx: ItemContext,
+  ctx: EncodeContext,
 ): Promise<void> {
   const jsonPath = await writeInfo(info, ctx.dir);
   const expected = spanLength(spec.span, duration);
@@ -210,7 +213,7 @@ async function streamRemote(
     jsonPath,
     info.format,
     {
-      file: ctx.engine.tools.ffmpeg,
+      tools: ctx.engine.tools,
       args: encodeArgs('pipe:0', out, spec),
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
@@ -221,6 +224,7 @@ async function streamRemote(
     {
       signal: ctx.signal,
       maxBytes: ctx.engine.limits.maxDownloadBytes,
+      limits: ctx.limits,
       onDownload: (p) => {
         downloaded = p.done;
         if (!p.done) ctx.reporter.update('downloading', p.total ? p.bytes / p.total : null, p.eta);
@@ -238,7 +242,7 @@ async function encodeFromFile(
   source: LocalSource,
   plan: Planned[],
   copy: boolean,
-  ctx: ItemContext,
+  ctx: EncodeContext,
 ): Promise<string[]> {
   const { options, engine } = ctx;
   const outputs: string[] = [];
@@ -247,14 +251,13 @@ async function encodeFromFile(
   const started = Date.now();
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
-    const loudness = options.normalize
-      ? await measureLoudness(engine.tools.ffmpeg, source.path, out.span, ctx.signal)
-      : undefined;
+    const loudness = options.normalize ? await measureLoudness(engine.tools, source.path, out.span, ctx) : undefined;
     const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    await ffmpegEncode(engine.tools.ffmpeg, encodeArgs(source.path, path, spec), {
+    await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
       signal: ctx.signal,
+      limits: ctx.limits,
       onTime: (t) =>
         ctx.reporter.update(
           'converting',
@@ -272,7 +275,7 @@ async function encodeFromFile(
 async function coverTags(cover: string | null, ctx: ItemContext): Promise<Record<string, string>> {
   const { format } = ctx.options;
   if (!cover || FORMATS[format].pictureStream || format === 'wav') return {};
-  const facts = await probe(ctx.engine.tools.ffprobe, cover, ctx.signal);
+  const facts = await probe(ctx.engine.tools, cover, ctx.signal);
   return { METADATA_BLOCK_PICTURE: await flacPictureBlock(cover, facts.streams[0]?.width ?? 0) };
 }
 
@@ -289,7 +292,7 @@ async function tag(
   await writeFile(metaPath, ffmetadata(out.tags, format === 'wav' ? [] : out.chapters, extra));
   const tagged = `${audio}.tagged.${format}`;
   await ffmpegRun(
-    ctx.engine.tools.ffmpeg,
+    ctx.engine.tools,
     tagArgs(audio, metaPath, tagged, format, format === 'wav' ? null : cover),
     ctx.signal,
   );

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { ConvertError } from '../errors.ts';
 import { run, ToolError } from './process.ts';
-import type { Chapter } from './types.ts';
+import type { Chapter, Tools } from './types.ts';
 
 export interface StreamFacts {
   index: number;
@@ -46,11 +46,11 @@ interface RawStream {
   tags?: Record<string, string>;
 }
 
-export async function probe(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaFacts> {
+export async function probe(tools: Tools, file: string, signal?: AbortSignal): Promise<MediaFacts> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_chapters', file];
   let out: string;
   try {
-    out = await run('ffprobe', ffprobe, args, { signal, timeoutMs: 60_000 });
+    out = await run('ffprobe', tools.ffprobe, args, { env: tools.env, signal, timeoutMs: 60_000 });
   } catch (err) {
     if (err instanceof ToolError && !err.notFound && !err.isCanceled) {
       throw new ConvertError('corrupt_media', 'This file could not be read as audio or video; it may be damaged.', {
@@ -107,13 +107,13 @@ export function audioStream(facts: MediaFacts): StreamFacts | undefined {
 
 /** A local input file's facts and its audio stream; refuses missing files and files without audio. */
 export async function probeInput(
-  ffprobe: string,
+  tools: Tools,
   path: string,
   signal?: AbortSignal,
 ): Promise<{ facts: MediaFacts; audio: StreamFacts }> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new ConvertError('invalid_url', `There is no file at ${path}.`);
-  const facts = await probe(ffprobe, path, signal);
+  const facts = await probe(tools, path, signal);
   const audio = audioStream(facts);
   if (!audio) throw new ConvertError('no_audio', 'This file has no audio track to convert.');
   return { facts, audio };

@@ -1,21 +1,34 @@
 /**
  * The only place ytconv starts child processes (yt-dlp, ffmpeg, ffprobe). Fixed argv and never a
- * shell; a timeout and an AbortSignal; SIGTERM to the whole process group, then SIGKILL after a
- * grace period; a typed ToolError that callers branch on by its flags, not by parsing messages.
+ * shell; an overall time limit, an inactivity limit fed by the caller's idea of progress, and an
+ * AbortSignal; SIGTERM to the whole process group, then SIGKILL after a grace period; a typed
+ * ToolError that callers branch on by its flags, not by parsing messages. Children die with us,
+ * even when we are SIGKILLed (the watchdog below), and carry our mark for a later sweep.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { OWNER_VARIABLE, ownerToken } from './leftovers.ts';
 
 export type ToolName = 'yt-dlp' | 'ffmpeg' | 'ffprobe' | 'python';
 
 export interface RunOptions {
   signal?: AbortSignal;
-  /** Wall-clock limit; the child is killed when it passes. */
+  /** Wall-clock limit; the child is killed when it passes (ToolError.timedOut). */
   timeoutMs?: number;
+  /**
+   * Inactivity limit: the child is killed (ToolError.stalled) when this long passes after a call of
+   * Running.progressed() without another. What counts as progress is the caller's to say: bytes
+   * arriving, a position that grows. The clock starts at the first progress, so a slow start-up
+   * (seconds for a Python program importing its extractors) is never a stall; until then the
+   * overall limit and the tool's own timeouts (yt-dlp's 20 s socket timeout) apply.
+   */
+  idleTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs?: number;
-  env?: NodeJS.ProcessEnv;
+  /** Always given: a child never inherits our whole environment (Tools.env is the allow-listed one). */
+  env: NodeJS.ProcessEnv;
   cwd?: string;
   /** Give the child a writable stdin (for piping); otherwise stdin is closed. */
   stdin?: boolean;
@@ -31,6 +44,8 @@ export class ToolError extends Error {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly timedOut: boolean;
+  /** Killed for making no progress for RunOptions.idleTimeoutMs. */
+  readonly stalled: boolean;
   readonly isCanceled: boolean;
   /** The executable could not be started at all (ENOENT, EACCES). */
   readonly notFound: boolean;
@@ -42,6 +57,7 @@ export class ToolError extends Error {
       exitCode?: number | null;
       signal?: NodeJS.Signals | null;
       timedOut?: boolean;
+      stalled?: boolean;
       isCanceled?: boolean;
       notFound?: boolean;
       stderr?: string;
@@ -54,14 +70,17 @@ export class ToolError extends Error {
         ? 'was cancelled'
         : fields.timedOut
           ? 'timed out'
-          : fields.signal
-            ? `was killed by ${fields.signal}`
-            : `exited with code ${fields.exitCode}`;
+          : fields.stalled
+            ? 'stopped making progress'
+            : fields.signal
+              ? `was killed by ${fields.signal}`
+              : `exited with code ${fields.exitCode}`;
     super(`${tool} ${why}`, { cause: fields.cause });
     this.tool = tool;
     this.exitCode = fields.exitCode ?? null;
     this.signal = fields.signal ?? null;
     this.timedOut = fields.timedOut ?? false;
+    this.stalled = fields.stalled ?? false;
     this.isCanceled = fields.isCanceled ?? false;
     this.notFound = fields.notFound ?? false;
     this.stderr = fields.stderr ?? '';
@@ -77,43 +96,25 @@ export interface Running {
   readonly done: Promise<void>;
   /** Kill now (SIGTERM, then SIGKILL after the grace period). */
   kill(): void;
+  /** The child made progress: restart its inactivity limit. */
+  progressed(): void;
 }
 
 /** Start a tool. Its stdout is left for the caller to consume (pipe or read). */
-export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions = {}): Running {
+export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions): Running {
   const child = spawn(file, args, {
     cwd: opts.cwd,
-    env: opts.env,
+    env: { ...opts.env, [OWNER_VARIABLE]: ownerToken() },
     stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     // Own process group, so that a kill reaches whatever the tool starts itself.
     detached: true,
   });
-  let stderr = '';
-  let timedOut = false;
-  let canceled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-
-  const kill = (): void => {
-    if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
-    signalGroup(child, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), opts.killGraceMs ?? 1000);
-  };
-  const onAbort = (): void => {
-    canceled = true;
-    kill();
-  };
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeout =
-    opts.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          kill();
-        }, opts.timeoutMs);
-
+  const group = child.pid;
+  if (group !== undefined) watch(group);
   const { stdout, stderr: errStream } = child;
   if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
+  const ending = endings(child, opts);
+  let stderr = '';
   createInterface({ input: errStream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
     stderr = `${stderr}${line}\n`.slice(-STDERR_KEEP);
     opts.onStderrLine?.(line);
@@ -127,26 +128,60 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
       spawnError = err;
     });
     child.once('close', (exitCode, signal) => {
-      clearTimeout(timeout);
-      clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (exitCode === 0 && !canceled && !timedOut) return resolve();
+      if (group !== undefined) unwatch(group);
+      const why = ending.settle();
+      if (exitCode === 0 && !why.isCanceled && !why.timedOut && !why.stalled) return resolve();
       // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
       const notFound = spawnError !== undefined && child.pid === undefined;
-      reject(
-        new ToolError(tool, {
-          exitCode,
-          signal,
-          timedOut,
-          isCanceled: canceled,
-          notFound,
-          stderr,
-          cause: spawnError,
-        }),
-      );
+      reject(new ToolError(tool, { exitCode, signal, ...why, notFound, stderr, cause: spawnError }));
     });
   });
-  return { child, stdout, stdin: child.stdin, done, kill };
+  return { child, stdout, stdin: child.stdin, done, kill: ending.kill, progressed: ending.progressed };
+}
+
+/** Why a child was ended by us, if it was. */
+interface Ending {
+  timedOut: boolean;
+  stalled: boolean;
+  isCanceled: boolean;
+}
+
+/**
+ * The ways we end a child: its AbortSignal, its overall and inactivity limits, or a kill() call.
+ * settle() stops them all once the child has closed and says which, if any, ended it.
+ */
+function endings(child: ChildProcess, opts: RunOptions) {
+  const why: Ending = { timedOut: false, stalled: false, isCanceled: false };
+  let killTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const kill = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
+    signalGroup(child, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), opts.killGraceMs ?? 1000);
+  };
+  const endFor = (flag: keyof Ending) => (): void => {
+    why[flag] = true;
+    kill();
+  };
+  const onAbort = endFor('isCanceled');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const timeout = opts.timeoutMs === undefined ? undefined : setTimeout(endFor('timedOut'), opts.timeoutMs);
+  let idle: NodeJS.Timeout | undefined;
+  return {
+    kill,
+    progressed: (): void => {
+      if (closed || opts.idleTimeoutMs === undefined) return;
+      if (idle) idle.refresh();
+      else idle = setTimeout(endFor('stalled'), opts.idleTimeoutMs);
+    },
+    settle: (): Ending => {
+      closed = true;
+      for (const timer of [timeout, idle, killTimer]) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      return why;
+    },
+  };
 }
 
 /** Run a tool to completion and return its stdout as text. */
@@ -154,7 +189,7 @@ export async function run(
   tool: ToolName,
   file: string,
   args: readonly string[],
-  opts: Omit<RunOptions, 'stdin'> = {},
+  opts: Omit<RunOptions, 'stdin'>,
 ): Promise<string> {
   const running = start(tool, file, args, opts);
   const chunks: Buffer[] = [];
@@ -170,4 +205,64 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
+}
+
+/**
+ * Children run in process groups of their own, so nothing ends them when we are SIGKILLed. A
+ * watchdog does: one tiny shell per Node process, started with the first child, reading a pipe
+ * from us. We tell it each group as it starts (+PGID) and ends (-PGID); when the pipe reaches EOF
+ * (we are gone, however we went) it SIGKILLs every group still listed. If it dies, the next one
+ * is told every group at once. A shell because it is the one program sure to be there; the script
+ * is fixed and reads nothing but our pipe. The window between a spawn and its +PGID, and a
+ * watchdog killed with us, are left to sweepLeftovers.
+ */
+const WATCHDOG_SCRIPT = `# ytconv watchdog
+groups=' '
+while IFS= read -r line; do
+  case $line in
+    +*) groups="$groups\${line#+} " ;;
+    -*) g=\${line#-}
+        case $groups in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
+  esac
+done
+for g in $groups; do kill -KILL -"$g" 2>/dev/null; done`;
+
+const watched = new Set<number>();
+let watchdog: Socket | null = null;
+
+function watch(group: number): void {
+  watched.add(group);
+  if (watchdog) watchdog.write(`+${group}\n`);
+  else startWatchdog();
+}
+
+function unwatch(group: number): void {
+  watched.delete(group);
+  watchdog?.write(`-${group}\n`);
+}
+
+function startWatchdog(): void {
+  const dog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], {
+    cwd: '/',
+    env: {},
+    stdio: ['pipe', 'ignore', 'ignore'],
+    // Out of our process group, so that a signal meant for us (Ctrl-C) does not end it first.
+    detached: true,
+  });
+  const pipe = dog.stdin as Socket;
+  watchdog = pipe;
+  // Neither may keep Node running: the watchdog is only for when Node stops.
+  dog.unref();
+  pipe.unref();
+  // A write to a dead watchdog fails; its 'exit' starts the next one.
+  pipe.on('error', () => {});
+  dog.once('error', () => {
+    if (watchdog === pipe) watchdog = null;
+  });
+  dog.once('exit', () => {
+    if (watchdog !== pipe) return;
+    watchdog = null;
+    if (watched.size > 0) startWatchdog();
+  });
+  pipe.write([...watched].map((group) => `+${group}\n`).join(''));
 }

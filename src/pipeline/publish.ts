@@ -9,14 +9,9 @@ import { join } from 'node:path';
 import { ConvertError } from '../errors.ts';
 import type { Made } from './item.ts';
 import { audioStream, probe } from './probe.ts';
-import type { AudioFormat, OutputFile } from './types.ts';
+import type { AudioFormat, OutputFile, Tools } from './types.ts';
 
-export async function publish(
-  made: Made[],
-  outDir: string,
-  format: AudioFormat,
-  ffprobe: string,
-): Promise<OutputFile[]> {
+export async function publish(made: Made[], outDir: string, format: AudioFormat, tools: Tools): Promise<OutputFile[]> {
   await mkdir(outDir, { recursive: true });
   const placed: string[] = [];
   try {
@@ -24,7 +19,7 @@ export async function publish(
     for (const m of made) {
       const path = await place(m.path, outDir, m.stem, format);
       placed.push(path);
-      files.push(await describe(path, m.title, format, ffprobe));
+      files.push(await describe(path, m.title, format, tools));
     }
     return files;
   } catch (err) {
@@ -67,8 +62,8 @@ async function moveAcross(from: string, to: string): Promise<void> {
   }
 }
 
-async function describe(path: string, title: string, format: AudioFormat, ffprobe: string): Promise<OutputFile> {
-  const [facts, info] = await Promise.all([probe(ffprobe, path), stat(path)]);
+async function describe(path: string, title: string, format: AudioFormat, tools: Tools): Promise<OutputFile> {
+  const [facts, info] = await Promise.all([probe(tools, path), stat(path)]);
   return {
     path,
     title,

@@ -18,7 +18,7 @@ export interface Session {
 
 export async function openSession(engine: Engine): Promise<Session> {
   const { policy } = engine;
-  const facts = await ytdlpInfo(engine.tools.ytdlp, { env: engine.ytdlpEnv }).catch((err: unknown) => {
+  const facts = await ytdlpInfo(engine.tools.ytdlp, { env: engine.tools.env }).catch((err: unknown) => {
     throw ytdlpError(err, []);
   });
   const proxy = policy.allowPrivateAddresses
@@ -34,7 +34,7 @@ export async function openSession(engine: Engine): Promise<Session> {
     ytdlp: {
       file: engine.tools.ytdlp,
       baseArgs,
-      env: proxy ? withoutProxyBypass(engine.ytdlpEnv) : engine.ytdlpEnv,
+      env: proxy ? withoutProxyBypass(engine.tools.env) : engine.tools.env,
       refused: () => proxy?.refused ?? [],
     },
     checkSite: (site) => {

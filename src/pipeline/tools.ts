@@ -67,7 +67,7 @@ const memory = new Map<string, Promise<YtdlpInfo>>();
  */
 export async function ytdlpInfo(
   file: string,
-  opts: { cacheDir?: string | null; env?: NodeJS.ProcessEnv } = {},
+  opts: { cacheDir?: string | null; env: NodeJS.ProcessEnv },
 ): Promise<YtdlpInfo> {
   const stats = await stat(file).catch(() => null);
   // A bare name or a missing file: nothing to key a cache on, and running it says what is wrong.
@@ -83,7 +83,7 @@ export async function ytdlpInfo(
   return info;
 }
 
-async function cachedVersion(file: string, key: string, cacheDir: string | null, env?: NodeJS.ProcessEnv) {
+async function cachedVersion(file: string, key: string, cacheDir: string | null, env: NodeJS.ProcessEnv) {
   if (cacheDir === null) return askVersion(file, env);
   const cacheFile = join(cacheDir, CACHE_FILE);
   const cache = await readCache(cacheFile);
@@ -121,13 +121,17 @@ async function writeCache(cacheFile: string, entries: [string, CacheEntry][]): P
   }
 }
 
-async function askVersion(file: string, env?: NodeJS.ProcessEnv): Promise<string> {
+async function askVersion(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   return (await run('yt-dlp', file, ['--version'], { timeoutMs: VERSION_TIMEOUT_MS, env })).trim();
 }
 
 /** The version word of `ffmpeg -version` / `ffprobe -version`: `5.1.8-0+deb12u1`, `7.1`, `N-118…`. */
-export async function ffmpegVersion(tool: Extract<ToolName, 'ffmpeg' | 'ffprobe'>, file: string): Promise<string> {
-  const output = await run(tool, file, ['-hide_banner', '-version'], { timeoutMs: VERSION_TIMEOUT_MS });
+export async function ffmpegVersion(
+  tool: Extract<ToolName, 'ffmpeg' | 'ffprobe'>,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const output = await run(tool, file, ['-hide_banner', '-version'], { timeoutMs: VERSION_TIMEOUT_MS, env });
   return /version (\S+)/.exec(output)?.[1] ?? 'unknown version';
 }
 

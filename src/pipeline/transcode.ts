@@ -4,22 +4,42 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
 import { type LoudnessMeasurement, loudnessScanArgs, type Span } from './ffmpeg-args.ts';
+import { type ChildLimits, limitError } from './limits.ts';
 import { run, start, ToolError } from './process.ts';
+import type { Tools } from './types.ts';
 
 export interface FfmpegRun {
   signal?: AbortSignal;
+  /**
+   * The overall cap, and the inactivity limit that the output position growing feeds. A piped
+   * input leaves the inactivity limit out: its quiet is the download's (see streamEncode).
+   */
+  limits: Pick<ChildLimits, 'timeoutMs'> & Partial<ChildLimits>;
   /** Called with the output position in seconds as ffmpeg reports it (about twice a second). */
   onTime?: (seconds: number) => void;
   /** Bytes to feed ffmpeg's stdin (when the input is `pipe:0`). */
   stdin?: Readable;
+  onStderrLine?: (line: string) => void;
 }
 
-/** Run an encode built by encodeArgs (which asks for `-progress pipe:1`). */
-export async function ffmpegEncode(ffmpeg: string, args: string[], opts: FfmpegRun): Promise<void> {
-  const child = start('ffmpeg', ffmpeg, args, { signal: opts.signal, stdin: opts.stdin !== undefined });
+/** Run an ffmpeg job that reports its position (`-progress pipe:1`): an encode, the loudness scan. */
+export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun): Promise<void> {
+  const child = start('ffmpeg', tools.ffmpeg, args, {
+    env: tools.env,
+    signal: opts.signal,
+    stdin: opts.stdin !== undefined,
+    onStderrLine: opts.onStderrLine,
+    ...opts.limits,
+  });
+  let position = -1;
   createInterface({ input: child.stdout }).on('line', (line) => {
     const m = /^out_time_us=(\d+)/.exec(line);
-    if (m) opts.onTime?.(Number(m[1]) / 1e6);
+    if (!m) return;
+    const seconds = Number(m[1]) / 1e6;
+    // ffmpeg repeats its position while it waits; only a step forward is progress.
+    if (seconds > position) child.progressed();
+    position = Math.max(position, seconds);
+    opts.onTime?.(seconds);
   });
   if (opts.stdin && child.stdin) {
     // ffmpeg may stop reading early (an error, or a trim end); its exit status tells what happened.
@@ -28,14 +48,14 @@ export async function ffmpegEncode(ffmpeg: string, args: string[], opts: FfmpegR
   try {
     await child.done;
   } catch (err) {
-    throw ffmpegError(err);
+    throw limitError(err, 'convert', opts.limits) ?? ffmpegError(err);
   }
 }
 
 /** Run a short ffmpeg job (tagging, covers) to completion. */
-export async function ffmpegRun(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void> {
+export async function ffmpegRun(tools: Tools, args: string[], signal?: AbortSignal): Promise<void> {
   try {
-    await run('ffmpeg', ffmpeg, args, { signal, timeoutMs: 10 * 60_000 });
+    await run('ffmpeg', tools.ffmpeg, args, { env: tools.env, signal, timeoutMs: 10 * 60_000 });
   } catch (err) {
     throw ffmpegError(err);
   }
@@ -43,22 +63,18 @@ export async function ffmpegRun(ffmpeg: string, args: string[], signal?: AbortSi
 
 /** loudnorm's first pass: the measurements the exact second pass needs. */
 export async function measureLoudness(
-  ffmpeg: string,
+  tools: Tools,
   input: string,
   span: Span | undefined,
-  signal?: AbortSignal,
+  opts: Pick<FfmpegRun, 'signal' | 'limits'>,
 ): Promise<LoudnessMeasurement> {
   let stderr = '';
-  try {
-    await run('ffmpeg', ffmpeg, loudnessScanArgs(input, span), {
-      signal,
-      onStderrLine: (line) => {
-        stderr += `${line}\n`;
-      },
-    });
-  } catch (err) {
-    throw ffmpegError(err);
-  }
+  await ffmpegEncode(tools, loudnessScanArgs(input, span), {
+    ...opts,
+    onStderrLine: (line) => {
+      stderr += `${line}\n`;
+    },
+  });
   const json = /\{[^{}]*"input_i"[^{}]*\}/s.exec(stderr)?.[0];
   if (!json) throw new ConvertError('internal', 'Loudness could not be measured.');
   return JSON.parse(json) as LoudnessMeasurement;

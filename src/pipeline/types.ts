@@ -60,15 +60,23 @@ export interface OutputFile {
   size: number;
 }
 
+/** The external programs and how to run them. */
+export interface Tools {
+  ffmpeg: string;
+  ffprobe: string;
+  ytdlp: string;
+  /** The JavaScript runtime handed to yt-dlp for YouTube's challenges (the Node we run on). */
+  node: string;
+  /**
+   * The environment every child process gets: an allow-list of the caller's (see config.ts), never
+   * the whole of it, so that no secret reaches a downloader. Tests add the stand-in site's plugin.
+   */
+  env: NodeJS.ProcessEnv;
+}
+
 /** The outside world the pipeline needs, decided by whoever calls it (CLI or worker). */
 export interface Engine {
-  tools: {
-    ffmpeg: string;
-    ffprobe: string;
-    ytdlp: string;
-    /** The JavaScript runtime handed to yt-dlp for YouTube's challenges (the Node we run on). */
-    node: string;
-  };
+  tools: Tools;
   policy: {
     /** yt-dlp extractor names allowed (`youtube` allows `youtube:*` too), or '*' for all. */
     allowedSites: readonly string[] | '*';
@@ -80,10 +88,12 @@ export interface Engine {
     maxDurationSec: number;
     /** Bytes of media downloaded per item, or null for no limit. */
     maxDownloadBytes: number | null;
+    /** Entries a playlist may have; a longer one is refused (and never listed whole). */
+    maxPlaylistEntries: number;
+    /** How long a download or an encode may go without progress before it is ended. */
+    idleTimeoutSec: number;
   };
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
-  /** The whole environment for yt-dlp (tests add the stand-in site's plugin). */
-  ytdlpEnv: NodeJS.ProcessEnv;
 }

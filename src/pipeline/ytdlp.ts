@@ -2,7 +2,7 @@
  * yt-dlp as a subprocess: argv builders, its info JSON turned into our own types, and its
  * failures turned into ConvertError codes. User input only ever appears after `--`.
  */
-import { ConvertError } from '../errors.ts';
+import { ConvertError, type ErrorCode } from '../errors.ts';
 import { run, ToolError } from './process.ts';
 import { isoDate, type SourceFacts } from './tags.ts';
 import type { Chapter } from './types.ts';
@@ -11,7 +11,7 @@ import type { Chapter } from './types.ts';
 export interface Ytdlp {
   file: string;
   baseArgs: readonly string[];
-  env: NodeJS.ProcessEnv | undefined;
+  env: NodeJS.ProcessEnv;
   /** Hosts the address guard refused so far (their 403s mean `forbidden_address`). */
   refused(): readonly string[];
 }
@@ -53,18 +53,44 @@ export interface PlaylistInfo {
 const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
 const PROGRESS_TEMPLATE = `download:${PROGRESS_PREFIX} %(progress.status)s %(progress.downloaded_bytes)s %(progress.total_bytes)s %(progress.total_bytes_estimate)s %(progress.eta)s`;
 
-export function infoArgs(base: readonly string[], url: string, formatSpec: string): string[] {
-  return [...base, '-J', '--flat-playlist', '--no-playlist', '-f', formatSpec, '--', url];
+/** What to ask of a link: the format to pick for media, and how many playlist entries to accept. */
+export interface Query {
+  formatSpec: string;
+  maxEntries: number;
+}
+
+/**
+ * Extract a link's info. A playlist is listed flat, and no further than one entry past the limit:
+ * enough to tell that it is too long without listing a whole 10 000-video channel.
+ */
+export function infoArgs(base: readonly string[], url: string, query: Query): string[] {
+  return [
+    ...base,
+    ...['-J', '--flat-playlist', '--no-playlist', '--playlist-end', String(query.maxEntries + 1)],
+    ...['-f', query.formatSpec, '--', url],
+  ];
 }
 
 /** Download one already-extracted format to `output` (`-` streams to stdout). */
 export function downloadArgs(base: readonly string[], infoJson: string, formatId: string, output: string): string[] {
   return [
     ...base,
-    ...['--load-info-json', infoJson, '-f', formatId, '-o', output],
+    ...['--load-info-json', infoJson, '-f', formatById(formatId), '-o', output],
     ...['--newline', '--progress-template', PROGRESS_TEMPLATE],
     ...['--no-part', '--no-mtime', '--retries', '5', '--file-access-retries', '1'],
   ];
+}
+
+/**
+ * The selector for exactly the format with this id. A bare id is not enough: `-f webm` (also mp4,
+ * flv, 3gp…) means "the best pre-merged webm", which the audio-only formats yt-dlp's generic
+ * extractor names after a direct link's extension are not. `b*` is any format with audio or video,
+ * narrowed by an exact filter on the id; quoted, because ids may hold `:`, `=` or `*` (yt-dlp has
+ * already replaced spaces, commas, slashes, `+` and brackets in them). yt-dlp 2023.03.04 and
+ * 2026.08 both read it.
+ */
+export function formatById(id: string): string {
+  return `b*[format_id="${id.replaceAll('"', '\\"')}"]`;
 }
 
 export interface DownloadProgress {
@@ -85,12 +111,12 @@ export function parseProgressLine(line: string): DownloadProgress | null {
 export async function extract(
   ytdlp: Ytdlp,
   url: string,
-  formatSpec: string,
+  query: Query,
   signal?: AbortSignal,
 ): Promise<MediaInfo | PlaylistInfo> {
   let json: string;
   try {
-    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, formatSpec), {
+    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, query), {
       env: ytdlp.env,
       signal,
       timeoutMs: 120_000,
@@ -98,7 +124,13 @@ export async function extract(
   } catch (err) {
     throw ytdlpError(err, ytdlp.refused());
   }
-  return toInfo(JSON.parse(json) as RawInfo, json);
+  const info = toInfo(JSON.parse(json) as RawInfo, json);
+  if (info.kind === 'playlist' && info.entries.length > query.maxEntries) throw tooManyEntries(query.maxEntries);
+  return info;
+}
+
+function tooManyEntries(max: number): ConvertError {
+  return new ConvertError('too_large', `This playlist has more entries than this server's limit of ${max}.`);
 }
 
 interface RawInfo {
@@ -194,7 +226,7 @@ function toChapters(raw: RawInfo['chapters'], duration: number | null): Chapter[
 }
 
 /** The last `ERROR:` line yt-dlp printed, without its `[extractor] id:` prefix. */
-export function errorLine(stderr: string): string {
+function errorLine(stderr: string): string {
   const lines = stderr.split('\n').filter((l) => l.startsWith('ERROR:'));
   const last = lines.at(-1) ?? '';
   return last
@@ -206,30 +238,79 @@ export function errorLine(stderr: string): string {
 const SIGN_IN_HELP =
   'An operator can give ytconv a cookies file of a signed-in browser session (YTCONV_COOKIES_FILE) or update yt-dlp (make install).';
 
-/** The yt-dlp failure classes, first match wins; each regex is tried on the last ERROR line. */
-const RULES: [RegExp, (why: string) => ConvertError][] = [
-  [/Unsupported URL|No suitable extractor/i, () => new ConvertError('unsupported_site', 'This site is not supported.')],
-  [/is not a valid URL/i, () => new ConvertError('invalid_url', 'This is not a valid link.')],
-  [
-    /Sign in to confirm|confirm your age|inappropriate for some users|age.restricted|members.only|login required|--cookies/i,
-    (why) =>
-      new ConvertError(
-        'sign_in_required',
-        `The site wants a signed-in user for this video (${trimWhy(why)}). ${SIGN_IN_HELP}`,
-      ),
-  ],
-  [
-    /Private video|unavailable|removed|not available|in your country|terminated|does not exist|HTTP Error 40[134]|HTTP Error 410/i,
-    (why) => new ConvertError('unavailable', `This video is unavailable: ${trimWhy(why)}.`),
-  ],
-  [
-    /Requested format is not available|no audio/i,
-    () => new ConvertError('no_audio', 'This video has no audio track to convert.'),
-  ],
+/**
+ * A class of yt-dlp failure: `match` decides the code (first class wins, tried on the last ERROR
+ * line), then the first of `reasons` that matches picks our sentence, else `message` does. yt-dlp's
+ * own words (which may tell people to report bugs on GitHub or run yt-dlp -U) never reach a user;
+ * they stay in the error's cause, for the logs.
+ */
+interface FailureClass {
+  code: ErrorCode;
+  match: RegExp;
+  message: string;
+  reasons?: readonly (readonly [RegExp, string])[];
+}
+
+const FAILURES: readonly FailureClass[] = [
+  { code: 'unsupported_site', match: /Unsupported URL|No suitable extractor/i, message: 'This site is not supported.' },
+  { code: 'invalid_url', match: /is not a valid URL/i, message: 'This is not a valid link.' },
+  {
+    code: 'sign_in_required',
+    match:
+      /Sign in to confirm|confirm your age|inappropriate for some users|age.restricted|members.only|Premium members|requires payment|login required|--cookies/i,
+    message: `The site shows this video only to a signed-in user. ${SIGN_IN_HELP}`,
+    reasons: [
+      [
+        /confirm your age|inappropriate for some users|age.restricted/i,
+        `The site wants proof of age for this video. ${SIGN_IN_HELP}`,
+      ],
+      [/not a bot/i, `The site wants a signed-in user before it serves this server (a bot check). ${SIGN_IN_HELP}`],
+      [/members.only|Premium members|requires payment/i, `This video is only for paying members. ${SIGN_IN_HELP}`],
+      [/Private video/i, `This video is private: only accounts the uploader invited can watch it. ${SIGN_IN_HELP}`],
+    ],
+  },
+  {
+    code: 'unavailable',
+    match:
+      /Private video|unavailable|removed|not available|in your country|terminated|does not exist|HTTP Error 40[134]|HTTP Error 410|live event will begin|Premieres in|not currently live/i,
+    message: 'This video is unavailable.',
+    reasons: [
+      [/Private video/i, 'This video is private.'],
+      [/in your country|from your location/i, "This video is not available in this server's country."],
+      [/terminated/i, 'This video is gone: the account that uploaded it was closed.'],
+      [/removed|deleted/i, 'This video has been removed.'],
+      [
+        /live event will begin|Premieres in|not currently live/i,
+        'This live stream has not started yet; try again once it is live.',
+      ],
+      // No format matched the selector (its "not available" makes it this class).
+      [/Requested format is not available/i, 'The site offers no audio ytconv can download for this video.'],
+      [/HTTP Error 403/i, 'The site refused to send the media.'],
+      [/HTTP Error 40[14]|HTTP Error 410/i, 'The media is no longer on the site.'],
+    ],
+  },
+  {
+    code: 'no_audio',
+    match: /no audio/i,
+    message: 'This video has no audio track to convert.',
+  },
+  {
+    code: 'network',
+    match: /HTTP Error|Unable to download|timed out|Connection|resolve|urlopen|IncompleteRead|Errno/i,
+    message: 'The site could not be reached.',
+  },
 ];
 
-function trimWhy(why: string): string {
-  return why.replace(/\s*Use --cookies.*$/s, '').replace(/[.\s]+$/, '') || 'no reason given';
+/** Our sentence for yt-dlp's last ERROR line. */
+function classify(why: string): { code: ErrorCode; message: string } {
+  const failure = FAILURES.find((f) => f.match.test(why));
+  if (!failure)
+    return {
+      code: 'internal',
+      message: 'yt-dlp failed in a way ytconv does not recognise; the details are in the log.',
+    };
+  const reason = failure.reasons?.find(([pattern]) => pattern.test(why));
+  return { code: failure.code, message: reason?.[1] ?? failure.message };
 }
 
 /** Turn a failed yt-dlp run into the error a person should see. */
@@ -243,12 +324,6 @@ export function ytdlpError(err: unknown, refused: readonly string[]): ConvertErr
     return new ConvertError('forbidden_address', `Refused to connect to a private or local address (${refused[0]}).`);
   }
   if (err.timedOut) return new ConvertError('network', 'The site took too long to answer.', { cause: err });
-  const why = errorLine(err.stderr);
-  for (const [pattern, make] of RULES) {
-    if (pattern.test(why)) return Object.assign(make(why), { cause: err });
-  }
-  if (/HTTP Error|Unable to download|timed out|Connection|resolve|urlopen|IncompleteRead|Errno/i.test(why)) {
-    return new ConvertError('network', `The site could not be reached: ${trimWhy(why)}.`, { cause: err });
-  }
-  return new ConvertError('internal', `yt-dlp failed: ${trimWhy(why) || 'unknown error'}.`, { cause: err });
+  const { code, message } = classify(errorLine(err.stderr));
+  return new ConvertError(code, message, { cause: err });
 }

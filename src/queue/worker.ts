@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import { recordEmailFailure } from '../db/jobs.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import { type Logger, quietErrors } from '../log.ts';
+import { sweepLeftovers } from '../pipeline/leftovers.ts';
 import { convertProcessor } from './handlers/convert.ts';
 import { type ServiceDeps, serviceHandlers } from './handlers/service.ts';
 import {
@@ -33,7 +34,9 @@ export interface Workers {
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const options = bullOptions(deps.queue, 'worker');
   const runDeps: RunDeps = { ...deps, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
-  const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log), {
+  const sweep = leftoverSweeper(deps);
+  await sweep();
+  const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log, sweep), {
     ...options,
     concurrency: deps.concurrency,
     lockDuration: deps.stallTimeoutMs,
@@ -72,6 +75,22 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
       convert.cancelAllJobs('shutdown');
       await Promise.all([convert.close(), service.close()]);
     },
+  };
+}
+
+/**
+ * A worker killed mid-conversion leaves its work directory (partial audio, cover, info JSON) and
+ * possibly a grandchild its watchdog did not know of. Whichever worker starts next on this
+ * machine, or takes its next conversion here, removes what provably belongs to a dead process.
+ */
+function leftoverSweeper(deps: WorkerDeps): () => Promise<void> {
+  return async () => {
+    try {
+      const swept = await sweepLeftovers(deps.engine.tmpDir);
+      if (swept.dirs + swept.processes > 0) deps.log.info(swept, 'removed what a killed process left behind');
+    } catch (err) {
+      deps.log.warn({ error: (err as Error).message }, 'could not sweep the temp directory');
+    }
   };
 }
 

@@ -20,11 +20,10 @@ export async function testEngine(opts: TestEngineOptions): Promise<Engine> {
   const pythonPath = [opts.pluginDir, process.env.PYTHONPATH].filter(Boolean).join(':');
   return {
     ...base,
-    tools: { ...base.tools, ...opts.tools },
+    tools: { ...base.tools, ...opts.tools, env: { ...base.tools.env, PYTHONPATH: pythonPath } },
     policy: { allowedSites: '*', allowPrivateAddresses: true, ...opts.policy },
     limits: { ...base.limits, ...opts.limits },
     tmpDir: await mkdtemp(join(tmpdir(), 'ytconv-test-tmp-')),
-    ytdlpEnv: { ...process.env, PYTHONPATH: pythonPath },
   };
 }
 

@@ -1,11 +1,12 @@
 /** Cancelling ends every child within 2 s and leaves nothing; progress arrives at least once a second. */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { Progress } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
+import { childProcesses, processesMentioning } from '../helpers/procfs.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 let site: Site;
@@ -13,28 +14,6 @@ before(async () => {
   site = await startSite();
 });
 after(() => site.close());
-
-/** Processes whose command line mentions `needle` (our children carry the work directory). */
-async function processesMentioning(needle: string): Promise<number[]> {
-  return scanProcesses(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(needle));
-}
-
-/** Live processes whose parent is this test process. */
-async function childProcesses(): Promise<number[]> {
-  return scanProcesses(async (pid) => {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(ppid) === process.pid && state !== 'Z';
-  });
-}
-
-async function scanProcesses(match: (pid: number) => Promise<boolean>): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (/^\d+$/.test(entry) && (await match(Number(entry)).catch(() => false))) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 describe('cancelling', () => {
   it('kills yt-dlp and ffmpeg within 2 s and leaves no file behind', async () => {

@@ -8,6 +8,7 @@ import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { type TestEngineOptions, tempDir, testEngine } from '../helpers/engine.ts';
+import { PLAYLIST_PAGE_SIZE, PLAYLISTS } from '../site/catalog.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 let site: Site;
@@ -75,9 +76,35 @@ describe('limits, checked before downloading where possible', () => {
     assert.equal(mediaRequests('big').length, 0);
   });
 
-  it('stops a download of unknown size once it passes the limit', async () => {
-    await expectFailure('too_large', site.watchUrl('nosize'), { engine: { limits: { maxDownloadBytes: 20_000 } } });
-    assert.ok(mediaRequests('nosize').length > 0);
+  for (const [path, options] of [
+    ['streamed into the encoder', {}],
+    ['downloaded to a file first', { normalize: true }],
+  ] as const) {
+    it(`stops a download of unknown size once it passes the limit, ${path}`, async () => {
+      const limits = { maxDownloadBytes: 20_000 };
+      await expectFailure('too_large', site.watchUrl('nosize'), { engine: { limits }, options });
+      assert.ok(mediaRequests('nosize').length > 0);
+    });
+  }
+
+  it('refuses a playlist longer than the limit after listing only its first page', async () => {
+    const seen = site.requests.length;
+    const { message } = await expectFailure('too_large', site.playlistUrl('huge'), {
+      engine: { limits: { maxPlaylistEntries: 3 } },
+    });
+    assert.match(message, /playlist has more entries than this server's limit of 3\./);
+    const requests = site.requests.slice(seen);
+    const pages = requests.filter((r) => r.path.startsWith(`/api/playlists/${PLAYLISTS.huge.id}`));
+    assert.equal(
+      pages.length,
+      1,
+      `listed ${pages.length} of ${PLAYLISTS.huge.entries.length / PLAYLIST_PAGE_SIZE} pages`,
+    );
+    assert.deepEqual(
+      requests.filter((r) => r.path.startsWith('/api/videos/')),
+      [],
+      'extracted no entry',
+    );
   });
 
   it('checks a trim start against the real length', async () => {

@@ -7,6 +7,7 @@ import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
 import { audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
+import { childProcesses } from '../helpers/procfs.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 let site: Site;
@@ -18,12 +19,12 @@ before(async () => {
 });
 after(() => site.close());
 
-async function run(url: string, options: Partial<ConvertOptions> = {}) {
+async function run(url: string, options: Partial<ConvertOptions> = {}, limits: Partial<Engine['limits']> = {}) {
   const outDir = await tempDir();
   const result = await convert(
     parseSource(url, { allowFiles: false }),
     { format: 'mp3', splitChapters: false, normalize: false, ...options },
-    { engine, outDir },
+    { engine: { ...engine, limits: { ...engine.limits, ...limits } }, outDir },
   );
   return { ...result, outDir };
 }
@@ -119,6 +120,16 @@ describe('converting a video', () => {
     );
   });
 
+  it('ends the download when a trim of a long stream is done, leaving no child behind', {
+    timeout: 60_000,
+  }, async () => {
+    // Megabytes of media: once ffmpeg has its 3.5 s it stops reading and yt-dlp must not wait on the pipe.
+    const { files } = await run(site.watchUrl('lengthy'), { start: 10, end: 13.5 });
+    close(Number((await ffprobe(files[0]!.path)).format.duration), 3.5);
+    assert.deepEqual(await childProcesses(), []);
+    assert.deepEqual(await readdir(engine.tmpDir), []);
+  });
+
   it('splits by chapters into numbered files', async () => {
     const { files } = await run(site.watchUrl('basic'), { splitChapters: true });
     assert.deepEqual(
@@ -155,7 +166,8 @@ describe('converting a video', () => {
 
 describe('converting a playlist', () => {
   it('makes one numbered file per entry with the playlist as album', async () => {
-    const { files, skipped, outDir } = await run(site.playlistUrl('mix'));
+    // Exactly as many entries as the limit allows.
+    const { files, skipped, outDir } = await run(site.playlistUrl('mix'), {}, { maxPlaylistEntries: 3 });
     assert.deepEqual(skipped, []);
     assert.deepEqual((await readdir(outDir)).sort(), [
       '01 - Test Artist - Sine Song.mp3',
@@ -182,6 +194,20 @@ describe('converting direct media links', () => {
     const { files } = await run(site.fileUrl('tone.mp3'));
     assert.equal(await audioPacketHash(files[0]!.path), await audioPacketHash(site.filePath('tone.mp3')));
   });
+
+  // The generic extractor names their formats "webm" and "mp4", which a bare `-f` does not take as ids.
+  for (const [name, codec] of [
+    ['tone.webm', 'opus'],
+    ['tone-audio-only.mp4', 'aac'],
+  ] as const) {
+    it(`converts a direct audio-only ${name}`, async () => {
+      const { files } = await run(site.fileUrl(name), { format: 'm4a' });
+      const p = await ffprobe(files[0]!.path);
+      assert.equal(audioOf(p).codec_name, 'aac');
+      close(Number(p.format.duration), 4);
+      assert.equal(audioOf(await ffprobe(site.filePath(name))).codec_name, codec);
+    });
+  }
 
   it('downloads an M4A whose index is at the end before converting it', async () => {
     const { files } = await run(site.fileUrl('tone-moov-at-end.m4a'), { format: 'ogg' });

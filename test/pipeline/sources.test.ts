@@ -223,9 +223,9 @@ describe('ytdlpExtractorFilter', () => {
   it('makes yt-dlp load youtube and its sub-extractors but not generic', { skip: !existsSync(YTDLP) }, async () => {
     const filter = ytdlpExtractorFilter(['youtube']) ?? '';
     // An unsupported URL on a closed loopback port: yt-dlp fails before any network traffic.
-    const err = await run('yt-dlp', YTDLP, ['-v', '--ies', filter, '-J', '--', 'http://127.0.0.1:9/x.mp3']).catch(
-      (e: unknown) => e,
-    );
+    const err = await run('yt-dlp', YTDLP, ['-v', '--ies', filter, '-J', '--', 'http://127.0.0.1:9/x.mp3'], {
+      env: process.env,
+    }).catch((e: unknown) => e);
     assert.ok(err instanceof ToolError);
     const loaded = Number(/Loaded (\d+) extractors/.exec(err.stderr)?.[1]);
     assert.ok(loaded > 5, `loaded ${loaded} extractors`);

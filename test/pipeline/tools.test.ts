@@ -11,12 +11,11 @@ import type { Engine } from '../../src/pipeline/types.ts';
 const execFileAsync = promisify(execFile);
 
 const engine: Engine = {
-  tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytdlp: 'yt-dlp', node: '/opt/node/bin/node' },
+  tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytdlp: 'yt-dlp', node: '/opt/node/bin/node', env: {} },
   policy: { allowedSites: ['youtube'], allowPrivateAddresses: false },
-  limits: { maxDurationSec: 10800, maxDownloadBytes: null },
+  limits: { maxDurationSec: 10800, maxDownloadBytes: null, maxPlaylistEntries: 200, idleTimeoutSec: 60 },
   cookiesFile: null,
   tmpDir: '/tmp',
-  ytdlpEnv: {},
 };
 
 /** A stand-in yt-dlp that prints `version` and counts how often it was run. */
@@ -38,7 +37,7 @@ const TOOLS_MODULE = new URL('../../src/pipeline/tools.ts', import.meta.url).hre
 /** ytdlpInfo's answer in a separate Node process, which starts with an empty memory. */
 async function askInNewProcess(file: string, cacheDir: string): Promise<string> {
   const script = `const { ytdlpInfo } = await import(${JSON.stringify(TOOLS_MODULE)});
-    const info = await ytdlpInfo(${JSON.stringify(file)}, { cacheDir: ${JSON.stringify(cacheDir)} });
+    const info = await ytdlpInfo(${JSON.stringify(file)}, { cacheDir: ${JSON.stringify(cacheDir)}, env: {} });
     process.stdout.write(info.version);`;
   const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script]);
   return stdout;
@@ -107,8 +106,8 @@ describe('ytdlpInfo', () => {
 
   it('asks yt-dlp once, then answers from memory', async () => {
     const fake = await fakeYtdlp(dir, 'memo', '2026.08.19');
-    const first = await ytdlpInfo(fake.file, { cacheDir: null });
-    const second = await ytdlpInfo(fake.file, { cacheDir: null });
+    const first = await ytdlpInfo(fake.file, { cacheDir: null, env: {} });
+    const second = await ytdlpInfo(fake.file, { cacheDir: null, env: {} });
     assert.equal(first.version, '2026.08.19');
     assert.deepEqual(second, first);
     assert.equal(await fake.runs(), 1);
@@ -125,14 +124,14 @@ describe('ytdlpInfo', () => {
 
   it('asks again when the file changes', async () => {
     const fake = await fakeYtdlp(dir, 'changing', '2023.03.04');
-    assert.equal((await ytdlpInfo(fake.file, { cacheDir: null })).version, '2023.03.04');
+    assert.equal((await ytdlpInfo(fake.file, { cacheDir: null, env: {} })).version, '2023.03.04');
     await fakeYtdlp(dir, 'changing', '2026.08.19.123456');
-    assert.equal((await ytdlpInfo(fake.file, { cacheDir: null })).version, '2026.08.19.123456');
+    assert.equal((await ytdlpInfo(fake.file, { cacheDir: null, env: {} })).version, '2026.08.19.123456');
     assert.equal(await fake.runs(), 2);
   });
 
   it('fails with a ToolError saying the program was not found', async () => {
-    await assert.rejects(ytdlpInfo(join(dir, 'nonexistent')), { name: 'ToolError', notFound: true });
+    await assert.rejects(ytdlpInfo(join(dir, 'nonexistent'), { env: {} }), { name: 'ToolError', notFound: true });
   });
 });
 

@@ -20,6 +20,8 @@ export type Delivery =
   | { kind: 'flaky'; failures: number }
   /** The first media request gets half its bytes, then the connection is destroyed. */
   | { kind: 'drop' }
+  /** Every media request gets half its bytes, then the connection stays open and silent. */
+  | { kind: 'stall' }
   | { kind: 'slow'; bytesPerSecond: number };
 
 export interface Video {
@@ -179,6 +181,20 @@ export const VIDEOS = {
     itags: AUDIO,
     size: 'hidden',
   }),
+  stall: defineVideo({
+    id: 'StallVid_21',
+    title: 'Stalled Delivery',
+    tone: { frequency: 2090, seconds: 4 },
+    itags: AUDIO,
+    delivery: { kind: 'stall' },
+  }),
+  // Megabytes of media, far more than a pipe holds: a consumer that stops reading early blocks yt-dlp.
+  lengthy: defineVideo({
+    id: 'Lengthy__20',
+    title: 'Four Minute Tone',
+    tone: { frequency: 1980, seconds: 240 },
+    itags: AUDIO,
+  }),
 } satisfies Record<string, Video>;
 
 export type VideoName = keyof typeof VIDEOS;
@@ -203,7 +219,18 @@ export const PLAYLISTS = {
     uploader: CHANNEL.name,
     entries: ['plain', 'private', 'second'],
   },
+  // Like a channel's uploads: listed page by page, so a consumer that wants only the first few
+  // entries fetches only the first page.
+  huge: {
+    id: 'PLStandInHuge00000000000000000003',
+    title: 'Stand-in Channel Uploads',
+    uploader: CHANNEL.name,
+    entries: Array.from({ length: 60 }, (_, i) => (['plain', 'second', 'music'] as const)[i % 3] ?? 'plain'),
+  },
 } satisfies Record<string, Playlist>;
+
+/** Entries per page of the playlist API, like YouTube's continuation pages. */
+export const PLAYLIST_PAGE_SIZE = 10;
 
 export type PlaylistName = keyof typeof PLAYLISTS;
 
@@ -212,6 +239,10 @@ export const DIRECT_FILES = {
   'tone.mp3': { kind: 'mp3', mime: 'audio/mpeg' },
   'tone-moov-at-end.m4a': { kind: 'm4a-moov-at-end', mime: 'audio/mp4' },
   'tone.ogg': { kind: 'ogg', mime: 'audio/ogg' },
+  // yt-dlp's generic extractor names these formats after the extension, which its format
+  // selector reads as "the best pre-merged webm/mp4", not as an id.
+  'tone.webm': { kind: '251', mime: 'audio/webm' },
+  'tone-audio-only.mp4': { kind: 'mp4-audio', mime: 'audio/mp4' },
 } as const satisfies Record<string, { kind: MediaKind; mime: string }>;
 
 export type DirectFileName = keyof typeof DIRECT_FILES;

@@ -4,7 +4,7 @@
  * test may depend on lives here, in TypeScript.
  */
 import type { Playlist, Video } from './catalog.ts';
-import { CHANNEL } from './catalog.ts';
+import { CHANNEL, PLAYLIST_PAGE_SIZE } from './catalog.ts';
 import type { Itag } from './media.ts';
 
 /** A generated file the site serves. */
@@ -100,14 +100,23 @@ function formatInfo(origin: string, video: Video, itag: Itag, served: Served): R
   };
 }
 
-export function playlistInfo(origin: string, playlist: Playlist, videos: readonly Video[]): Record<string, unknown> {
+export function playlistInfo(
+  origin: string,
+  playlist: Playlist,
+  videos: readonly Video[],
+  page: number,
+): Record<string, unknown> {
+  const from = (page - 1) * PLAYLIST_PAGE_SIZE;
   return {
     id: playlist.id,
     title: playlist.title,
     ...channelFields(origin),
     uploader: playlist.uploader,
     channel: playlist.uploader,
-    entries: videos.map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v) })),
+    entries: videos
+      .slice(from, from + PLAYLIST_PAGE_SIZE)
+      .map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v) })),
+    next_page: from + PLAYLIST_PAGE_SIZE < videos.length ? page + 1 : null,
   };
 }
 

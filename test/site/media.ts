@@ -58,6 +58,8 @@ const RECIPES = {
   mp3: { ext: 'mp3', args: (t) => [...sine(t), '-c:a', 'libmp3lame', '-b:a', '192k', ...stereo(44100), '-f', 'mp3'] },
   // Without +faststart ffmpeg writes the moov atom after the media data.
   'm4a-moov-at-end': { ext: 'm4a', args: (t) => [...sine(t), ...aac('128k'), '-f', 'ipod'] },
+  // A plain (not fragmented) MP4 with nothing but AAC, index first, as a web server would host it.
+  'mp4-audio': { ext: 'mp4', args: (t) => [...sine(t), ...aac('128k'), '-movflags', '+faststart', '-f', 'mp4'] },
   ogg: { ext: 'ogg', args: (t) => [...sine(t), '-c:a', 'libvorbis', '-q:a', '4', ...stereo(44100), '-f', 'ogg'] },
 } satisfies Record<string, Recipe>;
 
@@ -79,7 +81,7 @@ export function mediaFile(kind: MediaKind, tone: Tone): Promise<string> {
   const recipe: Recipe = RECIPES[kind];
   const name = `${kind}-${tone.frequency}hz-${tone.seconds}s.${recipe.ext}`;
   return cached(name, (tmp) =>
-    withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp])),
+    withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp], { env: process.env })),
   );
 }
 

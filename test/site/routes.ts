@@ -22,7 +22,7 @@ export interface SiteState {
   /** Media requests seen per video id, for faults that depend on the attempt. */
   mediaRequests: Map<string, number>;
   /** Every request in arrival order, with its response, whose status is read when asked for. */
-  log: { method: string; path: string; range?: string; res: ServerResponse }[];
+  log: { method: string; path: string; at: number; range?: string; res: ServerResponse }[];
 }
 
 interface Ctx {
@@ -48,7 +48,8 @@ const ROUTES: readonly (readonly [RegExp, Handler])[] = [
 
 export async function route(state: SiteState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  state.log.push({ method: req.method ?? 'GET', path: url.pathname + url.search, range: req.headers.range, res });
+  const at = Date.now();
+  state.log.push({ method: req.method ?? 'GET', path: url.pathname + url.search, at, range: req.headers.range, res });
   const ctx = { req, res, url, state };
   try {
     for (const [pattern, handler] of ROUTES) {
@@ -83,12 +84,14 @@ function videoApi({ res, state }: Ctx, [id]: string[]): void {
   else json(res, { video: videoInfo(state.origin, entry.video, entry.media) });
 }
 
-function playlistApi({ res, state }: Ctx, [id]: string[]): void {
+/** One page (`?page=N`, from 1) of a playlist's entries, and the number of the next page if any. */
+function playlistApi({ res, state, url }: Ctx, [id]: string[]): void {
   const playlist = findPlaylist(id);
   if (!playlist) json(res, { error: { reason: 'unavailable', message: 'The playlist does not exist.' } });
   else {
     const videos = playlist.entries.flatMap((name) => state.byName.get(name)?.video ?? []);
-    json(res, { playlist: playlistInfo(state.origin, playlist, videos) });
+    const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+    json(res, { playlist: playlistInfo(state.origin, playlist, videos, page) });
   }
 }
 
@@ -111,8 +114,13 @@ async function media({ req, res, state }: Ctx, [id, itag]: string[]): Promise<vo
     contentType: FORMATS[itag as Itag].mime,
     hideSize: size === 'hidden',
     bytesPerSecond: delivery?.kind === 'slow' ? delivery.bytesPerSecond : undefined,
-    drop: delivery?.kind === 'drop' && attempt === 1,
+    cut: cutAfterHalf(delivery, attempt),
   });
+}
+
+function cutAfterHalf(delivery: Delivery | undefined, attempt: number): 'drop' | 'stall' | undefined {
+  if (delivery?.kind === 'stall') return 'stall';
+  return delivery?.kind === 'drop' && attempt === 1 ? 'drop' : undefined;
 }
 
 /** The error status a media request gets instead of the media, if any. */

@@ -10,8 +10,8 @@ export interface SendOptions {
   /** No Content-Length (chunked encoding) and Range ignored, so the size shows only at the end. */
   hideSize?: boolean;
   bytesPerSecond?: number;
-  /** Send half of the body, then destroy the connection. */
-  drop?: boolean;
+  /** Send half of the body, then destroy the connection (drop) or keep it open sending nothing (stall). */
+  cut?: 'drop' | 'stall';
 }
 
 interface ByteRange {
@@ -59,7 +59,7 @@ export async function sendFile(
     res.end();
     return;
   }
-  if (opts.drop) return sendHalfThenDrop(res, path, start, end);
+  if (opts.cut) return sendHalf(res, path, start, end, opts.cut);
   const body = createReadStream(path, { start, end });
   await (opts.bytesPerSecond === undefined
     ? pipeline(body, res)
@@ -69,10 +69,19 @@ export async function sendFile(
   });
 }
 
-async function sendHalfThenDrop(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
+async function sendHalf(
+  res: ServerResponse,
+  path: string,
+  start: number,
+  end: number,
+  then: 'drop' | 'stall',
+): Promise<void> {
   const bytes = (await readFile(path)).subarray(start, start + Math.floor((end - start + 1) / 2));
-  // Destroy only once the half has reached the socket, so the client really receives it.
-  res.write(bytes, () => res.destroy());
+  // Destroy only once the half has reached the socket, so the client really receives it. A stalled
+  // response is never ended: the site's close() destroys it with every other connection.
+  res.write(bytes, () => {
+    if (then === 'drop') res.destroy();
+  });
 }
 
 /**

@@ -26,6 +26,8 @@ export interface RequestRecord {
   method: string;
   /** Path and query. */
   path: string;
+  /** When it arrived (Date.now()). */
+  at: number;
   /** The response status (200 until the response has started). */
   status: number;
   range?: string;

@@ -7,8 +7,10 @@ import type { ConvertPayload } from '../queues.ts';
 /** How soon a conversion handed back at shutdown may be taken again, by this or another worker. */
 const HAND_BACK_DELAY_MS = 1000;
 
-export function convertProcessor(deps: RunDeps, log: Logger) {
+/** `beforeEach` runs before every conversion (the worker cleans what killed predecessors left). */
+export function convertProcessor(deps: RunDeps, log: Logger, beforeEach: () => Promise<void>) {
   return async (job: Job<ConvertPayload>, token?: string, signal?: AbortSignal): Promise<string> => {
+    await beforeEach();
     // Messages sent before conversions had their own table carry the id only as the message's id.
     const id = job.data.conversionId ?? job.id;
     const outcome = await runConversion({ ...deps, log: log.child({ conversion: id }) }, id, {

@@ -12,9 +12,9 @@ _ORIGIN = r'(?P<origin>https?://(?:127\.0\.0\.1|localhost)(?::\d+)?)'
 
 
 class _StandInBaseIE(InfoExtractor):
-    def _call_api(self, url, path, item_id):
+    def _call_api(self, url, path, item_id, query=None):
         origin = self._match_valid_url(url).group('origin')
-        data = self._download_json(f'{origin}/api/{path}/{item_id}', item_id)
+        data = self._download_json(f'{origin}/api/{path}/{item_id}', item_id, query=query or {})
         error = data.get('error')
         if not error:
             return data
@@ -40,6 +40,18 @@ class StandInPlaylistIE(_StandInBaseIE):
     _VALID_URL = _ORIGIN + r'/playlist\?(?:[^#]*&)?list=(?P<id>[\w-]+)'
 
     def _real_extract(self, url):
-        playlist = self._call_api(url, 'playlists', self._match_id(url))['playlist']
-        entries = [self.url_result(e['url'], StandInIE, e['id'], e['title']) for e in playlist.pop('entries')]
+        playlist_id = self._match_id(url)
+        playlist = self._call_api(url, 'playlists', playlist_id)['playlist']
+        first_page = {'entries': playlist.pop('entries'), 'next_page': playlist.pop('next_page')}
+        entries = self._entries(url, playlist_id, first_page)
         return self.playlist_result(entries, playlist.pop('id'), playlist.pop('title'), **playlist)
+
+    def _entries(self, url, playlist_id, page):
+        # A generator, as YouTube's extractor pages through a channel: yt-dlp asks for the next
+        # page only when it wants more entries than it has.
+        while True:
+            for e in page['entries']:
+                yield self.url_result(e['url'], StandInIE, e['id'], e['title'])
+            if not page['next_page']:
+                return
+            page = self._call_api(url, 'playlists', playlist_id, {'page': page['next_page']})['playlist']
