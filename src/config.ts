@@ -176,7 +176,7 @@ const serviceSchema = z.object({
   YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
   YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
   YTCONV_RECONCILE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5s'),
-  YTCONV_MAX_ATTEMPTS: setting('a whole number such as 5', parsePositiveInt).prefault('5'),
+  YTCONV_MAX_ATTEMPTS: setting('a whole number such as 10', parsePositiveInt).prefault('10'),
   YTCONV_MAX_QUEUED: setting('a whole number such as 1000', parsePositiveInt).prefault('1000'),
   LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
