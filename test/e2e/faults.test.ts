@@ -44,6 +44,7 @@ before(async () => {
     YTCONV_RECONCILE_EVERY: '1s',
     YTCONV_WORKER_CONCURRENCY: '1',
     YTCONV_TMP_DIR: join(dir, 'work'),
+    YTCONV_IDLE_TIMEOUT: '2s',
   });
 });
 afterEach(async () => {
@@ -126,6 +127,23 @@ describe('a worker frozen past the stall timeout', () => {
     assert.equal(files.length, 1, files.join(', '));
     const [file] = await stack.jobs.files(job.id);
     assert.ok(file && files[0] && file.path.endsWith(files[0]), 'the row names the file that is there');
+  });
+});
+
+describe('a source that stalls mid-file', () => {
+  it('fails the job as network within the inactivity timeout, leaving nothing running', async () => {
+    startWorker();
+    const job = await stack.jobs.create({ url: stack.site.watchUrl('stall'), format: 'mp3' });
+    await stack.waitFor(job.id, 'running');
+    const stalledAt = () =>
+      stack.site.requests.find((r) => r.path.startsWith(`/media/${stack.site.video('stall').id}/`));
+    await until(() => stalledAt() !== undefined, 'the media is requested');
+    const failed = await stack.waitFor(job.id, 'failed', 30_000);
+    const after = Date.now() - (stalledAt()?.at ?? 0);
+    assert.equal(failed.error?.code, 'network');
+    assert.match(failed.error?.message ?? '', /stopped sending data/);
+    assert.ok(after < 10_000, `failed ${after} ms after the media request (idle timeout 2 s)`);
+    await until(async () => (await children()).length === 0, 'no child left', 5_000);
   });
 });
 

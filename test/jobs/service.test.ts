@@ -97,6 +97,14 @@ describe('a conversion job', () => {
     assert.deepEqual(await stack.jobs.files(a.id), []);
   });
 
+  it('finishes a trimmed conversion of a link far larger than a pipe buffer', async () => {
+    const created = await stack.jobs.create({ url: stack.site.watchUrl('lengthy'), start: 0, end: 2, format: 'mp3' });
+    const done = await stack.waitFor(created.id, 'done');
+    const [file] = await stack.jobs.files(created.id);
+    assert.ok(Math.abs(Number((await ffprobe(file!.path)).format.duration) - 2) < 0.1);
+    assert.equal(done.files.length, 1);
+  });
+
   it('records a failure with its code and message', async () => {
     const created = await stack.jobs.create({ url: stack.site.watchUrl('private') });
     const failed = await stack.waitFor(created.id, 'failed');
