@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { ensureRedis } from '../redis-local.ts';
 
 export async function runAll(config: Config, mainScript: string): Promise<number> {
@@ -28,39 +28,59 @@ export async function runAll(config: Config, mainScript: string): Promise<number
     logger.error(`the database could not be migrated: ${migrated.error.message}`);
     return 1;
   }
-  // Own process groups: Ctrl-C reaches only this process, which passes it on once (a second
-  // signal would make them exit at once instead of handing running jobs back).
-  const children = ['web', 'worker'].map((role) =>
-    // They inherit this environment; a private Redis listens at REDIS_URL itself.
-    spawn(process.execPath, [mainScript, role], { stdio: 'inherit', detached: true }),
-  );
   log(`running at ${config.service.publicUrl} (Ctrl-C stops everything)`);
-  const code = await supervise(children);
+  const code = await supervise(['web', 'worker'], mainScript, logger);
   await redis.stop();
   return code;
 }
 
-/** Wait for the children; a signal, or one child ending, stops the others. */
-function supervise(children: ChildProcess[]): Promise<number> {
+/** A child that died this often within the window is not started again: something is wrong. */
+const RESTARTS = { max: 5, windowMs: 60_000 };
+
+/**
+ * Run the web and worker processes until a signal; one that dies (a crash, the OOM killer, a
+ * kill -9) is started again, so that one machine keeps serving, unless it keeps dying. They run
+ * in process groups of their own: Ctrl-C reaches only this process, which passes it on once (a
+ * second signal would make them exit at once instead of handing running jobs back).
+ */
+function supervise(roles: string[], mainScript: string, log: Logger): Promise<number> {
   return new Promise((resolve) => {
+    const running = new Map<string, ChildProcess>();
+    const deaths = new Map<string, number[]>(roles.map((role) => [role, []]));
     let stopping = false;
     let failed = false;
-    let left = children.length;
     const stopAll = (signal: NodeJS.Signals): void => {
       stopping = true;
-      for (const child of children) if (child.exitCode === null) child.kill(signal);
+      for (const child of running.values()) child.kill(signal);
+      if (running.size === 0) resolve(failed ? 1 : 0);
+    };
+    const launch = (role: string): void => {
+      // They inherit this environment; a private Redis listens at REDIS_URL itself.
+      const child = spawn(process.execPath, [mainScript, role], { stdio: 'inherit', detached: true });
+      running.set(role, child);
+      child.once('exit', (code, signal) => {
+        running.delete(role);
+        if (stopping) {
+          failed ||= code !== 0 && code !== null && code !== 130;
+          if (running.size === 0) resolve(failed ? 1 : 0);
+          return;
+        }
+        const recent = (deaths.get(role) ?? []).filter((at) => at > Date.now() - RESTARTS.windowMs);
+        deaths.set(role, [...recent, Date.now()]);
+        if (recent.length + 1 >= RESTARTS.max) {
+          log.error({ child: role, code, signal }, `the ${role} process keeps dying; stopping everything`);
+          failed = true;
+          return stopAll('SIGTERM');
+        }
+        log.warn(
+          { child: role, code, signal },
+          `the ${role} process died (${signal ?? `exit ${code}`}); starting it again`,
+        );
+        launch(role);
+      });
     };
     process.on('SIGINT', () => stopAll('SIGINT'));
     process.on('SIGTERM', () => stopAll('SIGTERM'));
-    for (const child of children) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          failed = true;
-          stopAll('SIGTERM');
-        }
-        failed ||= code !== 0 && code !== null && code !== 130;
-        if (--left === 0) resolve(failed ? 1 : 0);
-      });
-    }
+    for (const role of roles) launch(role);
   });
 }
