@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import type { Database } from './db/database.ts';
+import { type Logger, quietErrors } from './log.ts';
 import { openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
 import { openStorage, type Storage } from './storage.ts';
 
@@ -17,7 +18,8 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openServices(config: Config, role: Role): Promise<Services> {
+/** `log` hears Redis trouble from the moment the queues exist (BullMQ prints what nobody hears). */
+export async function openServices(config: Config, role: Role, log?: Logger): Promise<Services> {
   const db = openDatabase(config.service.databaseUrl);
   const storage = await openStorage(config.service.storageDir);
   const queue = {
@@ -26,6 +28,10 @@ export async function openServices(config: Config, role: Role): Promise<Services
     emailRetryDelayMs: config.service.emailRetryDelaySec * 1000,
   };
   const queues = openQueues(queue, role);
+  if (log) {
+    queues.convert.on('error', quietErrors(log, 'Redis (queue)'));
+    queues.service.on('error', quietErrors(log, 'Redis (service queue)'));
+  }
   return {
     db,
     storage,

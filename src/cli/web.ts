@@ -6,6 +6,7 @@ import { createAdminApi } from '../jobs/admin.ts';
 import { createJobsApi } from '../jobs/service.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
+import { WEB_REDIS } from '../queue/queues.ts';
 import { keptSecretKey } from '../secret-key.ts';
 import { openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
@@ -13,10 +14,8 @@ import { closeOnSignals } from './shutdown.ts';
 
 export async function runWeb(config: Config): Promise<number> {
   const log = createLogger('web', config.service.logLevel);
-  const services = await openServices(config, 'web');
   // Without Redis the API answers 503 queue_unavailable; the log says so once in a while.
-  services.queues.convert.on('error', quietErrors(log, 'Redis (queue)'));
-  services.queues.service.on('error', quietErrors(log, 'Redis (service queue)'));
+  const services = await openServices(config, 'web', log);
   const events = openJobEvents(services.queue, quietErrors(log, 'Redis (live events)'));
   const jobs = createJobsApi({
     ...services,
@@ -27,7 +26,7 @@ export async function runWeb(config: Config): Promise<number> {
   });
   // Rate limits count in Redis so that every web process shares them; like the queue, it fails
   // fast while Redis is down, and the limiter then lets requests through.
-  const rateRedis = new Redis(config.service.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const rateRedis = new Redis(config.service.redisUrl, WEB_REDIS);
   rateRedis.on('error', quietErrors(log, 'Redis (rate limits)'));
   const app = await buildApp({
     jobs,

@@ -18,7 +18,7 @@ export async function runWorker(config: Config): Promise<number> {
   const { service } = config;
   const log = createLogger('worker', service.logLevel);
   setPriority(Math.max(getPriority(), WORKER_NICENESS));
-  const services = await openServices(config, 'worker');
+  const services = await openServices(config, 'worker', log);
   const mailer = createMailer(service.email, (line) => log.info(line));
   const workers = await startWorkers({
     ...services,

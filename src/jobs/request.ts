@@ -114,7 +114,8 @@ function jobOptions(request: NewJob): JobOptions {
   return {
     format,
     quality: request.quality?.trim() || null,
-    start: seconds('start', request.start),
+    // Starting at 0 is no trim: the same work (and the same files) as giving no start.
+    start: seconds('start', request.start) || null,
     end: seconds('end', request.end),
     split_chapters: request.split_chapters ?? false,
     normalize: request.normalize ?? false,

@@ -52,9 +52,11 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   const view = async (job: Job): Promise<JobView> =>
     toView(job, jobStatus(job) === 'done' ? await listFiles(db, job.conversion_id) : []);
   return {
-    async create(request: NewJob) {
+    async create(request: NewJob, gate) {
       try {
-        return await view(await admit(deps, await checkRequest(request, deps.engine), request.upload));
+        const checked = await checkRequest(request, deps.engine);
+        await gate?.();
+        return await view(await admit(deps, checked, request.upload));
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }

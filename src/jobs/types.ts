@@ -71,7 +71,11 @@ export interface StoredFile {
 
 /** What the web layer may do with jobs. Refusals are ConvertErrors with 4xx/5xx codes. */
 export interface JobsApi {
-  create(request: NewJob): Promise<JobView>;
+  /**
+   * `admit` runs once the request has passed every check, just before a job is made: the web
+   * layer counts it against the client's limit there (and refuses by throwing).
+   */
+  create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
   get(id: string): Promise<JobView | null>;
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */

@@ -109,6 +109,7 @@ function youtubeParams(url: URL): URLSearchParams {
 }
 
 function checkedId(id: string, pattern: RegExp, what: string): string {
+  if (id === '') throw invalid(`This YouTube link names no ${what}; the link may be cut off.`);
   if (!pattern.test(id)) throw invalid(`"${id}" is not a valid YouTube ${what} id; the link may be cut off.`);
   return id;
 }

@@ -1,6 +1,7 @@
 /**
  * BullMQ queues, as the production guide says: the web side fails fast when Redis is down (no
- * offline queue, so a request gets a 503 instead of hanging); workers wait for Redis forever.
+ * offline queue, and a command timeout, so a request gets a 503 instead of hanging); workers wait
+ * for Redis forever.
  * A conversion's message carries only its id (also the message's BullMQ id): the database holds
  * everything else.
  */
@@ -30,12 +31,18 @@ export interface QueueSettings {
   emailRetryDelayMs: number;
 }
 
+/**
+ * How the web side talks to Redis: it fails fast when Redis refuses connections (no offline
+ * queue), and gives up on a command after a while when Redis accepts but does not answer (hung,
+ * swapping), so that a request gets a 503 instead of waiting forever. Generous enough for a
+ * busy web process that reads a reply late.
+ */
+export const WEB_REDIS = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2500 } as const;
+
 /** Options for any BullMQ queue, worker or event reader of ours. */
 export function bullOptions(settings: QueueSettings, role: Role): { connection: ConnectionOptions; prefix: string } {
   const connection =
-    role === 'web'
-      ? { url: settings.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
-      : { url: settings.redisUrl, maxRetriesPerRequest: null };
+    role === 'web' ? { url: settings.redisUrl, ...WEB_REDIS } : { url: settings.redisUrl, maxRetriesPerRequest: null };
   return { connection, prefix: settings.prefix };
 }
 

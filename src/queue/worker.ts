@@ -54,8 +54,6 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   // While Redis is away each of them reports the refusal many times a second.
   convert.on('error', quietErrors(deps.log, 'Redis (conversions)'));
   service.on('error', quietErrors(deps.log, 'Redis (service jobs)'));
-  deps.queues.convert.on('error', quietErrors(deps.log, 'Redis (queue)'));
-  deps.queues.service.on('error', quietErrors(deps.log, 'Redis (service queue)'));
   service.on('failed', (job, err) => {
     // An email that used up its retries is given up on: recorded on its job and in the log.
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;

@@ -15,7 +15,7 @@ import Fastify, {
 import type { Rate } from '../config.ts';
 import type { JobsApi } from '../jobs/types.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.ts';
 import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -72,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     logController: new RequestLog(),
+    frameworkErrors,
+    clientErrorHandler,
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: trustProxyOption(deps.trustProxy),
     // HEAD is declared where it is cheap; an automatic one would build a ZIP or open an event stream.

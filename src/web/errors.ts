@@ -3,6 +3,8 @@
  * with the code. Messages of 4xx answers are written for people; a 5xx never says more than
  * "something went wrong" (the real error goes to the log).
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConvertError, type ErrorCode } from '../errors.ts';
 
@@ -26,9 +28,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error.validation) return sendError(reply, invalidOption(error.validation[0], error.validationContext));
   const status = error.statusCode ?? 500;
   if (status === 413) return sendError(reply, requestTooLarge());
-  // Fastify's other refusals (malformed JSON, unsupported media type) explain themselves.
   if (status >= 400 && status < 500) {
-    return reply.code(status).send({ error: { code: codeForStatus(status), message: error.message } });
+    // Fastify's own refusals, in our words (its texts name its internals, or are wrong for us).
+    const message = FRAMEWORK_MESSAGES[error.code] ?? error.message;
+    return reply.code(status).send({ error: { code: codeForStatus(status), message } });
   }
   request.log.error({ err: error }, 'request failed');
   return sendError(
@@ -43,6 +46,57 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
     return sendError(reply, new ConvertError('not_found', `There is no ${request.method} ${path} in this API.`));
   }
   return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+}
+
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'Send a job as JSON (content-type: application/json) or as a multipart form (multipart/form-data).',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty; send an object with a "url".',
+  FST_ERR_CTP_INVALID_JSON_BODY:
+    'The body is not valid JSON, or uses a key that is not allowed (__proto__, constructor).',
+  FST_ERR_BAD_URL: 'The address of this request is malformed (a bad %-escape).',
+};
+
+/**
+ * Malformed requests that never reach a route (a bad %-escape in the path): the same answer shape
+ * as every other refusal, with the headers a browser needs not to sniff it.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message = FRAMEWORK_MESSAGES[error.code] ?? 'The request is malformed.';
+  reply
+    .code(400)
+    .header('x-content-type-options', 'nosniff')
+    .send({ error: { code: 'invalid_option', message } });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers too large, a malformed
+ * request line): answered in the same shape rather than with Fastify's own.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message =
+    status === 431
+      ? 'The request headers are too large.'
+      : status === 408
+        ? 'The request took too long to arrive.'
+        : 'The request is malformed.';
+  const body = JSON.stringify({ error: { code: 'invalid_option', message } });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'X-Content-Type-Options: nosniff',
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 function codeForStatus(status: number): ErrorCode {

@@ -4,8 +4,8 @@
  * several web processes share them, else in this process's memory. A limit is a safeguard, not a
  * dependency: when Redis fails, requests go through rather than failing with it.
  */
-import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Rate } from '../config.ts';
 import { ConvertError } from '../errors.ts';
@@ -27,16 +27,39 @@ export async function registerRateLimits(app: FastifyInstance, store: RateLimitS
   });
 }
 
-/** The route option for POST /api/jobs: a 429 `too_many_requests` past `rate`, per client address. */
-export function submitLimit(rate: Rate): RateLimitOptions {
+/**
+ * The limit on new jobs per client address. Only jobs actually made count: a request refused for
+ * its input (a typo, a private link) uses up nothing, and is told what is wrong rather than to wait.
+ * `check` refuses a client already over the limit before its upload is read; `take` counts one job
+ * and refuses, atomically, the one that goes over (so a burst cannot slip past between the two).
+ */
+export interface SubmissionLimit {
+  check(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  take(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+export function submissionLimit(app: FastifyInstance, rate: Rate): SubmissionLimit {
+  const limiter = app.createRateLimit({ max: rate.max, timeWindow: rate.windowSec * 1000 });
+  const apply = async (request: FastifyRequest, reply: FastifyReply, increment: boolean) => {
+    const state = await limiter(request, { increment });
+    // Counting this job went over the limit; or, only looking, none is left.
+    const over = !state.isAllowed && (increment ? state.isExceeded : state.remaining === 0);
+    if (!over) return;
+    const after = state.ttlInSeconds;
+    reply.headers({
+      'ratelimit-limit': String(rate.max),
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': String(after),
+      'retry-after': String(after),
+    });
+    throw new ConvertError(
+      'too_many_requests',
+      `Too many new jobs from your address: this server takes ${rate.max} per ${per(rate.windowSec)}. Try again in ${after === 1 ? '1 second' : `${after} seconds`}.`,
+    );
+  };
   return {
-    max: rate.max,
-    timeWindow: rate.windowSec * 1000,
-    errorResponseBuilder: (_request, context) =>
-      new ConvertError(
-        'too_many_requests',
-        `Too many new jobs from your address: this server takes ${rate.max} per ${per(rate.windowSec)}. Try again in ${context.after}.`,
-      ),
+    check: (request, reply) => apply(request, reply, false),
+    take: (request, reply) => apply(request, reply, true),
   };
 }
 

@@ -136,7 +136,8 @@ const jobRequestSchema = {
   type: 'object',
   required: ['url'],
   additionalProperties: false,
-  properties: { url: { type: 'string', minLength: 1, maxLength: 2048 }, ...jobFields },
+  // An empty url is left to the service, which says what to send instead.
+  properties: { url: { type: 'string', maxLength: 2048 }, ...jobFields },
 } as const;
 
 /** The form fields once read (all text); checked against the same rules as the JSON body. */

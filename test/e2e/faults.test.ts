@@ -177,29 +177,41 @@ describe('Redis going away', () => {
   });
   after(() => service?.stop());
 
+  const rows = async () => {
+    const { db } = stack.services;
+    const count = (table: 'jobs' | 'conversions') =>
+      db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+    const [jobs, work] = await Promise.all([count('jobs'), count('conversions')]);
+    return Number(jobs.n) + Number(work.n);
+  };
+  const post = (format = 'flac') =>
+    service.fetch('/api/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: stack.site.watchUrl('second'), format }),
+    });
+
+  it('answers 503 queue_unavailable, after its command timeouts, when Redis accepts but never answers', async () => {
+    const before = await rows();
+    const client = new Redis(redis.url);
+    await client.call('CLIENT', 'PAUSE', '20000', 'ALL');
+    const started = Date.now();
+    const res = await post('wav');
+    const took = Date.now() - started;
+    await client.call('CLIENT', 'UNPAUSE');
+    client.disconnect();
+    assert.equal(res.status, 503);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'queue_unavailable');
+    assert.ok(took < 10_000, `answered in ${took} ms`);
+    assert.equal(await rows(), before, 'no row kept');
+  });
+
   it('answers 503 queue_unavailable within a second and keeps no row, then recovers', async () => {
-    const rows = async () => {
-      const { db } = stack.services;
-      const [jobs, work] = await Promise.all([
-        db
-          .selectFrom('jobs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow(),
-        db
-          .selectFrom('conversions')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow(),
-      ]);
-      return Number(jobs.n) + Number(work.n);
-    };
     const before = await rows();
     await redis.stop();
-    const post = () =>
-      service.fetch('/api/jobs', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ url: stack.site.watchUrl('second'), format: 'flac' }),
-      });
     const started = Date.now();
     const res = await post();
     const took = Date.now() - started;

@@ -66,7 +66,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     ...extraEnv,
   };
   const config = loadConfig(env, ROOT);
-  const services = await openServices(config, 'web');
+  const services = await openServices(config, 'web', createLogger('web', 'silent'));
   const result = await migrate(services.db);
   if (!result.ok) throw result.error;
   const events = openJobEvents(services.queue);

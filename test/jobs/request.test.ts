@@ -168,3 +168,14 @@ describe('the address guard, with every site allowed', () => {
     await checkRequest({ url: 'http://127.0.0.1/' }, open, unasked);
   });
 });
+
+describe('the work a request asks for', () => {
+  it('is the same for a start at 0 as for no start, and differs for any other option', async () => {
+    const engine = await engineWith({ allowedSites: ['youtube'] });
+    const key = async (fields: object) => (await checkRequest({ url: VIDEO, ...fields }, engine, unasked)).key;
+    assert.equal(await key({ start: 0 }), await key({}));
+    assert.equal(await key({ start: '0:00' }), await key({}));
+    assert.notEqual(await key({ start: 1 }), await key({}));
+    assert.notEqual(await key({ quality: '192k' }), await key({}), 'an explicit bitrate re-encodes; none may copy');
+  });
+});

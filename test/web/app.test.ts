@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { JobsApi, JobView, NewJob } from '../../src/jobs/types.ts';
@@ -90,9 +91,46 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
     assert.equal(res.json().error.code, 'invalid_option');
   });
 
-  it('with a text body', async () => {
-    const { status } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
+  it('with a text body, saying what to send instead', async () => {
+    const { status, error } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
     assert.equal(status, 415);
+    assert.match(error.message, /as JSON .* or as a multipart form/);
+  });
+
+  it('with a prototype key, in our words rather than the parser’s', async () => {
+    const { status, error } = await refusal('{"url":"https://youtu.be/dQw4w9WgXcQ","__proto__":{"x":1}}', {
+      'content-type': 'application/json',
+    });
+    assert.equal(status, 400);
+    assert.equal(error.code, 'invalid_option');
+    assert.match(error.message, /not valid JSON, or uses a key that is not allowed/);
+  });
+
+  it('with a malformed address, in the same shape as every refusal', async () => {
+    const res = await app.inject({ url: '/api/jobs/%' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.deepEqual(res.json(), {
+      error: { code: 'invalid_option', message: 'The address of this request is malformed (a bad %-escape).' },
+    });
+  });
+
+  it('with headers too large for the HTTP parser, in the same shape', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /\{"error":\{"code":"invalid_option","message":"The request headers are too large\."\}\}$/);
   });
 
   it('with a JSON body over 16 KB, as request_too_large', async () => {

@@ -74,6 +74,8 @@ function jsonCases(port: number): [string, InjectOptions, Outcome][] {
     ['soundcloud', json({ url: 'https://soundcloud.com/artist/track' }), UNSUPPORTED],
     ['a direct media link', json({ url: `http://127.0.0.1:${port}/files/tone.mp3` }), UNSUPPORTED],
     ['a watch link without an id', json({ url: 'https://www.youtube.com/watch?v=' }), INVALID_URL],
+    ['an empty link', json({ url: '' }), INVALID_URL],
+    ['a youtu.be link without an id', json({ url: 'https://youtu.be/' }), INVALID_URL],
     ['the YouTube home page', json({ url: 'https://www.youtube.com/' }), INVALID_URL],
     ['a YouTube search', json({ url: 'https://www.youtube.com/results?search_query=x' }), INVALID_URL],
     ['CR LF in the link', json({ url: `${VIDEO}\r\nX-Injected: 1` }), INVALID_URL],

@@ -1,11 +1,11 @@
 /** Creating, reading and cancelling jobs: each route is one JobsApi call. */
 import { rm } from 'node:fs/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
-import { submitLimit } from '../rate-limit.ts';
+import { submissionLimit } from '../rate-limit.ts';
 import { errorResponse, jobFormSchema, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
@@ -22,6 +22,9 @@ type ById = { Params: { id: string } };
 export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): Promise<void> {
   const { jobs } = opts;
   const limits: UploadLimits = { dir: opts.uploadDir, maxBytes: opts.maxUploadBytes };
+  const limit = opts.submitRate ? submissionLimit(app, opts.submitRate) : null;
+  /** What `create` runs once the request passed its checks: the client's limit counts a new job. */
+  const admitFor = (request: FastifyRequest, reply: FastifyReply) => async () => limit?.take(request, reply);
 
   app.post<{ Body: JobRequest | undefined }>(
     '/api/jobs',
@@ -37,16 +40,18 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
           '5xx': errorResponse('The queue or a tool is unavailable.'),
         },
       },
-      ...(opts.submitRate && { config: { rateLimit: submitLimit(opts.submitRate) } }),
       // The handler reads a form as a stream, so there is no parsed body; its schema is for the docs.
-      preValidation: async (request) => {
+      // A client already at its limit is refused before its upload is read.
+      preValidation: async (request, reply) => {
         if (request.isMultipart()) request.body = {};
+        await limit?.check(request, reply);
       },
     },
     async (request, reply) => {
+      const admit = admitFor(request, reply);
       const view = request.isMultipart()
-        ? await createFromForm(request, jobs, limits)
-        : await createFromJson(request.body, jobs);
+        ? await createFromForm(request, jobs, limits, admit)
+        : await createFromJson(request.body, jobs, admit);
       return reply
         .code(202)
         .header('location', `/api/jobs/${encodeURIComponent(view.id)}`)
@@ -82,22 +87,32 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
   );
 }
 
-async function createFromJson(body: JobRequest | undefined, jobs: JobsApi): Promise<JobView> {
+type Admit = () => Promise<void>;
+
+async function createFromJson(body: JobRequest | undefined, jobs: JobsApi, admit: Admit): Promise<JobView> {
   // No content type at all means no parser ran, so the schema did not either.
   if (body === undefined) {
     throw new ConvertError('invalid_option', 'Send a JSON body with a "url", or a multipart form with a "file".');
   }
-  return jobs.create(withoutEmpty(body));
+  return jobs.create(withoutEmpty(body), admit);
 }
 
 /** A multipart request: the upload is handed to `create`, or removed if the job is refused. */
-async function createFromForm(request: FastifyRequest, jobs: JobsApi, limits: UploadLimits): Promise<JobView> {
+async function createFromForm(
+  request: FastifyRequest,
+  jobs: JobsApi,
+  limits: UploadLimits,
+  admit: Admit,
+): Promise<JobView> {
   const form = await readUploadForm(request, limits);
   try {
-    const fields = formFields(form.fields);
+    const fields = withoutEmpty(formFields(form.fields) as JobRequest);
     const validate = request.compileValidationSchema(jobFormSchema);
     if (!validate(fields)) throw invalidOption(validate.errors?.[0] as SchemaError | undefined, 'form');
-    return await jobs.create({ ...withoutEmpty(fields as JobRequest), ...(form.upload && { upload: form.upload }) });
+    if (form.upload && fields.url !== undefined) {
+      throw new ConvertError('invalid_option', 'Send either a link or a file, not both.');
+    }
+    return await jobs.create({ ...fields, ...(form.upload && { upload: form.upload }) }, admit);
   } catch (err) {
     if (form.upload) await rm(form.upload.path, { force: true });
     throw err;
