@@ -1,9 +1,11 @@
 /**
  * `make loadtest`: a burst of concurrent submissions against a real deployment on this machine
  * (a `ytconv web` process and a `ytconv worker` process, a database and a Redis of their own, the
- * stand-in video site), while another client polls job status the whole time. It prints what
- * happened to every submission and the latencies; it judges nothing, except that a job the API
- * accepted must end (done or failed): one that does not is counted as lost.
+ * stand-in video site), while another client polls job status the whole time. The burst comes
+ * once the worker is busy encoding on every core (two long conversions), as in a service that
+ * has been running a while. It prints what happened to every submission and the latencies; it
+ * judges nothing, except that a job the API accepted must end (done or failed): one that does not
+ * is counted as lost.
  *
  * LOADTEST_SUBMISSIONS (default 200) and LOADTEST_WORKERS (default 1) change the shape.
  */
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   const service = await startService(stack, { workers: WORKERS });
   try {
     console.log(`${SUBMISSIONS} submissions at once, ${WORKERS} worker process(es) × 2 conversions`);
+    await keepEncoding(service, stack);
     const poller = pollStatus(service);
     const started = performance.now();
     const submitted = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => submit(service, stack, i)));
@@ -49,6 +52,16 @@ async function main(): Promise<void> {
     await service.stop();
     await stack.close();
   }
+}
+
+/** Two long conversions that keep both cores encoding while the burst arrives. */
+async function keepEncoding(service: Service, stack: Stack): Promise<void> {
+  const url = stack.site.watchUrl('lengthy');
+  const jobs = [
+    await service.create({ url, format: 'flac', normalize: true }),
+    await service.create({ url, format: 'ogg', quality: '320k', normalize: true }),
+  ];
+  await Promise.all(jobs.map((job) => service.waitFor(job.id, 'running')));
 }
 
 function submit(service: Service, stack: Stack, i: number): Promise<Submitted> {

@@ -6,7 +6,9 @@
  * even when we are SIGKILLed (the watchdog below), and carry our mark for a later sweep.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { getPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { OWNER_VARIABLE, ownerToken } from './leftovers.ts';
@@ -110,7 +112,10 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
     detached: true,
   });
   const group = child.pid;
-  if (group !== undefined) watch(group);
+  if (group !== undefined) {
+    watch(group);
+    keepPriority(group);
+  }
   const { stdout, stderr: errStream } = child;
   if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
   const ending = endings(child, opts);
@@ -196,6 +201,22 @@ export async function run(
   running.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   await running.done;
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A child in a session of its own (`detached`) also gets a scheduling group of its own where Linux
+ * groups processes by session (autogroup, on by default on desktops and many servers), and then
+ * competes at full weight whatever its nice value. So a child of a lowered-priority process (a
+ * worker: conversions are batch work) gets the same nice value for its group. Best effort.
+ */
+function keepPriority(pid: number): void {
+  const nice = getPriority();
+  if (nice <= 0) return;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroup here (another OS, or it is off): nice values alone already apply.
+  }
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
