@@ -6,7 +6,10 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import type { Database } from './db/database.ts';
+import { createJobsApi } from './jobs/service.ts';
+import type { JobsApi } from './jobs/types.ts';
 import { type Logger, quietErrors } from './log.ts';
+import type { JobEvents } from './queue/events.ts';
 import { openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
 import { openStorage, type Storage } from './storage.ts';
 
@@ -42,4 +45,15 @@ export async function openServices(config: Config, role: Role, log?: Logger): Pr
       await db.destroy();
     },
   };
+}
+
+/** The jobs service as a web process builds it over its services. */
+export function jobsApiOf(config: Config, services: Services, events: JobEvents): JobsApi {
+  return createJobsApi({
+    ...services,
+    engine: config.engine,
+    events,
+    retentionSec: config.service.retentionSec,
+    maxQueued: config.service.maxQueued,
+  });
 }

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
-import { createJobsApi } from '../jobs/service.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { WEB_REDIS } from '../queue/queues.ts';
 import { keptSecretKey } from '../secret-key.ts';
-import { openServices } from '../services.ts';
+import { jobsApiOf, openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
 
@@ -17,13 +16,7 @@ export async function runWeb(config: Config): Promise<number> {
   // Without Redis the API answers 503 queue_unavailable; the log says so once in a while.
   const services = await openServices(config, 'web', log);
   const events = openJobEvents(services.queue, quietErrors(log, 'Redis (live events)'));
-  const jobs = createJobsApi({
-    ...services,
-    engine: config.engine,
-    events,
-    retentionSec: config.service.retentionSec,
-    maxQueued: config.service.maxQueued,
-  });
+  const jobs = jobsApiOf(config, services, events);
   // Rate limits count in Redis so that every web process shares them; like the queue, it fails
   // fast while Redis is down, and the limiter then lets requests through.
   const rateRedis = new Redis(config.service.redisUrl, WEB_REDIS);

@@ -13,14 +13,13 @@ import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { conversionOf } from '../../src/db/jobs.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { createJobsApi } from '../../src/jobs/service.ts';
 import type { JobStatus, JobsApi, JobView } from '../../src/jobs/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMailer, type Mail } from '../../src/mailer.ts';
 import { openJobEvents } from '../../src/queue/events.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { ensureRedis } from '../../src/redis-local.ts';
-import { openServices, type Services } from '../../src/services.ts';
+import { jobsApiOf, openServices, type Services } from '../../src/services.ts';
 import { type Site, startSite } from '../site/server.ts';
 import { freshDatabaseUrl } from './database.ts';
 
@@ -70,13 +69,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
   const result = await migrate(services.db);
   if (!result.ok) throw result.error;
   const events = openJobEvents(services.queue);
-  const jobs = createJobsApi({
-    ...services,
-    engine: config.engine,
-    events,
-    retentionSec: config.service.retentionSec,
-    maxQueued: config.service.maxQueued,
-  });
+  const jobs = jobsApiOf(config, services, events);
   const mails: Mail[] = [];
   const workers: Workers[] = [];
   const stack: Stack = {

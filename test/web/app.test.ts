@@ -9,9 +9,10 @@ import { readdir } from 'node:fs/promises';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { JobsApi, JobView, NewJob } from '../../src/jobs/types.ts';
+import type { JobsApi, NewJob } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { tempDir } from '../helpers/engine.ts';
+import { jobView } from '../helpers/views.ts';
 
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
@@ -220,7 +221,7 @@ describe('form fields', () => {
         ...untouchable,
         create: async (request) => {
           received.push(request);
-          return queuedView();
+          return jobView();
         },
       },
       maxUploadBytes: 1000,
@@ -340,26 +341,6 @@ describe('pages', () => {
     assert.equal(outside.statusCode, 404);
   });
 });
-
-function queuedView(): JobView {
-  return {
-    id: 'job-1',
-    status: 'queued',
-    phase: null,
-    progress: null,
-    eta: null,
-    title: null,
-    duration: null,
-    thumbnail: null,
-    error: null,
-    source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
-    options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
-    files: [],
-    created_at: new Date(0).toISOString(),
-    expires_at: null,
-    expired: false,
-  };
-}
 
 /** A FormData as inject arguments: the encoded body and its content type with the boundary. */
 async function multipart(form: FormData): Promise<[Buffer, Record<string, string>]> {

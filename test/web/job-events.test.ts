@@ -4,26 +4,10 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../../src/jobs/types.ts';
 import { followJob } from '../../src/web/job-events.ts';
+import { jobView } from '../helpers/views.ts';
 
 function view(fields: Partial<JobView> = {}): JobView {
-  return {
-    id: 'job1',
-    status: 'running',
-    phase: 'downloading',
-    progress: 0,
-    eta: null,
-    title: null,
-    duration: null,
-    thumbnail: null,
-    error: null,
-    source: { site: 'youtube', id: 'x', url: 'https://example.test/x' },
-    options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
-    files: [],
-    created_at: '2026-01-01T00:00:00.000Z',
-    expires_at: null,
-    expired: false,
-    ...fields,
-  };
+  return jobView({ status: 'running', phase: 'downloading', progress: 0, ...fields });
 }
 
 /** A JobsApi whose `get` answers slowly, counting reads and how many overlap. */

@@ -10,28 +10,13 @@ import { readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Redis } from 'ioredis';
-import type { JobsApi, JobView } from '../../src/jobs/types.ts';
+import type { JobsApi } from '../../src/jobs/types.ts';
 import { type AppDeps, buildApp } from '../../src/web/app.ts';
 import { tempDir } from '../helpers/engine.ts';
+import { jobView } from '../helpers/views.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const VIEW: JobView = {
-  id: 'job1',
-  status: 'queued',
-  phase: null,
-  progress: null,
-  eta: null,
-  title: null,
-  duration: null,
-  thumbnail: null,
-  error: null,
-  source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
-  options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
-  files: [],
-  created_at: '2026-01-01T00:00:00.000Z',
-  expires_at: null,
-  expired: false,
-};
+const VIEW = jobView();
 const maker = new Proxy({} as JobsApi, {
   get: (_target, name) =>
     name === 'create'

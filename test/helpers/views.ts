@@ -1,0 +1,23 @@
+/** A plausible JobView for tests of the web layer that stand in for the service. */
+import type { JobView } from '../../src/jobs/types.ts';
+
+export function jobView(fields: Partial<JobView> = {}): JobView {
+  return {
+    id: 'job1',
+    status: 'queued',
+    phase: null,
+    progress: null,
+    eta: null,
+    title: null,
+    duration: null,
+    thumbnail: null,
+    error: null,
+    source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
+    options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+    files: [],
+    created_at: new Date(0).toISOString(),
+    expires_at: null,
+    expired: false,
+    ...fields,
+  };
+}
