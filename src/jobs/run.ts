@@ -74,7 +74,8 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
   const token = newId();
   const rules: TakeRules = { staleBefore: Date.now() - deps.stallTimeoutMs / 2, maxAttempts: deps.maxAttempts };
   if (!(await takeConversion(deps.db, id, token, rules))) return abandonIfExhausted(deps, work, rules);
-  await ctl.notify();
+  // Telling the pages is best effort: a Redis hiccup must not leave a taken conversion unrun.
+  await ctl.notify().catch(() => {});
   const log = deps.log.child({ jobs: await jobIdsOf(deps.db, id) });
   log.info({ attempt: work.attempts + 1 }, 'taken');
   const take: Take = {
