@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
 import { convert } from '../pipeline/convert.ts';
+import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
@@ -67,7 +68,8 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
     splitChapters: v['split-chapters'],
     normalize: v.normalize,
   };
-  if (v.quality !== undefined) options.quality = v.quality;
+  const quality = qualityOption(v.quality);
+  if (quality !== undefined) options.quality = quality;
   if (v.start !== undefined) options.start = timestamp('--start', v.start);
   if (v.end !== undefined) options.end = timestamp('--end', v.end);
   return { sources: values.positionals, options, outDir: resolve(v.output) };

@@ -22,7 +22,8 @@ Usage:
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
-  -q, --quality Q       bitrate 64k…320k, or V0…V9 (MP3 VBR); default: 192k (Opus 128k)
+  -q, --quality Q       original (default: the source audio as it is when it already fits the
+                        format, else 192k, Opus 128k), a bitrate 64k…320k, or V0…V9 (MP3 VBR)
       --start T         start at T (seconds or h:mm:ss)
       --end T           end at T (seconds or h:mm:ss)
       --split-chapters  one file per chapter

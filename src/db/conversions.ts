@@ -4,6 +4,7 @@
  * parsed; timestamps are milliseconds since the epoch.
  */
 import { randomBytes } from 'node:crypto';
+import { storedOptions } from '../options.ts';
 import type { Db } from './database.ts';
 import type {
   ConversionRow,
@@ -32,7 +33,7 @@ export function newId(): string {
 
 export function toConversion(row: ConversionRow): Conversion {
   const entries = row.entries === null ? null : (JSON.parse(row.entries) as EntryState[]);
-  return { ...row, options: JSON.parse(row.options) as JobOptions, entries };
+  return { ...row, options: storedOptions(row.options), entries };
 }
 
 export function conversionRow(input: ConversionInput, now: Timestamp): NewConversionRow {

@@ -23,12 +23,12 @@ import { jobIdsOf, jobsToNotify } from '../db/jobs.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
 import { failureDetails, type Logger } from '../log.ts';
+import { toConvertOptions } from '../options.ts';
 import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
 import { PlaylistEntries } from './entries.ts';
-import { toConvertOptions } from './request.ts';
 import { uploadDir } from './service.ts';
 
 export interface RunDeps {

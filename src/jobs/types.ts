@@ -5,6 +5,7 @@
  */
 import type { JobOptions, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { OptionFields } from '../options.ts';
 import type { AudioFormat, Phase } from '../pipeline/types.ts';
 
 export { JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
@@ -47,19 +48,12 @@ export interface JobView {
   expired: boolean;
 }
 
-/** What a client asks for: a link or an uploaded file, with options as the API names them. */
-export interface NewJob {
+/** What a client asks for: a link or an uploaded file, with the option fields of src/options.ts. */
+export type NewJob = OptionFields & {
   url?: string;
   upload?: { path: string; filename: string };
-  format?: string;
-  quality?: string;
-  /** Seconds, or text such as `1:30`. */
-  start?: number | string;
-  end?: number | string;
-  split_chapters?: boolean;
-  normalize?: boolean;
-  email?: string;
-}
+  email?: string | null;
+};
 
 /** A produced file on disk, for downloads. */
 export interface StoredFile {

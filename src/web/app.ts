@@ -20,6 +20,7 @@ import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { type OptionRoutesOptions, optionRoutes } from './routes/options.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   uploadDir: string;
   /** New jobs one client may submit per window; absent or null for no limit. */
   submitRate?: Rate | null;
+  /** The workers' media limits, told to clients with the formats (GET /api/options). */
+  mediaLimits?: OptionRoutesOptions['mediaLimits'];
   /** Where rate limits count, shared by every web process; absent: in this process's memory. */
   rateLimitStore?: RateLimitStore;
   /** Whose X-Forwarded-For to believe about the client's address (Fastify's `trustProxy`). */
@@ -103,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(multipart);
   await registerRateLimits(app, deps.rateLimitStore);
   await app.register(jobRoutes, deps);
+  await app.register(optionRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(fileRoutes, deps);
   await app.register(pageRoutes);

@@ -5,6 +5,7 @@
  */
 import { ERROR_CODES } from '../errors.ts';
 import { JOB_STATUSES } from '../jobs/types.ts';
+import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -82,18 +83,7 @@ const jobView = {
         url: { type: 'string', description: 'The canonical URL, or the uploaded file name.' },
       },
     },
-    options: {
-      type: 'object',
-      required: ['format', 'quality', 'start', 'end', 'split_chapters', 'normalize'],
-      properties: {
-        format: { type: 'string', enum: AUDIO_FORMATS },
-        quality: nullable('string'),
-        start: nullable('number'),
-        end: nullable('number'),
-        split_chapters: { type: 'boolean' },
-        normalize: { type: 'boolean' },
-      },
-    },
+    options: jsonSchemaOf(jobOptionsSchema),
     files: { type: 'array', items: { $ref: 'JobFile#' } },
     entries: {
       type: 'array',
@@ -121,16 +111,11 @@ const jobView = {
 
 export const SHARED_SCHEMAS = [apiError, jobFile, jobView];
 
-/** The options of a new job, shared by the JSON body and the multipart form. */
+/** The options of a new job (src/options.ts), shared by the JSON body and the multipart form. */
 const jobFields = {
-  format: { type: 'string', enum: AUDIO_FORMATS, description: 'Default mp3.' },
-  quality: nullable('string', { maxLength: 16, description: 'Bitrate such as `192k`, or `V0`…`V9` for MP3.' }),
-  start: { type: ['number', 'string', 'null'], maxLength: 32, description: 'Seconds, or `h:mm:ss`.' },
-  end: { type: ['number', 'string', 'null'], maxLength: 32, description: 'Seconds, or `h:mm:ss`.' },
-  split_chapters: nullable('boolean'),
-  normalize: nullable('boolean', { description: 'Loudness to -14 LUFS (EBU R128).' }),
+  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<string, unknown>),
   email: nullable('string', { format: 'email', maxLength: 254, description: 'Where to send the link.' }),
-} as const;
+};
 
 const jobRequestSchema = {
   type: 'object',

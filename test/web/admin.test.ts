@@ -269,7 +269,14 @@ describe('the list', () => {
         source_url: `https://www.youtube.com/watch?v=page${i}`,
         options_key: null,
         title: `<b>Paged</b> ${i}`,
-        options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+        options: {
+          format: 'mp3',
+          quality: 'original',
+          start: null,
+          end: null,
+          split_chapters: false,
+          normalize: false,
+        },
       } as const;
       await createWithConversion(stack.services.db, input, null);
     }

@@ -322,7 +322,7 @@ describe('pages', () => {
       assert.equal(
         res.headers['content-security-policy'],
         "default-src 'self';img-src 'self' data: https:;style-src 'self';script-src 'self';connect-src 'self';" +
-          "object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+          "media-src 'self' blob:;object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
       );
       assert.equal(res.headers['cache-control'], 'no-cache');
     });

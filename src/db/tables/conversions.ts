@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ErrorCode } from '../../errors.ts';
-import type { AudioFormat, Phase } from '../../pipeline/types.ts';
+import type { Phase } from '../../pipeline/types.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -8,15 +8,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const SOURCE_KINDS = ['url', 'upload'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-/** Conversion options as the API names them; stored as JSON text in `conversions.options`. */
-export interface JobOptions {
-  format: AudioFormat;
-  quality: string | null;
-  start: number | null;
-  end: number | null;
-  split_chapters: boolean;
-  normalize: boolean;
-}
+/** Conversion options (src/options.ts) are stored as JSON text in `conversions.options`. */
+export type { JobOptions } from '../../options.ts';
 
 /** One playlist entry's state; stored as a JSON array in `conversions.entries`. */
 export interface EntryState {
