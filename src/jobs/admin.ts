@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { verifyAdmin } from '../db/admins.ts';
+import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { type FileTotals, fileTotals } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
@@ -59,6 +59,8 @@ export interface JobList {
 export interface AdminApi {
   /** The username when the password is right, else null. */
   authenticate(username: string, password: string): Promise<string | null>;
+  /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
+  isAdmin(username: string): Promise<boolean>;
   list(query: JobListQuery): Promise<JobList>;
   /** A new job with the same source and options as a failed or cancelled one. */
   retry(id: string): Promise<JobView>;
@@ -71,6 +73,7 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   const { db, storage, jobs } = deps;
   return {
     authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
+    isAdmin: (username) => adminExists(db, username),
     async list(query) {
       const search = { status: query.status, search: query.search };
       const offset = (query.page - 1) * query.pageSize;

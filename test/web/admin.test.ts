@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createAdmin } from '../../src/db/admins.ts';
+import { createAdmin, deleteAdmin } from '../../src/db/admins.ts';
 import { createWithConversion, getJob } from '../../src/db/jobs.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
@@ -146,6 +146,19 @@ describe('signing in', () => {
 
   it('counts only wrong passwords', async () => {
     for (let i = 0; i < 12; i++) assert.equal((await signIn('ann', 'correct horse', '192.0.2.1')).statusCode, 303);
+  });
+
+  it('ends the sessions of an admin who is deleted', async () => {
+    await createAdmin(stack.services.db, 'gone', 'correct horse');
+    const cookie = setCookie(await signIn('gone', 'correct horse'))!.split(';')[0]!;
+    assert.equal((await app.inject({ url: '/admin', headers: { cookie } })).statusCode, 200);
+    assert.equal(await deleteAdmin(stack.services.db, 'gone'), 'deleted');
+    for (const url of ['/admin', '/admin/queues']) {
+      const res = await app.inject({ url, headers: { cookie } });
+      assert.equal(res.statusCode, 302, url);
+      assert.equal(res.headers.location, '/admin/login');
+    }
+    assert.equal((await app.inject({ url: '/admin/login', headers: { cookie } })).statusCode, 200, 'no redirect loop');
   });
 
   it('signs out with a POST carrying the token, clearing the cookie', async () => {
