@@ -61,6 +61,8 @@ export interface AdminApi {
   authenticate(username: string, password: string): Promise<string | null>;
   /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
   isAdmin(username: string): Promise<boolean>;
+  /** One row of the list, for the page that asks to confirm an action on it. */
+  job(id: string): Promise<AdminJob>;
   list(query: JobListQuery): Promise<JobList>;
   /** A new job with the same source and options as a failed or cancelled one. */
   retry(id: string): Promise<JobView>;
@@ -74,6 +76,10 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   return {
     authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
     isAdmin: (username) => adminExists(db, username),
+    async job(id) {
+      const job = await existing(db, id);
+      return adminJob(job, (await fileTotals(db, [job.conversion_id])).get(job.conversion_id));
+    },
     async list(query) {
       const search = { status: query.status, search: query.search };
       const offset = (query.page - 1) * query.pageSize;

@@ -219,6 +219,20 @@ describe('a finished job in the list', () => {
     assert.notEqual(await getJob(stack.services.db, done.id), null);
   });
 
+  it('asks before deleting it, and asking changes nothing', async () => {
+    const list = await get(b, '/admin?status=done');
+    const href = new RegExp(`href="(/admin/jobs/${done.id}/delete\\?back=[^"]+)"`).exec(list.body)?.[1];
+    assert.ok(href, 'the row links to the confirmation');
+    const res = await get(b, href.replaceAll('&amp;', '&'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Delete this job\?/);
+    assert.match(res.body, /Plain Tone Video/);
+    assert.ok(res.body.includes(`action="/admin/jobs/${done.id}/delete"`));
+    assert.ok(res.body.includes('name="back" value="/admin?status=done"'));
+    assert.ok(res.body.includes('href="/admin?status=done">Keep the job</a>'));
+    assert.notEqual(await getJob(stack.services.db, done.id), null);
+  });
+
   it('deletes it with its files', async () => {
     const dir = await stack.storageDir(done.id);
     assert.ok(existsSync(dir));
@@ -228,6 +242,16 @@ describe('a finished job in the list', () => {
     assert.equal(existsSync(dir), false);
     assert.equal(await getJob(stack.services.db, done.id), null);
     assert.match((await get(b, res.headers.location as string)).body, /Deleted job/);
+  });
+});
+
+describe('asking to confirm', () => {
+  it('says so when the job is gone, and sends nowhere but a list', async () => {
+    const b = await browser();
+    const res = await get(b, '/admin/jobs/no-such-job/cancel?back=https://evil.example/');
+    assert.equal(res.statusCode, 404);
+    assert.match(res.body, /There is no such job/);
+    assert.ok(!res.body.includes('evil.example'));
   });
 });
 

@@ -1,6 +1,7 @@
 /** The admin's job list: filters, the table with per-row actions, and pagination. */
 import type { AdminJob, JobList, JobListQuery } from '../../jobs/admin.ts';
 import { JOB_STATUSES } from '../../jobs/types.ts';
+import type { ConfirmedAction } from './confirm-page.ts';
 import { formatBytes, formatDuration, formatTime } from './format.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout } from './layout.ts';
@@ -89,19 +90,21 @@ function sourceLink(job: AdminJob): Html {
   return html`<a href="${job.source.url}" rel="noreferrer noopener" target="_blank">${job.source.url}</a>`;
 }
 
+/** Retry posts at once (it only adds a job); Cancel and Delete lead to a page that asks first. */
 function actions(job: AdminJob, page: JobsPage): Html[] {
-  const button = (action: string, label: string, style: string) =>
-    html`<form method="post" action="/admin/jobs/${job.id}/${action}">
-                  ${csrfField(page.session)}<input type="hidden" name="back" value="${listUrl(page.query)}">
-                  <button class="button button--small ${style}" type="submit" aria-label="${label} job ${job.title ?? job.id}">${label}</button>
+  const back = listUrl(page.query);
+  const label = (action: string) => `${action} job ${job.title ?? job.id}`;
+  const retry = html`<form method="post" action="/admin/jobs/${job.id}/retry">
+                  ${csrfField(page.session)}<input type="hidden" name="back" value="${back}">
+                  <button class="button button--small button--secondary" type="submit" aria-label="${label('Retry')}">Retry</button>
                 </form>`;
+  const ask = (action: ConfirmedAction, text: string, style: string) =>
+    html`<a class="button button--small ${style}" href="/admin/jobs/${job.id}/${action}?${new URLSearchParams({ back })}" aria-label="${label(text)}">${text}</a>`;
   const active = job.status === 'queued' || job.status === 'running';
   return [
-    ...((job.status === 'failed' || job.status === 'cancelled') && job.source.kind === 'url'
-      ? [button('retry', 'Retry', 'button--secondary')]
-      : []),
-    ...(active ? [button('cancel', 'Cancel', 'button--secondary')] : []),
-    button('delete', 'Delete', 'button--secondary button--danger'),
+    ...((job.status === 'failed' || job.status === 'cancelled') && job.source.kind === 'url' ? [retry] : []),
+    ...(active ? [ask('cancel', 'Cancel', 'button--secondary')] : []),
+    ask('delete', 'Delete', 'button--secondary button--danger'),
   ];
 }
 
