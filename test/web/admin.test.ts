@@ -193,7 +193,7 @@ describe('a finished job in the list', () => {
     assert.match(row, /Plain Tone Video/);
     assert.ok(row.includes(`href="${done.source.url}"`), row);
     assert.match(row, /standin|generic/);
-    assert.match(row, /<td>0:0\d<\/td>/);
+    assert.match(row, /<td data-label="Duration">0:0\d<\/td>/);
     assert.match(row, /\d+(\.\d)? KB \(1\)/);
     assert.match(row, /\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });

@@ -75,10 +75,10 @@ function row(job: AdminJob, page: JobsPage): Html {
                 <a href="/jobs/${job.id}">${job.title ?? `Job ${job.id}`}</a>
                 <div class="muted">${job.source.site ?? 'unknown site'} · ${sourceLink(job)}</div>
               </td>
-              <td>${job.duration === null ? '—' : formatDuration(job.duration)}</td>
-              <td>${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
-              <td><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
-              <td>${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
+              <td data-label="Duration">${job.duration === null ? '—' : formatDuration(job.duration)}</td>
+              <td data-label="Size">${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
+              <td data-label="Created"><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
+              <td data-label="Error">${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
                 job.email_error && html` <span class="admin-table__error">Email not sent: ${job.email_error}</span>`
               }</td>
               <td class="admin-table__actions">${actions(job, page)}</td>
