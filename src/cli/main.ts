@@ -19,6 +19,9 @@ Usage:
   ytconv worker                        a worker: conversions, emails, housekeeping
   ytconv migrate                       create or update the database's tables (DATABASE_URL)
   ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password)
+  ytconv admin list                    list the admins and when each was added
+  ytconv admin passwd USERNAME         change an admin's password (asks for it)
+  ytconv admin delete USERNAME         remove an admin (the last one only with --force)
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
