@@ -95,6 +95,7 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   it('with a text body, saying what to send instead', async () => {
     const { status, error } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
     assert.equal(status, 415);
+    assert.equal(error.code, 'unsupported_media_type');
     assert.match(error.message, /as JSON .* or as a multipart form/);
   });
 
