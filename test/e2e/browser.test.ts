@@ -5,33 +5,18 @@
  * screenshots in docs/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, noChromium } from '../helpers/browser.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Service, startService } from '../helpers/processes.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const screenshots = process.env.YTCONV_SCREENSHOT === '1';
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM}: make test installs it as root (Debian/Ubuntu: apt-get install chromium)`;
-
-describe('the page in Chromium', { skip }, () => {
+describe('the page in Chromium', { skip: noChromium }, () => {
   let stack: Stack;
   let service: Service;
   let browser: Browser;
@@ -41,7 +26,7 @@ describe('the page in Chromium', { skip }, () => {
   before(async () => {
     stack = await startStack();
     service = await startService(stack);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
   });

@@ -17,6 +17,7 @@ import { jobView } from '../helpers/views.ts';
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
   get: () => assert.fail('get must not be called'),
+  list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   files: () => assert.fail('files must not be called'),

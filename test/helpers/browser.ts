@@ -1,0 +1,24 @@
+/** Debian's Chromium, driven by playwright-core (no browser download); tests skip without it. */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The `skip` option of a browser test: false, or why it cannot run here. */
+export const noChromium = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}: make test installs it as root (Debian/Ubuntu: apt-get install chromium)`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
