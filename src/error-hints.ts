@@ -25,6 +25,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   conflict: 'That conversion changed meanwhile. Reload the page to see where it stands.',
   expired: 'The files of this conversion have expired.',
   file_too_large: 'This file is bigger than the server accepts for uploads.',
+  unsupported_media_type: 'The server takes JSON or an upload form; this request was neither.',
   request_too_large: 'The request was too large for the server. Check the link and the email address.',
   too_many_requests: 'You have started many conversions in a short time. Wait a little before the next one.',
   queue_unavailable: 'The conversion queue is unavailable right now. Please try again in a moment.',

@@ -13,6 +13,7 @@ import {
   type ConversionInput,
   conversionRow,
   getConversion,
+  getConversions,
   newId,
   toConversion,
 } from './conversions.ts';
@@ -119,6 +120,19 @@ async function withConversion(db: Db, row: JobRow): Promise<Job> {
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? null : withConversion(db, row);
+}
+
+/** The jobs of these ids, in the order given; unknown ids are left out. Two queries, whatever the count. */
+export async function getJobs(db: Db, ids: readonly string[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+  const work = await getConversions(db, [...new Set(rows.map((row) => row.conversion_id))]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    const conversion = row && work.get(row.conversion_id);
+    return row && conversion ? [{ ...row, conversion }] : [];
+  });
 }
 
 /** Which conversion a job points at (for following its changes), or null for an unknown job. */

@@ -7,7 +7,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { listFiles } from '../db/conversion-files.ts';
+import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { countQueued, deleteOrphanConversion, findExisting } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import {
@@ -18,6 +18,7 @@ import {
   createWithConversion,
   deleteJob,
   getJob,
+  getJobs,
   type Job,
   jobStatus,
 } from '../db/jobs.ts';
@@ -28,7 +29,7 @@ import type { JobEvents } from '../queue/events.ts';
 import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
-import type { JobsApi, JobView, NewJob, StoredFile } from './types.ts';
+import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
 import { toView } from './view.ts';
 
 export interface JobsDeps {
@@ -64,6 +65,16 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     async get(id) {
       const job = await getJob(db, id);
       return job && view(job);
+    },
+    async list(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length > MAX_LISTED_JOBS) {
+        throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
+      }
+      const found = await getJobs(db, unique);
+      const done = found.filter((job) => jobStatus(job) === 'done').map((job) => job.conversion_id);
+      const files = await listFilesOf(db, done);
+      return found.map((job) => toView(job, files.get(job.conversion_id) ?? []));
     },
     async cancel(id) {
       const cancelled = await cancelJob(db, id);

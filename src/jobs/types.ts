@@ -63,6 +63,9 @@ export interface StoredFile {
   format: AudioFormat;
 }
 
+/** Most jobs one `list` may name: enough for a person's recent jobs, not a way to sweep the table. */
+export const MAX_LISTED_JOBS = 50;
+
 /** What the web layer may do with jobs. Refusals are ConvertErrors with 4xx/5xx codes. */
 export interface JobsApi {
   /**
@@ -71,6 +74,11 @@ export interface JobsApi {
    */
   create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
   get(id: string): Promise<JobView | null>;
+  /**
+   * The jobs of these ids (at most MAX_LISTED_JOBS, else `invalid_option`), in the order given,
+   * each once; unknown ids are left out. Ids are the capability: there is no listing without them.
+   */
+  list(ids: readonly string[]): Promise<JobView[]>;
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;

@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import multipart from '@fastify/multipart';
-import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -15,6 +14,7 @@ import Fastify, {
 import type { Rate } from '../config.ts';
 import type { JobsApi } from '../jobs/types.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
+import { registerApiDocs } from './api-docs.ts';
 import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.ts';
 import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -91,18 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
   await registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'ytconv',
-        version: '1',
-        description: 'Convert video links and uploaded media into tagged audio files.',
-      },
-    },
-    // Name components after their `$id` (JobView) instead of def-0, def-1…
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
+  await registerApiDocs(app);
   await app.register(multipart);
   await registerRateLimits(app, deps.rateLimitStore);
   await app.register(jobRoutes, deps);
@@ -112,7 +101,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(pageRoutes);
   const { admin } = deps;
   if (admin) await app.register((scope) => adminRoutes(scope, admin), { prefix: '/admin' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return app;
 }

@@ -4,7 +4,7 @@
  * Shared shapes are registered once with an `$id` and become `components.schemas`.
  */
 import { ERROR_CODES } from '../errors.ts';
-import { JOB_STATUSES } from '../jobs/types.ts';
+import { JOB_STATUSES, MAX_LISTED_JOBS } from '../jobs/types.ts';
 import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
@@ -155,5 +155,27 @@ export const jobParams = {
   properties: { id: { type: 'string' } },
 } as const;
 
-export const errorResponse = (description: string) => ({ description, $ref: 'ApiError#' });
 export const jobResponse = (description: string) => ({ description, $ref: 'JobView#' });
+
+/** A person's recent jobs by id, as `GET /api/jobs?ids=a,b,c`. */
+export const jobIdsQuery = {
+  type: 'object',
+  required: ['ids'],
+  additionalProperties: false,
+  properties: {
+    ids: {
+      type: 'string',
+      // Room for MAX_LISTED_JOBS ids of 22 characters and their commas, and some slack for ids from elsewhere.
+      maxLength: 4096,
+      description: `Job ids separated by commas, at most ${MAX_LISTED_JOBS}.`,
+      examples: ['Qe1xJ3nH0bOZf2m9kD8p4w,Zr7aL0cV5tYq1uN3sB6e2g'],
+    },
+  },
+} as const;
+
+export const jobListResponse = {
+  description: 'The jobs found, in the order asked; unknown ids are left out.',
+  type: 'object',
+  required: ['jobs'],
+  properties: { jobs: { type: 'array', items: { $ref: 'JobView#' } } },
+} as const;

@@ -129,7 +129,7 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
       source_url: `${stack.site.watchUrl('private')}&${long}`,
       options_key: null,
       title: `Title${long}`,
-      options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+      options: { format: 'mp3', quality: 'original', start: null, end: null, split_chapters: false, normalize: false },
     },
     null,
   );

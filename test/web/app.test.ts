@@ -17,6 +17,7 @@ import { jobView } from '../helpers/views.ts';
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
   get: () => assert.fail('get must not be called'),
+  list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   files: () => assert.fail('files must not be called'),
@@ -95,6 +96,7 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   it('with a text body, saying what to send instead', async () => {
     const { status, error } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
     assert.equal(status, 415);
+    assert.equal(error.code, 'unsupported_media_type');
     assert.match(error.message, /as JSON .* or as a multipart form/);
   });
 

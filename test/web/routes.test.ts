@@ -175,6 +175,37 @@ describe('refusals and lookups', () => {
   });
 });
 
+describe('several jobs at once (GET /api/jobs?ids=)', () => {
+  const list = (ids: string) => app.inject({ url: `/api/jobs?ids=${ids}` });
+  const view = async (id: string): Promise<JobView> => (await app.inject({ url: `/api/jobs/${id}` })).json();
+
+  it('answers each job once, as GET /api/jobs/{id} shows it, in the order asked, leaving unknown ids out', async () => {
+    const done = await post({ url: stack.site.watchUrl('plain'), format: 'm4a' });
+    await stack.waitFor(done.id, 'done');
+    const cancelled = await post({ url: stack.site.watchUrl('slow'), format: 'flac' });
+    await app.inject({ method: 'DELETE', url: `/api/jobs/${cancelled.id}` });
+    const res = await list(`${cancelled.id},no-such-job,${done.id},${cancelled.id}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { jobs: [await view(cancelled.id), await view(done.id)] });
+    assert.equal(res.json().jobs[1].files.length, 1);
+  });
+
+  it('refuses more than 50 ids with 400 invalid_option', async () => {
+    const ids = Array.from({ length: 51 }, (_, i) => `job${i}`).join(',');
+    const res = await list(ids);
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_option');
+    assert.match(res.json().error.message, /at most 50 jobs/);
+  });
+
+  it('lists nothing without ids', async () => {
+    const res = await app.inject({ url: '/api/jobs' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_option');
+    assert.deepEqual((await list('')).json(), { jobs: [] });
+  });
+});
+
 describe('titles beyond ASCII', () => {
   it('downloads with an RFC 6266 filename* that names the file exactly', async () => {
     await stack.site.addVideo({ name: 'unicode', seconds: 3, title: 'Café – 東京 🎵' });
