@@ -301,6 +301,7 @@ describe('the OpenAPI document', () => {
       '/api/jobs/{id}/events',
       '/api/jobs/{id}/files/{name}',
       '/api/jobs/{id}/zip',
+      '/api/options',
     ]);
     assert.ok(doc.paths['/api/jobs'].post.requestBody.content['multipart/form-data']);
     assert.equal(

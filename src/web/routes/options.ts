@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../../errors.ts';
 import { DEFAULT_FORMAT, formatCatalog, formatChoiceSchema, jsonSchemaOf } from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { AUDIO_FORMATS } from '../../pipeline/types.ts';
+import { errorResponses } from '../error-responses.ts';
 
 export interface OptionRoutesOptions {
   maxUploadBytes: number;
@@ -49,8 +50,12 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
     {
       schema: {
         summary: 'Formats, qualities, defaults and limits of this server',
+        operationId: 'getOptions',
         tags: ['jobs'],
-        response: { 200: { description: 'What a job may ask for.', ...jsonSchemaOf(catalogSchema) } },
+        response: {
+          200: { description: 'What a job may ask for.', ...jsonSchemaOf(catalogSchema) },
+          ...errorResponses(),
+        },
       },
     },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(catalog),
