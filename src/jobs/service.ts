@@ -19,7 +19,6 @@ import {
   deleteJob,
   getJob,
   type Job,
-  jobStatus,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -29,7 +28,7 @@ import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import type { JobsApi, JobView, NewJob, StoredFile } from './types.ts';
-import { toView } from './view.ts';
+import { toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -48,9 +47,7 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
-  // Only finished work has files: a fresh job needs no second query.
-  const view = async (job: Job): Promise<JobView> =>
-    toView(job, jobStatus(job) === 'done' ? await listFiles(db, job.conversion_id) : []);
+  const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.conversion_id));
   return {
     async create(request: NewJob, gate) {
       try {
@@ -66,7 +63,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       return job && view(job);
     },
     async cancel(id) {
-      const cancelled = await cancelJob(db, id);
+      const cancelled = await cancelJob(db, id, Date.now() + deps.retentionSec * 1000);
       const job = await getJob(db, id);
       if (job && cancelled) {
         events.emit(job.conversion_id);
@@ -94,8 +91,8 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     },
     async files(id): Promise<StoredFile[]> {
       const job = await getJob(db, id);
-      if (!job || jobStatus(job) === 'cancelled') return [];
-      const rows = await listFiles(db, job.conversion_id);
+      if (!job) return [];
+      const rows = visibleFiles(job, await listFiles(db, job.conversion_id));
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
     },
   };
