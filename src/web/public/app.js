@@ -1395,7 +1395,7 @@ function renderEntries(view, job) {
     list = h(
       'ol',
       { class: 'entries__list' },
-      entries.map(() => h('li', { class: 'entry' })),
+      entries.map(() => h('li', { class: 'entry', testid: 'entry' })),
     );
     view.entries.replaceChildren(
       h('div', { class: 'section-head' }, h('h2', {}, 'Playlist'), h('span', { class: 'entries__count' })),
@@ -1430,6 +1430,7 @@ function renderEntry(row, entry, index, job) {
   if (row.dataset.key === key) return;
   row.dataset.key = key;
   row.className = `entry entry--${entry.status}`;
+  row.dataset.status = entry.status;
   const bar =
     entry.status === 'running'
       ? h('progress', {
