@@ -144,9 +144,15 @@ export async function conversionOf(db: Db, jobId: string): Promise<string | null
 /**
  * One requester leaves work that is still queued or running. Returns null when there was nothing
  * to cancel (unknown, already cancelled, or the work had ended), else whether the work itself was
- * stopped because nobody else wants it.
+ * stopped because nobody else wants it. Stopped work keeps the files of the playlist entries it
+ * finished until `keepUntil`.
  */
-export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<{ stopped: boolean } | null> {
+export function cancelJob(
+  db: Db,
+  id: string,
+  keepUntil: Timestamp,
+  now: Timestamp = Date.now(),
+): Promise<{ stopped: boolean } | null> {
   return inTransaction(db, async (trx) => {
     const job = await trx
       .updateTable('jobs')
@@ -173,6 +179,7 @@ export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Prom
         status: sql`case when ${last} then 'cancelled' else status end`,
         eta: sql`case when ${last} then null else eta end`,
         finished_at: sql`case when ${last} then ${now} else finished_at end`,
+        expires_at: sql`case when ${last} then ${keepUntil} else expires_at end`,
         updated_at: now,
       })
       .where('id', '=', job.conversion_id)

@@ -20,7 +20,6 @@ import {
   getJob,
   getJobs,
   type Job,
-  jobStatus,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -30,7 +29,7 @@ import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
-import { toView } from './view.ts';
+import { toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -49,9 +48,7 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
-  // Only finished work has files: a fresh job needs no second query.
-  const view = async (job: Job): Promise<JobView> =>
-    toView(job, jobStatus(job) === 'done' ? await listFiles(db, job.conversion_id) : []);
+  const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.conversion_id));
   return {
     async create(request: NewJob, gate) {
       try {
@@ -72,12 +69,15 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
       }
       const found = await getJobs(db, unique);
-      const done = found.filter((job) => jobStatus(job) === 'done').map((job) => job.conversion_id);
-      const files = await listFilesOf(db, done);
+      // Not only finished jobs have files: a cancelled playlist keeps the entries it finished.
+      const files = await listFilesOf(
+        db,
+        found.map((job) => job.conversion_id),
+      );
       return found.map((job) => toView(job, files.get(job.conversion_id) ?? []));
     },
     async cancel(id) {
-      const cancelled = await cancelJob(db, id);
+      const cancelled = await cancelJob(db, id, Date.now() + deps.retentionSec * 1000);
       const job = await getJob(db, id);
       if (job && cancelled) {
         events.emit(job.conversion_id);
@@ -105,8 +105,8 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     },
     async files(id): Promise<StoredFile[]> {
       const job = await getJob(db, id);
-      if (!job || jobStatus(job) === 'cancelled') return [];
-      const rows = await listFiles(db, job.conversion_id);
+      if (!job) return [];
+      const rows = visibleFiles(job, await listFiles(db, job.conversion_id));
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
     },
   };

@@ -3,12 +3,12 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
-import type { JobOptions, JobStatus } from '../db/tables/conversions.ts';
+import type { EntryStatus, JobOptions, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
 import type { AudioFormat, Phase } from '../pipeline/types.ts';
 
-export { JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
+export { ENTRY_STATUSES, JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
 
 export interface JobFileView {
   name: string;
@@ -20,11 +20,15 @@ export interface JobFileView {
   url: string;
 }
 
+/** One playlist entry, by position: what it is, how it went, and the files it gave this job. */
 export interface EntryView {
   title: string | null;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: EntryStatus;
+  /** 0..1 of the current phase while running, 1 when done. */
   progress: number | null;
+  /** Why it failed, or why it was skipped when the playlist stopped for a reason of its own. */
   error: { code: ErrorCode; message: string } | null;
+  files: JobFileView[];
 }
 
 /** A job exactly as `GET /api/jobs/{id}` returns it. */
@@ -82,5 +86,6 @@ export interface JobsApi {
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
+  /** The files the job's view lists (a playlist's finished entries even when it did not end done). */
   files(id: string): Promise<StoredFile[]>;
 }

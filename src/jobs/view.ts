@@ -1,23 +1,56 @@
 /** A job, its conversion and the conversion's files as the API shows them. */
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
-import type { JobFileView, JobView } from './types.ts';
+import type { EntryState } from '../db/tables/conversions.ts';
+import type { EntryView, JobFileView, JobView } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
   return `/api/jobs/${jobId}/files/${encodeURIComponent(name)}`;
 }
 
+/** The files this job got were deleted after the retention time. */
 export function isExpired(job: Job, now: number): boolean {
-  const work = job.conversion;
-  return jobStatus(job) === 'done' && work.expires_at !== null && work.expires_at <= now;
+  const { expires_at } = job.conversion;
+  const hadFiles = jobStatus(job) === 'done' || doneEntries(job).size > 0;
+  return hadFiles && expires_at !== null && expires_at <= now;
 }
 
-/** `files` are the conversion's; a cancelled job shows none, whatever its shared work did after. */
+/** Positions of the playlist entries done for this requester. */
+function doneEntries(job: Job): Set<number> {
+  return new Set(entriesFor(job).flatMap((entry, i) => (entry.status === 'done' ? [i] : [])));
+}
+
+/**
+ * Each entry as this requester sees it. An entry their job never got done — the job ended first,
+ * or they cancelled before the shared work finished it — was skipped, whatever the work did after.
+ */
+function entriesFor(job: Job): EntryState[] {
+  const status = jobStatus(job);
+  const live = status === 'queued' || status === 'running';
+  const cutoff = job.cancelled_at ?? Number.POSITIVE_INFINITY;
+  return (job.conversion.entries ?? []).map((entry) => {
+    const doneInTime = entry.status === 'done' && (entry.finished_at ?? 0) <= cutoff;
+    const unfinished = entry.status === 'queued' || entry.status === 'running' || entry.status === 'done';
+    return !live && unfinished && !doneInTime ? { ...entry, status: 'skipped' } : entry;
+  });
+}
+
+/**
+ * The files a requester gets: all of finished work, else those of the playlist entries done for
+ * them (while the playlist runs, and after it was cancelled or failed); none once expired.
+ */
+export function visibleFiles(job: Job, files: readonly FileRow[], now = Date.now()): FileRow[] {
+  if (isExpired(job, now)) return [];
+  if (jobStatus(job) === 'done') return [...files];
+  const done = doneEntries(job);
+  return files.filter((f) => f.entry !== null && done.has(f.entry));
+}
+
 export function toView(job: Job, files: readonly FileRow[], now = Date.now()): JobView {
   const work = job.conversion;
   const status = jobStatus(job);
   const live = status === 'queued' || status === 'running';
-  const expired = isExpired(job, now);
+  const shown = visibleFiles(job, files, now).map((f) => fileView(job.id, f));
   return {
     id: job.id,
     status,
@@ -30,18 +63,33 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,
-    files: expired || status !== 'done' ? [] : files.map((f) => fileView(job.id, f)),
-    ...(work.entries && {
-      entries: work.entries.map(({ title, status, progress, error }) => ({ title, status, progress, error })),
-    }),
+    files: shown.map(({ view }) => view),
+    ...(work.entries && { entries: entriesFor(job).map((entry, i) => entryView(entry, i, work.progress, shown)) }),
     created_at: new Date(job.created_at).toISOString(),
-    expires_at: status === 'done' && work.expires_at !== null ? new Date(work.expires_at).toISOString() : null,
-    expired,
+    expires_at: (status === 'done' || shown.length > 0) && work.expires_at !== null ? iso(work.expires_at) : null,
+    expired: isExpired(job, now),
   };
 }
 
-function fileView(jobId: string, f: FileRow): JobFileView {
+function entryView(
+  entry: EntryState,
+  index: number,
+  progress: number | null,
+  files: readonly { entry: number | null; view: JobFileView }[],
+): EntryView {
   return {
+    title: entry.title,
+    status: entry.status,
+    progress: entry.status === 'running' ? progress : entry.status === 'done' ? 1 : null,
+    error: entry.error,
+    files: files.filter((f) => f.entry === index).map(({ view }) => view),
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function fileView(jobId: string, f: FileRow): { entry: number | null; view: JobFileView } {
+  const view = {
     name: f.name,
     size: f.size,
     duration: f.duration,
@@ -49,4 +97,5 @@ function fileView(jobId: string, f: FileRow): JobFileView {
     bitrate: f.bitrate,
     url: fileUrl(jobId, f.name),
   };
+  return { entry: f.entry, view };
 }

@@ -4,7 +4,7 @@
  * Shared shapes are registered once with an `$id` and become `components.schemas`.
  */
 import { ERROR_CODES } from '../errors.ts';
-import { JOB_STATUSES, MAX_LISTED_JOBS } from '../jobs/types.ts';
+import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS } from '../jobs/types.ts';
 import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
@@ -87,19 +87,29 @@ const jobView = {
     files: { type: 'array', items: { $ref: 'JobFile#' } },
     entries: {
       type: 'array',
-      description: 'Playlists only: one row per entry, with its own status and progress.',
+      description:
+        'Playlists only: one row per entry, in playlist order, with its own status and files. The files of ' +
+        'entries already done are listed (and downloadable) while the playlist runs, and stay when it is ' +
+        'cancelled or fails.',
       items: {
         type: 'object',
-        required: ['title', 'status', 'progress', 'error'],
+        required: ['title', 'status', 'progress', 'error', 'files'],
         properties: {
-          title: nullable('string'),
-          status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
-          progress: nullable('number'),
+          title: nullable('string', { description: 'From the playlist listing, known before the entry starts.' }),
+          status: {
+            type: 'string',
+            enum: ENTRY_STATUSES,
+            description:
+              '`failed`: this entry could not be converted (see `error`), the others went on; `skipped`: the ' +
+              'playlist stopped (cancelled, or failed as a whole) before this entry was done.',
+          },
+          progress: nullable('number', { description: 'Fraction of its current phase while running; 1 when done.' }),
           error: {
             type: ['object', 'null'],
             required: ['code', 'message'],
             properties: apiError.properties.error.properties,
           },
+          files: { type: 'array', items: { $ref: 'JobFile#' } },
         },
       },
     },

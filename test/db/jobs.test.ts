@@ -120,7 +120,7 @@ for (const dialect of dialects()) {
     it('detaches one requester on cancel, and stops the work when the last one leaves', async () => {
       const first = await create({ options_key: 'k' }, 'a@x.org');
       const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org'))!;
-      assert.deepEqual(await cancelJob(t.db, first.id, T0 + 5), { stopped: false });
+      assert.deepEqual(await cancelJob(t.db, first.id, T0 + HOUR, T0 + 5), { stopped: false });
       assert.equal(jobStatus((await getJob(t.db, first.id))!), 'cancelled');
       assert.equal(jobStatus((await getJob(t.db, second.id))!), 'queued');
       assert.deepEqual(
@@ -128,8 +128,8 @@ for (const dialect of dialects()) {
         ['b@x.org'],
         'a cancelled requester is not mailed',
       );
-      assert.equal(await cancelJob(t.db, first.id), null, 'already cancelled');
-      assert.deepEqual(await cancelJob(t.db, second.id, T0 + 6), { stopped: true });
+      assert.equal(await cancelJob(t.db, first.id, T0 + HOUR), null, 'already cancelled');
+      assert.deepEqual(await cancelJob(t.db, second.id, T0 + HOUR, T0 + 6), { stopped: true });
       const work = (await getConversion(t.db, first.conversion_id))!;
       assert.deepEqual([work.status, work.active_jobs, work.finished_at], ['cancelled', 0, T0 + 6]);
       assert.equal(await attachToActive(t.db, work.id, null), null, 'nobody joins stopped work');
@@ -143,7 +143,7 @@ for (const dialect of dialects()) {
         const other = dialect.name === 'postgres' ? openDatabase(t.url) : t.db;
         try {
           const [cancelled, joined] = await Promise.all([
-            cancelJob(t.db, first.id),
+            cancelJob(t.db, first.id, T0 + HOUR),
             attachToActive(other, first.conversion_id, null),
           ]);
           const work = (await getConversion(t.db, first.conversion_id))!;
@@ -157,7 +157,7 @@ for (const dialect of dialects()) {
 
     it('does not cancel a job whose work has ended', async () => {
       const job = await done({}, T0 + HOUR);
-      assert.equal(await cancelJob(t.db, job.id), null);
+      assert.equal(await cancelJob(t.db, job.id, T0 + HOUR), null);
       assert.equal(jobStatus((await getJob(t.db, job.id))!), 'done');
     });
 
@@ -195,7 +195,7 @@ for (const dialect of dialects()) {
       const mid = await create({ title: '100% Pure_Noise' }, null, T0 + 1);
       const fresh = await create({ title: 'Fresh' }, null, T0 + 2);
       await takeConversion(t.db, mid.conversion_id, 'tok', RULES);
-      await cancelJob(t.db, fresh.id);
+      await cancelJob(t.db, fresh.id, T0 + HOUR);
       const ids = async (filter: Parameters<typeof listJobs>[1]) => (await listJobs(t.db, filter)).map((j) => j.id);
       assert.deepEqual(await ids({ limit: 10, offset: 0 }), [fresh.id, mid.id, old.id]);
       assert.deepEqual(await ids({ limit: 1, offset: 1 }), [mid.id]);

@@ -72,6 +72,58 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     assert.equal((await service.job(id))?.status, 'cancelled');
   });
 
+  /** Each playlist row as [title, status, its error or download text]. */
+  async function entryRows(): Promise<string[][]> {
+    return page
+      .getByTestId('entry')
+      .evaluateAll((rows) =>
+        rows.map((row) => [
+          row.querySelector('.entry__title')?.textContent ?? '',
+          row.getAttribute('data-status') ?? '',
+          row.querySelector('.entry__error')?.textContent ??
+            row.querySelector('[data-testid="download"]')?.textContent ??
+            '',
+        ]),
+      );
+  }
+
+  it('names every playlist entry, and the private one failed with its reason while the others finish', async () => {
+    const id = await submit(stack.site.playlistUrl('withbad'));
+    const ended = ['done', 'failed', 'cancelled'].map(
+      (status) => `[data-testid="job-status"][data-status="${status}"]`,
+    );
+    await page.waitForSelector(ended.join(', '), { timeout: 120_000 });
+    assert.equal((await service.job(id))?.status, 'done');
+    assert.deepEqual(await entryRows(), [
+      ['Plain Tone Video', 'done', 'Download'],
+      ['[Private video]', 'failed', 'This video is private.'],
+      ['Second Tone', 'done', 'Download'],
+    ]);
+    assert.match((await page.locator('.entries__count').textContent()) ?? '', /^2 of 3 done · 1 failed$/);
+  });
+
+  it('keeps the finished entry of a playlist cancelled midway, and says so', async () => {
+    const id = await submit(stack.site.playlistUrl('withslow'));
+    await page.waitForSelector('[data-testid="entry"]:nth-child(2)[data-status="running"]', { timeout: 60_000 });
+    await page.getByTestId('cancel').click();
+    await page.waitForSelector('[data-testid="job-status"][data-status="cancelled"]');
+    assert.deepEqual(await entryRows(), [
+      ['Plain Tone Video', 'done', 'Download'],
+      ['Slow Delivery', 'skipped', ''],
+      ['Second Tone', 'skipped', ''],
+    ]);
+    const result = (await page.locator('main').textContent()) ?? '';
+    assert.doesNotMatch(result, /Nothing was kept/);
+    assert.match(
+      (await page.getByTestId('kept').textContent()) ?? '',
+      /1 of 3 entries finished before it stopped is kept/,
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    assert.equal(download.suggestedFilename(), '01 - Plain Tone Video.mp3');
+    assert.equal(audioOf(await ffprobe(await download.path())).codec_name, 'mp3');
+    assert.equal((await service.job(id))?.status, 'cancelled');
+  });
+
   it('explains a refused link on the form', async () => {
     await page.goto(service.url);
     await page.getByTestId('url-input').fill('ftp://x');

@@ -31,6 +31,7 @@ const STATUS_LABELS = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   expired: 'Expired',
+  skipped: 'Skipped',
 };
 
 const FINAL_STATUSES = new Set(['done', 'failed', 'cancelled']);
@@ -1240,17 +1241,42 @@ function resultContent(job) {
       'error',
       'alert',
       'The conversion failed',
-      [errorParagraphs(job.error?.code, job.error?.message), convertAgainLink(job, 'Try again')],
+      [errorParagraphs(job.error?.code, job.error?.message), keptNote(job), convertAgainLink(job, 'Try again')],
       'error',
     );
   }
   if (job.status === 'cancelled') {
     return callout('neutral', 'stop', 'This conversion was cancelled', [
-      h('p', {}, 'Nothing was kept. You can start it again with the same settings.'),
+      keptNote(job) ?? h('p', {}, 'Nothing was kept. You can start it again with the same settings.'),
       convertAgainLink(job),
     ]);
   }
   return null;
+}
+
+/** What a playlist that stopped early kept: its finished entries, downloadable below and as a ZIP. */
+function keptNote(job) {
+  const files = job.expired ? [] : (job.files ?? []);
+  if (files.length === 0) return null;
+  const entries = job.entries ?? [];
+  const done = entries.filter((entry) => entry.status === 'done').length;
+  const what = `${done} of ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`;
+  return h(
+    'div',
+    { class: 'kept', testid: 'kept' },
+    h('p', {}, `${what} finished before it stopped ${done === 1 ? 'is' : 'are'} kept: download them below.`),
+    expiryNote(job),
+    files.length > 1 ? zipLink(job) : null,
+  );
+}
+
+function zipLink(job) {
+  return h(
+    'a',
+    { class: 'button button--primary button--large', href: api.zipUrl(job.id), download: true, testid: 'download-all' },
+    icon('archive'),
+    'Download all (ZIP)',
+  );
 }
 
 function callout(tone, iconName, heading, body, testid = null, level = 'h2') {
@@ -1289,7 +1315,8 @@ function trimValue(seconds) {
 
 function renderDownloads(job) {
   const files = job.files ?? [];
-  const inEntries = entriesCarryFiles(job);
+  // A playlist's files are shown with their entries, whatever the outcome.
+  const inEntries = (job.entries ?? []).length > 0;
   const heading =
     files.length === 0
       ? 'Finished, but no audio came out'
@@ -1305,19 +1332,7 @@ function renderDownloads(job) {
       h('span', { class: 'downloads__check' }, icon('check')),
       h('div', {}, h('h2', { tabindex: '-1' }, heading), expiryNote(job)),
     ),
-    files.length > 1
-      ? h(
-          'a',
-          {
-            class: 'button button--primary button--large',
-            href: api.zipUrl(job.id),
-            download: true,
-            testid: 'download-all',
-          },
-          icon('archive'),
-          'Download all (ZIP)',
-        )
-      : null,
+    files.length > 1 ? zipLink(job) : null,
     inEntries
       ? null
       : h(
@@ -1368,24 +1383,6 @@ function downloadLink(file, prominent) {
   );
 }
 
-/**
- * A playlist's files, entry by entry: from `entry.files` when the server gives them, else paired
- * by position when there is exactly one file per entry. Otherwise the flat file list is shown.
- */
-function entryFiles(job, index) {
-  const entry = job.entries?.[index];
-  if (Array.isArray(entry?.files)) return entry.files;
-  const files = job.files ?? [];
-  if (job.status === 'done' && files.length === job.entries.length && files[index]) return [files[index]];
-  return [];
-}
-
-function entriesCarryFiles(job) {
-  const entries = job.entries ?? [];
-  if (entries.length === 0) return false;
-  return entries.every((entry) => Array.isArray(entry.files)) || (job.files ?? []).length === entries.length;
-}
-
 function renderEntries(view, job) {
   const entries = job.entries ?? [];
   view.entries.hidden = entries.length === 0;
@@ -1395,35 +1392,42 @@ function renderEntries(view, job) {
     list = h(
       'ol',
       { class: 'entries__list' },
-      entries.map(() => h('li', { class: 'entry' })),
+      entries.map(() => h('li', { class: 'entry', testid: 'entry' })),
     );
     view.entries.replaceChildren(
       h('div', { class: 'section-head' }, h('h2', {}, 'Playlist'), h('span', { class: 'entries__count' })),
       list,
     );
   }
-  const done = entries.filter((entry) => entry.status === 'done').length;
-  view.entries.querySelector('.entries__count').textContent = `${done} of ${entries.length} done`;
+  view.entries.querySelector('.entries__count').textContent = entriesCount(entries);
   entries.forEach((entry, i) => {
     renderEntry(list.children[i], entry, i, job);
   });
 }
 
+/** `2 of 5 done · 1 failed · 2 skipped`: every outcome counted the same way. */
+function entriesCount(entries) {
+  const count = (status) => entries.filter((entry) => entry.status === status).length;
+  const others = ['failed', 'skipped'].filter((status) => count(status) > 0).map((s) => `${count(s)} ${s}`);
+  return [`${count('done')} of ${entries.length} done`, ...others].join(' · ');
+}
+
 /** One playlist row; its DOM is replaced only when what it shows changed. */
 function renderEntry(row, entry, index, job) {
-  const files = entry.status === 'done' ? entryFiles(job, index) : [];
+  const files = entry.files ?? [];
   const progress = entry.status === 'running' && entry.progress !== null ? Math.floor(entry.progress * 100) : null;
   const key = JSON.stringify([
     entry.title,
     entry.status,
     progress,
-    entry.error?.code,
+    entry.error?.message,
     files.map((f) => f.url),
     job.expired,
   ]);
   if (row.dataset.key === key) return;
   row.dataset.key = key;
   row.className = `entry entry--${entry.status}`;
+  row.dataset.status = entry.status;
   const bar =
     entry.status === 'running'
       ? h('progress', {
@@ -1459,9 +1463,9 @@ function fileSummary(file) {
   return [formatSize(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
 }
 
+/** The server's own words for this entry ("This video is private."), which say more than the code's. */
 function entryError(entry) {
-  const code = entry.error?.code;
-  return ERROR_TEXT[code] ?? entry.error?.message ?? 'This video could not be converted.';
+  return entry.error?.message || ERROR_TEXT[entry.error?.code] || 'This video could not be converted.';
 }
 
 /** Tells screen-reader users what changed: each status, each new phase, never each percent. */

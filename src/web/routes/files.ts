@@ -85,7 +85,7 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
     },
     async (request, reply) => {
       const job = await downloadable(jobs, request.params.id);
-      const files = job.status === 'done' ? await jobs.files(job.id) : [];
+      const files = await jobs.files(job.id);
       if (files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
       const zip = await zipFiles(files).catch(expiredIfMissing);
       if (zip.size !== null) reply.header('content-length', String(zip.size));
