@@ -44,7 +44,7 @@ before(async () => {
     YTCONV_RECONCILE_EVERY: '1s',
     YTCONV_WORKER_CONCURRENCY: '1',
     YTCONV_TMP_DIR: join(dir, 'work'),
-    YTCONV_IDLE_TIMEOUT: '2s',
+    YTCONV_IDLE_TIMEOUT: '4s',
   });
 });
 afterEach(async () => {
@@ -142,7 +142,7 @@ describe('a source that stalls mid-file', () => {
     const after = Date.now() - (stalledAt()?.at ?? 0);
     assert.equal(failed.error?.code, 'network');
     assert.match(failed.error?.message ?? '', /stopped sending data/);
-    assert.ok(after < 10_000, `failed ${after} ms after the media request (idle timeout 2 s)`);
+    assert.ok(after < 10_000, `failed ${after} ms after the media request (idle timeout 4 s)`);
     await until(async () => (await children()).length === 0, 'no child left', 5_000);
   });
 });
