@@ -111,12 +111,19 @@ describe('progress as a page sees it', () => {
     const events = await timedEvents(res);
     const running = events.filter((e) => e.job.status === 'running');
     const progress = running.map((e) => e.job.progress ?? 0);
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), `went back: ${progress.join(', ')}`);
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      `went back: ${progress.join(', ')}`,
+    );
     assert.equal(events.at(-1)?.job.status, 'done');
     assert.equal(events.at(-1)?.job.progress, 1);
     const gaps = running.slice(1).map((e, i) => e.at - (running[i]?.at ?? e.at));
     assert.ok(Math.max(...gaps) <= 1500, `gaps between events: ${gaps.join(', ')} ms`);
-    assert.ok(running.some((e) => e.job.eta !== null && e.job.phase === 'downloading'), 'an ETA while downloading');
+    assert.ok(
+      running.some((e) => e.job.eta !== null && e.job.phase === 'downloading'),
+      'an ETA while downloading',
+    );
   });
 });
 
