@@ -5,10 +5,9 @@ const WIDTH = 24;
 const LABELS = { probing: 'reading', downloading: 'downloading', converting: 'converting', tagging: 'tagging' };
 
 export function progressLine(p: Progress): string {
-  const frac = p.fraction;
-  const filled = frac === null ? 0 : Math.round(frac * WIDTH);
-  const bar = frac === null ? '·'.repeat(WIDTH) : '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
-  const pct = frac === null ? '   ' : `${String(Math.round(frac * 100)).padStart(3)}%`;
+  const filled = Math.round(p.fraction * WIDTH);
+  const bar = '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
+  const pct = `${String(Math.floor(p.fraction * 100)).padStart(3)}%`;
   const eta = p.eta === null ? '' : `  ETA ${clock(p.eta)}`;
   const item = p.item ? `  [${p.item.index}/${p.item.count}] ${p.item.title ?? ''}` : '';
   return `${bar} ${pct} ${LABELS[p.phase]}${eta}${item}`;

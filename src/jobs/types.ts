@@ -24,7 +24,7 @@ export interface JobFileView {
 export interface EntryView {
   title: string | null;
   status: EntryStatus;
-  /** 0..1 of the current phase while running, 1 when done. */
+  /** 0..1 of this entry while it runs (never decreasing), 1 when done. */
   progress: number | null;
   /** Why it failed, or why it was skipped when the playlist stopped for a reason of its own. */
   error: { code: ErrorCode; message: string } | null;
@@ -35,8 +35,11 @@ export interface EntryView {
 export interface JobView {
   id: string;
   status: JobStatus;
+  /** The phase now running (a playlist's: its running entry's). */
   phase: Phase | null;
+  /** 0..1 of the whole job (a playlist: of all its entries), never decreasing while it runs. */
   progress: number | null;
+  /** Seconds left for the whole job, from its overall pace. */
   eta: number | null;
   title: string | null;
   duration: number | null;

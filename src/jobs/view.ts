@@ -2,6 +2,7 @@
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
+import { entryFraction } from '../pipeline/overall.ts';
 import type { EntryView, JobFileView, JobView } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
@@ -64,23 +65,28 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,
     files: shown.map(({ view }) => view),
-    ...(work.entries && { entries: entriesFor(job).map((entry, i) => entryView(entry, i, work.progress, shown)) }),
+    ...(work.entries && {
+      entries: entriesFor(job).map((entry, i, all) => entryView(entry, i, all.length, work.progress, shown)),
+    }),
     created_at: new Date(job.created_at).toISOString(),
     expires_at: (status === 'done' || shown.length > 0) && work.expires_at !== null ? iso(work.expires_at) : null,
     expired: isExpired(job, now),
   };
 }
 
+/** `whole` is the playlist's fraction: the running entry's own is read back from it. */
 function entryView(
   entry: EntryState,
   index: number,
-  progress: number | null,
+  count: number,
+  whole: number | null,
   files: readonly { entry: number | null; view: JobFileView }[],
 ): EntryView {
+  const running = entry.status === 'running' && whole !== null;
   return {
     title: entry.title,
     status: entry.status,
-    progress: entry.status === 'running' ? progress : entry.status === 'done' ? 1 : null,
+    progress: running ? entryFraction(whole, index + 1, count) : entry.status === 'done' ? 1 : null,
     error: entry.error,
     files: files.filter((f) => f.entry === index).map(({ view }) => view),
   };

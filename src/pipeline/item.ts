@@ -13,7 +13,7 @@ import { numberedStem, safeStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
-import { etaFrom, type ProgressReporter } from './progress.ts';
+import type { ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
 import type { Chapter, ConvertOptions, Engine, Tools } from './types.ts';
@@ -159,12 +159,14 @@ async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Pro
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
   if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
+    ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
     await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
     return [out];
   }
+  ctx.reporter.route(input.kind === 'file' ? 'file' : options.normalize ? 'normalize' : 'download');
   if (input.kind === 'file')
     return encodeFromFile({ ...input, duration: item.duration }, plan, copyable(input.codec), ctx);
   const source = await downloadRemote(input.info, input.ytdlp, ctx);
@@ -182,17 +184,11 @@ interface LocalSource {
 
 async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: EncodeContext): Promise<LocalSource> {
   const jsonPath = await writeInfo(info, ctx.dir);
-  const started = Date.now();
   const path = await downloadFile(ytdlp, jsonPath, info.format, ctx.dir, {
     signal: ctx.signal,
     maxBytes: ctx.engine.limits.maxDownloadBytes,
     limits: ctx.limits,
-    onDownload: (p) =>
-      ctx.reporter.update(
-        'downloading',
-        p.total ? p.bytes / p.total : null,
-        p.eta ?? etaFrom(p.bytes, p.total, Date.now() - started),
-      ),
+    onDownload: (p) => ctx.reporter.update('downloading', p.total ? p.bytes / p.total : null),
   });
   const facts = await probe(ctx.engine.tools, path, ctx.signal);
   checkDuration(facts.duration, ctx.engine);
@@ -217,7 +213,6 @@ async function streamRemote(
 ): Promise<void> {
   const jsonPath = await writeInfo(info, ctx.dir);
   const expected = spanLength(spec.span, duration);
-  const started = Date.now();
   let downloaded = false;
   const max = ctx.engine.limits.maxDurationSec;
   await streamEncode(
@@ -229,8 +224,7 @@ async function streamRemote(
       args: encodeArgs('pipe:0', out, spec),
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
-        if (downloaded)
-          ctx.reporter.update('converting', expected ? t / expected : null, etaFrom(t, expected, Date.now() - started));
+        if (downloaded) ctx.reporter.update('converting', expected ? t / expected : null);
       },
     },
     {
@@ -239,7 +233,7 @@ async function streamRemote(
       limits: ctx.limits,
       onDownload: (p) => {
         downloaded = p.done;
-        if (!p.done) ctx.reporter.update('downloading', p.total ? p.bytes / p.total : null, p.eta);
+        if (!p.done) ctx.reporter.update('downloading', p.total ? p.bytes / p.total : null);
       },
     },
   );
@@ -258,26 +252,28 @@ async function encodeFromFile(
 ): Promise<string[]> {
   const { options, engine } = ctx;
   const outputs: string[] = [];
-  const total = plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
+  const passes = options.normalize ? 2 : 1;
+  const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
-  const started = Date.now();
+  const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
-    const loudness = options.normalize ? await measureLoudness(engine.tools, source.path, out.span, ctx) : undefined;
+    const length = spanLength(out.span, source.duration) ?? 0;
+    let loudness: EncodeSpec['loudness'];
+    if (options.normalize) {
+      loudness = await measureLoudness(engine.tools, source.path, out.span, { ...ctx, onTime });
+      before += length;
+    }
     const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
     await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
       signal: ctx.signal,
       limits: ctx.limits,
-      onTime: (t) =>
-        ctx.reporter.update(
-          'converting',
-          total ? (before + t) / total : null,
-          etaFrom(before + t, total, Date.now() - started),
-        ),
+      onTime,
     });
-    before += spanLength(out.span, source.duration) ?? 0;
+    before += length;
     outputs.push(path);
   }
   return outputs;

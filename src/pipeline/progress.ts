@@ -1,8 +1,11 @@
 /**
  * Turns the many raw progress signals (yt-dlp lines, ffmpeg ticks) into a calm stream of
- * Progress events: at most a few per second, at least one per second while a phase runs,
- * and always one on a phase change.
+ * Progress events about the whole job: at most a few per second, at least one per second while
+ * it runs, and always one on a phase change. Each event carries the job's overall fraction (see
+ * overall.ts) and the time left for all of it (see eta.ts).
  */
+import { EtaEstimator } from './eta.ts';
+import { ItemProgress, playlistFraction, type Route } from './overall.ts';
 import type { Phase, Progress } from './types.ts';
 
 const MIN_GAP_MS = 250;
@@ -16,11 +19,18 @@ const MAX_GAP_MS = 1000;
  */
 const HEARTBEAT_TICK_MS = 250;
 
+type Entry = { index: number; count: number; title?: string };
+
 export class ProgressReporter {
   readonly #emit: (p: Progress) => void;
-  #last: Progress | null = null;
+  readonly #eta = new EtaEstimator();
+  #item = new ItemProgress();
+  #entry: Entry | undefined;
+  #phase: Phase | null = null;
+  /** The whole job's fraction: only ever raised. */
+  #whole = 0;
+  #sent: { phase: Phase; index?: number } | null = null;
   #lastAt = 0;
-  #item: Progress['item'];
   readonly #timer: NodeJS.Timeout;
 
   constructor(emit: ((p: Progress) => void) | undefined) {
@@ -29,17 +39,25 @@ export class ProgressReporter {
     this.#timer.unref();
   }
 
-  /** Which playlist entry the following events are about. */
-  setItem(item: Progress['item']): void {
-    this.#item = item;
+  /** Which playlist entry the following updates are about: a fresh item, its share of the whole. */
+  setItem(entry: Entry): void {
+    this.#entry = entry;
+    this.#item = new ItemProgress();
   }
 
-  update(phase: Phase, fraction: number | null, eta: number | null = null): void {
-    const p: Progress = { phase, fraction: clamp(fraction), eta: eta === null ? null : Math.max(0, Math.round(eta)) };
-    if (this.#item) p.item = this.#item;
-    const changed = this.#last?.phase !== phase || this.#last?.item?.index !== p.item?.index;
-    this.#last = p;
-    if (changed || Date.now() - this.#lastAt >= MIN_GAP_MS) this.#send(p);
+  /** How the current item's audio is made, once known: it decides the phases' weights. */
+  route(route: Route): void {
+    this.#item.route(route);
+  }
+
+  /** `phase` of the current item has done `fraction` of itself (null: unknown). */
+  update(phase: Phase, fraction: number | null): void {
+    this.#phase = phase;
+    const item = this.#item.update(phase, fraction);
+    const entry = this.#entry;
+    this.#whole = Math.max(this.#whole, entry ? playlistFraction(entry.index, entry.count, item) : item);
+    const changed = this.#sent?.phase !== phase || this.#sent?.index !== entry?.index;
+    if (changed || Date.now() - this.#lastAt >= MIN_GAP_MS) this.#send();
   }
 
   stop(): void {
@@ -47,22 +65,17 @@ export class ProgressReporter {
   }
 
   #heartbeat(): void {
-    if (this.#last && Date.now() - this.#lastAt >= MAX_GAP_MS - HEARTBEAT_TICK_MS) this.#send(this.#last);
+    if (this.#sent && Date.now() - this.#lastAt >= MAX_GAP_MS - HEARTBEAT_TICK_MS) this.#send();
   }
 
-  #send(p: Progress): void {
+  /** Every event, heartbeats too, asks for a fresh ETA: it counts down while nothing else changes. */
+  #send(): void {
+    const phase = this.#phase as Phase;
     this.#lastAt = Date.now();
+    const eta = this.#eta.update(this.#whole, this.#lastAt);
+    const p: Progress = { phase, fraction: this.#whole, eta: eta === null ? null : Math.round(eta) };
+    if (this.#entry) p.item = { ...this.#entry, fraction: this.#item.fraction };
+    this.#sent = { phase, index: this.#entry?.index };
     this.#emit(p);
   }
-}
-
-function clamp(fraction: number | null): number | null {
-  if (fraction === null || !Number.isFinite(fraction)) return null;
-  return Math.min(1, Math.max(0, fraction));
-}
-
-/** Seconds left, from how much of `total` is done after `elapsedMs`. */
-export function etaFrom(done: number, total: number | null, elapsedMs: number): number | null {
-  if (!total || done <= 0 || elapsedMs < 500) return null;
-  return ((total - done) / done) * (elapsedMs / 1000);
 }

@@ -66,7 +66,7 @@ export async function measureLoudness(
   tools: Tools,
   input: string,
   span: Span | undefined,
-  opts: Pick<FfmpegRun, 'signal' | 'limits'>,
+  opts: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<LoudnessMeasurement> {
   let stderr = '';
   await ffmpegEncode(tools, loudnessScanArgs(input, span), {

@@ -40,13 +40,14 @@ export interface Chapter {
 export type Phase = 'probing' | 'downloading' | 'converting' | 'tagging';
 
 export interface Progress {
+  /** The phase now running (for a playlist: of the entry now running). */
   phase: Phase;
-  /** 0..1 of the current phase, null when unknown. */
-  fraction: number | null;
-  /** Seconds left in the current phase, null when unknown. */
+  /** 0..1 of the whole job (a playlist: of all its entries); never less than in an earlier event. */
+  fraction: number;
+  /** Seconds left for the whole job, from its overall pace; null until that can be told. */
   eta: number | null;
-  /** For playlists: which entry (1-based) of how many. */
-  item?: { index: number; count: number; title?: string };
+  /** For playlists: which entry (1-based) of how many, and 0..1 of that entry. */
+  item?: { index: number; count: number; title?: string; fraction: number };
 }
 
 export interface OutputFile {

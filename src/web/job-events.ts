@@ -2,17 +2,20 @@
  * Following one job for a live page, apart from HTTP so it can be tested with a fake JobsApi.
  * `watch` only says "something may have changed": each signal triggers a fresh read, and a burst
  * of signals (progress is reported many times a second) costs at most one read in flight plus
- * one more afterwards, never a queue of reads.
+ * one more afterwards, never a queue of reads. A view that did not change is not sent again within
+ * half a second: the worker writes progress once a second, so each of its writes still reaches
+ * the page, and a job whose numbers stand still (probing, a stalled download) visibly lives on.
  */
 import type { JobStatus, JobsApi, JobView } from '../jobs/types.ts';
 
 const FINAL: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
+const REPEAT_AFTER_MS = 500;
 
 export interface JobFollower {
   jobs: Pick<JobsApi, 'get' | 'watch'>;
   /** The job as already read, sent at once. */
   initial: JobView;
-  /** One view as JSON, only when it differs from the last one sent. */
+  /** One view as JSON, when it differs from the last one sent or that one is older than REPEAT_AFTER_MS. */
   send(json: string): void;
   /** Keeps proxies and browsers from closing an idle connection. */
   ping(): void;
@@ -29,6 +32,7 @@ export function followJob(f: JobFollower): () => void {
   let reading = false;
   let again = false;
   let last = '';
+  let lastAt = 0;
   let unsubscribe = (): void => {};
   let heartbeat: NodeJS.Timeout | undefined;
 
@@ -46,7 +50,10 @@ export function followJob(f: JobFollower): () => void {
   const show = (view: JobView | null): boolean => {
     if (view === null) return true;
     const json = JSON.stringify(view);
-    if (json !== last) f.send(json);
+    if (json !== last || Date.now() - lastAt >= REPEAT_AFTER_MS) {
+      f.send(json);
+      lastAt = Date.now();
+    }
     last = json;
     return FINAL.has(view.status);
   };

@@ -63,9 +63,20 @@ const jobView = {
   properties: {
     id: { type: 'string' },
     status: { type: 'string', enum: JOB_STATUSES },
-    phase: nullable('string', { description: 'probing, downloading, converting or tagging.' }),
-    progress: nullable('number', { description: 'Fraction of the current phase done, 0 to 1.' }),
-    eta: nullable('number', { description: 'Seconds left in the current phase.' }),
+    phase: nullable('string', {
+      description:
+        'The phase now running: probing, downloading, converting or tagging (for a playlist, of the entry now ' +
+        'running); null unless queued or running.',
+    }),
+    progress: nullable('number', {
+      description:
+        'Fraction of the whole job done, 0 to 1 (a playlist: of all its entries), with each phase weighted by its ' +
+        'expected share of the time; it never decreases while the job runs, and is 1 when done.',
+    }),
+    eta: nullable('number', {
+      description:
+        'Seconds left for the whole job, from its overall pace; null until that can be told, and unless queued or running.',
+    }),
     title: nullable('string'),
     duration: nullable('number', { description: 'Seconds.' }),
     thumbnail: nullable('string'),
@@ -103,7 +114,9 @@ const jobView = {
               '`failed`: this entry could not be converted (see `error`), the others went on; `skipped`: the ' +
               'playlist stopped (cancelled, or failed as a whole) before this entry was done.',
           },
-          progress: nullable('number', { description: 'Fraction of its current phase while running; 1 when done.' }),
+          progress: nullable('number', {
+            description: 'Fraction of this entry done while it runs (0 to 1, never decreasing); 1 when done.',
+          }),
           error: {
             type: ['object', 'null'],
             required: ['code', 'message'],

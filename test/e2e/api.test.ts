@@ -102,6 +102,46 @@ describe('with a worker process', () => {
   });
 });
 
+describe('progress as a page sees it', () => {
+  before(() => service.startWorker());
+
+  it('rises from start to 1, never going back, with an event at least every 1.5 s while it runs', async () => {
+    const created = await service.create({ url: stack.site.watchUrl('slow'), format: 'mp3' });
+    const res = await service.fetch(`/api/jobs/${created.id}/events`, { signal: AbortSignal.timeout(60_000) });
+    const events = await timedEvents(res);
+    const running = events.filter((e) => e.job.status === 'running');
+    const progress = running.map((e) => e.job.progress ?? 0);
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      `went back: ${progress.join(', ')}`,
+    );
+    assert.equal(events.at(-1)?.job.status, 'done');
+    assert.equal(events.at(-1)?.job.progress, 1);
+    const gaps = running.slice(1).map((e, i) => e.at - (running[i]?.at ?? e.at));
+    assert.ok(Math.max(...gaps) <= 1500, `gaps between events: ${gaps.join(', ')} ms`);
+    assert.ok(
+      running.some((e) => e.job.eta !== null && e.job.phase === 'downloading'),
+      'an ETA while downloading',
+    );
+  });
+});
+
+/** Each `job` event of a stream as it arrives, with its arrival time; resolves when the stream ends. */
+async function timedEvents(res: Response): Promise<{ at: number; job: JobView }[]> {
+  const events: { at: number; job: JobView }[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body ?? []) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const blocks = buffer.split('\n\n');
+    buffer = blocks.pop() ?? '';
+    const at = Date.now();
+    for (const job of parseEvents(blocks.map((b) => `${b}\n\n`).join(''))) events.push({ at, job });
+  }
+  return events;
+}
+
 function parseEvents(body: string): JobView[] {
   return body
     .split('\n\n')

@@ -46,12 +46,22 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     return decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
   }
 
-  it('converts a link with live progress and downloads a valid MP3', async () => {
+  it('converts a link with one bar that only moves forward, every step it passed shown, and downloads a valid MP3', async () => {
     const id = await submit(stack.site.watchUrl('slow'));
     assert.equal(new URL(page.url()).pathname, `/jobs/${id}`);
     const seen = await followProgress(page);
-    assert.ok(increases(seen.values) >= 2, `progress values seen: ${seen.values.join(', ')}`);
+    assert.ok(increases(seen.values) >= 5, `progress values seen: ${seen.values.join(', ')}`);
+    assert.deepEqual(
+      seen.values,
+      [...seen.values].sort((a, b) => a - b),
+      `went back: ${seen.values.join(', ')}`,
+    );
     assert.ok(seen.phases.has('Downloading'), `phases seen: ${[...seen.phases].join(', ')}`);
+    // A streamed encode's converting tail is a moment: the step must still show as passed.
+    assert.deepEqual(seen.skipped, [], 'no step before the current one was left unmarked');
+    for (const step of ['Reading info', 'Downloading', 'Converting'])
+      assert.ok(seen.passed.has(step), `steps shown as passed: ${[...seen.passed].join(', ')}`);
+    assert.ok(seen.etas.length > 0, 'an ETA was shown');
     assert.equal(await page.getByTestId('job-title').textContent(), 'Slow Delivery');
     if (screenshots) await page.screenshot({ path: join(DOCS, 'screenshot.png') });
 
@@ -142,6 +152,23 @@ interface Seen {
   values: number[];
   /** The phase labels shown. */
   phases: Set<string>;
+  /** Steps shown as done. */
+  passed: Set<string>;
+  /** Steps shown neither done nor current while a later one was current. */
+  skipped: string[];
+  /** The ETAs shown. */
+  etas: string[];
+}
+
+/** The step indicator: each step's label with done/current. */
+function steps(page: Page) {
+  return page.locator('.step:not([hidden])').evaluateAll((items) =>
+    items.map((li) => ({
+      label: li.textContent ?? '',
+      done: li.classList.contains('step--done'),
+      current: li.classList.contains('step--current'),
+    })),
+  );
 }
 
 /**
@@ -149,12 +176,12 @@ interface Seen {
  * label several times a second. With YTCONV_SCREENSHOT=1, takes the running page's screenshot.
  */
 async function followProgress(page: Page, timeoutMs = 30_000): Promise<Seen> {
-  const seen: Seen = { values: [], phases: new Set() };
+  const seen: Seen = { values: [], phases: new Set(), passed: new Set(), skipped: [], etas: [] };
   const deadline = Date.now() + timeoutMs;
   let shot = !screenshots;
   while (!(await page.getByTestId('download').isVisible())) {
     if (Date.now() > deadline) throw new Error(`no download button after ${timeoutMs} ms`);
-    const [value, phase] = await Promise.all([
+    const [value, phase, shown, eta] = await Promise.all([
       page
         .getByTestId('progress')
         .getAttribute('value', { timeout: 1000 })
@@ -163,9 +190,20 @@ async function followProgress(page: Page, timeoutMs = 30_000): Promise<Seen> {
         .getByTestId('phase')
         .textContent({ timeout: 1000 })
         .catch(() => null),
+      steps(page),
+      page
+        .getByTestId('eta')
+        .textContent({ timeout: 1000 })
+        .catch(() => null),
     ]);
     if (value !== null) seen.values.push(Number(value));
     if (phase) seen.phases.add(phase);
+    if (eta) seen.etas.push(eta);
+    const current = shown.findIndex((step) => step.current);
+    for (const [i, step] of shown.entries()) {
+      if (step.done) seen.passed.add(step.label);
+      if (i < current && !step.done) seen.skipped.push(step.label);
+    }
     if (!shot && Number(value) > 0.4) {
       // The bar slides to a new value in 0.4 s (even with reduced motion); updates are ≥ 1 s apart.
       await new Promise((resolve) => setTimeout(resolve, 600));

@@ -53,8 +53,11 @@ const files: FileRow[] = [
 ];
 
 describe('a playlist job as its requester sees it', () => {
-  it('lists each entry with its own status, and the finished ones’ files while the rest runs', () => {
-    const view = toView(playlistJob([entry('done', T0 + 1), entry('failed', T0 + 2), entry('running')]), files, T0);
+  it('lists each entry with its own status and progress, and the finished ones’ files while the rest runs', () => {
+    // Two entries over and the third halfway: the playlist as a whole is 2.5 / 3 done.
+    const entries = [entry('done', T0 + 1), entry('failed', T0 + 2), entry('running')];
+    const view = toView(playlistJob(entries, { progress: 2.5 / 3 }), files, T0);
+    assert.equal(view.progress, 2.5 / 3);
     assert.deepEqual(
       view.entries?.map((e) => [e.status, e.progress, e.error?.code ?? null, e.files.map((f) => f.name)]),
       [

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { ProgressReporter } from '../../src/pipeline/progress.ts';
+import type { Progress } from '../../src/pipeline/types.ts';
 
 beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'Date'] }));
 afterEach(() => mock.timers.reset());
@@ -30,5 +31,49 @@ describe('ProgressReporter', () => {
     reporter.stop();
     mock.timers.tick(5000);
     assert.equal(sent.length, 1);
+  });
+
+  it('reports a playlist as one fraction that never goes back, each entry with its own from 0', () => {
+    const sent: Progress[] = [];
+    const reporter = new ProgressReporter((p) => sent.push(p));
+    reporter.update('probing', null);
+    for (const index of [1, 2, 3]) {
+      reporter.setItem({ index, count: 3 });
+      reporter.update('probing', null);
+      reporter.route('stream');
+      for (const f of [0, 0.5, 1]) reporter.update('downloading', f);
+      // The entry's audio came piped through the encoder: its converting tail starts behind the download.
+      reporter.update('converting', 0.9);
+      reporter.update('tagging', 1);
+    }
+    reporter.stop();
+    const whole = sent.map((p) => p.fraction);
+    assert.deepEqual(
+      whole,
+      [...whole].sort((a, b) => a - b),
+    );
+    assert.equal(whole.at(-1), 1);
+    const starts = sent.filter((p) => p.phase === 'probing' && p.item).map((p) => p.item?.fraction);
+    assert.deepEqual(starts, [0, 0, 0]);
+  });
+
+  it('counts the ETA down between updates while the job goes on at a steady pace', () => {
+    const etas: (number | null)[] = [];
+    const reporter = new ProgressReporter((p) => etas.push(p.eta));
+    reporter.route('stream');
+    for (let s = 0; s <= 20; s++) {
+      reporter.update('downloading', s / 40);
+      for (let ms = 0; ms < 1000; ms += 10) mock.timers.tick(10);
+    }
+    reporter.stop();
+    const known = etas.filter((e): e is number => e !== null);
+    assert.ok(known.length >= 15, `ETAs: ${etas.join(', ')}`);
+    assert.deepEqual(
+      known,
+      [...known].sort((a, b) => b - a),
+      'never rises',
+    );
+    // After 20 s the whole is at 0.3 + 0.6 × 20/40 = 0.6, growing 0.015 a second: 27 s left.
+    assert.ok(Math.abs((known.at(-1) ?? 0) - 0.4 / 0.015) <= 2, `ETAs: ${known.join(', ')}`);
   });
 });

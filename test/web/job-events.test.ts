@@ -1,6 +1,6 @@
 /** The live-stream logic against a scripted JobsApi: coalescing, de-duplication, ending, cleanup. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../../src/jobs/types.ts';
 import { followJob } from '../../src/web/job-events.ts';
@@ -95,6 +95,26 @@ describe('followJob', () => {
     await sleep(50);
     assert.equal(out.sent.length, 2, 'an unchanged job is not sent again');
     stop();
+  });
+
+  it('sends an unchanged job again once half a second has passed, so that each of the worker’s writes shows', async () => {
+    mock.timers.enable({ apis: ['Date'] });
+    try {
+      const site = scripted(view(), 1);
+      const out = recorder();
+      const stop = followJob({ jobs: site.jobs, initial: view(), heartbeatMs: 1000, ...out.callbacks });
+      await sleep(20);
+      site.poke();
+      await sleep(20);
+      assert.equal(out.sent.length, 1, 'not again at once');
+      mock.timers.tick(500);
+      site.poke();
+      await sleep(20);
+      assert.equal(out.sent.length, 2);
+      stop();
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('ends after sending a final status and unsubscribes', async () => {
