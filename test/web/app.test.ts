@@ -215,20 +215,19 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   });
 });
 
+/** An app whose service accepts every request, keeping what it was asked in `received`. */
+function recordingApp(received: NewJob[]): Promise<FastifyInstance> {
+  const create = async (request: NewJob) => {
+    received.push(request);
+    return jobView();
+  };
+  return buildApp({ jobs: { ...untouchable, create }, maxUploadBytes: 1000, uploadDir });
+}
+
 describe('form fields', () => {
   it('are converted explicitly: a checkbox "on" and "true" are true, "false" is false, times stay text', async () => {
     const received: NewJob[] = [];
-    const recording = await buildApp({
-      jobs: {
-        ...untouchable,
-        create: async (request) => {
-          received.push(request);
-          return jobView();
-        },
-      },
-      maxUploadBytes: 1000,
-      uploadDir,
-    });
+    const recording = await recordingApp(received);
     const sent: Record<string, string>[] = [
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'on', split_chapters: 'false', start: '1:30' },
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'false', split_chapters: 'true', end: '90' },
@@ -251,17 +250,7 @@ describe('form fields', () => {
 describe('uploaded file names', () => {
   it('come out as the browser had them: quotes, non-ASCII and percent signs intact', async () => {
     const received: NewJob[] = [];
-    const recording = await buildApp({
-      jobs: {
-        ...untouchable,
-        create: async (request) => {
-          received.push(request);
-          return jobView();
-        },
-      },
-      maxUploadBytes: 1000,
-      uploadDir,
-    });
+    const recording = await recordingApp(received);
     // FormData escapes `"` as %22 in the part header, as browsers do; a literal `%2` stays as it is.
     const name = 'Say "Hi" — Café 100% %2.wav';
     const form = new FormData();
