@@ -145,12 +145,22 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
   const dir = uploadDir(storage, work.id);
   const [name] = await readdir(dir).catch(() => []);
   if (name === undefined) throw new ConvertError('expired', 'The uploaded file is gone; upload it again.');
-  return { kind: 'file', path: join(dir, name) };
+  // Stored under a safe name; the title comes from the name it was uploaded with.
+  return { kind: 'file', path: join(dir, name), name: work.source_url };
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { size, duration, format, bitrate } = f;
-  return { name: basename(f.path), path: storage.relative(f.path), size, duration, format, bitrate };
+  const { size, duration, format, bitrate, truncated } = f;
+  return {
+    name: basename(f.path),
+    path: storage.relative(f.path),
+    size,
+    duration,
+    format,
+    bitrate,
+    truncated_at: truncated?.at ?? null,
+    truncated_of: truncated?.of ?? null,
+  };
 }
 
 const expiry = (deps: RunDeps) => Date.now() + deps.retentionSec * 1000;

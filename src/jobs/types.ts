@@ -6,7 +6,7 @@
 import type { EntryStatus, JobOptions, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
-import type { AudioFormat, Phase } from '../pipeline/types.ts';
+import type { AudioFormat, Phase, Truncation } from '../pipeline/types.ts';
 
 export { ENTRY_STATUSES, JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
 
@@ -18,6 +18,8 @@ export interface JobFileView {
   bitrate: number;
   /** Download URL, relative to the site. */
   url: string;
+  /** The source ended early (a cut-off upload): the file holds its audio up to `at` of the `of` seconds it declared. */
+  truncated: Truncation | null;
 }
 
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */

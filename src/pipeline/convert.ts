@@ -54,7 +54,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     reporter.update('probing', null);
     const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal, dir: work };
     if (source.kind === 'file') {
-      const item = await localItem(ctx.engine.tools, source.path, ctx.signal);
+      const item = await localItem(ctx.engine.tools, source, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       return { files: await publishItem(await produceItem(item, itemCtx), ctx, options) };
     }

@@ -78,7 +78,8 @@ export function tooLarge(max: number): ConvertError {
  * before the download does (a trim ends early): it stops reading, the pipe fills and yt-dlp would
  * block on its write forever, so whenever the encoder ends first the download is ended too, and
  * that kill is ours, not a failure. A download that ends on its own is judged by its exit status:
- * its failure is the cause of whatever the encoder then made of the cut-off input.
+ * its failure is the cause of whatever the encoder then made of the cut-off input. Resolves with
+ * the encoder's last position, in seconds.
  *
  * The bytes through the pipe are the one thing watched for inactivity. They stop when the site
  * stops sending, and equally when the encoder stops reading; the site is by far the likelier, so
@@ -90,7 +91,7 @@ export async function streamEncode(
   format: RemoteFormat,
   ffmpeg: { tools: Tools; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
-): Promise<void> {
+): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
   const signal = stopper.controller.signal;
   const dl = start('yt-dlp', ytdlp.file, downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
@@ -128,6 +129,7 @@ export async function streamEncode(
   stopper.dispose();
   if (stopper.reason) throw stopper.reason;
   if (encResult.status === 'rejected') throw encResult.reason;
+  return encResult.value;
 }
 
 /** A pass-through that tells `onBytes` how many bytes have gone through so far. */

@@ -20,7 +20,7 @@ export interface SourceSummary {
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
   if (source.kind === 'file') {
-    const { facts, duration, chapters } = await localItem(engine.tools, source.path, signal);
+    const { facts, duration, chapters } = await localItem(engine.tools, source, signal);
     const { title, artist, date } = facts;
     return {
       kind: 'media',

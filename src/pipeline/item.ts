@@ -16,8 +16,11 @@ import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
-import type { Chapter, ConvertOptions, Engine, Tools } from './types.ts';
+import { truncation } from './truncation.ts';
+import type { Chapter, ConvertOptions, Engine, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
+
+type FileSource = Extract<Source, { kind: 'file' }>;
 
 export interface Item {
   facts: SourceFacts;
@@ -36,6 +39,13 @@ export interface Made {
   path: string;
   stem: string;
   title: string;
+  truncated: Truncation | null;
+}
+
+/** An encoded (not yet tagged) file, and where its source's audio ended early, if it did. */
+interface Encoded {
+  path: string;
+  truncated: Truncation | null;
 }
 
 interface Planned {
@@ -54,12 +64,14 @@ export interface ItemContext {
 }
 
 /** A local media file as an item: its own tags, else its file name, as the facts. */
-export async function localItem(tools: Tools, path: string, signal?: AbortSignal): Promise<Item> {
+export async function localItem(tools: Tools, source: FileSource, signal?: AbortSignal): Promise<Item> {
+  const { path } = source;
   const { facts, audio } = await probeInput(tools, path, signal);
   const t = facts.tags;
+  const name = source.name ?? basename(path);
   return {
     facts: {
-      title: t.title ?? basename(path, extname(path)),
+      title: t.title ?? basename(name, extname(name)),
       uploader: null,
       artist: t.artist ?? null,
       track: null,
@@ -100,8 +112,8 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   const extra = await coverTags(coverPath, ctx);
   const made: Made[] = [];
   for (const [i, out] of plan.entries()) {
-    const audio = audios[i] as string;
-    made.push({ path: await tag(audio, out, coverPath, extra, ctx), stem: out.stem, title: out.tags.title });
+    const { path, truncated } = audios[i] as Encoded;
+    made.push({ path: await tag(path, out, coverPath, extra, ctx), stem: out.stem, title: out.tags.title, truncated });
     ctx.reporter.update('tagging', (i + 1) / plan.length);
   }
   return made;
@@ -149,7 +161,7 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
 type EncodeContext = ItemContext & { limits: ChildLimits };
 
 /** Encode every planned output; returns the encoded (untagged) files in plan order. */
-async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Promise<string[]> {
+async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Promise<Encoded[]> {
   const ctx = { ...itemCtx, limits: childLimits(itemCtx.engine.limits, item.duration) };
   const { options } = ctx;
   const single = plan.length === 1 && !options.splitChapters;
@@ -163,8 +175,8 @@ async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Pro
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
-    await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
-    return [out];
+    const reached = await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
+    return [{ path: out, truncated: truncation(spec.span, item.duration, reached) }];
   }
   ctx.reporter.route(input.kind === 'file' ? 'file' : options.normalize ? 'normalize' : 'download');
   if (input.kind === 'file')
@@ -210,12 +222,12 @@ async function streamRemote(
   spec: EncodeSpec,
   duration: number | null,
   ctx: EncodeContext,
-): Promise<void> {
+): Promise<number | null> {
   const jsonPath = await writeInfo(info, ctx.dir);
   const expected = spanLength(spec.span, duration);
   let downloaded = false;
   const max = ctx.engine.limits.maxDurationSec;
-  await streamEncode(
+  return streamEncode(
     ytdlp,
     jsonPath,
     info.format,
@@ -249,9 +261,9 @@ async function encodeFromFile(
   plan: Planned[],
   copy: boolean,
   ctx: EncodeContext,
-): Promise<string[]> {
+): Promise<Encoded[]> {
   const { options, engine } = ctx;
-  const outputs: string[] = [];
+  const outputs: Encoded[] = [];
   // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
   const passes = options.normalize ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
@@ -268,13 +280,13 @@ async function encodeFromFile(
     const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
+    const reached = await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
       signal: ctx.signal,
       limits: ctx.limits,
       onTime,
     });
     before += length;
-    outputs.push(path);
+    outputs.push({ path, truncated: truncation(out.span, source.duration, reached) });
   }
   return outputs;
 }

@@ -19,7 +19,7 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
     for (const m of made) {
       const path = await place(m.path, outDir, m.stem, format);
       placed.push(path);
-      files.push(await describe(path, m.title, format, tools));
+      files.push({ ...(await describe(path, m.title, format, tools)), truncated: m.truncated });
     }
     return files;
   } catch (err) {
@@ -62,7 +62,12 @@ async function moveAcross(from: string, to: string): Promise<void> {
   }
 }
 
-async function describe(path: string, title: string, format: AudioFormat, tools: Tools): Promise<OutputFile> {
+async function describe(
+  path: string,
+  title: string,
+  format: AudioFormat,
+  tools: Tools,
+): Promise<Omit<OutputFile, 'truncated'>> {
   const [facts, info] = await Promise.all([probe(tools, path), stat(path)]);
   return {
     path,

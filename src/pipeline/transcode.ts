@@ -22,8 +22,11 @@ export interface FfmpegRun {
   onStderrLine?: (line: string) => void;
 }
 
-/** Run an ffmpeg job that reports its position (`-progress pipe:1`): an encode, the loudness scan. */
-export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun): Promise<void> {
+/**
+ * Run an ffmpeg job that reports its position (`-progress pipe:1`): an encode, the loudness scan.
+ * Resolves with the last position, in seconds: how much it decoded (null if it never said).
+ */
+export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun): Promise<number | null> {
   const child = start('ffmpeg', tools.ffmpeg, args, {
     env: tools.env,
     signal: opts.signal,
@@ -50,6 +53,7 @@ export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun
   } catch (err) {
     throw limitError(err, 'convert', opts.limits) ?? ffmpegError(err);
   }
+  return position < 0 ? null : position;
 }
 
 /** Run a short ffmpeg job (tagging, covers) to completion. */

@@ -5,7 +5,12 @@ export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
 /** Where the audio comes from, after checking and canonicalising the user's input. */
 export type Source =
-  | { kind: 'file'; path: string }
+  | {
+      kind: 'file';
+      path: string;
+      /** The name people know the file by, when it is stored under another (an upload); titles come from it. */
+      name?: string;
+    }
   | {
       kind: 'url';
       /** The URL as given (normalised: scheme added, whitespace trimmed). */
@@ -50,6 +55,12 @@ export interface Progress {
   item?: { index: number; count: number; title?: string; fraction: number };
 }
 
+/** Where a source's audio really ended, in seconds, when that was before the length it declared. */
+export interface Truncation {
+  at: number;
+  of: number;
+}
+
 export interface OutputFile {
   path: string;
   title: string;
@@ -59,6 +70,8 @@ export interface OutputFile {
   /** Bits per second, as measured on the produced file. */
   bitrate: number;
   size: number;
+  /** Set when the source ended early (a cut-off upload): the file holds only the audio there was. */
+  truncated: Truncation | null;
 }
 
 /** The external programs and how to run them. */

@@ -29,7 +29,7 @@ const apiError = {
 const jobFile = {
   $id: 'JobFile',
   type: 'object',
-  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url'],
+  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated'],
   properties: {
     name: { type: 'string' },
     size: { type: 'integer', description: 'Bytes.' },
@@ -37,6 +37,14 @@ const jobFile = {
     format: { type: 'string', enum: AUDIO_FORMATS },
     bitrate: { type: 'integer', description: 'Bits per second.' },
     url: { type: 'string', description: 'Download URL, relative to the site.' },
+    truncated: {
+      type: ['object', 'null'],
+      description:
+        'Null, or the source ended early (a cut-off upload): the file holds its audio up to `at` of the `of` ' +
+        'seconds the source declared.',
+      required: ['at', 'of'],
+      properties: { at: { type: 'number' }, of: { type: 'number' } },
+    },
   },
 } as const;
 

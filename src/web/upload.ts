@@ -39,7 +39,7 @@ export async function readUploadForm(request: FastifyRequest, limits: UploadLimi
         // A form whose file input was left empty still sends the part, with no name and no bytes.
         part.file.resume();
       } else if (part.fieldname === 'file') {
-        form.upload = await saveFile(part, limits);
+        form.upload = await saveFile(part, decodeFormName(part.filename), limits);
       } else {
         throw new ConvertError(
           'invalid_option',
@@ -54,9 +54,9 @@ export async function readUploadForm(request: FastifyRequest, limits: UploadLimi
   return form;
 }
 
-async function saveFile(part: MultipartFile, limits: UploadLimits): Promise<UploadForm['upload']> {
-  checkFileName(part.filename);
-  const path = join(limits.dir, `upload-${randomUUID()}${safeExtension(part.filename)}`);
+async function saveFile(part: MultipartFile, filename: string, limits: UploadLimits): Promise<UploadForm['upload']> {
+  checkFileName(filename);
+  const path = join(limits.dir, `upload-${randomUUID()}${safeExtension(filename)}`);
   try {
     await pipeline(part.file, createWriteStream(path, { flags: 'wx' }));
     // At the limit busboy stops writing and ends the stream normally, flagging it as truncated.
@@ -65,7 +65,21 @@ async function saveFile(part: MultipartFile, limits: UploadLimits): Promise<Uplo
     await rm(path, { force: true });
     throw err;
   }
-  return { path, filename: baseName(part.filename) };
+  return { path, filename: baseName(filename) };
+}
+
+/** The three escapes of the HTML form encoding, and nothing else (see decodeFormName). */
+const FORM_ESCAPES: Readonly<Record<string, string>> = { '%22': '"', '%0D': '\r', '%0A': '\n' };
+
+/**
+ * Browsers put a file's name in a quoted `filename="…"` and escape only `"`, CR and LF in it, as
+ * `%22`, `%0D` and `%0A` (HTML's multipart/form-data encoding); every other byte is sent as UTF-8,
+ * `%` included, so `100% "Live".mp3` arrives as `100% %22Live%22.mp3`. busboy undoes the quoting
+ * (and RFC 5987 `filename*`, which browsers never send) but not these escapes; undo exactly those.
+ * A decoded CR or LF is then refused with the other control characters.
+ */
+export function decodeFormName(filename: string): string {
+  return filename.replace(/%(?:22|0D|0A)/g, (code) => FORM_ESCAPES[code] ?? code);
 }
 
 /** Bytes in a file name on common file systems; a longer one is no real file's. */

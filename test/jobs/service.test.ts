@@ -1,7 +1,11 @@
 /** The jobs service through its real parts: database, Redis, an in-process worker, the stand-in site. */
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { conversionOf } from '../../src/db/jobs.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -186,5 +190,21 @@ describe('a playlist job', () => {
       after?.entries?.map((e) => e.status),
       ['done', 'skipped', 'skipped'],
     );
+  });
+});
+
+describe('an uploaded file', () => {
+  it('cut off at a third gives the audio there is, titled by its name as uploaded, and says where it ended', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ytconv-test-upload-'));
+    const path = join(dir, 'upload-1.mp3');
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=30', '-b:a', '96k', path]);
+    await truncate(path, Math.floor((await stat(path)).size / 3));
+    const name = 'Cut "Short" — Café 100%.mp3';
+    const created = await stack.jobs.create({ upload: { path, filename: name }, format: 'opus' });
+    const done = await stack.waitFor(created.id, 'done');
+    assert.equal(done.title, 'Cut "Short" — Café 100%');
+    const { at, of } = done.files[0]?.truncated ?? assert.fail('not flagged as truncated');
+    assert.ok(Math.abs(of - 30) < 0.1 && Math.abs(at - 10) < 1.5, `ended at ${at} of ${of}`);
+    await rm(dir, { recursive: true, force: true });
   });
 });

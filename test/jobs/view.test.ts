@@ -47,9 +47,10 @@ function playlistJob(entries: EntryState[], fields: Partial<Job['conversion']> =
   return { ...row, cancelled_at: cancelledAt ?? null, conversion };
 }
 
+const whole = { truncated_at: null, truncated_of: null };
 const files: FileRow[] = [
-  { ...fileInput('01 - One.mp3'), id: 1, conversion_id: 'work', position: 0, entry: 0 },
-  { ...fileInput('03 - Three.mp3'), id: 2, conversion_id: 'work', position: 1, entry: 2 },
+  { ...fileInput('01 - One.mp3'), ...whole, id: 1, conversion_id: 'work', position: 0, entry: 0 },
+  { ...fileInput('03 - Three.mp3'), ...whole, id: 2, conversion_id: 'work', position: 1, entry: 2 },
 ];
 
 describe('a playlist job as its requester sees it', () => {

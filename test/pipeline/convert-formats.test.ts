@@ -1,8 +1,10 @@
 /** Every output format from the stand-in site, verified with ffprobe. */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readdir, stat, truncate } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { convert, type EntryReport } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
@@ -256,5 +258,40 @@ describe('converting local files', () => {
     assert.equal(audioOf(p).codec_name, 'aac');
     assert.equal(p.streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic).length, 0);
     close(Number(p.format.duration), 12);
+  });
+
+  it('keeps the audio of a file cut off at a third, and says where it ended and how long it claimed to be', async () => {
+    const dir = await tempDir('ytconv-test-cut-');
+    const path = join(dir, 'Cut Off.webm');
+    await promisify(execFile)('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=30',
+      '-c:a',
+      'libopus',
+      path,
+    ]);
+    await truncate(path, Math.floor((await stat(path)).size / 3));
+    const source = parseSource(path, { allowFiles: true });
+    const options = { splitChapters: false, normalize: false } as const;
+    for (const format of ['opus', 'mp3'] as const) {
+      const { files } = await convert(source, { ...options, format }, { engine, outDir: await tempDir() });
+      const { at, of } = files[0]?.truncated ?? assert.fail(`${format}: not flagged as truncated`);
+      close(of, 30, 0.1);
+      close(at, 10, 1.5);
+      close(files[0]!.duration, at, 0.2);
+    }
+  });
+
+  it('flags nothing for a file that is whole', async () => {
+    const { files } = await convert(
+      parseSource(site.mediaPath('basic', '251'), { allowFiles: true }),
+      { format: 'mp3', splitChapters: false, normalize: false },
+      { engine, outDir: await tempDir() },
+    );
+    assert.equal(files[0]?.truncated, null);
   });
 });

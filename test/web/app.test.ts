@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -215,20 +215,19 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   });
 });
 
+/** An app whose service accepts every request, keeping what it was asked in `received`. */
+function recordingApp(received: NewJob[]): Promise<FastifyInstance> {
+  const create = async (request: NewJob) => {
+    received.push(request);
+    return jobView();
+  };
+  return buildApp({ jobs: { ...untouchable, create }, maxUploadBytes: 1000, uploadDir });
+}
+
 describe('form fields', () => {
   it('are converted explicitly: a checkbox "on" and "true" are true, "false" is false, times stay text', async () => {
     const received: NewJob[] = [];
-    const recording = await buildApp({
-      jobs: {
-        ...untouchable,
-        create: async (request) => {
-          received.push(request);
-          return jobView();
-        },
-      },
-      maxUploadBytes: 1000,
-      uploadDir,
-    });
+    const recording = await recordingApp(received);
     const sent: Record<string, string>[] = [
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'on', split_chapters: 'false', start: '1:30' },
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: 'false', split_chapters: 'true', end: '90' },
@@ -245,6 +244,34 @@ describe('form fields', () => {
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: true, split_chapters: false, start: '1:30' },
       { url: 'https://youtu.be/dQw4w9WgXcQ', normalize: false, split_chapters: true, end: '90' },
     ]);
+  });
+});
+
+describe('uploaded file names', () => {
+  it('come out as the browser had them: quotes, non-ASCII and percent signs intact', async () => {
+    const received: NewJob[] = [];
+    const recording = await recordingApp(received);
+    // FormData escapes `"` as %22 in the part header, as browsers do; a literal `%2` stays as it is.
+    const name = 'Say "Hi" — Café 100% %2.wav';
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(10)]), name);
+    const [payload, headers] = await multipart(form);
+    assert.match(payload.toString('latin1'), /filename="Say %22Hi%22/);
+    const res = await recording.inject({ method: 'POST', url: '/api/jobs', payload, headers });
+    await recording.close();
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(received[0]?.upload?.filename, name);
+    // The stand-in service took the upload over, so it is this test's to remove.
+    await rm(received[0].upload.path);
+  });
+
+  it('refuse a line break, which browsers send as %0A', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(10)]), 'two\nlines.wav');
+    const { status, error } = await refusal(...(await multipart(form)));
+    assert.equal(status, 400);
+    assert.match(error.message, /control or text-direction characters/);
+    assert.deepEqual(await readdir(uploadDir), []);
   });
 });
 

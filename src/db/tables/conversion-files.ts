@@ -20,6 +20,9 @@ export interface ConversionFilesTable {
   position: number;
   /** Playlists: the 0-based position of the entry the file was made from; null otherwise. */
   entry: number | null;
+  /** A source that ended early: the second its audio ended, and the length it declared; else both null. */
+  truncated_at: number | null;
+  truncated_of: number | null;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

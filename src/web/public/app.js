@@ -9,6 +9,8 @@
  * home page · job page · start-up.
  */
 
+import { nextRate, secondsLeft } from './upload-rate.js';
+
 // ─── Vocabulary ─────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -205,9 +207,10 @@ async function requestJson(method, path, body) {
 /**
  * Multipart upload through XMLHttpRequest, because fetch cannot report upload progress and a
  * large file can take minutes to send. Fields go before the file so the server can read them
- * without buffering the file.
+ * without buffering the file. `signal` aborts the request: the server then discards the part it
+ * got, and the promise rejects with the code `upload_cancelled`.
  */
-function uploadJob(fields, file, onProgress) {
+function uploadJob(fields, file, onProgress, signal) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, String(value));
   form.append('file', file, file.name);
@@ -217,7 +220,7 @@ function uploadJob(fields, file, onProgress) {
     xhr.setRequestHeader('accept', 'application/json');
     xhr.responseType = 'json';
     xhr.upload.addEventListener('progress', (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
     xhr.addEventListener('load', () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
@@ -226,13 +229,15 @@ function uploadJob(fields, file, onProgress) {
     // A server that refuses an oversized body often closes the connection mid-upload, which
     // the browser reports as a bare network error.
     xhr.addEventListener('error', () => reject(new ApiError(0, 'upload_failed', '')));
+    xhr.addEventListener('abort', () => reject(new ApiError(0, 'upload_cancelled', '')));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(form);
   });
 }
 
 const api = {
-  createJob: (fields, file, onProgress) =>
-    file ? uploadJob(fields, file, onProgress) : requestJson('POST', '/api/jobs', fields),
+  createJob: (fields, file, onProgress, signal) =>
+    file ? uploadJob(fields, file, onProgress, signal) : requestJson('POST', '/api/jobs', fields),
   getJob: (id) => requestJson('GET', `/api/jobs/${encodeURIComponent(id)}`),
   cancelJob: (id) => requestJson('DELETE', `/api/jobs/${encodeURIComponent(id)}`),
   eventsUrl: (id) => `/api/jobs/${encodeURIComponent(id)}/events`,
@@ -526,7 +531,7 @@ function renderSourceFields(state, values, onFileChange) {
     h('div', { class: 'or', 'aria-hidden': 'true' }, h('span', {}, 'or')),
     file.el,
   );
-  return { el, url, file: file.input };
+  return { el, url, file: file.input, setUploading: file.setUploading };
 }
 
 function renderFileField(state, onChange) {
@@ -558,12 +563,25 @@ function renderFileField(state, onChange) {
       h('span', { class: 'dropzone__drop' }, 'Drop a media file here, or '),
       h('label', { for: 'file', class: 'dropzone__choose' }, 'choose a file'),
     ),
-    h('p', { class: 'field__hint', id: 'file-hint' }, 'Any audio or video file. The server limits the size.'),
+    h(
+      'p',
+      { class: 'field__hint', id: 'file-hint' },
+      `Any audio or video file, up to ${catalog.limits.max_upload_text}.`,
+    ),
   );
   const zone = h('div', { class: 'dropzone' }, input, prompt, chip);
   const errorEl = h('p', { class: 'field__error', id: 'file-error', hidden: true });
 
   const choose = (file) => {
+    // Refused here, before a byte is sent; the server would refuse it only once all of it arrived.
+    if (file && file.size > catalog.limits.max_upload_bytes) {
+      input.value = '';
+      const size = formatSize(file.size);
+      const limit = catalog.limits.max_upload_text;
+      setFieldError(input, `“${file.name}” is ${size}; this server takes files up to ${limit}. Choose a smaller file.`);
+      announce(`${file.name} is too large: the limit is ${limit}.`);
+      return;
+    }
     state.file = file;
     prompt.hidden = file !== null;
     chip.hidden = file === null;
@@ -584,31 +602,61 @@ function renderFileField(state, onChange) {
     choose(null);
     input.focus();
   });
-  addDropHandlers(zone, (file) => choose(file));
-  return { el: h('div', { class: 'field' }, zone, errorEl), input };
+  // A file dropped anywhere on the page lands here (see onFileDrop); the zone shows where it goes.
+  input.addEventListener('filedrop', (event) => choose(event.detail));
+  highlightDrags(zone);
+  // While the file goes up it is the upload's: Cancel stops it, Remove or another file would not.
+  const setUploading = (uploading) => {
+    input.disabled = uploading;
+    remove.disabled = uploading;
+  };
+  return { el: h('div', { class: 'field' }, zone, errorEl), input, setUploading };
 }
 
-function addDropHandlers(zone, onFile) {
+function highlightDrags(zone) {
   // dragenter/dragleave fire for every child; a counter tells when the pointer really left.
   let depth = 0;
   const setActive = (active) => zone.classList.toggle('dropzone--active', active);
-  zone.addEventListener('dragenter', (event) => {
-    event.preventDefault();
+  zone.addEventListener('dragenter', () => {
     depth += 1;
     setActive(true);
   });
-  zone.addEventListener('dragover', (event) => event.preventDefault());
   zone.addEventListener('dragleave', () => {
     depth = Math.max(0, depth - 1);
     if (depth === 0) setActive(false);
   });
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
+  zone.addEventListener('drop', () => {
     depth = 0;
     setActive(false);
-    const file = event.dataTransfer?.files?.[0];
-    if (file) onFile(file);
   });
+}
+
+/** A drag carrying files (from the desktop), as opposed to text or a link dragged within pages. */
+const carriesFiles = (event) => event.dataTransfer?.types.includes('Files') ?? false;
+
+/** Text fields take dropped text (a link dragged into the link field); nothing else on the page does. */
+const takesText = (event) =>
+  !carriesFiles(event) && event.target instanceof Element && event.target.matches('input, textarea');
+
+/**
+ * Without this, a file dropped outside the drop zone is opened by the browser in place of the page
+ * (and a dropped link followed). Every drop is the page's: a file goes to the form's file field, when
+ * the page has one that is not busy uploading; anything else is ignored, except text into a text field.
+ */
+function onFileDrag(event) {
+  if (takesText(event)) return;
+  event.preventDefault();
+  const input = document.getElementById('file');
+  if (event.dataTransfer)
+    event.dataTransfer.dropEffect = carriesFiles(event) && input && !input.disabled ? 'copy' : 'none';
+}
+
+function onFileDrop(event) {
+  if (takesText(event)) return;
+  event.preventDefault();
+  const input = document.getElementById('file');
+  const file = event.dataTransfer?.files?.[0];
+  if (file && input && !input.disabled) input.dispatchEvent(new CustomEvent('filedrop', { detail: file }));
 }
 
 /** Without the catalog there is no form to build: say why, and offer to try again. */
@@ -796,9 +844,21 @@ function renderSubmitRow() {
     'aria-label': 'Upload',
     hidden: true,
   });
+  // Read by screen readers through announceUpload, at a pace they can follow, not at every update.
+  const rate = h('span', { class: 'upload-rate', 'aria-hidden': 'true', testid: 'upload-rate', hidden: true });
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'button button--secondary', testid: 'cancel-upload', hidden: true },
+    'Cancel upload',
+  );
   const error = h('div', { class: 'form-error', role: 'alert', testid: 'error', hidden: true });
-  const el = h('div', { class: 'convert__footer' }, error, h('div', { class: 'convert__submit' }, upload, button));
-  return { el, button, upload, error };
+  const el = h(
+    'div',
+    { class: 'convert__footer' },
+    error,
+    h('div', { class: 'convert__submit' }, upload, rate, cancel, button),
+  );
+  return { el, button, upload, rate, cancel, error };
 }
 
 /** Reads the form, refusing locally what the server would refuse anyway; null when invalid. */
@@ -832,21 +892,69 @@ function readForm({ state, source, format, advanced }) {
 }
 
 async function submitConversion(form) {
-  const { state, footer } = form;
+  const { state, footer, source } = form;
   showFormError(footer, null);
   const fields = readForm(form);
   if (!fields) return;
   setSubmitting(footer, state.file ? 'Uploading…' : 'Starting…');
+  const upload = state.file ? startUpload(footer, source) : null;
   try {
-    const job = await api.createJob(fields, state.file, (fraction) => showUploadProgress(footer, fraction));
+    const job = await api.createJob(fields, state.file, upload?.onProgress, upload?.signal);
     recent.add(job);
     writeStored(PREFS_KEY, { format: fields.format, quality: fields.quality ?? null });
     navigate(jobPath(job.id), { job });
   } catch (err) {
     setSubmitting(footer, null);
-    showFormError(footer, err);
-    markRefusedField(form, err.code);
+    if (err.code === 'upload_cancelled') {
+      announce('Upload cancelled. Nothing was kept.');
+      footer.button.focus();
+    } else {
+      showFormError(footer, err);
+      markRefusedField(form, err.code);
+    }
+  } finally {
+    upload?.end();
   }
+}
+
+/** How often screen readers hear the upload's progress. */
+const ANNOUNCE_UPLOAD_MS = 15_000;
+
+/** An upload's controls while it runs: the bar, its speed and time left, and Cancel. */
+function startUpload(footer, source) {
+  const controller = new AbortController();
+  let rate = null;
+  let announcedAt = Date.now();
+  const cancel = () => controller.abort();
+  footer.cancel.hidden = false;
+  footer.cancel.addEventListener('click', cancel);
+  source.setUploading(true);
+  return {
+    signal: controller.signal,
+    onProgress(loaded, total) {
+      rate = nextRate(rate, loaded, Date.now());
+      const text = uploadRateText(rate, total);
+      // Once every byte is sent the server may already be creating the job: too late to call it off.
+      footer.cancel.hidden = loaded >= total;
+      showUploadProgress(footer, loaded / total, text);
+      if (text && Date.now() - announcedAt >= ANNOUNCE_UPLOAD_MS) {
+        announcedAt = Date.now();
+        announce(`Uploading, ${Math.floor((loaded / total) * 100)}%, ${text}`);
+      }
+    },
+    end() {
+      footer.cancel.hidden = true;
+      footer.cancel.removeEventListener('click', cancel);
+      footer.rate.hidden = true;
+      source.setUploading(false);
+    },
+  };
+}
+
+/** "4.2 MB/s · about 12 s left"; null until the speed is known. */
+function uploadRateText(rate, total) {
+  const left = secondsLeft(rate, total);
+  return left === null ? null : `${formatSize(rate.rate)}/s · ${formatEta(left)}`;
 }
 
 function setSubmitting(footer, label) {
@@ -857,9 +965,11 @@ function setSubmitting(footer, label) {
   if (label) announce(label);
 }
 
-function showUploadProgress(footer, fraction) {
+function showUploadProgress(footer, fraction, rateText) {
   footer.upload.hidden = false;
   footer.upload.value = fraction;
+  footer.rate.hidden = rateText === null;
+  footer.rate.textContent = rateText ?? '';
   footer.button.querySelector('.button__label').textContent = `Uploading… ${Math.floor(fraction * 100)}%`;
 }
 
@@ -1363,6 +1473,14 @@ function renderFileRow(file, prominent) {
       { class: 'file__text' },
       h('span', { class: 'file__name' }, file.name),
       h('span', { class: 'file__meta' }, details.filter(Boolean).join(' · ')),
+      file.truncated
+        ? h(
+            'span',
+            { class: 'file__warning', testid: 'truncated' },
+            `The file ended at ${formatDuration(file.truncated.at)} of ${formatDuration(file.truncated.of)}: `,
+            'this is all the audio it had.',
+          )
+        : null,
     ),
     downloadLink(file, prominent),
   );
@@ -1558,6 +1676,9 @@ async function start() {
     catalog = null;
   }
   document.addEventListener('click', onLinkClick);
+  document.addEventListener('dragenter', onFileDrag);
+  document.addEventListener('dragover', onFileDrag);
+  document.addEventListener('drop', onFileDrop);
   window.addEventListener('popstate', render);
   render();
 }

@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../../errors.ts';
 import { DEFAULT_FORMAT, formatCatalog, formatChoiceSchema, jsonSchemaOf } from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { AUDIO_FORMATS } from '../../pipeline/types.ts';
+import { formatBytes } from '../../units.ts';
 import { errorResponses } from '../error-responses.ts';
 
 export interface OptionRoutesOptions {
@@ -24,6 +25,7 @@ const catalogSchema = z.object({
   default_quality: z.string(),
   limits: z.object({
     max_upload_bytes: z.number().int(),
+    max_upload_text: z.string().describe('The same limit as people read it ("1 GB"), as the server words its refusal.'),
     max_duration_seconds: z.number().nullable().describe('Longest media accepted; null for no limit.'),
     max_playlist_entries: z.number().int().nullable(),
   }),
@@ -40,6 +42,7 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
     default_quality: ORIGINAL_QUALITY,
     limits: {
       max_upload_bytes: opts.maxUploadBytes,
+      max_upload_text: formatBytes(opts.maxUploadBytes),
       max_duration_seconds: opts.mediaLimits?.maxDurationSec ?? null,
       max_playlist_entries: opts.mediaLimits?.maxPlaylistEntries ?? null,
     },
