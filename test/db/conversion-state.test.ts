@@ -129,7 +129,14 @@ for (const dialect of dialects()) {
       const stored = await listFiles(t.db, work.id);
       assert.deepEqual(
         stored.map(({ id: _, ...file }) => file),
-        files.map((file, position) => ({ ...file, conversion_id: work.id, position, entry: null })),
+        files.map((file, position) => ({
+          ...file,
+          conversion_id: work.id,
+          position,
+          entry: null,
+          truncated_at: null,
+          truncated_of: null,
+        })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);
       assert.equal(await updateProgress(t.db, work.id, 'a', progress), false, 'a late report');

@@ -139,6 +139,8 @@ describe('uploads from the page in Chromium', { skip: skipWithoutChromium }, () 
         document.querySelector(${JSON.stringify(selector)}).dispatchEvent(event);
         return event.defaultPrevented;
       })()`);
+    // The page builds the form once the catalog has come.
+    await page.getByTestId('file-input').waitFor({ state: 'attached' });
     assert.equal(await drop('h1', 'text'), true, 'the browser does not follow a dropped link');
     assert.equal(await page.locator('.file-chip').isHidden(), true);
     assert.equal(await drop('h1', 'file'), true, 'the browser does not open the file');
