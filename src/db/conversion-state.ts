@@ -70,6 +70,8 @@ export async function takeConversion(
     .set({
       status: 'running',
       take_token: token,
+      // A cover belongs to the take that made it; this take makes its own.
+      cover: null,
       attempts: (eb) => eb('attempts', '+', 1),
       started_at: now,
       updated_at: now,
@@ -97,6 +99,7 @@ export function releaseConversion(db: Db, id: string, token: string, now: Timest
   return asHolder(db, id, token, {
     status: 'queued',
     take_token: null,
+    cover: null,
     phase: null,
     progress: null,
     eta: null,
@@ -115,6 +118,11 @@ export function updateProgress(db: Db, id: string, token: string, p: ProgressUpd
 /** What the source turned out to be, once yt-dlp or ffprobe said. */
 export function setSourceInfo(db: Db, id: string, token: string, info: SourceInfoUpdate, now = Date.now()) {
   return asHolder(db, id, token, { ...info, updated_at: now });
+}
+
+/** The square cover this take made, stored at `path` (relative to the storage directory). */
+export function setCover(db: Db, id: string, token: string, path: string, now = Date.now()) {
+  return asHolder(db, id, token, { cover: path, updated_at: now });
 }
 
 /**
@@ -153,6 +161,8 @@ export function finishConversion(
 
 const failed = (code: ErrorCode, message: string, now: Timestamp): ConversionUpdate => ({
   status: 'failed',
+  // Its take removes what it stored; a failed conversion shows no cover.
+  cover: null,
   error_code: code,
   error_message: message,
   eta: null,

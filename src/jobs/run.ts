@@ -4,7 +4,7 @@
  * once a second; a write that is refused means the conversion was cancelled or another worker
  * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
@@ -12,6 +12,7 @@ import {
   failConversion,
   finishConversion,
   releaseConversion,
+  setCover,
   setSourceInfo,
   type TakeRules,
   takeConversion,
@@ -56,6 +57,8 @@ export interface RunControl {
 export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back' | 'superseded';
 
 const WRITE_EVERY_MS = 1000;
+/** Audio files are named `<title>.<format>`, so this never takes one's name. */
+const COVER_NAME = 'cover.jpg';
 
 /** One take of a conversion by this worker. */
 interface Take {
@@ -93,6 +96,7 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
       outDir: take.outDir,
       signal: stop,
       onProgress: progressWriter(take, ctl.notify, entries),
+      onCover: coverKeeper(take, ctl.notify),
       onInfo: (info) => {
         if (info.entries) entries.start(info.entries);
         // Best effort, like progress: a busy database or a Redis hiccup must not end the worker.
@@ -103,7 +107,10 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
     });
     return logged(take, await finish(take, result, entries.finish(result.skipped)));
   } catch (err) {
-    return logged(take, await failed(take, err, ctl.signal), err);
+    const outcome = await failed(take, err, ctl.signal);
+    // Only a take that finishes keeps what it stored (its cover, so far).
+    await rm(take.outDir, { recursive: true, force: true });
+    return logged(take, outcome, err);
   }
 }
 
@@ -183,6 +190,31 @@ async function whyLost(take: Take): Promise<Outcome> {
 async function ended(deps: RunDeps, work: Conversion): Promise<void> {
   if (work.source_kind === 'upload') await rm(uploadDir(deps.storage, work.id), { recursive: true, force: true });
   for (const job of await jobsToNotify(deps.db, work.id)) await deps.email(job.id, job.email);
+}
+
+/**
+ * The first cover the pipeline makes (a playlist's first entry's) is the job's: stored beside this
+ * take's files, under a temporary name first, then recorded, fenced like every write.
+ */
+function coverKeeper(take: Take, notify: () => Promise<void>) {
+  const { db, storage, log } = take.deps;
+  let kept = false;
+  return async (made: string): Promise<void> => {
+    if (kept) return;
+    kept = true;
+    const path = join(take.outDir, COVER_NAME);
+    try {
+      await mkdir(take.outDir, { recursive: true });
+      await copyFile(made, `${path}.partial`);
+      await rename(`${path}.partial`, path);
+    } catch (err) {
+      log.warn(failureDetails(err), 'the cover could not be kept');
+      return;
+    }
+    if (!(await setCover(db, take.work.id, take.token, storage.relative(path)))) return take.lost.abort();
+    // Best effort, like progress.
+    await notify().catch(() => {});
+  };
 }
 
 function recordInfo(take: Take, info: SourceInfo): Promise<boolean> {

@@ -22,6 +22,11 @@ export interface ConvertContext {
   onProgress?: (p: Progress) => void;
   /** Called once what the source is becomes known, before any media is downloaded. */
   onInfo?: (info: SourceInfo) => void;
+  /**
+   * Called with each item's square cover as soon as it is made, while the audio is still being
+   * made. The file is in the work directory, which goes away with the conversion: copy it to keep it.
+   */
+  onCover?: (path: string) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -68,7 +73,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
     reporter.update('probing', null);
     const made: Made[] = [];
     const skipped: Skipped[] = [];
-    const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal };
+    const itemCtx = { engine: ctx.engine, options, reporter, onCover: ctx.onCover, signal: ctx.signal };
     if (source.kind === 'file') {
       const item = await localItem(ctx.engine.tools, source.path, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
