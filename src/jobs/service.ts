@@ -29,7 +29,7 @@ import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import type { JobsApi, JobView, NewJob, StoredFile } from './types.ts';
-import { toView } from './view.ts';
+import { shownCover, toView } from './view.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -97,6 +97,11 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       if (!job || jobStatus(job) === 'cancelled') return [];
       const rows = await listFiles(db, job.conversion_id);
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
+    },
+    async cover(id) {
+      const job = await getJob(db, id);
+      const cover = job && shownCover(job);
+      return cover && { path: storage.resolve(cover.path), version: cover.version };
     },
   };
 }

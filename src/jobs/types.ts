@@ -35,7 +35,10 @@ export interface JobView {
   eta: number | null;
   title: string | null;
   duration: number | null;
+  /** The source's thumbnail on the video site, for API clients; the page never loads it. */
   thumbnail: string | null;
+  /** Our own URL of the square cover, relative to the site, once the worker has made it. */
+  cover: string | null;
   error: { code: ErrorCode; message: string } | null;
   source: { site: string | null; id: string | null; url: string };
   options: JobOptions;
@@ -69,6 +72,12 @@ export interface StoredFile {
   format: AudioFormat;
 }
 
+/** A job's cover on disk, for its route; `version` is the last part of its URL. */
+export interface StoredCover {
+  path: string;
+  version: string;
+}
+
 /** What the web layer may do with jobs. Refusals are ConvertErrors with 4xx/5xx codes. */
 export interface JobsApi {
   /**
@@ -81,4 +90,6 @@ export interface JobsApi {
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
   files(id: string): Promise<StoredFile[]>;
+  /** The cover its `cover` URL names, or null when it shows none. */
+  cover(id: string): Promise<StoredCover | null>;
 }

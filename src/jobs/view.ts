@@ -1,10 +1,21 @@
 /** A job, its conversion and the conversion's files as the API shows them. */
+import { createHash } from 'node:crypto';
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { JobFileView, JobView } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
   return `/api/jobs/${jobId}/files/${encodeURIComponent(name)}`;
+}
+
+/**
+ * The stored cover a job shows: none once it is cancelled or its files expired. Its version (a
+ * digest of where it is stored) changes whenever the cover does, so one URL always names one image.
+ */
+export function shownCover(job: Job, now = Date.now()): { path: string; version: string } | null {
+  const path = job.conversion.cover;
+  if (path === null || jobStatus(job) === 'cancelled' || isExpired(job, now)) return null;
+  return { path, version: createHash('sha256').update(path).digest('base64url').slice(0, 16) };
 }
 
 export function isExpired(job: Job, now: number): boolean {
@@ -18,6 +29,7 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
   const status = jobStatus(job);
   const live = status === 'queued' || status === 'running';
   const expired = isExpired(job, now);
+  const cover = shownCover(job, now);
   return {
     id: job.id,
     status,
@@ -27,6 +39,7 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     title: work.title,
     duration: work.duration,
     thumbnail: work.thumbnail,
+    cover: cover && `/api/jobs/${job.id}/cover/${cover.version}`,
     error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,

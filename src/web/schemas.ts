@@ -51,6 +51,7 @@ const jobView = {
     'title',
     'duration',
     'thumbnail',
+    'cover',
     'error',
     'source',
     'options',
@@ -67,7 +68,13 @@ const jobView = {
     eta: nullable('number', { description: 'Seconds left in the current phase.' }),
     title: nullable('string'),
     duration: nullable('number', { description: 'Seconds.' }),
-    thumbnail: nullable('string'),
+    thumbnail: nullable('string', {
+      description: 'The source’s own thumbnail URL, on the video site (the page never loads it).',
+    }),
+    cover: nullable('string', {
+      description:
+        'The square cover embedded in the files, served by ytconv (relative URL, `GET /api/jobs/{id}/cover/{version}`), once the worker has made it; null before, and for cancelled or expired jobs.',
+    }),
     error: {
       type: ['object', 'null'],
       required: ['code', 'message'],

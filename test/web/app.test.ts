@@ -20,6 +20,7 @@ const untouchable: JobsApi = {
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   files: () => assert.fail('files must not be called'),
+  cover: () => assert.fail('cover must not be called'),
 };
 
 let app: FastifyInstance;
@@ -296,6 +297,7 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/jobs',
       '/api/jobs/{id}',
+      '/api/jobs/{id}/cover/{version}',
       '/api/jobs/{id}/events',
       '/api/jobs/{id}/files/{name}',
       '/api/jobs/{id}/zip',
