@@ -323,7 +323,7 @@ describe('pages', () => {
       assert.match(String(res.headers['content-type']), /^text\/html/);
       assert.equal(
         res.headers['content-security-policy'],
-        "default-src 'self';img-src 'self' data: https:;style-src 'self';script-src 'self';connect-src 'self';" +
+        "default-src 'self';img-src 'self' data:;style-src 'self';script-src 'self';connect-src 'self';" +
           "object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
       );
       assert.equal(res.headers['cache-control'], 'no-cache');
