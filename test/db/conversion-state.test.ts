@@ -7,6 +7,7 @@ import {
   failConversion,
   finishConversion,
   releaseConversion,
+  setCover,
   setSourceInfo,
   takeConversion,
   updateProgress,
@@ -85,6 +86,18 @@ for (const dialect of dialects()) {
       assert.deepEqual([row.status, row.take_token, row.phase, row.title], ['running', 'second', null, null]);
       assert.deepEqual(await listFiles(t.db, work.id), []);
       assert.equal(await updateProgress(t.db, work.id, 'second', progress, T0 + 9), true);
+    });
+
+    it('keeps a cover only as its take’s: a lost worker cannot set it, a new take or a failure clears it', async () => {
+      const work = await held('first');
+      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg', T0 + 2), true);
+      assert.equal((await reload(work)).cover, 'jobs/x/first/cover.jpg');
+      assert.ok(await takeConversion(t.db, work.id, 'second', { ...RULES, staleBefore: T0 + 3 }, T0 + 4));
+      assert.equal((await reload(work)).cover, null, 'the new take makes its own');
+      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg'), false);
+      assert.equal(await setCover(t.db, work.id, 'second', 'jobs/x/second/cover.jpg'), true);
+      assert.equal(await failConversion(t.db, work.id, 'second', ERROR), true);
+      assert.equal((await reload(work)).cover, null);
     });
 
     it('takes no conversion whose attempts are used up, and abandons it once unheld', async () => {
