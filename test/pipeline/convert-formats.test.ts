@@ -1,12 +1,12 @@
 /** Every output format from the stand-in site, verified with ffprobe. */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { convert } from '../../src/pipeline/convert.ts';
+import { type ConvertContext, convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
+import { attachedPicture, audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
 import { childProcesses } from '../helpers/procfs.ts';
 import { type Site, startSite } from '../site/server.ts';
 
@@ -19,12 +19,17 @@ before(async () => {
 });
 after(() => site.close());
 
-async function run(url: string, options: Partial<ConvertOptions> = {}, limits: Partial<Engine['limits']> = {}) {
+async function run(
+  url: string,
+  options: Partial<ConvertOptions> = {},
+  limits: Partial<Engine['limits']> = {},
+  hooks: Pick<ConvertContext, 'onCover'> = {},
+) {
   const outDir = await tempDir();
   const result = await convert(
     parseSource(url, { allowFiles: false }),
     { format: 'mp3', splitChapters: false, normalize: false, ...options },
-    { engine: { ...engine, limits: { ...engine.limits, ...limits } }, outDir },
+    { engine: { ...engine, limits: { ...engine.limits, ...limits } }, outDir, ...hooks },
   );
   return { ...result, outDir };
 }
@@ -34,7 +39,9 @@ const close = (actual: number, expected: number, tolerance = 0.15) =>
 
 describe('converting a video', () => {
   it('makes a 192 kbps CBR MP3 with tags, a square cover and exact chapters', async () => {
-    const { files } = await run(site.watchUrl('basic'));
+    const handed: Buffer[] = [];
+    const onCover = async (path: string) => void handed.push(await readFile(path));
+    const { files } = await run(site.watchUrl('basic'), {}, {}, { onCover });
     assert.equal(files.length, 1);
     const file = files[0]!;
     assert.match(file.path, /Test Artist - Sine Song\.mp3$/);
@@ -50,6 +57,8 @@ describe('converting a video', () => {
     const cover = coverOf(p);
     assert.ok(cover, 'has an attached cover');
     assert.equal(cover.width, cover.height);
+    assert.equal(handed.length, 1, 'the cover is handed over once');
+    assert.ok(handed[0]?.equals(await attachedPicture(file.path)), 'the very picture in the file');
     assert.deepEqual(
       p.chapters.map((c) => [Number(c.start_time), Number(c.end_time), c.tags?.title]),
       [
