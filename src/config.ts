@@ -33,7 +33,7 @@ export interface ServiceConfig {
   readonly secretKey: string | null;
   /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
   readonly secretKeyFile: string;
-  /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` takes instead of asking (scripts). */
+  /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` and `passwd` take instead of asking (scripts). */
   readonly adminPassword: string | null;
   readonly storageDir: string;
   readonly retentionSec: number;

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   expired: 410,
   file_too_large: 413,
   request_too_large: 413,
+  unsupported_media_type: 415,
   too_many_requests: 429,
   queue_unavailable: 503,
   busy: 503,

@@ -1,90 +1,139 @@
 /**
- * `ytconv admin create USERNAME`: add a person who may sign in to /admin, like Django's
- * createsuperuser. The password is asked twice on the terminal, without echo; scripts give it in
- * YTCONV_ADMIN_PASSWORD instead.
+ * `ytconv admin create|list|passwd|delete`: the people who may sign in to /admin, managed like
+ * Django's createsuperuser/changepassword. A new password is asked twice on the terminal, without
+ * echo; scripts give it in YTCONV_ADMIN_PASSWORD instead.
  */
-import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { adminExists, createAdmin } from '../db/admins.ts';
+import { adminExists, createAdmin, deleteAdmin, listAdmins, setAdminPassword } from '../db/admins.ts';
 import { openDatabase } from '../db/connect.ts';
+import type { Database } from '../db/database.ts';
+import { formatTime } from '../web/admin/format.ts';
+import { askNewPassword, Interrupted, passwordProblem } from './password-prompt.ts';
 
-const USAGE = 'usage: ytconv admin create USERNAME';
+const USAGE = `usage: ytconv admin create USERNAME
+       ytconv admin list
+       ytconv admin passwd USERNAME
+       ytconv admin delete USERNAME [--force]`;
 /** Django's rule, so that names carried over from the seed project still fit. */
 const USERNAME = /^[\w.@+-]{1,150}$/;
-const MIN_PASSWORD = 8;
 
-class Interrupted extends Error {}
+/** A refusal in our words, with its exit code. */
+class Refused extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+type Db = Kysely<Database>;
+type Action = (db: Db) => Promise<void>;
 
 export async function runAdmin(argv: string[], config: Config): Promise<number> {
-  const [action, username, ...extra] = argv;
-  if (action !== 'create' || username === undefined || extra.length > 0) return fail(USAGE, 2);
-  if (!USERNAME.test(username)) {
-    return fail('a username is 1 to 150 letters, digits and @ . + - _', 2);
-  }
-  const given = config.service.adminPassword;
-  if (given !== null && passwordProblem(given)) return fail(`YTCONV_ADMIN_PASSWORD: ${passwordProblem(given)}`, 1);
-  if (given === null && !process.stdin.isTTY) {
-    return fail('no terminal to ask for the password on: set YTCONV_ADMIN_PASSWORD', 1);
-  }
-  const db = openDatabase(config.service.databaseUrl);
+  let db: Db | undefined;
   try {
-    if (await adminExists(db, username)) return fail(`the user "${username}" already exists`, 1);
-    const password = given ?? (await askNewPassword());
-    // Null when the same name was taken meanwhile.
-    if ((await createAdmin(db, username, password)) === null) return fail(`the user "${username}" already exists`, 1);
-    process.stdout.write(`Created the admin "${username}"; sign in at ${config.service.publicUrl}/admin\n`);
+    // Everything that can be refused without the database is refused before opening it.
+    const action = parse(argv, config);
+    db = openDatabase(config.service.databaseUrl);
+    await action(db);
     return 0;
   } catch (err) {
     if (err instanceof Interrupted) return 130;
+    if (err instanceof Refused) return fail(err.message, err.exitCode);
     const message = err instanceof Error ? err.message : String(err);
-    return fail(`cannot write to the database (${message}); has \`ytconv migrate\` been run?`, 1);
+    return fail(`cannot use the database (${message}); has \`ytconv migrate\` been run?`, 1);
   } finally {
-    await db.destroy();
+    await db?.destroy();
   }
+}
+
+function parse(argv: string[], config: Config): Action {
+  const [action, ...rest] = argv;
+  const force = action === 'delete' && rest.includes('--force');
+  const args = force ? rest.filter((arg) => arg !== '--force') : rest;
+  if (action === 'list' && args.length === 0) return list;
+  const [username, ...extra] = args;
+  if (username === undefined || extra.length > 0) throw new Refused(USAGE, 2);
+  switch (action) {
+    case 'create':
+      if (!USERNAME.test(username)) throw new Refused('a username is 1 to 150 letters, digits and @ . + - _', 2);
+      return create(username, newPassword(config), config.service.publicUrl);
+    case 'passwd':
+      return passwd(username, newPassword(config));
+    case 'delete':
+      return (db) => remove(db, username, force);
+    default:
+      throw new Refused(USAGE, 2);
+  }
+}
+
+function create(username: string, password: () => Promise<string>, publicUrl: string): Action {
+  return async (db) => {
+    const taken = new Refused(`the user "${username}" already exists`);
+    if (await adminExists(db, username)) throw taken;
+    // Null when the same name was taken meanwhile.
+    if ((await createAdmin(db, username, await password())) === null) throw taken;
+    say(`Created the admin "${username}"; sign in at ${publicUrl}/admin`);
+  };
+}
+
+function passwd(username: string, password: () => Promise<string>): Action {
+  return async (db) => {
+    if (!(await adminExists(db, username))) throw noSuchAdmin(username);
+    if (!(await setAdminPassword(db, username, await password()))) throw noSuchAdmin(username);
+    say(`Changed the password of "${username}".`);
+  };
+}
+
+async function list(db: Db): Promise<void> {
+  const admins = await listAdmins(db);
+  if (admins.length === 0) {
+    say('No admins yet. Add one with: ytconv admin create USERNAME');
+    return;
+  }
+  const width = Math.max('USERNAME'.length, ...admins.map((admin) => admin.username.length));
+  say(`${'USERNAME'.padEnd(width)}  CREATED`);
+  for (const admin of admins) say(`${admin.username.padEnd(width)}  ${formatTime(admin.created_at)}`);
+}
+
+async function remove(db: Db, username: string, force: boolean): Promise<void> {
+  const outcome = await deleteAdmin(db, username, { force });
+  if (outcome === 'not_found') throw noSuchAdmin(username);
+  if (outcome === 'last') {
+    throw new Refused(
+      `"${username}" is the only admin; without one nobody can sign in to /admin. ` +
+        'Create another admin first, or add --force to delete it anyway.',
+    );
+  }
+  say(`Deleted the admin "${username}".`);
+  if ((await listAdmins(db)).length === 0) say('There are no admins left: add one with ytconv admin create USERNAME.');
+}
+
+/**
+ * Where a new password comes from: YTCONV_ADMIN_PASSWORD, else the terminal. Checked before the
+ * database is opened, so a script learns at once that it cannot work.
+ */
+function newPassword(config: Config): () => Promise<string> {
+  const given = config.service.adminPassword;
+  if (given !== null) {
+    const problem = passwordProblem(given);
+    if (problem !== null) throw new Refused(`YTCONV_ADMIN_PASSWORD: ${problem}`);
+    return async () => given;
+  }
+  if (!process.stdin.isTTY) throw new Refused('no terminal to ask for the password on: set YTCONV_ADMIN_PASSWORD');
+  return askNewPassword;
+}
+
+function noSuchAdmin(username: string): Refused {
+  return new Refused(`there is no admin "${username}" (ytconv admin list shows who there is)`);
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
 }
 
 function fail(message: string, code: number): number {
   process.stderr.write(`ytconv admin: ${message}\n`);
   return code;
-}
-
-function passwordProblem(password: string): string | null {
-  return password.length < MIN_PASSWORD ? `a password needs at least ${MIN_PASSWORD} characters` : null;
-}
-
-/** Ask until both entries match and are long enough, as createsuperuser does. */
-async function askNewPassword(): Promise<string> {
-  for (;;) {
-    const password = await askHidden('Password: ');
-    const again = await askHidden('Password (again): ');
-    const problem = password !== again ? "the passwords didn't match" : passwordProblem(password);
-    if (problem === null) return password;
-    process.stderr.write(`Error: ${problem}.\n`);
-  }
-}
-
-/** One line from the terminal, not echoed: readline writes through an output that drops the typing. */
-async function askHidden(prompt: string): Promise<string> {
-  let muted = false;
-  const output = new Writable({
-    write(chunk, encoding, callback) {
-      if (!muted) process.stdout.write(chunk, encoding);
-      callback();
-    },
-  });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
-  const stop = new AbortController();
-  rl.on('SIGINT', () => stop.abort());
-  try {
-    const answer = rl.question(prompt, { signal: stop.signal });
-    muted = true;
-    return await answer;
-  } catch {
-    throw new Interrupted();
-  } finally {
-    muted = false;
-    process.stdout.write('\n');
-    rl.close();
-  }
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
 import { convert } from '../pipeline/convert.ts';
+import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
@@ -33,15 +34,23 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   const files: OutputFile[] = [];
   try {
     for (const input of parsed.sources) {
+      const before = files.length;
       const result = await convert(parseSource(input, { allowFiles: true }), parsed.options, {
         engine,
         outDir: parsed.outDir,
         signal,
         onProgress: bar?.show,
+        // A playlist's finished entries stay even when it is stopped later: list them then too.
+        onEntry: (entry) => {
+          if (entry.status === 'done') files.push(...entry.files);
+          if (entry.status === 'failed' && !json) {
+            bar?.clear();
+            process.stderr.write(`ytconv: skipped ${entry.title ?? `entry ${entry.index}`}: ${entry.error.message}\n`);
+          }
+        },
       });
       bar?.clear();
-      files.push(...result.files);
-      if (!json) reportSkipped(result.skipped);
+      files.splice(before, files.length - before, ...result.files);
     }
   } catch (err) {
     bar?.clear();
@@ -67,7 +76,8 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
     splitChapters: v['split-chapters'],
     normalize: v.normalize,
   };
-  if (v.quality !== undefined) options.quality = v.quality;
+  const quality = qualityOption(v.quality);
+  if (quality !== undefined) options.quality = quality;
   if (v.start !== undefined) options.start = timestamp('--start', v.start);
   if (v.end !== undefined) options.end = timestamp('--end', v.end);
   return { sources: values.positionals, options, outDir: resolve(v.output) };
@@ -81,8 +91,4 @@ function timestamp(flag: string, value: string): number {
 
 function fileJson(f: OutputFile): Record<string, unknown> {
   return { path: f.path, title: f.title, duration: f.duration, format: f.format, bitrate: f.bitrate, size: f.size };
-}
-
-function reportSkipped(skipped: { title: string | null; url: string; error: { message: string } }[]): void {
-  for (const s of skipped) process.stderr.write(`ytconv: skipped ${s.title ?? s.url}: ${s.error.message}\n`);
 }

@@ -19,10 +19,14 @@ Usage:
   ytconv worker                        a worker: conversions, emails, housekeeping
   ytconv migrate                       create or update the database's tables (DATABASE_URL)
   ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password)
+  ytconv admin list                    list the admins and when each was added
+  ytconv admin passwd USERNAME         change an admin's password (asks for it)
+  ytconv admin delete USERNAME         remove an admin (the last one only with --force)
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
-  -q, --quality Q       bitrate 64k…320k, or V0…V9 (MP3 VBR); default: 192k (Opus 128k)
+  -q, --quality Q       original (default: the source audio as it is when it already fits the
+                        format, else 192k, Opus 128k), a bitrate 64k…320k, or V0…V9 (MP3 VBR)
       --start T         start at T (seconds or h:mm:ss)
       --end T           end at T (seconds or h:mm:ss)
       --split-chapters  one file per chapter

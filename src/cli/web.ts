@@ -24,6 +24,7 @@ export async function runWeb(config: Config): Promise<number> {
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
+    mediaLimits: config.engine.limits,
     submitRate: config.service.submitRate,
     rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
     trustProxy: config.service.trustProxy,

@@ -29,6 +29,40 @@ export async function adminExists(db: Db, username: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Every admin, oldest first. */
+export async function listAdmins(db: Db): Promise<Admin[]> {
+  return db.selectFrom('admins').select(['id', 'username', 'created_at']).orderBy('created_at').orderBy('id').execute();
+}
+
+/** False, changing nothing, when there is no such admin. */
+export async function setAdminPassword(db: Db, username: string, password: string): Promise<boolean> {
+  const password_hash = await hashPassword(password);
+  const result = await db
+    .updateTable('admins')
+    .set({ password_hash })
+    .where('username', '=', username)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export type AdminRemoval = 'deleted' | 'not_found' | 'last';
+
+/**
+ * Forget an admin. Unless `force`, the last one stays ('last'): without an admin nobody can sign
+ * in. The count is checked inside the DELETE rather than read beforehand, so that nothing
+ * another command does can fall between the check and the delete (short of two deletes
+ * committing at the same instant on PostgreSQL, which a command run by hand need not fear).
+ */
+export async function deleteAdmin(db: Db, username: string, { force = false } = {}): Promise<AdminRemoval> {
+  let query = db.deleteFrom('admins').where('username', '=', username);
+  if (!force) {
+    query = query.where((eb) => eb(eb.selectFrom('admins').select(eb.fn.countAll().as('n')), '>', 1));
+  }
+  const result = await query.executeTakeFirst();
+  if (result.numDeletedRows > 0n) return 'deleted';
+  return (await adminExists(db, username)) ? 'last' : 'not_found';
+}
+
 /** The admin when the username and password match, else null (whichever of the two was wrong). */
 export async function verifyAdmin(db: Db, username: string, password: string): Promise<Admin | null> {
   const row = await db.selectFrom('admins').selectAll().where('username', '=', username).executeTakeFirst();

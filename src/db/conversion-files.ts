@@ -11,6 +11,18 @@ export async function listFiles(db: Db, conversionId: string): Promise<FileRow[]
     .execute();
 }
 
+/** The files of several conversions in one query, each list in order; conversions without files are absent. */
+export async function listFilesOf(db: Db, conversionIds: readonly string[]): Promise<Map<string, FileRow[]>> {
+  if (conversionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('conversion_files')
+    .selectAll()
+    .where('conversion_id', 'in', conversionIds)
+    .orderBy('position')
+    .execute();
+  return Map.groupBy(rows, (row) => row.conversion_id);
+}
+
 /**
  * Forget expired files and the cover beside them (after removing them from storage); the rows of
  * the work and its jobs stay, so pages can say so.

@@ -8,6 +8,10 @@
  *     ▲               │  │ (retake when stale: new token)
  *     └───release─────┘  └──fail──▶ failed
  *   queued/running ──(last requester cancels, jobs.ts)──▶ cancelled
+ *
+ * A playlist's entries and their files are written one by one as the worker finishes them; they
+ * and the take's cover stay whatever ends the conversion (until it expires; which of them a
+ * requester sees is src/jobs/view.ts's rule); a release or a retake starts them afresh.
  */
 import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { ErrorCode } from '../errors.ts';
@@ -22,8 +26,6 @@ export interface ProgressUpdate {
   phase: Phase;
   progress: number | null;
   eta: number | null;
-  /** Playlists: every entry's state. */
-  entries?: readonly EntryState[];
 }
 
 export interface SourceInfoUpdate {
@@ -96,23 +98,72 @@ function unheld(eb: ExpressionBuilder<Database, 'conversions'>, rules: TakeRules
  * counted as an attempt, so the next worker starts it afresh.
  */
 export function releaseConversion(db: Db, id: string, token: string, now: Timestamp = Date.now()) {
-  return asHolder(db, id, token, {
-    status: 'queued',
-    take_token: null,
-    cover: null,
-    phase: null,
-    progress: null,
-    eta: null,
-    attempts: (eb) => eb('attempts', '-', 1),
-    updated_at: now,
+  return inTransaction(db, async (trx) => {
+    const released = await asHolder(trx, id, token, {
+      status: 'queued',
+      take_token: null,
+      cover: null,
+      phase: null,
+      progress: null,
+      eta: null,
+      entries: null,
+      attempts: (eb) => eb('attempts', '-', 1),
+      updated_at: now,
+    });
+    if (released) await forgetFiles(trx, id);
+    return released;
   });
 }
 
 /** False unless this worker still holds the conversion: it was cancelled, or another worker retook it. */
 export function updateProgress(db: Db, id: string, token: string, p: ProgressUpdate, now: Timestamp = Date.now()) {
-  const set: ConversionUpdate = { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now };
-  if (p.entries) set.entries = JSON.stringify(p.entries);
-  return asHolder(db, id, token, set);
+  return asHolder(db, id, token, { phase: p.phase, progress: p.progress, eta: p.eta, updated_at: now });
+}
+
+/**
+ * A playlist's entries became known to this take: all queued. File rows an earlier take of the
+ * same conversion left (it died mid-playlist) are forgotten, since this take makes them anew.
+ */
+export function startEntries(db: Db, id: string, token: string, entries: readonly EntryState[], now = Date.now()) {
+  return inTransaction(db, async (trx) => {
+    const held = await asHolder(trx, id, token, { entries: JSON.stringify(entries), updated_at: now });
+    if (held) await forgetFiles(trx, id);
+    return held;
+  });
+}
+
+/** One entry started or ended: every entry's state, and the files the entry made, both or neither. */
+export function recordEntry(
+  db: Db,
+  id: string,
+  token: string,
+  update: { entries: readonly EntryState[]; files: readonly FileInput[] },
+  now: Timestamp = Date.now(),
+) {
+  return inTransaction(db, async (trx) => {
+    const held = await asHolder(trx, id, token, { entries: JSON.stringify(update.entries), updated_at: now });
+    if (held) await addFiles(trx, id, update.files);
+    return held;
+  });
+}
+
+/** Files after those the conversion already has, in order. */
+async function addFiles(trx: Db, id: string, files: readonly FileInput[]): Promise<void> {
+  if (files.length === 0) return;
+  const last = await trx
+    .selectFrom('conversion_files')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .where('conversion_id', '=', id)
+    .executeTakeFirst();
+  const next = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
+  await trx
+    .insertInto('conversion_files')
+    .values(files.map((file, i) => ({ ...file, conversion_id: id, position: next + i })))
+    .execute();
+}
+
+async function forgetFiles(trx: Db, id: string): Promise<void> {
+  await trx.deleteFrom('conversion_files').where('conversion_id', '=', id).execute();
 }
 
 /** What the source turned out to be, once yt-dlp or ffprobe said. */
@@ -126,7 +177,7 @@ export function setCover(db: Db, id: string, token: string, path: string, now = 
 }
 
 /**
- * Mark a held conversion done and record its files, both or neither. The UPDATE comes first: on
+ * Mark a held conversion done and record its files not recorded yet, both or neither. The UPDATE comes first: on
  * SQLite it takes the write lock at once, so a busy database waits (busy_timeout) instead of
  * failing a read-then-write upgrade.
  */
@@ -134,7 +185,7 @@ export function finishConversion(
   db: Db,
   id: string,
   token: string,
-  result: { files: readonly FileInput[]; expiresAt: Timestamp; entries?: readonly EntryState[] | null },
+  result: { files: readonly FileInput[]; expiresAt: Timestamp },
   now: Timestamp = Date.now(),
 ): Promise<boolean> {
   return inTransaction(db, async (trx) => {
@@ -147,27 +198,23 @@ export function finishConversion(
       updated_at: now,
       expires_at: result.expiresAt,
     };
-    if (result.entries) set.entries = JSON.stringify(result.entries);
     if (!(await asHolder(trx, id, token, set))) return false;
-    if (result.files.length > 0) {
-      await trx
-        .insertInto('conversion_files')
-        .values(result.files.map((file, position) => ({ ...file, conversion_id: id, position })))
-        .execute();
-    }
+    await addFiles(trx, id, result.files);
     return true;
   });
 }
 
-const failed = (code: ErrorCode, message: string, now: Timestamp): ConversionUpdate => ({
+type Failure = { code: ErrorCode; message: string };
+
+/** A failure; the files of playlist entries finished before it are kept until `expiresAt`. */
+const failed = (error: Failure, expiresAt: Timestamp, now: Timestamp): ConversionUpdate => ({
   status: 'failed',
-  // Its take removes what it stored; a failed conversion shows no cover.
-  cover: null,
-  error_code: code,
-  error_message: message,
+  error_code: error.code,
+  error_message: error.message,
   eta: null,
   finished_at: now,
   updated_at: now,
+  expires_at: expiresAt,
 });
 
 /** The holder's conversion failed. */
@@ -175,10 +222,11 @@ export function failConversion(
   db: Db,
   id: string,
   token: string,
-  error: { code: ErrorCode; message: string },
+  error: Failure,
+  expiresAt: Timestamp,
   now: Timestamp = Date.now(),
 ) {
-  return asHolder(db, id, token, failed(error.code, error.message, now));
+  return asHolder(db, id, token, failed(error, expiresAt, now));
 }
 
 /**
@@ -189,12 +237,13 @@ export async function abandonConversion(
   db: Db,
   id: string,
   rules: TakeRules,
-  error: { code: ErrorCode; message: string },
+  error: Failure,
+  expiresAt: Timestamp,
   now: Timestamp = Date.now(),
 ): Promise<boolean> {
   const result = await db
     .updateTable('conversions')
-    .set(failed(error.code, error.message, now))
+    .set(failed(error, expiresAt, now))
     .where('id', '=', id)
     .where('attempts', '>=', rules.maxAttempts)
     .where((eb) => unheld(eb, rules))

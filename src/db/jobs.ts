@@ -13,6 +13,7 @@ import {
   type ConversionInput,
   conversionRow,
   getConversion,
+  getConversions,
   newId,
   toConversion,
 } from './conversions.ts';
@@ -121,6 +122,19 @@ export async function getJob(db: Db, id: string): Promise<Job | null> {
   return row === undefined ? null : withConversion(db, row);
 }
 
+/** The jobs of these ids, in the order given; unknown ids are left out. Two queries, whatever the count. */
+export async function getJobs(db: Db, ids: readonly string[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+  const work = await getConversions(db, [...new Set(rows.map((row) => row.conversion_id))]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    const conversion = row && work.get(row.conversion_id);
+    return row && conversion ? [{ ...row, conversion }] : [];
+  });
+}
+
 /** Which conversion a job points at (for following its changes), or null for an unknown job. */
 export async function conversionOf(db: Db, jobId: string): Promise<string | null> {
   const row = await db.selectFrom('jobs').select('conversion_id').where('id', '=', jobId).executeTakeFirst();
@@ -130,9 +144,15 @@ export async function conversionOf(db: Db, jobId: string): Promise<string | null
 /**
  * One requester leaves work that is still queued or running. Returns null when there was nothing
  * to cancel (unknown, already cancelled, or the work had ended), else whether the work itself was
- * stopped because nobody else wants it.
+ * stopped because nobody else wants it. Stopped work keeps the files of the playlist entries it
+ * finished until `keepUntil`.
  */
-export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Promise<{ stopped: boolean } | null> {
+export function cancelJob(
+  db: Db,
+  id: string,
+  keepUntil: Timestamp,
+  now: Timestamp = Date.now(),
+): Promise<{ stopped: boolean } | null> {
   return inTransaction(db, async (trx) => {
     const job = await trx
       .updateTable('jobs')
@@ -159,6 +179,7 @@ export function cancelJob(db: Db, id: string, now: Timestamp = Date.now()): Prom
         status: sql`case when ${last} then 'cancelled' else status end`,
         eta: sql`case when ${last} then null else eta end`,
         finished_at: sql`case when ${last} then ${now} else finished_at end`,
+        expires_at: sql`case when ${last} then ${keepUntil} else expires_at end`,
         updated_at: now,
       })
       .where('id', '=', job.conversion_id)

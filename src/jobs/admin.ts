@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { verifyAdmin } from '../db/admins.ts';
+import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { type FileTotals, fileTotals } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
@@ -59,6 +59,10 @@ export interface JobList {
 export interface AdminApi {
   /** The username when the password is right, else null. */
   authenticate(username: string, password: string): Promise<string | null>;
+  /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
+  isAdmin(username: string): Promise<boolean>;
+  /** One row of the list, for the page that asks to confirm an action on it. */
+  job(id: string): Promise<AdminJob>;
   list(query: JobListQuery): Promise<JobList>;
   /** A new job with the same source and options as a failed or cancelled one. */
   retry(id: string): Promise<JobView>;
@@ -71,6 +75,11 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   const { db, storage, jobs } = deps;
   return {
     authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
+    isAdmin: (username) => adminExists(db, username),
+    async job(id) {
+      const job = await existing(db, id);
+      return adminJob(job, (await fileTotals(db, [job.conversion_id])).get(job.conversion_id));
+    },
     async list(query) {
       const search = { status: query.status, search: query.search };
       const offset = (query.page - 1) * query.pageSize;

@@ -1,42 +1,85 @@
-/** A playlist job's per-entry state, followed from the pipeline's progress (pure, no I/O). */
+/**
+ * A take's record of a playlist's entries: the pipeline's reports turned into the stored states,
+ * written one report at a time, in order, each fenced by the take's token like every worker write.
+ */
+import type { Kysely } from 'kysely';
+import { type FileInput, recordEntry, startEntries } from '../db/conversion-state.ts';
+import type { Database } from '../db/database.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
-import type { Skipped } from '../pipeline/convert.ts';
-import type { Progress } from '../pipeline/types.ts';
+import type { EntryReport } from '../pipeline/convert.ts';
+import type { OutputFile } from '../pipeline/types.ts';
 
-export class PlaylistEntries {
-  #list: EntryState[] | null = null;
+export interface EntryWriterDeps {
+  db: Kysely<Database>;
+  conversionId: string;
+  token: string;
+  /** A produced file as a row (its path made relative to storage). */
+  toRow(file: OutputFile): Omit<FileInput, 'entry'>;
+  /** A write went through: tell the pages. */
+  written(): void;
+  /** A write was refused: the conversion is not this take's any more. */
+  lost(): void;
+}
 
-  /** The playlist's entries became known (before any is converted). */
-  start(entries: readonly { title: string | null; url: string }[]): void {
-    this.#list = entries.map((e) => ({ title: e.title, url: e.url, status: 'queued', progress: null, error: null }));
+export class EntryWriter {
+  readonly #deps: EntryWriterDeps;
+  #list: EntryState[] = [];
+  /** Stored paths of the files entries made, and of those whose rows are written. */
+  readonly #entryOf = new Map<string, number>();
+  readonly #recorded = new Set<string>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(deps: EntryWriterDeps) {
+    this.#deps = deps;
   }
 
-  /** Entries before the one being worked on are finished; the current one runs. */
-  follow(p: Progress): void {
-    if (!this.#list || !p.item) return;
-    const current = p.item.index - 1;
-    for (const [i, entry] of this.#list.entries()) {
-      if (i < current && entry.status === 'running') entry.status = 'done';
-      if (i < current && entry.status === 'done') entry.progress = 1;
-    }
-    const entry = this.#list[current];
-    if (entry) Object.assign(entry, { status: 'running', progress: p.fraction });
+  /** The playlist's entries became known, titled, before any is converted. */
+  start(entries: readonly { title: string | null }[]): void {
+    this.#list = entries.map((e) => ({ title: e.title, status: 'queued', error: null, finished_at: null }));
+    const list = this.#list.map((e) => ({ ...e }));
+    const { db, conversionId, token } = this.#deps;
+    this.#write(() => startEntries(db, conversionId, token, list));
   }
 
-  /** The final state: skipped entries failed with their reason, all others done. */
-  finish(skipped: readonly Skipped[]): EntryState[] | null {
-    if (!this.#list) return null;
-    for (const entry of this.#list) {
-      const failure = skipped.find((s) => s.url === entry.url);
-      Object.assign(
-        entry,
-        failure ? { status: 'failed', progress: null, error: failure.error } : { status: 'done', progress: 1 },
-      );
-    }
-    return this.snapshot();
+  report(r: EntryReport): void {
+    const i = r.index - 1;
+    const now = Date.now();
+    const ended = r.status !== 'running';
+    this.#list[i] = {
+      title: r.title ?? this.#list[i]?.title ?? null,
+      status: r.status,
+      error: r.status === 'failed' || r.status === 'skipped' ? r.error : null,
+      finished_at: ended ? now : null,
+    };
+    const files = r.status === 'done' ? r.files.map((f) => ({ ...this.#deps.toRow(f), entry: i })) : [];
+    for (const f of files) this.#entryOf.set(f.path, i);
+    const update = { entries: this.#list.map((e) => ({ ...e })), files };
+    const { db, conversionId, token } = this.#deps;
+    this.#write(
+      () => recordEntry(db, conversionId, token, update, now),
+      files.map((f) => f.path),
+    );
   }
 
-  snapshot(): EntryState[] | null {
-    return this.#list?.map((e) => ({ ...e })) ?? null;
+  /** Once every write is made: the rows of the conversion's files not written yet, in order. */
+  async remaining(files: readonly OutputFile[]): Promise<FileInput[]> {
+    await this.#chain;
+    return files
+      .map((f) => this.#deps.toRow(f))
+      .filter((row) => !this.#recorded.has(row.path))
+      .map((row) => ({ ...row, entry: this.#entryOf.get(row.path) ?? null }));
+  }
+
+  #write(write: () => Promise<boolean>, paths: readonly string[] = []): void {
+    this.#chain = this.#chain
+      .then(write)
+      .then((held) => {
+        if (!held) return this.#deps.lost();
+        for (const path of paths) this.#recorded.add(path);
+        this.#deps.written();
+      })
+      // Best effort, like progress: a busy database must not end the worker. The next write carries
+      // every entry's state again, and files left unwritten are written with the conversion's end.
+      .catch(() => {});
   }
 }

@@ -5,14 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { ConvertError } from '../errors.ts';
+import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
-import { isAudioFormat, validateOptions } from '../pipeline/options.ts';
+import { isAudioFormat, ORIGINAL_QUALITY, validateOptions } from '../pipeline/options.ts';
 import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
-import type { ConvertOptions, Engine, Source } from '../pipeline/types.ts';
+import type { Engine, Source } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
-import type { JobOptions, NewJob } from './types.ts';
+import type { NewJob } from './types.ts';
 
 export interface CheckedRequest {
   source: { kind: 'url' | 'upload'; site: string | null; id: string | null; url: string };
@@ -108,12 +109,13 @@ async function checkAddress(source: UrlSource, policy: Engine['policy'], checks:
   }
 }
 
+/** The request's option fields resolved: every default filled in, times in seconds. */
 function jobOptions(request: NewJob): JobOptions {
-  const format = request.format ?? 'mp3';
+  const format = request.format ?? DEFAULT_FORMAT;
   if (!isAudioFormat(format)) throw new ConvertError('invalid_option', `Unknown format "${format}".`);
   return {
     format,
-    quality: request.quality?.trim() || null,
+    quality: request.quality?.trim() || ORIGINAL_QUALITY,
     // Starting at 0 is no trim: the same work (and the same files) as giving no start.
     start: seconds('start', request.start) || null,
     end: seconds('end', request.end),
@@ -122,21 +124,13 @@ function jobOptions(request: NewJob): JobOptions {
   };
 }
 
-function seconds(name: string, value: number | string | undefined): number | null {
-  if (value === undefined || value === '') return null;
+function seconds(name: string, value: number | string | null | undefined): number | null {
+  if (value === undefined || value === null || value === '') return null;
   const parsed = typeof value === 'number' ? value : parseTimestamp(value);
   if (parsed === null || !Number.isFinite(parsed) || parsed < 0) {
     throw new ConvertError('invalid_option', `"${name}" takes seconds or h:mm:ss, not "${value}".`);
   }
   return parsed;
-}
-
-export function toConvertOptions(o: JobOptions): ConvertOptions {
-  const options: ConvertOptions = { format: o.format, splitChapters: o.split_chapters, normalize: o.normalize };
-  if (o.quality !== null) options.quality = o.quality;
-  if (o.start !== null) options.start = o.start;
-  if (o.end !== null) options.end = o.end;
-  return options;
 }
 
 /** Same canonical source and same options: the same files. */

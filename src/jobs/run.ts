@@ -2,7 +2,9 @@
  * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
  * the outcome, tell every requester who asked for an email. Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
- * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself.
+ * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
+ * of that only what it did not record: recorded files and covers stay until they expire, whatever
+ * ended the conversion, unless a hand-back or another take starts it afresh.
  */
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -21,15 +23,14 @@ import {
 import { type Conversion, getConversion, newId } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import { jobIdsOf, jobsToNotify } from '../db/jobs.ts';
-import type { EntryState } from '../db/tables/conversions.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
 import { failureDetails, type Logger } from '../log.ts';
+import { toConvertOptions } from '../options.ts';
 import { type ConvertResult, convert, type SourceInfo } from '../pipeline/convert.ts';
 import { parseSource } from '../pipeline/sources.ts';
-import type { Engine, Progress, Source } from '../pipeline/types.ts';
+import type { Engine, OutputFile, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
-import { PlaylistEntries } from './entries.ts';
-import { toConvertOptions } from './request.ts';
+import { EntryWriter } from './entries.ts';
 import { uploadDir } from './service.ts';
 
 export interface RunDeps {
@@ -89,13 +90,20 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
     lost: new AbortController(),
   };
   const stop = AbortSignal.any([take.lost.signal, ctl.signal]);
-  const entries = new PlaylistEntries();
+  const entries = new EntryWriter({
+    db: deps.db,
+    conversionId: id,
+    token,
+    toRow: (f) => fileRow(deps.storage, f),
+    written: () => void ctl.notify().catch(() => {}),
+    lost: () => take.lost.abort(),
+  });
   try {
     const result = await convert(await sourceOf(deps.storage, work), toConvertOptions(work.options), {
       engine: deps.engine,
       outDir: take.outDir,
       signal: stop,
-      onProgress: progressWriter(take, ctl.notify, entries),
+      onProgress: progressWriter(take, ctl.notify),
       onCover: coverKeeper(take, ctl.notify),
       onInfo: (info) => {
         if (info.entries) entries.start(info.entries);
@@ -104,13 +112,11 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
           .then(ctl.notify)
           .catch(() => {});
       },
+      onEntry: (report) => entries.report(report),
     });
-    return logged(take, await finish(take, result, entries.finish(result.skipped)));
+    return logged(take, await finish(take, result, entries));
   } catch (err) {
-    const outcome = await failed(take, err, ctl.signal);
-    // Only a take that finishes keeps what it stored (its cover, so far).
-    await rm(take.outDir, { recursive: true, force: true });
-    return logged(take, outcome, err);
+    return logged(take, await failed(take, err, ctl.signal), err);
   }
 }
 
@@ -135,7 +141,7 @@ export async function abandonIfExhausted(deps: RunDeps, work: Conversion, rules:
     'interrupted',
     `The conversion was interrupted ${work.attempts} times (its worker stopped each time); ytconv gave up on it.`,
   );
-  if (!(await abandonConversion(deps.db, work.id, rules, error))) return 'skipped';
+  if (!(await abandonConversion(deps.db, work.id, rules, error, expiry(deps)))) return 'skipped';
   await ended(deps, work);
   return 'failed';
 }
@@ -148,21 +154,23 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
   return { kind: 'file', path: join(dir, name) };
 }
 
-async function finish(take: Take, result: ConvertResult, entries: EntryState[] | null): Promise<Outcome> {
+function fileRow(storage: Storage, f: OutputFile) {
+  const { size, duration, format, bitrate } = f;
+  return { name: basename(f.path), path: storage.relative(f.path), size, duration, format, bitrate };
+}
+
+const expiry = (deps: RunDeps) => Date.now() + deps.retentionSec * 1000;
+
+async function finish(take: Take, result: ConvertResult, entries: EntryWriter): Promise<Outcome> {
   const { deps } = take;
-  const files = result.files.map((f) => ({
-    name: basename(f.path),
-    path: deps.storage.relative(f.path),
-    size: f.size,
-    duration: f.duration,
-    format: f.format,
-    bitrate: f.bitrate,
-  }));
-  const expiresAt = Date.now() + deps.retentionSec * 1000;
-  if (!(await finishConversion(deps.db, take.work.id, take.token, { files, expiresAt, entries }))) {
-    // Cancelled, or another worker holds it now, while the last file was being written.
-    await rm(take.outDir, { recursive: true, force: true });
-    return whyLost(take);
+  // A playlist's files were written entry by entry; a single item's are written here.
+  const files = await entries.remaining(result.files);
+  if (!(await finishConversion(deps.db, take.work.id, take.token, { files, expiresAt: expiry(deps) }))) {
+    // Cancelled, or another worker holds it now, while the last files were being written.
+    return lost(
+      take,
+      files.map((f) => deps.storage.resolve(f.path)),
+    );
   }
   await ended(deps, take.work);
   return 'done';
@@ -171,19 +179,31 @@ async function finish(take: Take, result: ConvertResult, entries: EntryState[] |
 async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<Outcome> {
   const { deps, work, token } = take;
   if (shutdown.aborted) {
-    await releaseConversion(deps.db, work.id, token);
+    // The next take starts afresh: what this one made is forgotten with it.
+    if (await releaseConversion(deps.db, work.id, token)) await rm(take.outDir, { recursive: true, force: true });
     return 'handed_back';
   }
-  if (take.lost.signal.aborted) return whyLost(take);
+  if (take.lost.signal.aborted) return lost(take);
   const e = asConvertError(err);
-  if (!(await failConversion(deps.db, work.id, token, e))) return whyLost(take);
+  // Files of the playlist entries finished before the failure stay until expiry, like a cancel's.
+  if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return lost(take);
   await ended(deps, work);
   return 'failed';
 }
 
-async function whyLost(take: Take): Promise<Outcome> {
+/**
+ * The conversion is not this take's any more. Superseded: another take starts it afresh, so nothing
+ * of this one is kept. Cancelled: what it recorded (finished entries' files, its cover) stays until
+ * expiry, and only the `unrecorded` files it made too late go.
+ */
+async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Outcome> {
   const now = await getConversion(take.deps.db, take.work.id);
-  return now?.status === 'cancelled' ? 'cancelled' : 'superseded';
+  if (now?.status === 'cancelled') {
+    await Promise.all(unrecorded.map((path) => rm(path, { force: true })));
+    return 'cancelled';
+  }
+  await rm(take.outDir, { recursive: true, force: true });
+  return 'superseded';
 }
 
 /** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
@@ -211,7 +231,10 @@ function coverKeeper(take: Take, notify: () => Promise<void>) {
       log.warn(failureDetails(err), 'the cover could not be kept');
       return;
     }
-    if (!(await setCover(db, take.work.id, take.token, storage.relative(path)))) return take.lost.abort();
+    if (!(await setCover(db, take.work.id, take.token, storage.relative(path)))) {
+      await rm(path, { force: true });
+      return take.lost.abort();
+    }
     // Best effort, like progress.
     await notify().catch(() => {});
   };
@@ -235,7 +258,7 @@ function recordInfo(take: Take, info: SourceInfo): Promise<boolean> {
  * written when the second is up, so pages still see a change every second (and the row's
  * `updated_at` says this worker is alive); a refused write means the conversion is not ours.
  */
-function progressWriter(take: Take, notify: () => Promise<void>, entries: PlaylistEntries) {
+function progressWriter(take: Take, notify: () => Promise<void>) {
   const { db } = take.deps;
   let pending: Progress | null = null;
   let lastAt = 0;
@@ -250,9 +273,7 @@ function progressWriter(take: Take, notify: () => Promise<void>, entries: Playli
     writing = true;
     lastAt = Date.now();
     lastPhase = p.phase;
-    const list = entries.snapshot();
-    const update = { phase: p.phase, progress: p.fraction, eta: p.eta, ...(list && { entries: list }) };
-    updateProgress(db, take.work.id, take.token, update)
+    updateProgress(db, take.work.id, take.token, { phase: p.phase, progress: p.fraction, eta: p.eta })
       .then(async (held) => (held ? notify() : take.lost.abort()))
       .catch(() => {})
       .finally(() => {
@@ -266,7 +287,6 @@ function progressWriter(take: Take, notify: () => Promise<void>, entries: Playli
     timer.unref();
   };
   return (p: Progress): void => {
-    entries.follow(p);
     pending = p;
     if (timer === null && !writing) schedule();
   };

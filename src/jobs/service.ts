@@ -7,7 +7,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { listFiles } from '../db/conversion-files.ts';
+import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { countQueued, deleteOrphanConversion, findExisting } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import {
@@ -18,8 +18,8 @@ import {
   createWithConversion,
   deleteJob,
   getJob,
+  getJobs,
   type Job,
-  jobStatus,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -28,8 +28,8 @@ import type { JobEvents } from '../queue/events.ts';
 import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
-import type { JobsApi, JobView, NewJob, StoredFile } from './types.ts';
-import { shownCover, toView } from './view.ts';
+import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
+import { shownCover, toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -48,9 +48,7 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
-  // Only finished work has files: a fresh job needs no second query.
-  const view = async (job: Job): Promise<JobView> =>
-    toView(job, jobStatus(job) === 'done' ? await listFiles(db, job.conversion_id) : []);
+  const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.conversion_id));
   return {
     async create(request: NewJob, gate) {
       try {
@@ -65,8 +63,21 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       const job = await getJob(db, id);
       return job && view(job);
     },
+    async list(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length > MAX_LISTED_JOBS) {
+        throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
+      }
+      const found = await getJobs(db, unique);
+      // Not only finished jobs have files: a cancelled playlist keeps the entries it finished.
+      const files = await listFilesOf(
+        db,
+        found.map((job) => job.conversion_id),
+      );
+      return found.map((job) => toView(job, files.get(job.conversion_id) ?? []));
+    },
     async cancel(id) {
-      const cancelled = await cancelJob(db, id);
+      const cancelled = await cancelJob(db, id, Date.now() + deps.retentionSec * 1000);
       const job = await getJob(db, id);
       if (job && cancelled) {
         events.emit(job.conversion_id);
@@ -94,14 +105,14 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     },
     async files(id): Promise<StoredFile[]> {
       const job = await getJob(db, id);
-      if (!job || jobStatus(job) === 'cancelled') return [];
-      const rows = await listFiles(db, job.conversion_id);
+      if (!job) return [];
+      const rows = visibleFiles(job, await listFiles(db, job.conversion_id));
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
     },
     async cover(id) {
       const job = await getJob(db, id);
-      const cover = job && shownCover(job);
-      return cover && { path: storage.resolve(cover.path), version: cover.version };
+      const cover = job && shownCover(job, await listFiles(db, job.conversion_id));
+      return cover && { ...cover, path: storage.resolve(cover.path) };
     },
   };
 }

@@ -3,11 +3,12 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
-import type { JobOptions, JobStatus } from '../db/tables/conversions.ts';
+import type { EntryStatus, JobOptions, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { OptionFields } from '../options.ts';
 import type { AudioFormat, Phase } from '../pipeline/types.ts';
 
-export { JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
+export { ENTRY_STATUSES, JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
 
 export interface JobFileView {
   name: string;
@@ -19,11 +20,15 @@ export interface JobFileView {
   url: string;
 }
 
+/** One playlist entry, by position: what it is, how it went, and the files it gave this job. */
 export interface EntryView {
   title: string | null;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: EntryStatus;
+  /** 0..1 of the current phase while running, 1 when done. */
   progress: number | null;
+  /** Why it failed, or why it was skipped when the playlist stopped for a reason of its own. */
   error: { code: ErrorCode; message: string } | null;
+  files: JobFileView[];
 }
 
 /** A job exactly as `GET /api/jobs/{id}` returns it. */
@@ -50,19 +55,12 @@ export interface JobView {
   expired: boolean;
 }
 
-/** What a client asks for: a link or an uploaded file, with options as the API names them. */
-export interface NewJob {
+/** What a client asks for: a link or an uploaded file, with the option fields of src/options.ts. */
+export type NewJob = OptionFields & {
   url?: string;
   upload?: { path: string; filename: string };
-  format?: string;
-  quality?: string;
-  /** Seconds, or text such as `1:30`. */
-  start?: number | string;
-  end?: number | string;
-  split_chapters?: boolean;
-  normalize?: boolean;
-  email?: string;
-}
+  email?: string | null;
+};
 
 /** A produced file on disk, for downloads. */
 export interface StoredFile {
@@ -78,6 +76,9 @@ export interface StoredCover {
   version: string;
 }
 
+/** Most jobs one `list` may name: enough for a person's recent jobs, not a way to sweep the table. */
+export const MAX_LISTED_JOBS = 50;
+
 /** What the web layer may do with jobs. Refusals are ConvertErrors with 4xx/5xx codes. */
 export interface JobsApi {
   /**
@@ -86,9 +87,15 @@ export interface JobsApi {
    */
   create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
   get(id: string): Promise<JobView | null>;
+  /**
+   * The jobs of these ids (at most MAX_LISTED_JOBS, else `invalid_option`), in the order given,
+   * each once; unknown ids are left out. Ids are the capability: there is no listing without them.
+   */
+  list(ids: readonly string[]): Promise<JobView[]>;
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
+  /** The files the job's view lists (a playlist's finished entries even when it did not end done). */
   files(id: string): Promise<StoredFile[]>;
   /** The cover its `cover` URL names, or null when it shows none. */
   cover(id: string): Promise<StoredCover | null>;

@@ -2,34 +2,72 @@
 import { createHash } from 'node:crypto';
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
-import type { JobFileView, JobView } from './types.ts';
+import type { EntryState } from '../db/tables/conversions.ts';
+import type { EntryView, JobFileView, JobView, StoredCover } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
   return `/api/jobs/${jobId}/files/${encodeURIComponent(name)}`;
 }
 
+function isLive(job: Job): boolean {
+  const status = jobStatus(job);
+  return status === 'queued' || status === 'running';
+}
+
+/** The files this job got were deleted after the retention time. */
+export function isExpired(job: Job, now: number): boolean {
+  const { expires_at } = job.conversion;
+  const hadFiles = jobStatus(job) === 'done' || doneEntries(job).size > 0;
+  return hadFiles && expires_at !== null && expires_at <= now;
+}
+
+/** Positions of the playlist entries done for this requester. */
+function doneEntries(job: Job): Set<number> {
+  return new Set(entriesFor(job).flatMap((entry, i) => (entry.status === 'done' ? [i] : [])));
+}
+
 /**
- * The stored cover a job shows: none once it is cancelled or its files expired. Its version (a
- * digest of where it is stored) changes whenever the cover does, so one URL always names one image.
+ * Each entry as this requester sees it. An entry their job never got done — the job ended first,
+ * or they cancelled before the shared work finished it — was skipped, whatever the work did after.
  */
-export function shownCover(job: Job, now = Date.now()): { path: string; version: string } | null {
+function entriesFor(job: Job): EntryState[] {
+  const live = isLive(job);
+  const cutoff = job.cancelled_at ?? Number.POSITIVE_INFINITY;
+  return (job.conversion.entries ?? []).map((entry) => {
+    const doneInTime = entry.status === 'done' && (entry.finished_at ?? 0) <= cutoff;
+    const unfinished = entry.status === 'queued' || entry.status === 'running' || entry.status === 'done';
+    return !live && unfinished && !doneInTime ? { ...entry, status: 'skipped' } : entry;
+  });
+}
+
+/**
+ * The files a requester gets: all of finished work, else those of the playlist entries done for
+ * them (while the playlist runs, and after it was cancelled or failed); none once expired.
+ */
+export function visibleFiles(job: Job, files: readonly FileRow[], now = Date.now()): FileRow[] {
+  if (isExpired(job, now)) return [];
+  if (jobStatus(job) === 'done') return [...files];
+  const done = doneEntries(job);
+  return files.filter((f) => f.entry !== null && done.has(f.entry));
+}
+
+/**
+ * The stored cover a job shows: while it is live, and after it ended as long as it shows files
+ * (a cancelled or failed playlist's finished entries too), so never once they expired. Its version
+ * (a digest of where it is stored) changes whenever the cover does: one URL always names one image.
+ */
+export function shownCover(job: Job, files: readonly FileRow[], now = Date.now()): StoredCover | null {
   const path = job.conversion.cover;
-  if (path === null || jobStatus(job) === 'cancelled' || isExpired(job, now)) return null;
+  if (path === null || isExpired(job, now) || (!isLive(job) && visibleFiles(job, files, now).length === 0)) return null;
   return { path, version: createHash('sha256').update(path).digest('base64url').slice(0, 16) };
 }
 
-export function isExpired(job: Job, now: number): boolean {
-  const work = job.conversion;
-  return jobStatus(job) === 'done' && work.expires_at !== null && work.expires_at <= now;
-}
-
-/** `files` are the conversion's; a cancelled job shows none, whatever its shared work did after. */
 export function toView(job: Job, files: readonly FileRow[], now = Date.now()): JobView {
   const work = job.conversion;
   const status = jobStatus(job);
-  const live = status === 'queued' || status === 'running';
-  const expired = isExpired(job, now);
-  const cover = shownCover(job, now);
+  const live = isLive(job);
+  const shown = visibleFiles(job, files, now).map((f) => fileView(job.id, f));
+  const cover = shownCover(job, files, now);
   return {
     id: job.id,
     status,
@@ -43,18 +81,33 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,
-    files: expired || status !== 'done' ? [] : files.map((f) => fileView(job.id, f)),
-    ...(work.entries && {
-      entries: work.entries.map(({ title, status, progress, error }) => ({ title, status, progress, error })),
-    }),
+    files: shown.map(({ view }) => view),
+    ...(work.entries && { entries: entriesFor(job).map((entry, i) => entryView(entry, i, work.progress, shown)) }),
     created_at: new Date(job.created_at).toISOString(),
-    expires_at: status === 'done' && work.expires_at !== null ? new Date(work.expires_at).toISOString() : null,
-    expired,
+    expires_at: (status === 'done' || shown.length > 0) && work.expires_at !== null ? iso(work.expires_at) : null,
+    expired: isExpired(job, now),
   };
 }
 
-function fileView(jobId: string, f: FileRow): JobFileView {
+function entryView(
+  entry: EntryState,
+  index: number,
+  progress: number | null,
+  files: readonly { entry: number | null; view: JobFileView }[],
+): EntryView {
   return {
+    title: entry.title,
+    status: entry.status,
+    progress: entry.status === 'running' ? progress : entry.status === 'done' ? 1 : null,
+    error: entry.error,
+    files: files.filter((f) => f.entry === index).map(({ view }) => view),
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function fileView(jobId: string, f: FileRow): { entry: number | null; view: JobFileView } {
+  const view = {
     name: f.name,
     size: f.size,
     duration: f.duration,
@@ -62,4 +115,5 @@ function fileView(jobId: string, f: FileRow): JobFileView {
     bitrate: f.bitrate,
     url: fileUrl(jobId, f.name),
   };
+  return { entry: f.entry, view };
 }

@@ -76,6 +76,18 @@ export async function localItem(tools: Tools, path: string, signal?: AbortSignal
   };
 }
 
+/** A video as yt-dlp described it; refused at once when it has no audio. */
+export function remoteItem(info: MediaInfo, ytdlp: Ytdlp): Item {
+  if (info.format.acodec === 'none') throw new ConvertError('no_audio', 'This video has no audio track to convert.');
+  return {
+    facts: { ...info, url: info.url || null },
+    duration: info.duration,
+    chapters: info.chapters,
+    thumbnail: info.thumbnail,
+    input: { kind: 'remote', info, ytdlp },
+  };
+}
+
 export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]> {
   checkDuration(item.duration, ctx.engine);
   checkSize(item, ctx.engine);

@@ -3,8 +3,15 @@ import { ConvertError } from '../errors.ts';
 import { FORMATS } from './ffmpeg-args.ts';
 import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './types.ts';
 
-const MIN_KBPS = 64;
-const MAX_KBPS = 320;
+/** The quality that keeps the source audio as it is when it already fits the format (else the format's default bitrate). */
+export const ORIGINAL_QUALITY = 'original';
+export const QUALITY_KBPS = { min: 64, max: 320 } as const;
+export const VBR_PRESETS = /^V[0-9]$/;
+
+/** A quality as people write it, for the pipeline: `original` is the pipeline's default (none given). */
+export function qualityOption(text: string | undefined): string | undefined {
+  return text === ORIGINAL_QUALITY ? undefined : text;
+}
 
 export function isAudioFormat(value: string): value is AudioFormat {
   return (AUDIO_FORMATS as readonly string[]).includes(value);
@@ -30,14 +37,14 @@ function checkQuality(format: AudioFormat, quality: string): void {
   if (FORMATS[format].bitrate === null) {
     throw invalid(`${format.toUpperCase()} is lossless: it takes no quality setting.`);
   }
-  if (/^V[0-9]$/.test(quality)) {
+  if (VBR_PRESETS.test(quality)) {
     if (format !== 'mp3') throw invalid('VBR presets V0…V9 apply to MP3 only; use a bitrate such as 160k.');
     return;
   }
   const kbps = /^(\d+)k$/.exec(quality)?.[1];
-  if (kbps === undefined || Number(kbps) < MIN_KBPS || Number(kbps) > MAX_KBPS) {
+  if (kbps === undefined || Number(kbps) < QUALITY_KBPS.min || Number(kbps) > QUALITY_KBPS.max) {
     throw invalid(
-      `Quality "${quality}" is not valid: use a bitrate from ${MIN_KBPS}k to ${MAX_KBPS}k, or V0…V9 for MP3.`,
+      `Quality "${quality}" is not valid: use ${ORIGINAL_QUALITY}, a bitrate from ${QUALITY_KBPS.min}k to ${QUALITY_KBPS.max}k, or V0…V9 for MP3.`,
     );
   }
 }

@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import multipart from '@fastify/multipart';
-import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -15,11 +14,13 @@ import Fastify, {
 import type { Rate } from '../config.ts';
 import type { JobsApi } from '../jobs/types.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
+import { registerApiDocs } from './api-docs.ts';
 import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.ts';
 import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { type OptionRoutesOptions, optionRoutes } from './routes/options.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   uploadDir: string;
   /** New jobs one client may submit per window; absent or null for no limit. */
   submitRate?: Rate | null;
+  /** The workers' media limits, told to clients with the formats (GET /api/options). */
+  mediaLimits?: OptionRoutesOptions['mediaLimits'];
   /** Where rate limits count, shared by every web process; absent: in this process's memory. */
   rateLimitStore?: RateLimitStore;
   /** Whose X-Forwarded-For to believe about the client's address (Fastify's `trustProxy`). */
@@ -88,27 +91,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
   await registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'ytconv',
-        version: '1',
-        description: 'Convert video links and uploaded media into tagged audio files.',
-      },
-    },
-    // Name components after their `$id` (JobView) instead of def-0, def-1…
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
+  await registerApiDocs(app);
   await app.register(multipart);
   await registerRateLimits(app, deps.rateLimitStore);
   await app.register(jobRoutes, deps);
+  await app.register(optionRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(fileRoutes, deps);
   await app.register(pageRoutes);
   const { admin } = deps;
   if (admin) await app.register((scope) => adminRoutes(scope, admin), { prefix: '/admin' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return app;
 }

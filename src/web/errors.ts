@@ -99,8 +99,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Duple
   );
 }
 
+/** Fastify's own 4xx refusals by status: a wrong content type is not a wrong option. */
 function codeForStatus(status: number): ErrorCode {
-  return status === 404 ? 'not_found' : 'invalid_option';
+  if (status === 404) return 'not_found';
+  return status === 415 ? 'unsupported_media_type' : 'invalid_option';
 }
 
 /** Only the JSON body has Fastify's body limit; an upload over its own limit is `file_too_large`. */

@@ -4,7 +4,8 @@
  * Shared shapes are registered once with an `$id` and become `components.schemas`.
  */
 import { ERROR_CODES } from '../errors.ts';
-import { JOB_STATUSES } from '../jobs/types.ts';
+import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS } from '../jobs/types.ts';
+import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -89,34 +90,33 @@ const jobView = {
         url: { type: 'string', description: 'The canonical URL, or the uploaded file name.' },
       },
     },
-    options: {
-      type: 'object',
-      required: ['format', 'quality', 'start', 'end', 'split_chapters', 'normalize'],
-      properties: {
-        format: { type: 'string', enum: AUDIO_FORMATS },
-        quality: nullable('string'),
-        start: nullable('number'),
-        end: nullable('number'),
-        split_chapters: { type: 'boolean' },
-        normalize: { type: 'boolean' },
-      },
-    },
+    options: jsonSchemaOf(jobOptionsSchema),
     files: { type: 'array', items: { $ref: 'JobFile#' } },
     entries: {
       type: 'array',
-      description: 'Playlists only: one row per entry, with its own status and progress.',
+      description:
+        'Playlists only: one row per entry, in playlist order, with its own status and files. The files of ' +
+        'entries already done are listed (and downloadable) while the playlist runs, and stay when it is ' +
+        'cancelled or fails.',
       items: {
         type: 'object',
-        required: ['title', 'status', 'progress', 'error'],
+        required: ['title', 'status', 'progress', 'error', 'files'],
         properties: {
-          title: nullable('string'),
-          status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
-          progress: nullable('number'),
+          title: nullable('string', { description: 'From the playlist listing, known before the entry starts.' }),
+          status: {
+            type: 'string',
+            enum: ENTRY_STATUSES,
+            description:
+              '`failed`: this entry could not be converted (see `error`), the others went on; `skipped`: the ' +
+              'playlist stopped (cancelled, or failed as a whole) before this entry was done.',
+          },
+          progress: nullable('number', { description: 'Fraction of its current phase while running; 1 when done.' }),
           error: {
             type: ['object', 'null'],
             required: ['code', 'message'],
             properties: apiError.properties.error.properties,
           },
+          files: { type: 'array', items: { $ref: 'JobFile#' } },
         },
       },
     },
@@ -128,16 +128,11 @@ const jobView = {
 
 export const SHARED_SCHEMAS = [apiError, jobFile, jobView];
 
-/** The options of a new job, shared by the JSON body and the multipart form. */
+/** The options of a new job (src/options.ts), shared by the JSON body and the multipart form. */
 const jobFields = {
-  format: { type: 'string', enum: AUDIO_FORMATS, description: 'Default mp3.' },
-  quality: nullable('string', { maxLength: 16, description: 'Bitrate such as `192k`, or `V0`…`V9` for MP3.' }),
-  start: { type: ['number', 'string', 'null'], maxLength: 32, description: 'Seconds, or `h:mm:ss`.' },
-  end: { type: ['number', 'string', 'null'], maxLength: 32, description: 'Seconds, or `h:mm:ss`.' },
-  split_chapters: nullable('boolean'),
-  normalize: nullable('boolean', { description: 'Loudness to -14 LUFS (EBU R128).' }),
+  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<string, unknown>),
   email: nullable('string', { format: 'email', maxLength: 254, description: 'Where to send the link.' }),
-} as const;
+};
 
 const jobRequestSchema = {
   type: 'object',
@@ -177,5 +172,27 @@ export const jobParams = {
   properties: { id: { type: 'string' } },
 } as const;
 
-export const errorResponse = (description: string) => ({ description, $ref: 'ApiError#' });
 export const jobResponse = (description: string) => ({ description, $ref: 'JobView#' });
+
+/** A person's recent jobs by id, as `GET /api/jobs?ids=a,b,c`. */
+export const jobIdsQuery = {
+  type: 'object',
+  required: ['ids'],
+  additionalProperties: false,
+  properties: {
+    ids: {
+      type: 'string',
+      // Room for MAX_LISTED_JOBS ids of 22 characters and their commas, and some slack for ids from elsewhere.
+      maxLength: 4096,
+      description: `Job ids separated by commas, at most ${MAX_LISTED_JOBS}.`,
+      examples: ['Qe1xJ3nH0bOZf2m9kD8p4w,Zr7aL0cV5tYq1uN3sB6e2g'],
+    },
+  },
+} as const;
+
+export const jobListResponse = {
+  description: 'The jobs found, in the order asked; unknown ids are left out.',
+  type: 'object',
+  required: ['jobs'],
+  properties: { jobs: { type: 'array', items: { $ref: 'JobView#' } } },
+} as const;

@@ -16,6 +16,8 @@ const PAGE_CSP = {
   styleSrc: ["'self'"],
   scriptSrc: ["'self'"],
   connectSrc: ["'self'"],
+  // The form reads a chosen file's length through a blob: URL, to tell the size to expect.
+  mediaSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],

@@ -1,11 +1,11 @@
-/** `ytconv admin create` as a script runs it: the real launcher, the password from the environment. */
+/** `ytconv admin …` as a script runs it: the real launcher, the password from the environment. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
-import { verifyAdmin } from '../../src/db/admins.ts';
+import { createAdmin, listAdmins, verifyAdmin } from '../../src/db/admins.ts';
 import { openDatabase } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -70,5 +70,96 @@ describe('ytconv admin create', () => {
   it('explains its usage and the username rule', async () => {
     assert.equal((await admin(['create'])).code, 2);
     assert.match((await admin(['create', 'no spaces'], 'correct horse')).stderr, /letters, digits/);
+  });
+});
+
+describe('ytconv admin list', () => {
+  it('lists every admin with when each was added, oldest first', async () => {
+    await createAdmin(db, 'carol', 'correct horse');
+    const { code, stdout } = await admin(['list']);
+    assert.equal(code, 0);
+    const lines = stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^USERNAME +CREATED$/);
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.split(/ {2,}/)[0]),
+      (await listAdmins(db)).map((a) => a.username),
+    );
+    assert.ok(
+      lines.slice(1).every((line) => / {2}\d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(line)),
+      stdout,
+    );
+    assert.ok(lines.some((line) => line.startsWith('carol ')));
+  });
+});
+
+describe('ytconv admin passwd', () => {
+  it('changes the password: the new one signs in, the old one no longer does', async () => {
+    await createAdmin(db, 'dave', 'old password');
+    const { code, stdout } = await admin(['passwd', 'dave'], 'new password');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'Changed the password of "dave".\n');
+    assert.equal((await verifyAdmin(db, 'dave', 'new password'))?.username, 'dave');
+    assert.equal(await verifyAdmin(db, 'dave', 'old password'), null);
+  });
+
+  it('refuses a short password and an unknown name, changing nothing', async () => {
+    const short = await admin(['passwd', 'dave'], 'short');
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 8 characters/);
+    const unknown = await admin(['passwd', 'nobody'], 'long enough');
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stderr, 'ytconv admin: there is no admin "nobody" (ytconv admin list shows who there is)\n');
+    assert.equal((await verifyAdmin(db, 'dave', 'new password'))?.username, 'dave');
+  });
+
+  it('asks for the password on a terminal, or says how to give it', async () => {
+    const { code, stderr } = await admin(['passwd', 'dave']);
+    assert.equal(code, 1);
+    assert.match(stderr, /set YTCONV_ADMIN_PASSWORD/);
+  });
+});
+
+describe('ytconv admin delete', () => {
+  it('deletes an admin, who can then no longer sign in', async () => {
+    await createAdmin(db, 'erin', 'correct horse');
+    const { code, stdout } = await admin(['delete', 'erin']);
+    assert.equal(code, 0);
+    assert.equal(stdout, 'Deleted the admin "erin".\n');
+    assert.equal(await verifyAdmin(db, 'erin', 'correct horse'), null);
+  });
+
+  it('says so when there is no such admin', async () => {
+    const { code, stderr } = await admin(['delete', 'erin']);
+    assert.equal(code, 1);
+    assert.match(stderr, /there is no admin "erin"/);
+  });
+
+  it('keeps the last admin unless told --force, and says what to do', async () => {
+    for (const { username } of await listAdmins(db)) {
+      if (username !== 'alice') assert.equal((await admin(['delete', username])).code, 0);
+    }
+    const refused = await admin(['delete', 'alice']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /"alice" is the only admin; without one nobody can sign in to \/admin/);
+    assert.match(refused.stderr, /--force/);
+    assert.deepEqual(
+      (await listAdmins(db)).map((a) => a.username),
+      ['alice'],
+    );
+
+    const forced = await admin(['delete', '--force', 'alice']);
+    assert.equal(forced.code, 0);
+    assert.match(forced.stdout, /Deleted the admin "alice"\.\nThere are no admins left/);
+    assert.deepEqual(await listAdmins(db), []);
+    assert.match((await admin(['list'])).stdout, /No admins yet/);
+  });
+
+  it('explains its usage', async () => {
+    const wrong = [['delete'], ['delete', 'a', 'b'], ['list', 'extra'], ['remove', 'alice'], []];
+    const answers = await Promise.all(wrong.map((args) => admin(args)));
+    for (const [i, { code, stderr }] of answers.entries()) {
+      assert.equal(code, 2, wrong[i]!.join(' '));
+      assert.match(stderr, /usage: ytconv admin create USERNAME\n.*ytconv admin delete USERNAME \[--force\]/s);
+    }
   });
 });

@@ -6,15 +6,18 @@ import {
   abandonConversion,
   failConversion,
   finishConversion,
+  recordEntry,
   releaseConversion,
   setCover,
   setSourceInfo,
+  startEntries,
   takeConversion,
   updateProgress,
 } from '../../src/db/conversion-state.ts';
 import { type Conversion, getConversion } from '../../src/db/conversions.ts';
 import { inTransaction } from '../../src/db/database.ts';
 import { cancelJob, createWithConversion } from '../../src/db/jobs.ts';
+import type { EntryState } from '../../src/db/tables/conversions.ts';
 import { dialects, useDatabase } from './dialects.ts';
 import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
 
@@ -80,7 +83,7 @@ for (const dialect of dialects()) {
         await finishConversion(t.db, work.id, 'first', { files: [fileInput('a.mp3')], expiresAt: T0 + HOUR }),
         false,
       );
-      assert.equal(await failConversion(t.db, work.id, 'first', ERROR), false);
+      assert.equal(await failConversion(t.db, work.id, 'first', ERROR, T0 + HOUR), false);
       assert.equal(await releaseConversion(t.db, work.id, 'first'), false);
       const row = await reload(work);
       assert.deepEqual([row.status, row.take_token, row.phase, row.title], ['running', 'second', null, null]);
@@ -88,7 +91,7 @@ for (const dialect of dialects()) {
       assert.equal(await updateProgress(t.db, work.id, 'second', progress, T0 + 9), true);
     });
 
-    it('keeps a cover only as its take’s: a lost worker cannot set it, a new take or a failure clears it', async () => {
+    it('keeps a cover only as its take’s: a lost worker cannot set it, a new take or a hand-back clears it', async () => {
       const work = await held('first');
       assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg', T0 + 2), true);
       assert.equal((await reload(work)).cover, 'jobs/x/first/cover.jpg');
@@ -96,8 +99,16 @@ for (const dialect of dialects()) {
       assert.equal((await reload(work)).cover, null, 'the new take makes its own');
       assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg'), false);
       assert.equal(await setCover(t.db, work.id, 'second', 'jobs/x/second/cover.jpg'), true);
-      assert.equal(await failConversion(t.db, work.id, 'second', ERROR), true);
-      assert.equal((await reload(work)).cover, null);
+      assert.equal(await releaseConversion(t.db, work.id, 'second'), true);
+      assert.equal((await reload(work)).cover, null, 'the next take starts afresh');
+    });
+
+    it('keeps the cover of a failed conversion, like its finished entries’ files, until expiry', async () => {
+      const work = await held('first');
+      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg'), true);
+      assert.equal(await failConversion(t.db, work.id, 'first', ERROR, T0 + HOUR), true);
+      const row = await reload(work);
+      assert.deepEqual([row.status, row.cover, row.expires_at], ['failed', 'jobs/x/first/cover.jpg', T0 + HOUR]);
     });
 
     it('takes no conversion whose attempts are used up, and abandons it once unheld', async () => {
@@ -105,8 +116,15 @@ for (const dialect of dialects()) {
       const rules = { staleBefore: T0 + 100, maxAttempts: 2 };
       assert.ok(await takeConversion(t.db, work.id, 'b', rules, T0 + 50));
       assert.equal(await takeConversion(t.db, work.id, 'c', rules, T0 + 60), false);
-      assert.equal(await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 50 }, ERROR), false, 'held');
-      assert.equal(await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 51 }, ERROR, T0 + 70), true);
+      assert.equal(
+        await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 50 }, ERROR, T0 + HOUR),
+        false,
+        'held',
+      );
+      assert.equal(
+        await abandonConversion(t.db, work.id, { ...rules, staleBefore: T0 + 51 }, ERROR, T0 + HOUR, T0 + 70),
+        true,
+      );
       const row = await reload(work);
       assert.deepEqual([row.status, row.error_code, row.finished_at], ['failed', 'unavailable', T0 + 70]);
     });
@@ -132,7 +150,7 @@ for (const dialect of dialects()) {
       const stored = await listFiles(t.db, work.id);
       assert.deepEqual(
         stored.map(({ id: _, ...file }) => file),
-        files.map((file, position) => ({ ...file, conversion_id: work.id, position })),
+        files.map((file, position) => ({ ...file, conversion_id: work.id, position, entry: null })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);
       assert.equal(await updateProgress(t.db, work.id, 'a', progress), false, 'a late report');
@@ -161,33 +179,61 @@ for (const dialect of dialects()) {
 
     it('fails a held conversion with a code and message', async () => {
       const work = await held('a');
-      assert.equal(await failConversion(t.db, work.id, 'a', ERROR, T0 + 7), true);
+      assert.equal(await failConversion(t.db, work.id, 'a', ERROR, T0 + HOUR, T0 + 7), true);
       const row = await reload(work);
       assert.deepEqual(
-        [row.status, row.error_code, row.error_message, row.finished_at],
-        ['failed', 'unavailable', 'This video is private.', T0 + 7],
+        [row.status, row.error_code, row.error_message, row.finished_at, row.expires_at],
+        ['failed', 'unavailable', 'This video is private.', T0 + 7, T0 + HOUR],
       );
-      assert.equal(await failConversion(t.db, work.id, 'a', ERROR), false);
+      assert.equal(await failConversion(t.db, work.id, 'a', ERROR, T0 + HOUR), false);
     });
 
     it('refuses every write of its worker once the last requester cancelled', async () => {
       const { work, jobId } = await queued();
       await takeConversion(t.db, work.id, 'a', RULES);
-      assert.deepEqual(await cancelJob(t.db, jobId), { stopped: true });
+      assert.deepEqual(await cancelJob(t.db, jobId, T0 + HOUR), { stopped: true });
       assert.equal(await updateProgress(t.db, work.id, 'a', progress), false);
       assert.equal(await finishConversion(t.db, work.id, 'a', { files: [], expiresAt: T0 + HOUR }), false);
       assert.equal((await reload(work)).status, 'cancelled');
       assert.equal(await takeConversion(t.db, work.id, 'b', RULES), false);
     });
 
-    it('keeps playlist entries with progress and when done', async () => {
+    const entry = (status: EntryState['status'], finished_at: number | null = null): EntryState => ({
+      title: 'One',
+      status,
+      error: null,
+      finished_at,
+    });
+
+    it('records each playlist entry with the files it made, and keeps them when the work is cancelled', async () => {
+      const { work, jobId } = await queued();
+      await takeConversion(t.db, work.id, 'a', RULES);
+      assert.equal(await startEntries(t.db, work.id, 'a', [entry('queued'), entry('queued')]), true);
+      const files = [{ ...fileInput('01 - One.mp3'), entry: 0 }];
+      const done = { entries: [entry('done', T0 + 5), entry('running')], files };
+      assert.equal(await recordEntry(t.db, work.id, 'a', done), true);
+      assert.deepEqual((await reload(work)).entries, done.entries);
+      assert.deepEqual(await cancelJob(t.db, jobId, T0 + HOUR), { stopped: true });
+      const late = { entries: [entry('done', T0 + 5), entry('done', T0 + 9)], files: [fileInput('02 - Two.mp3')] };
+      assert.equal(await recordEntry(t.db, work.id, 'a', late), false, 'fenced');
+      assert.deepEqual(
+        (await listFiles(t.db, work.id)).map((f) => [f.name, f.entry, f.position]),
+        [['01 - One.mp3', 0, 0]],
+      );
+      assert.equal((await reload(work)).expires_at, T0 + HOUR, 'swept with the rest, later');
+    });
+
+    it('forgets what a take recorded when it hands the conversion back or another take starts over', async () => {
       const work = await held('a');
-      const entry = { title: 'One', url: 'https://v/1', status: 'running' as const, progress: 0.5, error: null };
-      await updateProgress(t.db, work.id, 'a', { ...progress, entries: [entry] });
-      assert.deepEqual((await reload(work)).entries, [entry]);
-      const final = [{ ...entry, status: 'done' as const, progress: 1 }];
-      await finishConversion(t.db, work.id, 'a', { files: [], expiresAt: T0 + HOUR, entries: final });
-      assert.deepEqual((await reload(work)).entries, final);
+      await startEntries(t.db, work.id, 'a', [entry('queued')]);
+      await recordEntry(t.db, work.id, 'a', { entries: [entry('done', T0)], files: [fileInput('a.mp3')] });
+      assert.equal(await releaseConversion(t.db, work.id, 'a'), true);
+      assert.deepEqual([(await reload(work)).entries, await listFiles(t.db, work.id)], [null, []]);
+      assert.ok(await takeConversion(t.db, work.id, 'b', RULES));
+      await recordEntry(t.db, work.id, 'b', { entries: [entry('done', T0)], files: [fileInput('a.mp3')] });
+      assert.ok(await takeConversion(t.db, work.id, 'c', { ...RULES, staleBefore: Date.now() + 1 }));
+      await startEntries(t.db, work.id, 'c', [entry('queued')]);
+      assert.deepEqual(await listFiles(t.db, work.id), []);
     });
   });
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/connect.ts';
-import { fileTotals, listFiles } from '../../src/db/conversion-files.ts';
-import { finishConversion, takeConversion } from '../../src/db/conversion-state.ts';
+import { deleteFiles, fileTotals, listFiles } from '../../src/db/conversion-files.ts';
+import { failConversion, finishConversion, setCover, takeConversion } from '../../src/db/conversion-state.ts';
 import {
   type ConversionInput,
   countQueued,
@@ -28,6 +28,7 @@ import { dialects, useDatabase } from './dialects.ts';
 import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
 
 const RULES = { staleBefore: T0, maxAttempts: 5 };
+const ERROR = { code: 'unavailable' as const, message: 'This video is private.' };
 
 for (const dialect of dialects()) {
   describe(`jobs and their conversions on ${dialect.name}`, () => {
@@ -72,6 +73,7 @@ for (const dialect of dialects()) {
         eta: null,
         duration: null,
         thumbnail: null,
+        cover: null,
         error_code: null,
         error_message: null,
         attempts: 0,
@@ -120,7 +122,7 @@ for (const dialect of dialects()) {
     it('detaches one requester on cancel, and stops the work when the last one leaves', async () => {
       const first = await create({ options_key: 'k' }, 'a@x.org');
       const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org'))!;
-      assert.deepEqual(await cancelJob(t.db, first.id, T0 + 5), { stopped: false });
+      assert.deepEqual(await cancelJob(t.db, first.id, T0 + HOUR, T0 + 5), { stopped: false });
       assert.equal(jobStatus((await getJob(t.db, first.id))!), 'cancelled');
       assert.equal(jobStatus((await getJob(t.db, second.id))!), 'queued');
       assert.deepEqual(
@@ -128,8 +130,8 @@ for (const dialect of dialects()) {
         ['b@x.org'],
         'a cancelled requester is not mailed',
       );
-      assert.equal(await cancelJob(t.db, first.id), null, 'already cancelled');
-      assert.deepEqual(await cancelJob(t.db, second.id, T0 + 6), { stopped: true });
+      assert.equal(await cancelJob(t.db, first.id, T0 + HOUR), null, 'already cancelled');
+      assert.deepEqual(await cancelJob(t.db, second.id, T0 + HOUR, T0 + 6), { stopped: true });
       const work = (await getConversion(t.db, first.conversion_id))!;
       assert.deepEqual([work.status, work.active_jobs, work.finished_at], ['cancelled', 0, T0 + 6]);
       assert.equal(await attachToActive(t.db, work.id, null), null, 'nobody joins stopped work');
@@ -143,7 +145,7 @@ for (const dialect of dialects()) {
         const other = dialect.name === 'postgres' ? openDatabase(t.url) : t.db;
         try {
           const [cancelled, joined] = await Promise.all([
-            cancelJob(t.db, first.id),
+            cancelJob(t.db, first.id, T0 + HOUR),
             attachToActive(other, first.conversion_id, null),
           ]);
           const work = (await getConversion(t.db, first.conversion_id))!;
@@ -157,7 +159,7 @@ for (const dialect of dialects()) {
 
     it('does not cancel a job whose work has ended', async () => {
       const job = await done({}, T0 + HOUR);
-      assert.equal(await cancelJob(t.db, job.id), null);
+      assert.equal(await cancelJob(t.db, job.id, T0 + HOUR), null);
       assert.equal(jobStatus((await getJob(t.db, job.id))!), 'done');
     });
 
@@ -195,7 +197,7 @@ for (const dialect of dialects()) {
       const mid = await create({ title: '100% Pure_Noise' }, null, T0 + 1);
       const fresh = await create({ title: 'Fresh' }, null, T0 + 2);
       await takeConversion(t.db, mid.conversion_id, 'tok', RULES);
-      await cancelJob(t.db, fresh.id);
+      await cancelJob(t.db, fresh.id, T0 + HOUR);
       const ids = async (filter: Parameters<typeof listJobs>[1]) => (await listJobs(t.db, filter)).map((j) => j.id);
       assert.deepEqual(await ids({ limit: 10, offset: 0 }), [fresh.id, mid.id, old.id]);
       assert.deepEqual(await ids({ limit: 1, offset: 1 }), [mid.id]);
@@ -221,10 +223,21 @@ for (const dialect of dialects()) {
       assert.equal((await fileTotals(t.db, [])).size, 0);
     });
 
-    it('finds expired conversions that still have files, and only those', async () => {
+    it('finds expired conversions that still have files or a cover, and only those', async () => {
       const expired = await done({}, T0 + HOUR);
       await done({}, T0 + 2 * HOUR);
       await create();
+      // A failed conversion that finished no file keeps only its cover.
+      const failed = await create();
+      assert.ok(await takeConversion(t.db, failed.conversion_id, 'tok', RULES, T0));
+      assert.ok(await setCover(t.db, failed.conversion_id, 'tok', 'jobs/f/tok/cover.jpg', T0));
+      assert.ok(await failConversion(t.db, failed.conversion_id, 'tok', ERROR, T0 + HOUR / 2, T0));
+      assert.deepEqual(
+        (await expiredConversions(t.db, T0 + HOUR)).map((c) => c.id),
+        [failed.conversion_id, expired.conversion_id],
+      );
+      await deleteFiles(t.db, failed.conversion_id);
+      assert.equal((await getConversion(t.db, failed.conversion_id))?.cover, null, 'forgotten with the files');
       assert.deepEqual(
         (await expiredConversions(t.db, T0 + HOUR)).map((c) => c.id),
         [expired.conversion_id],

@@ -5,9 +5,11 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import { NO_MIGRATIONS } from 'kysely/migration';
+import { conversionRow } from '../../src/db/conversions.ts';
 import { migrate, migrator } from '../../src/db/migrate.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { dialects, useDatabase } from './dialects.ts';
+import { conversionInput, T0 } from './fixtures.ts';
 
 const ALL = Object.keys(migrations);
 const TABLES = ['admins', 'conversion_files', 'conversions', 'jobs'];
@@ -84,8 +86,49 @@ for (const dialect of dialects()) {
       const files = await t.db.selectFrom('conversion_files').selectAll().execute();
       assert.deepEqual(
         files.map(({ id: _, ...f }) => f),
-        [{ ...file, conversion_id: 'done-job', position: 0 }],
+        [{ ...file, conversion_id: 'done-job', position: 0, entry: null }],
       );
+    });
+
+    it('keeps stored playlist entries as states by position, and back', async () => {
+      assert.equal((await migrator(t.db).migrateTo('2026-12-02-003-shared-conversions')).error, undefined);
+      const error = { code: 'unavailable', message: 'Private.' };
+      const old = [
+        { title: 'One', url: 'https://v/1', status: 'done', progress: 1, error: null },
+        { title: null, url: 'https://v/2', status: 'failed', progress: null, error },
+      ];
+      const row = { ...conversionRow(conversionInput(), T0), status: 'done' as const, entries: JSON.stringify(old) };
+      await t.db.insertInto('conversions').values(row).execute();
+      const entries = async () =>
+        JSON.parse((await t.db.selectFrom('conversions').select('entries').executeTakeFirstOrThrow()).entries ?? '');
+      assert.equal((await migrate(t.db)).ok, true);
+      assert.deepEqual(await entries(), [
+        { title: 'One', status: 'done', error: null, finished_at: null },
+        { title: null, status: 'failed', error, finished_at: null },
+      ]);
+      // Down through 004 (005, covers, comes off first).
+      assert.equal((await migrator(t.db).migrateTo('2026-12-02-003-shared-conversions')).error, undefined);
+      assert.deepEqual(await entries(), [
+        { title: 'One', url: '', status: 'done', progress: 1, error: null },
+        { title: null, url: '', status: 'failed', progress: null, error },
+      ]);
+    });
+
+    it('adds the conversions’ cover column in 005, and takes it away again', async () => {
+      const columns = async () => {
+        const found = await t.db.introspection.getTables();
+        return found.find((table) => table.name === 'conversions')?.columns.map((c) => c.name) ?? [];
+      };
+      await migrate(t.db);
+      assert.ok((await columns()).includes('cover'));
+      const down = await migrator(t.db).migrateDown();
+      assert.deepEqual(
+        down.results?.map((r) => [r.migrationName, r.status]),
+        [['2026-12-02-005-covers', 'Success']],
+      );
+      assert.ok(!(await columns()).includes('cover'));
+      assert.ok((await columns()).includes('entries'));
+      assert.deepEqual(await migrate(t.db), { ok: true, applied: ['2026-12-02-005-covers'] });
     });
 
     it('returns a failure instead of throwing, and leaves no half-made schema', async () => {

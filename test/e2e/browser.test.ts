@@ -5,33 +5,18 @@
  * screenshots in docs/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Service, startService } from '../helpers/processes.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const screenshots = process.env.YTCONV_SCREENSHOT === '1';
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM}: make test installs it as root (Debian/Ubuntu: apt-get install chromium)`;
-
-describe('the page in Chromium', { skip }, () => {
+describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
   let stack: Stack;
   let service: Service;
   let browser: Browser;
@@ -41,7 +26,7 @@ describe('the page in Chromium', { skip }, () => {
   before(async () => {
     stack = await startStack();
     service = await startService(stack);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
   });
@@ -117,6 +102,58 @@ describe('the page in Chromium', { skip }, () => {
     await page.waitForSelector('[data-testid="job-status"][data-status="running"]');
     await page.getByTestId('cancel').click();
     await page.waitForSelector('[data-testid="job-status"][data-status="cancelled"]');
+    assert.equal((await service.job(id))?.status, 'cancelled');
+  });
+
+  /** Each playlist row as [title, status, its error or download text]. */
+  async function entryRows(): Promise<string[][]> {
+    return page
+      .getByTestId('entry')
+      .evaluateAll((rows) =>
+        rows.map((row) => [
+          row.querySelector('.entry__title')?.textContent ?? '',
+          row.getAttribute('data-status') ?? '',
+          row.querySelector('.entry__error')?.textContent ??
+            row.querySelector('[data-testid="download"]')?.textContent ??
+            '',
+        ]),
+      );
+  }
+
+  it('names every playlist entry, and the private one failed with its reason while the others finish', async () => {
+    const id = await submit(stack.site.playlistUrl('withbad'));
+    const ended = ['done', 'failed', 'cancelled'].map(
+      (status) => `[data-testid="job-status"][data-status="${status}"]`,
+    );
+    await page.waitForSelector(ended.join(', '), { timeout: 120_000 });
+    assert.equal((await service.job(id))?.status, 'done');
+    assert.deepEqual(await entryRows(), [
+      ['Plain Tone Video', 'done', 'Download'],
+      ['[Private video]', 'failed', 'This video is private.'],
+      ['Second Tone', 'done', 'Download'],
+    ]);
+    assert.match((await page.locator('.entries__count').textContent()) ?? '', /^2 of 3 done · 1 failed$/);
+  });
+
+  it('keeps the finished entry of a playlist cancelled midway, and says so', async () => {
+    const id = await submit(stack.site.playlistUrl('withslow'));
+    await page.waitForSelector('[data-testid="entry"]:nth-child(2)[data-status="running"]', { timeout: 60_000 });
+    await page.getByTestId('cancel').click();
+    await page.waitForSelector('[data-testid="job-status"][data-status="cancelled"]');
+    assert.deepEqual(await entryRows(), [
+      ['Plain Tone Video', 'done', 'Download'],
+      ['Slow Delivery', 'skipped', ''],
+      ['Second Tone', 'skipped', ''],
+    ]);
+    const result = (await page.locator('main').textContent()) ?? '';
+    assert.doesNotMatch(result, /Nothing was kept/);
+    assert.match(
+      (await page.getByTestId('kept').textContent()) ?? '',
+      /1 of 3 entries finished before it stopped is kept/,
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    assert.equal(download.suggestedFilename(), '01 - Plain Tone Video.mp3');
+    assert.equal(audioOf(await ffprobe(await download.path())).codec_name, 'mp3');
     assert.equal((await service.job(id))?.status, 'cancelled');
   });
 

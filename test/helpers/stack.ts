@@ -38,6 +38,8 @@ export interface Stack {
   /** Where the files of a job's conversion are stored (shared by identical jobs). */
   storageDir(jobId: string): Promise<string>;
   waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
+  /** Resolves with the job once `check` holds, looking at each change the service signals. */
+  waitUntil(id: string, check: (view: JobView) => boolean, timeoutMs?: number): Promise<JobView>;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,21 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
       return services.storage.conversionDir(conversionId);
     },
     waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
+    waitUntil: (id, check, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`job ${id}: condition not met after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const off = jobs.watch(id, () => {
+          jobs.get(id).then((view) => {
+            if (!view || !check(view)) return;
+            clearTimeout(timer);
+            off();
+            resolve(view);
+          }, reject);
+        });
+      }),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await events.close();

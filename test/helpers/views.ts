@@ -14,7 +14,7 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
     cover: null,
     error: null,
     source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
-    options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+    options: { format: 'mp3', quality: 'original', start: null, end: null, split_chapters: false, normalize: false },
     files: [],
     created_at: new Date(0).toISOString(),
     expires_at: null,

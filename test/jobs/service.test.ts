@@ -134,18 +134,57 @@ describe('a conversion job', () => {
 });
 
 describe('a playlist job', () => {
-  it('shows one row per entry, and the unavailable one as failed', async () => {
+  it('stores each entry with its title and outcome, the private one failed with its reason', async () => {
     const created = await stack.jobs.create({ url: stack.site.playlistUrl('withbad') });
+    const running = await stack.waitUntil(created.id, (job) => job.entries !== undefined, 60_000);
+    assert.deepEqual(
+      running.entries?.map((e) => e.title),
+      ['Plain Tone Video', '[Private video]', 'Second Tone'],
+      'titled before any entry is done',
+    );
     const done = await stack.waitFor(created.id, 'done', 60_000);
     assert.equal(done.title, 'Stand-in Mix With A Private Video');
     assert.deepEqual(
-      done.entries?.map((e) => [e.status, e.error?.code ?? null]),
+      done.entries?.map((e) => [e.title, e.status, e.error?.code ?? null, e.files.map((f) => f.name)]),
       [
-        ['done', null],
-        ['failed', 'unavailable'],
-        ['done', null],
+        ['Plain Tone Video', 'done', null, ['01 - Plain Tone Video.mp3']],
+        ['[Private video]', 'failed', 'unavailable', []],
+        ['Second Tone', 'done', null, ['03 - Second Tone.mp3']],
       ],
     );
+    assert.match(done.entries?.[1]?.error?.message ?? '', /private/i);
     assert.equal(done.files.length, 2);
+  });
+
+  it('keeps the finished entries, downloadable, when cancelled mid-playlist', async () => {
+    const created = await stack.jobs.create({ url: stack.site.playlistUrl('withslow') });
+    await stack.waitUntil(created.id, (job) => job.entries?.[1]?.status === 'running', 60_000);
+    const cancelled = await stack.jobs.cancel(created.id);
+    assert.equal(cancelled?.status, 'cancelled');
+    assert.deepEqual(
+      cancelled?.entries?.map((e) => [e.status, e.files.map((f) => f.name)]),
+      [
+        ['done', ['01 - Plain Tone Video.mp3']],
+        ['skipped', []],
+        ['skipped', []],
+      ],
+    );
+    assert.deepEqual(
+      cancelled?.files.map((f) => f.name),
+      ['01 - Plain Tone Video.mp3'],
+    );
+    assert.ok(cancelled?.expires_at, 'kept for the retention time');
+    // The worker stops the rest; what was finished stays on disk.
+    const conversionId = (await conversionOf(stack.services.db, created.id))!;
+    const { convert } = stack.services.queues;
+    await until(async () => (await convert.getJob(conversionId))?.returnvalue === 'cancelled');
+    const [file] = await stack.jobs.files(created.id);
+    assert.equal(file?.name, '01 - Plain Tone Video.mp3');
+    assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
+    const after = await stack.jobs.get(created.id);
+    assert.deepEqual(
+      after?.entries?.map((e) => e.status),
+      ['done', 'skipped', 'skipped'],
+    );
   });
 });

@@ -1,8 +1,9 @@
 /** Every output format from the stand-in site, verified with ffprobe. */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ConvertContext, convert } from '../../src/pipeline/convert.ts';
+import { type ConvertContext, convert, type EntryReport } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
@@ -26,13 +27,23 @@ async function run(
   hooks: Pick<ConvertContext, 'onCover'> = {},
 ) {
   const outDir = await tempDir();
+  const entries: EntryReport[] = [];
   const result = await convert(
     parseSource(url, { allowFiles: false }),
     { format: 'mp3', splitChapters: false, normalize: false, ...options },
-    { engine: { ...engine, limits: { ...engine.limits, ...limits } }, outDir, ...hooks },
+    {
+      engine: { ...engine, limits: { ...engine.limits, ...limits } },
+      outDir,
+      onEntry: (e) => entries.push(e),
+      ...hooks,
+    },
   );
-  return { ...result, outDir };
+  return { ...result, outDir, entries };
 }
+
+/** Each report as [index, title, status, error code]. */
+const briefly = (reports: EntryReport[]) =>
+  reports.map((r) => [r.index, r.title, r.status, 'error' in r ? r.error.code : null]);
 
 const close = (actual: number, expected: number, tolerance = 0.15) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
@@ -176,8 +187,7 @@ describe('converting a video', () => {
 describe('converting a playlist', () => {
   it('makes one numbered file per entry with the playlist as album', async () => {
     // Exactly as many entries as the limit allows.
-    const { files, skipped, outDir } = await run(site.playlistUrl('mix'), {}, { maxPlaylistEntries: 3 });
-    assert.deepEqual(skipped, []);
+    const { files, outDir } = await run(site.playlistUrl('mix'), {}, { maxPlaylistEntries: 3 });
     assert.deepEqual((await readdir(outDir)).sort(), [
       '01 - Test Artist - Sine Song.mp3',
       '02 - Plain Tone Video.mp3',
@@ -190,11 +200,33 @@ describe('converting a playlist', () => {
     }
   });
 
-  it('skips an unavailable entry and converts the rest', async () => {
-    const { files, skipped } = await run(site.playlistUrl('withbad'));
-    assert.equal(files.length, 2);
-    assert.equal(skipped.length, 1);
-    assert.equal(skipped[0]?.error.code, 'unavailable');
+  it('reports each entry by position, titled from the listing, as it starts and ends', async () => {
+    const { files, entries } = await run(site.playlistUrl('withbad'));
+    assert.deepEqual(briefly(entries), [
+      [1, 'Plain Tone Video', 'running', null],
+      [1, 'Plain Tone Video', 'done', null],
+      [2, '[Private video]', 'running', null],
+      [2, '[Private video]', 'failed', 'unavailable'],
+      [3, 'Second Tone', 'running', null],
+      [3, 'Second Tone', 'done', null],
+    ]);
+    const failed = entries.find((e) => e.status === 'failed');
+    assert.match(failed && 'error' in failed ? failed.error.message : '', /private/i);
+    const reported = entries.flatMap((e) => (e.status === 'done' ? e.files : []));
+    assert.deepEqual(reported, files, 'the done reports carry every file, already in place');
+  });
+
+  it('tells a video that appears twice apart by its position', async () => {
+    const { files, entries } = await run(site.playlistUrl('twice'));
+    assert.deepEqual(briefly(entries.filter((e) => e.status !== 'running')), [
+      [1, 'Plain Tone Video', 'done', null],
+      [2, 'Second Tone', 'done', null],
+      [3, 'Plain Tone Video', 'done', null],
+    ]);
+    assert.deepEqual(
+      files.map((f) => basename(f.path)),
+      ['01 - Plain Tone Video.mp3', '02 - Second Tone.mp3', '03 - Plain Tone Video.mp3'],
+    );
   });
 });
 

@@ -219,6 +219,20 @@ export const PLAYLISTS = {
     uploader: CHANNEL.name,
     entries: ['plain', 'private', 'second'],
   },
+  // The same video twice: entries are told apart by position, not by URL.
+  twice: {
+    id: 'PLStandInTwice00000000000000000004',
+    title: 'Stand-in Mix With A Repeat',
+    uploader: CHANNEL.name,
+    entries: ['plain', 'second', 'plain'],
+  },
+  // A quick entry, then one slow enough to cancel the playlist while it runs.
+  withslow: {
+    id: 'PLStandInWithSlow00000000000000005',
+    title: 'Stand-in Mix With A Slow Video',
+    uploader: CHANNEL.name,
+    entries: ['plain', 'slow', 'second'],
+  },
   // Like a channel's uploads: listed page by page, so a consumer that wants only the first few
   // entries fetches only the first page.
   huge: {

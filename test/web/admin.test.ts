@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createAdmin } from '../../src/db/admins.ts';
+import { createAdmin, deleteAdmin } from '../../src/db/admins.ts';
 import { createWithConversion, getJob } from '../../src/db/jobs.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
@@ -148,6 +148,19 @@ describe('signing in', () => {
     for (let i = 0; i < 12; i++) assert.equal((await signIn('ann', 'correct horse', '192.0.2.1')).statusCode, 303);
   });
 
+  it('ends the sessions of an admin who is deleted', async () => {
+    await createAdmin(stack.services.db, 'gone', 'correct horse');
+    const cookie = setCookie(await signIn('gone', 'correct horse'))!.split(';')[0]!;
+    assert.equal((await app.inject({ url: '/admin', headers: { cookie } })).statusCode, 200);
+    assert.equal(await deleteAdmin(stack.services.db, 'gone'), 'deleted');
+    for (const url of ['/admin', '/admin/queues']) {
+      const res = await app.inject({ url, headers: { cookie } });
+      assert.equal(res.statusCode, 302, url);
+      assert.equal(res.headers.location, '/admin/login');
+    }
+    assert.equal((await app.inject({ url: '/admin/login', headers: { cookie } })).statusCode, 200, 'no redirect loop');
+  });
+
   it('signs out with a POST carrying the token, clearing the cookie', async () => {
     const b = await browser();
     const res = await app.inject({
@@ -180,7 +193,7 @@ describe('a finished job in the list', () => {
     assert.match(row, /Plain Tone Video/);
     assert.ok(row.includes(`href="${done.source.url}"`), row);
     assert.match(row, /standin|generic/);
-    assert.match(row, /<td>0:0\d<\/td>/);
+    assert.match(row, /<td data-label="Duration">0:0\d<\/td>/);
     assert.match(row, /\d+(\.\d)? KB \(1\)/);
     assert.match(row, /\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });
@@ -206,6 +219,20 @@ describe('a finished job in the list', () => {
     assert.notEqual(await getJob(stack.services.db, done.id), null);
   });
 
+  it('asks before deleting it, and asking changes nothing', async () => {
+    const list = await get(b, '/admin?status=done');
+    const href = new RegExp(`href="(/admin/jobs/${done.id}/delete\\?back=[^"]+)"`).exec(list.body)?.[1];
+    assert.ok(href, 'the row links to the confirmation');
+    const res = await get(b, href.replaceAll('&amp;', '&'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Delete this job\?/);
+    assert.match(res.body, /Plain Tone Video/);
+    assert.ok(res.body.includes(`action="/admin/jobs/${done.id}/delete"`));
+    assert.ok(res.body.includes('name="back" value="/admin?status=done"'));
+    assert.ok(res.body.includes('href="/admin?status=done">Keep the job</a>'));
+    assert.notEqual(await getJob(stack.services.db, done.id), null);
+  });
+
   it('deletes it with its files', async () => {
     const dir = await stack.storageDir(done.id);
     assert.ok(existsSync(dir));
@@ -215,6 +242,16 @@ describe('a finished job in the list', () => {
     assert.equal(existsSync(dir), false);
     assert.equal(await getJob(stack.services.db, done.id), null);
     assert.match((await get(b, res.headers.location as string)).body, /Deleted job/);
+  });
+});
+
+describe('asking to confirm', () => {
+  it('says so when the job is gone, and sends nowhere but a list', async () => {
+    const b = await browser();
+    const res = await get(b, '/admin/jobs/no-such-job/cancel?back=https://evil.example/');
+    assert.equal(res.statusCode, 404);
+    assert.match(res.body, /There is no such job/);
+    assert.ok(!res.body.includes('evil.example'));
   });
 });
 
@@ -269,7 +306,14 @@ describe('the list', () => {
         source_url: `https://www.youtube.com/watch?v=page${i}`,
         options_key: null,
         title: `<b>Paged</b> ${i}`,
-        options: { format: 'mp3', quality: null, start: null, end: null, split_chapters: false, normalize: false },
+        options: {
+          format: 'mp3',
+          quality: 'original',
+          start: null,
+          end: null,
+          split_chapters: false,
+          normalize: false,
+        },
       } as const;
       await createWithConversion(stack.services.db, input, null);
     }

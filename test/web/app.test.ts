@@ -17,6 +17,7 @@ import { jobView } from '../helpers/views.ts';
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
   get: () => assert.fail('get must not be called'),
+  list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   files: () => assert.fail('files must not be called'),
@@ -96,6 +97,7 @@ describe('POST /api/jobs refuses bad requests before creating a job', () => {
   it('with a text body, saying what to send instead', async () => {
     const { status, error } = await refusal('https://youtu.be/x', { 'content-type': 'text/plain' });
     assert.equal(status, 415);
+    assert.equal(error.code, 'unsupported_media_type');
     assert.match(error.message, /as JSON .* or as a multipart form/);
   });
 
@@ -301,6 +303,7 @@ describe('the OpenAPI document', () => {
       '/api/jobs/{id}/events',
       '/api/jobs/{id}/files/{name}',
       '/api/jobs/{id}/zip',
+      '/api/options',
     ]);
     assert.ok(doc.paths['/api/jobs'].post.requestBody.content['multipart/form-data']);
     assert.equal(
@@ -324,7 +327,7 @@ describe('pages', () => {
       assert.equal(
         res.headers['content-security-policy'],
         "default-src 'self';img-src 'self' data:;style-src 'self';script-src 'self';connect-src 'self';" +
-          "object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+          "media-src 'self' blob:;object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
       );
       assert.equal(res.headers['cache-control'], 'no-cache');
     });

@@ -112,7 +112,7 @@ function jsonCases(port: number): [string, InjectOptions, Outcome][] {
     ['a null body', raw('null'), INVALID_OPTION],
     ['malformed JSON', raw('{"url":'), INVALID_OPTION],
     ['no body at all', {}, INVALID_OPTION],
-    ['a text body', raw(VIDEO, 'text/plain'), [415, 'invalid_option']],
+    ['a text body', raw(VIDEO, 'text/plain'), [415, 'unsupported_media_type']],
   ];
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { conversionOf } from '../../src/db/jobs.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
@@ -206,6 +207,37 @@ describe('refusals and lookups', () => {
   });
 });
 
+describe('several jobs at once (GET /api/jobs?ids=)', () => {
+  const list = (ids: string) => app.inject({ url: `/api/jobs?ids=${ids}` });
+  const view = async (id: string): Promise<JobView> => (await app.inject({ url: `/api/jobs/${id}` })).json();
+
+  it('answers each job once, as GET /api/jobs/{id} shows it, in the order asked, leaving unknown ids out', async () => {
+    const done = await post({ url: stack.site.watchUrl('plain'), format: 'm4a' });
+    await stack.waitFor(done.id, 'done');
+    const cancelled = await post({ url: stack.site.watchUrl('slow'), format: 'flac' });
+    await app.inject({ method: 'DELETE', url: `/api/jobs/${cancelled.id}` });
+    const res = await list(`${cancelled.id},no-such-job,${done.id},${cancelled.id}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { jobs: [await view(cancelled.id), await view(done.id)] });
+    assert.equal(res.json().jobs[1].files.length, 1);
+  });
+
+  it('refuses more than 50 ids with 400 invalid_option', async () => {
+    const ids = Array.from({ length: 51 }, (_, i) => `job${i}`).join(',');
+    const res = await list(ids);
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_option');
+    assert.match(res.json().error.message, /at most 50 jobs/);
+  });
+
+  it('lists nothing without ids', async () => {
+    const res = await app.inject({ url: '/api/jobs' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_option');
+    assert.deepEqual((await list('')).json(), { jobs: [] });
+  });
+});
+
 describe('covers', () => {
   it('shows the cover while the job still runs, and none once it is cancelled', async () => {
     const created = await post({ url: stack.site.watchUrl('slow'), format: 'm4a' });
@@ -219,6 +251,36 @@ describe('covers', () => {
     const cancelled = await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` });
     assert.equal(cancelled.json().cover, null);
     assert.equal((await app.inject({ url: cover })).statusCode, 404);
+  });
+
+  it('keeps serving the finished entry’s file and the cover of a playlist cancelled midway', async () => {
+    const created = await post({ url: stack.site.playlistUrl('withslow'), format: 'mp3' });
+    const running = await stack.waitUntil(
+      created.id,
+      (job) => job.entries?.[1]?.status === 'running' && job.cover !== null,
+      60_000,
+    );
+    const cancelled = (await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` })).json() as JobView;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(cancelled.cover, running.cover);
+    // What the worker recorded must outlive its stopping.
+    const conversionId = (await conversionOf(stack.services.db, created.id)) ?? assert.fail('no conversion');
+    await eventually(async () =>
+      (await stack.services.queues.convert.getJob(conversionId))?.returnvalue === 'cancelled' ? true : null,
+    );
+    const after = (await stack.jobs.get(created.id)) ?? assert.fail('the job is gone');
+    assert.deepEqual(
+      after.files.map((f) => f.name),
+      ['01 - Plain Tone Video.mp3'],
+    );
+    assert.equal(after.cover, running.cover);
+    const file = await app.inject({ url: after.files[0]!.url });
+    assert.equal(file.statusCode, 200);
+    assert.equal(audioOf(await ffprobeBytes(file.rawPayload)).codec_name, 'mp3');
+    const cover = await app.inject({ url: running.cover! });
+    assert.equal(cover.statusCode, 200);
+    assert.equal(cover.headers['content-type'], 'image/jpeg');
+    assert.ok(cover.rawPayload.length > 0);
   });
 
   it('removes the cover with the job’s files when the job is deleted', async () => {

@@ -18,6 +18,8 @@ export interface ConversionFilesTable {
   bitrate: number;
   /** 0-based order within the conversion (playlist entry or chapter order). */
   position: number;
+  /** Playlists: the 0-based position of the entry the file was made from; null otherwise. */
+  entry: number | null;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

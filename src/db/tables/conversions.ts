@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ErrorCode } from '../../errors.ts';
-import type { AudioFormat, Phase } from '../../pipeline/types.ts';
+import type { Phase } from '../../pipeline/types.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -8,24 +8,23 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const SOURCE_KINDS = ['url', 'upload'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-/** Conversion options as the API names them; stored as JSON text in `conversions.options`. */
-export interface JobOptions {
-  format: AudioFormat;
-  quality: string | null;
-  start: number | null;
-  end: number | null;
-  split_chapters: boolean;
-  normalize: boolean;
-}
+/** Conversion options (src/options.ts) are stored as JSON text in `conversions.options`. */
+export type { JobOptions } from '../../options.ts';
 
-/** One playlist entry's state; stored as a JSON array in `conversions.entries`. */
+export const ENTRY_STATUSES = ['queued', 'running', 'done', 'failed', 'skipped'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+/**
+ * One playlist entry's state, by its position (the same video may appear twice); stored as a JSON
+ * array in `conversions.entries`. Its files are the `conversion_files` rows with its position.
+ */
 export interface EntryState {
   title: string | null;
-  url: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  /** 0..1 of the entry's current phase while running. */
-  progress: number | null;
+  /** failed: it could not be converted; skipped: the playlist stopped before it was done. */
+  status: EntryStatus;
   error: { code: ErrorCode; message: string } | null;
+  /** When it ended: a requester who cancelled keeps the entries done before their cancel. */
+  finished_at: Timestamp | null;
 }
 
 /** Milliseconds since the epoch (integer on SQLite, bigint on PostgreSQL). */
@@ -78,7 +77,7 @@ export interface ConversionsTable {
    * request joining and the last requester leaving are decided by one row lock (see jobs.ts).
    */
   active_jobs: number;
-  /** Playlists only: EntryState[] as JSON text. */
+  /** Playlists only: EntryState[] as JSON text, written by the worker as each entry starts and ends. */
   entries: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -26,10 +26,16 @@ export function sessionOf(request: FastifyRequest): Session {
   return session;
 }
 
+/** The request's session when its cookie is valid and its admin has not been deleted since. */
+async function liveSession(deps: AuthDeps, request: FastifyRequest): Promise<Session | null> {
+  const session = readSession(deps.secretKey, request.headers.cookie);
+  return session !== null && (await deps.api.isAdmin(session.username)) ? session : null;
+}
+
 /** An onRequest hook: no valid session, no admin page. */
 export function requireSession(deps: AuthDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = readSession(deps.secretKey, request.headers.cookie);
+    const session = await liveSession(deps, request);
     if (session === null) return reply.redirect('/admin/login', request.method === 'GET' ? 302 : 303);
     sessions.set(request, session);
   };
@@ -78,7 +84,7 @@ function signInThrottle(app: FastifyInstance): Throttle {
 export async function signInRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
   const throttle = signInThrottle(app);
   app.get('/login', async (request, reply) => {
-    if (readSession(deps.secretKey, request.headers.cookie)) return reply.redirect('/admin');
+    if (await liveSession(deps, request)) return reply.redirect('/admin');
     return sendPage(reply, 200, loginPage());
   });
   app.post('/login', async (request, reply) => {

@@ -1,6 +1,7 @@
 /** The admin's job list: filters, the table with per-row actions, and pagination. */
 import type { AdminJob, JobList, JobListQuery } from '../../jobs/admin.ts';
 import { JOB_STATUSES } from '../../jobs/types.ts';
+import type { ConfirmedAction } from './confirm-page.ts';
 import { formatBytes, formatDuration, formatTime } from './format.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout } from './layout.ts';
@@ -74,10 +75,10 @@ function row(job: AdminJob, page: JobsPage): Html {
                 <a href="/jobs/${job.id}">${job.title ?? `Job ${job.id}`}</a>
                 <div class="muted">${job.source.site ?? 'unknown site'} · ${sourceLink(job)}</div>
               </td>
-              <td>${job.duration === null ? '—' : formatDuration(job.duration)}</td>
-              <td>${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
-              <td><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
-              <td>${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
+              <td data-label="Duration">${job.duration === null ? '—' : formatDuration(job.duration)}</td>
+              <td data-label="Size">${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
+              <td data-label="Created"><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
+              <td data-label="Error">${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
                 job.email_error && html` <span class="admin-table__error">Email not sent: ${job.email_error}</span>`
               }</td>
               <td class="admin-table__actions">${actions(job, page)}</td>
@@ -89,19 +90,21 @@ function sourceLink(job: AdminJob): Html {
   return html`<a href="${job.source.url}" rel="noreferrer noopener" target="_blank">${job.source.url}</a>`;
 }
 
+/** Retry posts at once (it only adds a job); Cancel and Delete lead to a page that asks first. */
 function actions(job: AdminJob, page: JobsPage): Html[] {
-  const button = (action: string, label: string, style: string) =>
-    html`<form method="post" action="/admin/jobs/${job.id}/${action}">
-                  ${csrfField(page.session)}<input type="hidden" name="back" value="${listUrl(page.query)}">
-                  <button class="button button--small ${style}" type="submit" aria-label="${label} job ${job.title ?? job.id}">${label}</button>
+  const back = listUrl(page.query);
+  const label = (action: string) => `${action} job ${job.title ?? job.id}`;
+  const retry = html`<form method="post" action="/admin/jobs/${job.id}/retry">
+                  ${csrfField(page.session)}<input type="hidden" name="back" value="${back}">
+                  <button class="button button--small button--secondary" type="submit" aria-label="${label('Retry')}">Retry</button>
                 </form>`;
+  const ask = (action: ConfirmedAction, text: string, style: string) =>
+    html`<a class="button button--small ${style}" href="/admin/jobs/${job.id}/${action}?${new URLSearchParams({ back })}" aria-label="${label(text)}">${text}</a>`;
   const active = job.status === 'queued' || job.status === 'running';
   return [
-    ...((job.status === 'failed' || job.status === 'cancelled') && job.source.kind === 'url'
-      ? [button('retry', 'Retry', 'button--secondary')]
-      : []),
-    ...(active ? [button('cancel', 'Cancel', 'button--secondary')] : []),
-    button('delete', 'Delete', 'button--secondary button--danger'),
+    ...((job.status === 'failed' || job.status === 'cancelled') && job.source.kind === 'url' ? [retry] : []),
+    ...(active ? [ask('cancel', 'Cancel', 'button--secondary')] : []),
+    ask('delete', 'Delete', 'button--secondary button--danger'),
   ];
 }
 

@@ -1,13 +1,16 @@
 /**
  * GET /admin (the job list) and POST /admin/jobs/:id/{retry,cancel,delete}. An action answers with
  * a redirect back to the list it was made from (so reloading does not repeat it), carrying what it
- * did; a refusal re-renders that list with the reason and the refusal's status.
+ * did; a refusal re-renders that list with the reason and the refusal's status. Cancel and delete
+ * cannot be undone, so their buttons lead to GET /admin/jobs/:id/{cancel,delete} first: a page
+ * that asks to confirm and changes nothing itself.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ConvertError } from '../../errors.ts';
 import type { AdminApi, JobListQuery } from '../../jobs/admin.ts';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/types.ts';
 import { formField, sessionOf } from './auth.ts';
+import { type ConfirmedAction, confirmPage } from './confirm-page.ts';
 import { type Html, html, sendPage } from './html.ts';
 import { type JobsPage, jobsPage, listUrl } from './jobs-page.ts';
 import type { Session } from './session.ts';
@@ -44,14 +47,41 @@ export async function jobRoutes(app: FastifyInstance, deps: { api: AdminApi }): 
     app.post(`/jobs/:id/${action}`, async (request, reply) => {
       const { id } = request.params as { id: string };
       const back = backQuery(formField(request.body, 'back'));
-      try {
+      return refusalShown(reply, deps.api, sessionOf(request), back, async () => {
         const jobId = await ACTIONS[action](deps.api, id);
         return reply.redirect(listUrl(back, { done: action, job: jobId }), 303);
-      } catch (err) {
-        if (!(err instanceof ConvertError) || err.status >= 500) throw err;
-        return render(reply, deps.api, sessionOf(request), back, err.status, { kind: 'error', text: err.message });
-      }
+      });
     });
+  }
+
+  for (const action of CONFIRMED) {
+    app.get(`/jobs/:id/${action}`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const back = backQuery(String((request.query as Record<string, unknown>).back ?? ''));
+      const session = sessionOf(request);
+      return refusalShown(reply, deps.api, session, back, async () => {
+        const job = await deps.api.job(id);
+        return sendPage(reply, 200, confirmPage({ action, job, session, back: listUrl(back) }));
+      });
+    });
+  }
+}
+
+const CONFIRMED: readonly ConfirmedAction[] = ['cancel', 'delete'];
+
+/** `work`'s answer; or, when the service refuses (not found, conflict), the list with the reason. */
+async function refusalShown(
+  reply: FastifyReply,
+  api: AdminApi,
+  session: Session,
+  back: JobListQuery,
+  work: () => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof ConvertError) || err.status >= 500) throw err;
+    return render(reply, api, session, back, err.status, { kind: 'error', text: err.message });
   }
 }
 

@@ -3,6 +3,9 @@
  * of scripts and injected styles, so its routes, and only those, get a looser CSP than ours. Its
  * API calls cannot carry our form token: SameSite=Strict keeps the cookie off other sites'
  * requests, and a write that a browser marks as cross-site is refused besides.
+ *
+ * Its page has no place for links of ours (its "misc links" hide in a menu), so a link back to
+ * the jobs is written into its HTML, outside the element its script renders into.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -40,8 +43,10 @@ export async function queueDashboard(app: FastifyInstance, deps: QueueDashboardD
   });
   app.addHook('onRequest', requireSession(deps));
   app.addHook('onRequest', refuseCrossSiteWrites);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', DASHBOARD_CSP).header('cache-control', 'no-store');
+    const html = typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('text/html');
+    return html ? withBackLink(payload) : payload;
   });
   await app.register(board.registerPlugin(), { prefix: BASE_PATH.slice('/admin'.length) });
 }
@@ -51,4 +56,11 @@ async function refuseCrossSiteWrites(request: FastifyRequest, reply: FastifyRepl
   const site = request.headers['sec-fetch-site'];
   if (site === undefined || site === 'same-origin') return;
   return reply.code(403).send({ error: 'cross-site requests are not allowed' });
+}
+
+const BACK_LINK_STYLE = '<link rel="stylesheet" href="/assets/queues.css">';
+const BACK_LINK = '<a class="ytconv-back" href="/admin">← Back to the jobs</a>';
+
+function withBackLink(page: string): string {
+  return page.replace('</head>', `${BACK_LINK_STYLE}</head>`).replace(/<body[^>]*>/, (body) => `${body}${BACK_LINK}`);
 }

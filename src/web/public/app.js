@@ -11,36 +11,11 @@
 
 // ─── Vocabulary ─────────────────────────────────────────────────────────────────────────────
 
-const FORMATS = [
-  { value: 'mp3', label: 'MP3 — plays everywhere' },
-  { value: 'm4a', label: 'M4A (AAC) — Apple devices' },
-  { value: 'opus', label: 'Opus — smallest files' },
-  { value: 'ogg', label: 'Ogg Vorbis' },
-  { value: 'flac', label: 'FLAC — lossless' },
-  { value: 'wav', label: 'WAV — lossless, uncompressed' },
-];
-
-const BITRATES = ['320k', '256k', '192k', '160k', '128k', '96k', '64k'];
-
-/** Quality choices per format, with the engine's defaults; lossless formats take none. */
-const QUALITIES = {
-  mp3: {
-    default: '192k',
-    groups: [
-      { label: 'Constant bitrate', options: BITRATES },
-      { label: 'Variable bitrate (VBR)', options: ['V0', 'V2', 'V4'] },
-    ],
-  },
-  m4a: { default: '192k', groups: [{ options: BITRATES }] },
-  // Opus is transparent at lower rates than the others, hence its lower default and no 320k.
-  opus: { default: '128k', groups: [{ options: ['256k', '192k', '160k', '128k', '96k', '64k'] }] },
-  ogg: { default: '192k', groups: [{ options: BITRATES }] },
-  flac: null,
-  wav: null,
-};
-
-/** LAME's VBR presets, with their typical bitrate so people can compare them with CBR. */
-const VBR_LABELS = { V0: 'V0 · VBR ≈ 245 kbps', V2: 'V2 · VBR ≈ 190 kbps', V4: 'V4 · VBR ≈ 165 kbps' };
+/**
+ * What the server offers and accepts (GET /api/options): formats with their qualities and labels,
+ * the defaults, the limits and a sentence per error code. Loaded once at start-up.
+ */
+let catalog = null;
 
 const PHASES = [
   { id: 'probing', label: 'Reading video info', step: 'Reading info' },
@@ -56,52 +31,20 @@ const STATUS_LABELS = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   expired: 'Expired',
+  skipped: 'Skipped',
 };
 
 const FINAL_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
-/** One sentence per error code: what happened and what the person can do about it. */
+/**
+ * One sentence per error code: what happened and what the person can do about it. The server's
+ * codes come with the catalog; these two are the page's own: the request never got an answer.
+ */
 const ERROR_TEXT = {
-  invalid_url: 'That doesn’t look like a link ytconv can read. Paste the full address of a video or playlist.',
-  invalid_option: 'One of the options isn’t valid. Check the quality and the trim times.',
-  unsupported_site: 'Links from this site aren’t supported on this server.',
-  forbidden_address: 'That link leads to a private or local network address, which this server doesn’t fetch.',
-  unavailable: 'This video isn’t available: it may be private, removed, or blocked in the server’s region.',
-  sign_in_required:
-    'The site wants a sign-in for this video (an age or bot check). The server’s admin can add a cookies file or update yt-dlp.',
-  too_long: 'This media is longer than this server accepts.',
-  too_large: 'This media is larger than this server is allowed to download.',
-  no_audio: 'This media has no audio track, so there is nothing to convert.',
-  corrupt_media: 'The media could not be decoded. The file may be damaged or in a format ffmpeg can’t read.',
-  network: 'The video site could not be reached. This is usually temporary, so try again in a minute.',
-  cancelled: 'This conversion was cancelled.',
-  tool_missing: 'The server is missing a tool it needs (ffmpeg or yt-dlp). Please tell the person who runs it.',
-  internal: 'Something went wrong on the server. Trying again may help; the details are in the server’s log.',
-  file_too_large: 'This file is bigger than the server accepts for uploads.',
-  request_too_large: 'The request was too large for the server. Check the link and the email address.',
-  too_many_requests: 'You have started many conversions in a short time. Wait a little before the next one.',
-  not_found: 'There is no conversion at this address. The link may be mistyped, or the conversion was deleted.',
-  expired: 'The files of this conversion have expired.',
-  queue_unavailable: 'The conversion queue is unavailable right now. Please try again in a moment.',
-  // The page's own codes: the request never got an answer from the server.
   offline: 'Couldn’t reach the ytconv server. Check your connection and try again.',
   upload_failed:
     'The upload was interrupted. Check your connection; a very large file may also be over the server’s limit.',
 };
-
-/** Codes whose server message adds specifics (a limit, the option at fault) worth showing too. */
-const DETAILED_CODES = new Set([
-  'invalid_url',
-  'invalid_option',
-  'unsupported_site',
-  'unavailable',
-  'sign_in_required',
-  'too_long',
-  'too_large',
-  'corrupt_media',
-  'file_too_large',
-  'too_many_requests',
-]);
 
 const POLL_MS = 1000;
 const MAX_POLL_MS = 5000;
@@ -190,9 +133,9 @@ function formatAudio(format, bitrate) {
   return bitrate ? `${name} · ${Math.round(bitrate / 1000)} kbps` : name;
 }
 
-function formatQuality(quality) {
-  if (VBR_LABELS[quality]) return VBR_LABELS[quality];
-  return quality.replace(/k$/, ' kbps');
+/** The catalog's label for a quality ("320 kbps", "V0 · VBR ≈ 245 kbps"), else the value as stored. */
+function formatQuality(format, quality) {
+  return catalog?.formats.find((f) => f.id === format)?.qualities.find((q) => q.value === quality)?.label ?? quality;
 }
 
 const relativeTime = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
@@ -221,17 +164,6 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
 
 function formatDateTime(iso) {
   return dateTimeFormat.format(new Date(iso));
-}
-
-/** "90", "1:30" or "1:02:03" (with optional decimals) → seconds; null when it is none of these. */
-function parseTime(text) {
-  const value = text.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const match = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(value);
-  if (!match) return null;
-  const [, hours = '0', minutes, seconds] = match;
-  if (Number(seconds) >= 60 || (match[1] !== undefined && Number(minutes) >= 60)) return null;
-  return Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
 }
 
 // ─── API ────────────────────────────────────────────────────────────────────────────────────
@@ -499,7 +431,8 @@ function renderMissingPage(root) {
 function renderHomePage(root, params) {
   document.title = 'ytconv — video links to tagged audio';
   const recentSection = renderRecentSection();
-  root.append(renderIntro(), renderConvertForm(initialValues(params)), recentSection);
+  const form = catalog ? renderConvertForm(initialValues(params)) : renderCatalogMissing();
+  root.append(renderIntro(), form, recentSection);
   refreshRecentStatuses(recentSection);
 }
 
@@ -520,10 +453,10 @@ function renderIntro() {
 function initialValues(params) {
   const prefs = readStored(PREFS_KEY, {});
   const format = params.get('format') ?? prefs.format;
-  const known = FORMATS.some((f) => f.value === format);
+  const known = catalog.formats.some((f) => f.id === format);
   return {
     url: params.get('url') ?? '',
-    format: known ? format : 'mp3',
+    format: known ? format : catalog.default_format,
     quality: params.get('quality') ?? (params.has('format') ? null : prefs.quality),
     start: params.get('start') ?? '',
     end: params.get('end') ?? '',
@@ -553,8 +486,9 @@ function setFieldError(control, message) {
 function renderConvertForm(values) {
   const state = { file: null };
   const form = h('form', { class: 'card convert', novalidate: true, 'aria-label': 'New conversion' });
-  const source = renderSourceFields(state, values);
-  const format = renderFormatFields(values);
+  // The quality's plan depends on the chosen file; `format` exists by the time a file is chosen.
+  const source = renderSourceFields(state, values, () => format.refreshPlan());
+  const format = renderFormatFields(values, state);
   const advanced = renderAdvancedFields(values);
   const footer = renderSubmitRow();
   form.append(source.el, format.el, advanced.el, footer.el);
@@ -565,7 +499,7 @@ function renderConvertForm(values) {
   return form;
 }
 
-function renderSourceFields(state, values) {
+function renderSourceFields(state, values, onFileChange) {
   const url = h('input', {
     type: 'text',
     inputmode: 'url',
@@ -583,6 +517,7 @@ function renderSourceFields(state, values) {
     // One source at a time: a chosen file takes the link field out of play until it's removed.
     url.disabled = chosen !== null;
     setFieldError(url, null);
+    onFileChange();
   });
   const el = h(
     'div',
@@ -676,30 +611,57 @@ function addDropHandlers(zone, onFile) {
   });
 }
 
-function renderFormatFields(values) {
+/** Without the catalog there is no form to build: say why, and offer to try again. */
+function renderCatalogMissing() {
+  return h(
+    'div',
+    { class: 'card convert form-error', role: 'alert', testid: 'catalog-missing' },
+    icon('alert'),
+    h('div', {}, h('p', { class: 'error-text' }, ERROR_TEXT.offline)),
+    h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again'),
+  );
+}
+
+function renderFormatFields(values, state) {
   const format = h(
     'select',
     { class: 'input', testid: 'format-select' },
-    FORMATS.map((f) => h('option', { value: f.value }, f.label)),
+    catalog.formats.map((f) => h('option', { value: f.id }, `${f.label} — ${f.description}`)),
   );
   format.value = values.format;
   const quality = h('select', { class: 'input', testid: 'quality-select' });
   // Shown in the quality control's place, so choosing FLAC or WAV doesn't shift the layout.
   const lossless = h('p', { class: 'input input--static', hidden: true }, 'Lossless: no quality to choose');
+  const plan = h('p', { class: 'field__hint', id: 'quality-plan', 'aria-live': 'polite', testid: 'quality-plan' });
   const qualityField = field({ id: 'quality', label: 'Quality', control: quality });
   qualityField.insertBefore(lossless, quality.nextSibling);
-
-  const sync = (preferred) => {
-    const spec = QUALITIES[format.value];
-    quality.hidden = spec === null;
-    lossless.hidden = spec !== null;
-    if (!spec) return;
-    quality.replaceChildren(...spec.groups.flatMap((group) => qualityOptions(group, spec.default)));
-    const offered = spec.groups.some((group) => group.options.includes(preferred));
-    quality.value = offered ? preferred : spec.default;
+  qualityField.insertBefore(plan, lossless.nextSibling);
+  quality.setAttribute('aria-describedby', `quality-plan ${quality.getAttribute('aria-describedby')}`);
+  // A quality the person picked follows them to another format; the default follows the format.
+  let picked = values.quality && values.quality !== catalog.default_quality ? values.quality : null;
+  const spec = () => catalog.formats.find((f) => f.id === format.value);
+  const refreshPlan = async () => {
+    const chosen = { spec: spec(), quality: quality.value, file: state.file };
+    const duration = chosen.file ? await mediaDuration(chosen.file) : null;
+    // Another choice may have been made while the file was being read.
+    if (chosen.spec === spec() && chosen.quality === quality.value && chosen.file === state.file) {
+      plan.textContent = qualityPlan(chosen.spec, chosen.quality, chosen.file, duration);
+    }
   };
-  sync(values.quality);
-  format.addEventListener('change', () => sync(quality.value));
+  const sync = () => {
+    const { qualities, lossless: isLossless } = spec();
+    quality.hidden = isLossless;
+    lossless.hidden = !isLossless;
+    quality.replaceChildren(...qualityOptions(qualities).flat());
+    quality.value = qualities.some((q) => q.value === picked) ? picked : catalog.default_quality;
+    refreshPlan();
+  };
+  sync();
+  format.addEventListener('change', sync);
+  quality.addEventListener('change', () => {
+    picked = quality.value;
+    refreshPlan();
+  });
 
   const el = h(
     'div',
@@ -707,14 +669,55 @@ function renderFormatFields(values) {
     field({ id: 'format', label: 'Format', control: format }),
     qualityField,
   );
-  return { el, format, quality };
+  return { el, format, quality, refreshPlan };
 }
 
-function qualityOptions(group, defaultValue) {
-  const options = group.options.map((value) =>
-    h('option', { value }, formatQuality(value) + (value === defaultValue ? ' · default' : '')),
-  );
-  return group.label ? h('optgroup', { label: group.label }, options) : options;
+/** The catalog's choices, in their groups (constant and variable bitrate); the default says so. */
+function qualityOptions(qualities) {
+  const option = (q) =>
+    h('option', { value: q.value }, q.label + (q.value === catalog.default_quality ? ' · default' : ''));
+  const groups = [];
+  for (const q of qualities) {
+    const last = groups.at(-1);
+    if (last && last.label === q.group) last.items.push(q);
+    else groups.push({ label: q.group, items: [q] });
+  }
+  return groups.map((g) => (g.label ? h('optgroup', { label: g.label }, g.items.map(option)) : g.items.map(option)));
+}
+
+/**
+ * What the chosen quality will do, in a sentence: keep the source's audio, or encode it, and for
+ * a chosen file the size to expect (the file's own when it is kept, else bitrate × duration).
+ */
+function qualityPlan(spec, quality, file, duration) {
+  const extension = file?.name.split('.').at(-1)?.toLowerCase();
+  const keeps = quality === catalog.default_quality;
+  if (file && keeps && spec.extensions.includes(extension)) {
+    return `No re-encode: your .${extension} file’s audio is most likely kept as it is (about ${formatSize(file.size)}).`;
+  }
+  const encodeAt = keeps ? spec.encode_quality : quality;
+  const kbps = Number(/^(\d+)k$/.exec(encodeAt ?? '')?.[1]);
+  const size = duration && kbps ? ` About ${formatSize((kbps * 1000 * duration) / 8)}.` : '';
+  if (!keeps) return `Encodes to ${spec.label} at ${formatQuality(spec.id, quality)}.${size}`;
+  if (file) return `Converted to ${spec.label}${encodeAt ? ` at ${formatQuality(spec.id, encodeAt)}` : ''}.${size}`;
+  const otherwise = encodeAt ? `encoded at ${formatQuality(spec.id, encodeAt)}` : 'converted';
+  return `No re-encode when the source’s audio already is ${spec.label} (no quality lost); otherwise ${otherwise}.`;
+}
+
+/** A chosen file's length in seconds, as the browser reads it; null when it cannot tell. */
+function mediaDuration(file) {
+  return new Promise((resolve) => {
+    const media = document.createElement('audio');
+    const url = URL.createObjectURL(file);
+    const done = (seconds) => {
+      URL.revokeObjectURL(url);
+      resolve(Number.isFinite(seconds) && seconds > 0 ? seconds : null);
+    };
+    media.preload = 'metadata';
+    media.addEventListener('loadedmetadata', () => done(media.duration));
+    media.addEventListener('error', () => done(null));
+    media.src = url;
+  });
 }
 
 function renderAdvancedFields(values) {
@@ -806,17 +809,13 @@ function readForm({ state, source, format, advanced }) {
   const fields = { format: format.format.value };
   if (!state.file) fields.url = url;
   if (!format.quality.hidden) fields.quality = format.quality.value;
+  // Times go as typed: the server is the one judge of what a time is (its refusal names the field).
   for (const [name, input] of [
     ['start', advanced.start],
     ['end', advanced.end],
   ]) {
     const text = input.value.trim();
-    if (!text) continue;
-    if (parseTime(text) === null) problems.push([input, `“${text}” isn’t a time.`]);
-    else fields[name] = text;
-  }
-  if (fields.start && fields.end && parseTime(fields.end) <= parseTime(fields.start)) {
-    problems.push([advanced.end, 'The end must come after the start.']);
+    if (text) fields[name] = text;
   }
   fields.split_chapters = advanced.splitChapters.checked;
   fields.normalize = advanced.normalize.checked;
@@ -879,13 +878,13 @@ function markRefusedField({ source, state }, code) {
   }
 }
 
-/** The friendly sentence for a code, plus the server's own message when it adds specifics. */
+/** The friendly sentence for a code, plus the server's own message, which names the specifics. */
 function errorParagraphs(code, message) {
   const text = ERROR_TEXT[code];
-  const detail = message && (!text || DETAILED_CODES.has(code)) ? message : null;
+  const detail = message && message !== text ? message : null;
   return [
-    h('p', { class: 'error-text' }, text ?? message ?? ERROR_TEXT.internal),
-    text && detail && detail !== text ? h('p', { class: 'error-detail' }, detail) : null,
+    h('p', { class: 'error-text' }, text ?? message ?? 'Something went wrong on the server.'),
+    text && detail ? h('p', { class: 'error-detail' }, detail) : null,
   ];
 }
 
@@ -1138,8 +1137,14 @@ function renderJobHeader(view, job) {
  */
 function renderThumbnail(thumb, job) {
   thumb.classList.toggle('is-loading', !job.cover && !FINAL_STATUSES.has(job.status) && job.title === null);
+  if (!job.cover) {
+    // The job shows no cover any more (it ended without files, or they expired).
+    delete thumb.dataset.src;
+    thumb.querySelector('img')?.remove();
+    return;
+  }
   // Each cover URL is tried once: one that failed to load is not asked for again on every update.
-  if (!job.cover || thumb.dataset.src === job.cover) return;
+  if (thumb.dataset.src === job.cover) return;
   thumb.dataset.src = job.cover;
   const next = h('img', { src: job.cover, alt: '', decoding: 'async', testid: 'cover' });
   // A cover the browser can't load leaves the placeholder note showing instead of a broken image.
@@ -1153,10 +1158,9 @@ function jobMeta(job) {
   const parts = [];
   if (job.duration) parts.push(h('span', {}, icon('clock'), formatDuration(job.duration)));
   if (options.format) {
-    const quality = options.quality ?? QUALITIES[options.format]?.default;
-    parts.push(
-      h('span', {}, [options.format.toUpperCase(), quality && formatQuality(quality)].filter(Boolean).join(' ')),
-    );
+    const lossless = catalog?.formats.find((f) => f.id === options.format)?.lossless;
+    const quality = !lossless && options.quality ? formatQuality(options.format, options.quality) : null;
+    parts.push(h('span', {}, [options.format.toUpperCase(), quality].filter(Boolean).join(' · ')));
   }
   if (options.start !== null && options.start !== undefined) parts.push(h('span', {}, trimLabel(options)));
   else if (options.end !== null && options.end !== undefined) parts.push(h('span', {}, trimLabel(options)));
@@ -1248,17 +1252,42 @@ function resultContent(job) {
       'error',
       'alert',
       'The conversion failed',
-      [errorParagraphs(job.error?.code, job.error?.message), convertAgainLink(job, 'Try again')],
+      [errorParagraphs(job.error?.code, job.error?.message), keptNote(job), convertAgainLink(job, 'Try again')],
       'error',
     );
   }
   if (job.status === 'cancelled') {
     return callout('neutral', 'stop', 'This conversion was cancelled', [
-      h('p', {}, 'Nothing was kept. You can start it again with the same settings.'),
+      keptNote(job) ?? h('p', {}, 'Nothing was kept. You can start it again with the same settings.'),
       convertAgainLink(job),
     ]);
   }
   return null;
+}
+
+/** What a playlist that stopped early kept: its finished entries, downloadable below and as a ZIP. */
+function keptNote(job) {
+  const files = job.expired ? [] : (job.files ?? []);
+  if (files.length === 0) return null;
+  const entries = job.entries ?? [];
+  const done = entries.filter((entry) => entry.status === 'done').length;
+  const what = `${done} of ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`;
+  return h(
+    'div',
+    { class: 'kept', testid: 'kept' },
+    h('p', {}, `${what} finished before it stopped ${done === 1 ? 'is' : 'are'} kept: download them below.`),
+    expiryNote(job),
+    files.length > 1 ? zipLink(job) : null,
+  );
+}
+
+function zipLink(job) {
+  return h(
+    'a',
+    { class: 'button button--primary button--large', href: api.zipUrl(job.id), download: true, testid: 'download-all' },
+    icon('archive'),
+    'Download all (ZIP)',
+  );
 }
 
 function callout(tone, iconName, heading, body, testid = null, level = 'h2') {
@@ -1297,7 +1326,8 @@ function trimValue(seconds) {
 
 function renderDownloads(job) {
   const files = job.files ?? [];
-  const inEntries = entriesCarryFiles(job);
+  // A playlist's files are shown with their entries, whatever the outcome.
+  const inEntries = (job.entries ?? []).length > 0;
   const heading =
     files.length === 0
       ? 'Finished, but no audio came out'
@@ -1313,19 +1343,7 @@ function renderDownloads(job) {
       h('span', { class: 'downloads__check' }, icon('check')),
       h('div', {}, h('h2', { tabindex: '-1' }, heading), expiryNote(job)),
     ),
-    files.length > 1
-      ? h(
-          'a',
-          {
-            class: 'button button--primary button--large',
-            href: api.zipUrl(job.id),
-            download: true,
-            testid: 'download-all',
-          },
-          icon('archive'),
-          'Download all (ZIP)',
-        )
-      : null,
+    files.length > 1 ? zipLink(job) : null,
     inEntries
       ? null
       : h(
@@ -1376,24 +1394,6 @@ function downloadLink(file, prominent) {
   );
 }
 
-/**
- * A playlist's files, entry by entry: from `entry.files` when the server gives them, else paired
- * by position when there is exactly one file per entry. Otherwise the flat file list is shown.
- */
-function entryFiles(job, index) {
-  const entry = job.entries?.[index];
-  if (Array.isArray(entry?.files)) return entry.files;
-  const files = job.files ?? [];
-  if (job.status === 'done' && files.length === job.entries.length && files[index]) return [files[index]];
-  return [];
-}
-
-function entriesCarryFiles(job) {
-  const entries = job.entries ?? [];
-  if (entries.length === 0) return false;
-  return entries.every((entry) => Array.isArray(entry.files)) || (job.files ?? []).length === entries.length;
-}
-
 function renderEntries(view, job) {
   const entries = job.entries ?? [];
   view.entries.hidden = entries.length === 0;
@@ -1403,35 +1403,42 @@ function renderEntries(view, job) {
     list = h(
       'ol',
       { class: 'entries__list' },
-      entries.map(() => h('li', { class: 'entry' })),
+      entries.map(() => h('li', { class: 'entry', testid: 'entry' })),
     );
     view.entries.replaceChildren(
       h('div', { class: 'section-head' }, h('h2', {}, 'Playlist'), h('span', { class: 'entries__count' })),
       list,
     );
   }
-  const done = entries.filter((entry) => entry.status === 'done').length;
-  view.entries.querySelector('.entries__count').textContent = `${done} of ${entries.length} done`;
+  view.entries.querySelector('.entries__count').textContent = entriesCount(entries);
   entries.forEach((entry, i) => {
     renderEntry(list.children[i], entry, i, job);
   });
 }
 
+/** `2 of 5 done · 1 failed · 2 skipped`: every outcome counted the same way. */
+function entriesCount(entries) {
+  const count = (status) => entries.filter((entry) => entry.status === status).length;
+  const others = ['failed', 'skipped'].filter((status) => count(status) > 0).map((s) => `${count(s)} ${s}`);
+  return [`${count('done')} of ${entries.length} done`, ...others].join(' · ');
+}
+
 /** One playlist row; its DOM is replaced only when what it shows changed. */
 function renderEntry(row, entry, index, job) {
-  const files = entry.status === 'done' ? entryFiles(job, index) : [];
+  const files = entry.files ?? [];
   const progress = entry.status === 'running' && entry.progress !== null ? Math.floor(entry.progress * 100) : null;
   const key = JSON.stringify([
     entry.title,
     entry.status,
     progress,
-    entry.error?.code,
+    entry.error?.message,
     files.map((f) => f.url),
     job.expired,
   ]);
   if (row.dataset.key === key) return;
   row.dataset.key = key;
   row.className = `entry entry--${entry.status}`;
+  row.dataset.status = entry.status;
   const bar =
     entry.status === 'running'
       ? h('progress', {
@@ -1467,9 +1474,9 @@ function fileSummary(file) {
   return [formatSize(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
 }
 
+/** The server's own words for this entry ("This video is private."), which say more than the code's. */
 function entryError(entry) {
-  const code = entry.error?.code;
-  return ERROR_TEXT[code] ?? entry.error?.message ?? 'This video could not be converted.';
+  return entry.error?.message || ERROR_TEXT[entry.error?.code] || 'This video could not be converted.';
 }
 
 /** Tells screen-reader users what changed: each status, each new phase, never each percent. */
@@ -1553,6 +1560,17 @@ async function copyLink(button) {
 
 // ─── Start-up ───────────────────────────────────────────────────────────────────────────────
 
-document.addEventListener('click', onLinkClick);
-window.addEventListener('popstate', render);
-render();
+/** The catalog first (the form is built from it); without it, job pages still work. */
+async function start() {
+  try {
+    catalog = await requestJson('GET', '/api/options');
+    Object.assign(ERROR_TEXT, catalog.error_hints);
+  } catch {
+    catalog = null;
+  }
+  document.addEventListener('click', onLinkClick);
+  window.addEventListener('popstate', render);
+  render();
+}
+
+start();

@@ -2,9 +2,10 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { JobsApi } from '../../jobs/types.ts';
+import { errorResponses } from '../error-responses.ts';
 import { jobNotFound } from '../errors.ts';
 import { followJob } from '../job-events.ts';
-import { errorResponse, jobParams } from '../schemas.ts';
+import { jobParams } from '../schemas.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -19,6 +20,7 @@ export async function eventRoutes(app: FastifyInstance, opts: { jobs: JobsApi })
     '/api/jobs/:id/events',
     {
       schema: {
+        operationId: 'followJob',
         summary: 'Follow a job live (Server-Sent Events)',
         description:
           'Each `job` event carries the JobView as JSON: one at once, then one per change. The stream ends after ' +
@@ -28,7 +30,7 @@ export async function eventRoutes(app: FastifyInstance, opts: { jobs: JobsApi })
         params: jobParams,
         response: {
           200: { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          404: errorResponse('No such job.'),
+          ...errorResponses('not_found'),
         },
       },
     },

@@ -10,9 +10,10 @@ import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, StoredFile } from '../../jobs/types.ts';
 import type { AudioFormat } from '../../pipeline/types.ts';
 import { attachment } from '../content-disposition.ts';
+import { errorResponses } from '../error-responses.ts';
 import { jobNotFound } from '../errors.ts';
 import { ifRangeHolds, notModified, parseRange, type Validators, validatorsOf } from '../range.ts';
-import { errorResponse, jobParams } from '../schemas.ts';
+import { jobParams } from '../schemas.ts';
 import { zipFiles } from '../zip.ts';
 
 const MEDIA_TYPES: Record<AudioFormat, string> = {
@@ -52,76 +53,81 @@ type FileRequest = FastifyRequest<{ Params: { id: string; name: string } }>;
 export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }): Promise<void> {
   const { jobs } = opts;
 
-  app.route<{ Params: { id: string; name: string } }>({
-    method: ['GET', 'HEAD'],
-    url: '/api/jobs/:id/files/:name',
-    schema: {
-      summary: 'Download one file',
-      description: 'Supports single byte ranges (`Range`, `If-Range`) and `If-None-Match`.',
-      tags: ['files'],
-      params: fileParams,
-      response: {
-        200: binary('audio/*', 'The file.'),
-        206: binary('audio/*', 'The requested range.'),
-        404: errorResponse('No such job or file.'),
-        410: errorResponse('The files were deleted after the retention time.'),
-        416: { description: 'The range lies beyond the end of the file.', type: 'null' },
+  // GET and HEAD apart, so that each is an operation of its own (with its own operationId) in the document.
+  for (const method of ['GET', 'HEAD'] as const) {
+    app.route<{ Params: { id: string; name: string } }>({
+      method,
+      url: '/api/jobs/:id/files/:name',
+      schema: {
+        operationId: 'downloadFile',
+        summary: method === 'GET' ? 'Download one file' : 'One file’s headers, without its bytes',
+        description: 'Supports single byte ranges (`Range`, `If-Range`) and `If-None-Match`.',
+        tags: ['files'],
+        params: fileParams,
+        response: {
+          200: binary('audio/*', 'The file.'),
+          206: binary('audio/*', 'The requested range.'),
+          416: { description: 'The range lies beyond the end of the file.', type: 'null' },
+          ...errorResponses('not_found', 'expired'),
+        },
       },
-    },
-    handler: async (request, reply) => {
-      const job = await downloadable(jobs, request.params.id);
-      const file = (await jobs.files(job.id)).find((f) => f.name === request.params.name);
-      if (!file) throw new ConvertError('not_found', 'This job has no file of that name.');
-      return sendFile(request, reply, file, await statOrExpired(file.path));
-    },
-  });
+      handler: async (request, reply) => {
+        const job = await downloadable(jobs, request.params.id);
+        const file = (await jobs.files(job.id)).find((f) => f.name === request.params.name);
+        if (!file) throw new ConvertError('not_found', 'This job has no file of that name.');
+        return sendFile(request, reply, file, await statOrExpired(file.path));
+      },
+    });
+  }
 
-  app.route<{ Params: { id: string; version: string } }>({
-    method: ['GET', 'HEAD'],
-    url: '/api/jobs/:id/cover/:version',
-    schema: {
-      summary: 'The job’s cover',
-      description:
-        'The square JPEG made from the source’s thumbnail (the cover in the files’ tags), served by ytconv so that a browser showing it never contacts the video site. Cacheable for good; `If-None-Match` is supported.',
-      tags: ['files'],
-      params: coverParams,
-      response: {
-        200: binary('image/jpeg', 'The cover.'),
-        404: errorResponse('No such job, or no such cover (none yet, a replaced one, or the job was cancelled).'),
-        410: errorResponse('The files were deleted after the retention time.'),
+  for (const method of ['GET', 'HEAD'] as const) {
+    app.route<{ Params: { id: string; version: string } }>({
+      method,
+      url: '/api/jobs/:id/cover/:version',
+      schema: {
+        operationId: 'getCover',
+        summary: method === 'GET' ? 'The job’s cover' : 'The cover’s headers, without its bytes',
+        description:
+          'The square JPEG made from the source’s thumbnail (the cover in the files’ tags), served by ytconv so that a browser showing it never contacts the video site. There is one while the job is queued or running and, once it ended, as long as it has files to download (a cancelled or failed playlist’s finished entries too); `not_found` otherwise or for a replaced version. Cacheable for good; `If-None-Match` is supported.',
+        tags: ['files'],
+        params: coverParams,
+        response: {
+          200: binary('image/jpeg', 'The cover.'),
+          ...errorResponses('not_found', 'expired'),
+        },
       },
-    },
-    handler: async (request, reply) => {
-      const job = await downloadable(jobs, request.params.id);
-      const cover = await jobs.cover(job.id);
-      const info = cover?.version === request.params.version ? await stat(cover.path).catch(() => null) : null;
-      if (!cover || !info) throw new ConvertError('not_found', 'This job has no such cover.');
-      reply.header('cache-control', IMMUTABLE);
-      if (notModified(request.headers['if-none-match'], setValidators(reply, info))) return reply.code(304).send();
-      reply.type('image/jpeg').header('content-length', String(info.size));
-      if (request.method === 'HEAD') return reply.send();
-      return reply.send(createReadStream(cover.path));
-    },
-  });
+      handler: async (request, reply) => {
+        const job = await downloadable(jobs, request.params.id);
+        const cover = await jobs.cover(job.id);
+        const info = cover?.version === request.params.version ? await stat(cover.path).catch(() => null) : null;
+        if (!cover || !info) throw new ConvertError('not_found', 'This job has no such cover.');
+        reply.header('cache-control', IMMUTABLE);
+        if (notModified(request.headers['if-none-match'], setValidators(reply, info))) return reply.code(304).send();
+        reply.type('image/jpeg').header('content-length', String(info.size));
+        if (request.method === 'HEAD') return reply.send();
+        return reply.send(createReadStream(cover.path));
+      },
+    });
+  }
 
   app.get<{ Params: { id: string } }>(
     '/api/jobs/:id/zip',
     {
       schema: {
+        operationId: 'downloadZip',
         summary: 'Download all files as a ZIP',
         description: 'Named after the job’s title; for playlists and chapter splits.',
         tags: ['files'],
         params: jobParams,
         response: {
           200: binary('application/zip', 'The files, stored uncompressed.'),
-          404: errorResponse('No such job, or it has no files yet.'),
-          410: errorResponse('The files were deleted after the retention time.'),
+          ...errorResponses('not_found', 'expired'),
         },
       },
     },
     async (request, reply) => {
       const job = await downloadable(jobs, request.params.id);
-      const files = job.status === 'done' ? await jobs.files(job.id) : [];
+      const files = await jobs.files(job.id);
       if (files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
       const zip = await zipFiles(files).catch(expiredIfMissing);
       if (zip.size !== null) reply.header('content-length', String(zip.size));

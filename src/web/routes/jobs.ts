@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
+import { errorResponses } from '../error-responses.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
 import { submissionLimit } from '../rate-limit.ts';
-import { errorResponse, jobFormSchema, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
+import { jobFormSchema, jobIdsQuery, jobListResponse, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
 export interface JobRoutesOptions {
@@ -30,14 +31,27 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
     '/api/jobs',
     {
       schema: {
+        operationId: 'createJob',
         summary: 'Start a conversion',
-        description: 'From a link (JSON) or an uploaded media file (multipart). Answers at once; follow the job.',
+        description:
+          'From a link (JSON) or an uploaded media file (multipart). Answers at once; follow the job. ' +
+          'A refused request creates no job.',
         tags: ['jobs'],
         body: jobRequestBody,
         response: {
           202: jobResponse('The job, queued (or already done when the same request was converted before).'),
-          '4xx': errorResponse('Refused (429: too many new jobs from this client); no job was created.'),
-          '5xx': errorResponse('The queue or a tool is unavailable.'),
+          ...errorResponses(
+            'invalid_url',
+            'invalid_option',
+            'unsupported_site',
+            'forbidden_address',
+            'file_too_large',
+            'request_too_large',
+            'unsupported_media_type',
+            'too_many_requests',
+            'queue_unavailable',
+            'busy',
+          ),
         },
       },
       // The handler reads a form as a stream, so there is no parsed body; its schema is for the docs.
@@ -59,14 +73,32 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
     },
   );
 
+  app.get<{ Querystring: { ids: string } }>(
+    '/api/jobs',
+    {
+      schema: {
+        operationId: 'listJobs',
+        summary: 'Several jobs at once, by id',
+        description:
+          'For a page refreshing the jobs it remembers in one request. Job ids are the only way to a job, ' +
+          'so there is no listing without them.',
+        tags: ['jobs'],
+        querystring: jobIdsQuery,
+        response: { 200: jobListResponse, ...errorResponses('invalid_option') },
+      },
+    },
+    async (request) => ({ jobs: await jobs.list(request.query.ids.split(',').filter((id) => id !== '')) }),
+  );
+
   app.get<ById>(
     '/api/jobs/:id',
     {
       schema: {
+        operationId: 'getJob',
         summary: 'A job: status, progress, metadata and files',
         tags: ['jobs'],
         params: jobParams,
-        response: { 200: jobResponse('The job.'), 404: errorResponse('No such job.') },
+        response: { 200: jobResponse('The job.'), ...errorResponses('not_found') },
       },
     },
     async (request) => (await jobs.get(request.params.id)) ?? jobNotFound(),
@@ -76,11 +108,12 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
     '/api/jobs/:id',
     {
       schema: {
+        operationId: 'cancelJob',
         summary: 'Cancel a job',
         description: 'Stops a queued or running job; a finished job is returned unchanged.',
         tags: ['jobs'],
         params: jobParams,
-        response: { 200: jobResponse('The job after cancelling.'), 404: errorResponse('No such job.') },
+        response: { 200: jobResponse('The job after cancelling.'), ...errorResponses('not_found') },
       },
     },
     async (request) => (await jobs.cancel(request.params.id)) ?? jobNotFound(),

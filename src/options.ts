@@ -1,0 +1,130 @@
+/**
+ * A job's options, defined once. The request fields a client may send, the stored options a job
+ * echoes, the JSON schemas the API validates with (and documents), and the catalog the page
+ * builds its form from (formats, qualities, defaults) all come from here; the pipeline's own
+ * ConvertOptions is reached through one mapping, `toConvertOptions`.
+ */
+import { z } from 'zod';
+import { FORMATS } from './pipeline/ffmpeg-args.ts';
+import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
+import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
+
+/** What is stored for a job and shown back in its view: every option, resolved. */
+export const jobOptionsSchema = z.object({
+  format: z.enum(AUDIO_FORMATS),
+  quality: z
+    .string()
+    .describe('`original` (keep the source audio when it already fits the format), a bitrate, or an MP3 preset.'),
+  start: z.number().nullable().describe('Seconds.'),
+  end: z.number().nullable().describe('Seconds.'),
+  split_chapters: z.boolean(),
+  normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
+});
+export type JobOptions = z.infer<typeof jobOptionsSchema>;
+
+const time = z
+  .union([z.number(), z.string().max(32)])
+  .nullable()
+  .describe('Seconds, or `h:mm:ss`.');
+
+/** The options fields of a request (JSON body or form); absent or null means the default. */
+export const optionFieldsSchema = z
+  .object({
+    format: z.enum(AUDIO_FORMATS).nullable().describe('Default mp3.'),
+    quality: z
+      .string()
+      .max(16)
+      .nullable()
+      .describe(
+        'Default `original`: no re-encode when the source audio already fits the format, else the format’s usual bitrate. Or a bitrate such as `192k`, or `V0`…`V9` for MP3.',
+      ),
+    start: time,
+    end: time,
+    split_chapters: z.boolean().nullable(),
+    normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
+  })
+  .partial();
+export type OptionFields = z.input<typeof optionFieldsSchema>;
+
+/** The JSON schema of a zod shape, as Fastify's validator (draft-07) and the OpenAPI document take it. */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+  return json;
+}
+
+export const DEFAULT_FORMAT: AudioFormat = 'mp3';
+
+/** Stored quality to the pipeline's: `original` is the pipeline's default (no quality given). */
+export function toConvertOptions(o: JobOptions): ConvertOptions {
+  const options: ConvertOptions = { format: o.format, splitChapters: o.split_chapters, normalize: o.normalize };
+  if (o.quality !== ORIGINAL_QUALITY) options.quality = o.quality;
+  if (o.start !== null) options.start = o.start;
+  if (o.end !== null) options.end = o.end;
+  return options;
+}
+
+/** Options stored before `original` existed said null for it. */
+export function storedOptions(json: string): JobOptions {
+  const raw = JSON.parse(json) as Omit<JobOptions, 'quality'> & { quality: string | null };
+  return jobOptionsSchema.parse({ ...raw, quality: raw.quality ?? ORIGINAL_QUALITY });
+}
+
+// ─── The catalog the page builds its form from ────────────────────────────────────────────────
+
+const qualityChoiceSchema = z.object({
+  value: z.string(),
+  label: z.string(),
+  group: z.string().nullable().describe('Choices are shown in groups (constant and variable bitrate).'),
+});
+
+export const formatChoiceSchema = z.object({
+  id: z.enum(AUDIO_FORMATS),
+  label: z.string(),
+  description: z.string(),
+  lossless: z.boolean(),
+  encode_quality: z
+    .string()
+    .nullable()
+    .describe('What `original` encodes at when the source cannot be kept as it is; null for lossless formats.'),
+  qualities: z.array(qualityChoiceSchema),
+  extensions: z.array(z.string()).describe('File name extensions whose audio this format usually keeps as it is.'),
+});
+export type FormatChoice = z.infer<typeof formatChoiceSchema>;
+
+const DESCRIPTIONS: Record<AudioFormat, Pick<FormatChoice, 'label' | 'description' | 'extensions'>> = {
+  mp3: { label: 'MP3', description: 'plays everywhere', extensions: ['mp3'] },
+  m4a: { label: 'M4A (AAC)', description: 'Apple devices', extensions: ['m4a', 'aac'] },
+  opus: { label: 'Opus', description: 'smallest files', extensions: ['opus'] },
+  ogg: { label: 'Ogg Vorbis', description: 'open format', extensions: ['ogg', 'oga'] },
+  flac: { label: 'FLAC', description: 'lossless', extensions: ['flac'] },
+  wav: { label: 'WAV', description: 'lossless, uncompressed', extensions: ['wav'] },
+};
+
+/** The bitrates the page offers (any bitrate in QUALITY_KBPS is accepted from the API). */
+const OFFERED_KBPS = [320, 256, 192, 160, 128, 96, 64];
+/** LAME's VBR presets the page offers, with their typical bitrate so people can compare them with CBR. */
+const OFFERED_VBR: Record<string, string> = { V0: '≈ 245 kbps', V2: '≈ 190 kbps', V4: '≈ 165 kbps' };
+
+export function formatCatalog(): FormatChoice[] {
+  return AUDIO_FORMATS.map((id) => {
+    const spec = FORMATS[id];
+    const original = { value: ORIGINAL_QUALITY, label: 'Original (no re-encode)', group: null };
+    const bitrates = OFFERED_KBPS.filter((kbps) => kbps >= QUALITY_KBPS.min && kbps <= QUALITY_KBPS.max)
+      // Opus is transparent at lower rates than the others: 320k would only waste space.
+      .filter((kbps) => id !== 'opus' || kbps < 320)
+      .map((kbps) => ({ value: `${kbps}k`, label: `${kbps} kbps`, group: 'Constant bitrate' }));
+    const vbr =
+      id === 'mp3'
+        ? Object.entries(OFFERED_VBR)
+            .filter(([preset]) => VBR_PRESETS.test(preset))
+            .map(([value, typical]) => ({ value, label: `${value} · VBR ${typical}`, group: 'Variable bitrate (VBR)' }))
+        : [];
+    return {
+      id,
+      ...DESCRIPTIONS[id],
+      lossless: spec.bitrate === null,
+      encode_quality: spec.bitrate,
+      qualities: spec.bitrate === null ? [original] : [original, ...bitrates, ...vbr],
+    };
+  });
+}

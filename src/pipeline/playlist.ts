@@ -1,0 +1,95 @@
+/**
+ * A playlist, entry by entry. Each entry is identified by its 1-based position (the same video may
+ * appear twice) and reported through `onEntry` as it starts and ends. A finished entry's files are
+ * published at once: they belong to the caller from then on, even if the playlist is cancelled or
+ * fails later, so that nothing already done has to be thrown away.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
+import { type ItemContext, produceItem, remoteItem } from './item.ts';
+import { publish } from './publish.ts';
+import type { Session } from './session.ts';
+import type { OutputFile } from './types.ts';
+import { extract, type PlaylistInfo, type Query } from './ytdlp.ts';
+
+export type EntryError = { code: ErrorCode; message: string };
+
+/** What became of one playlist entry: started, or ended in one of three ways. */
+export type EntryReport = { index: number; title: string | null } & (
+  | { status: 'running' }
+  | { status: 'done'; files: OutputFile[] }
+  /** It could not be converted (private, removed, too long…); the playlist goes on. */
+  | { status: 'failed'; error: EntryError }
+  /** Never finished because the whole playlist stopped (cancelled, or a failure no entry can skip). */
+  | { status: 'skipped'; error: EntryError }
+);
+
+/** Entry errors that fail one playlist entry instead of the whole playlist. */
+const SKIPPABLE: ReadonlySet<ErrorCode> = new Set([
+  'unavailable',
+  'sign_in_required',
+  'too_long',
+  'too_large',
+  'no_audio',
+  'corrupt_media',
+  'unsupported_site',
+]);
+
+export interface PlaylistContext extends ItemContext {
+  session: Session;
+  query: Query;
+  outDir: string;
+  onEntry?: (report: EntryReport) => void;
+}
+
+export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext): Promise<OutputFile[]> {
+  const count = info.entries.length;
+  if (count === 0) throw new ConvertError('unavailable', 'This playlist has no videos.');
+  const report = ctx.onEntry ?? (() => {});
+  const files: OutputFile[] = [];
+  let firstFailure: EntryError | null = null;
+  for (const [i, entry] of info.entries.entries()) {
+    const index = i + 1;
+    const title = entry.title;
+    report({ index, title, status: 'running' });
+    try {
+      const entryFiles = await convertEntry(entry, { album: info.title, index, count }, ctx);
+      files.push(...entryFiles);
+      report({ index, title, status: 'done', files: entryFiles });
+    } catch (err) {
+      const e = ctx.signal?.aborted ? cancelled() : asConvertError(err);
+      if (SKIPPABLE.has(e.code)) {
+        report({ index, title, status: 'failed', error: e.toJSON() });
+        firstFailure ??= e.toJSON();
+        continue;
+      }
+      report({ index, title, status: e.code === 'cancelled' ? 'skipped' : 'failed', error: e.toJSON() });
+      for (const [j, rest] of info.entries.slice(index).entries())
+        report({ index: index + j + 1, title: rest.title, status: 'skipped', error: e.toJSON() });
+      throw e;
+    }
+  }
+  if (files.length === 0 && firstFailure) throw new ConvertError(firstFailure.code, firstFailure.message);
+  return files;
+}
+
+export function cancelled(): ConvertError {
+  return new ConvertError('cancelled', 'The conversion was cancelled.');
+}
+
+async function convertEntry(
+  entry: { url: string; title: string | null },
+  playlist: { album: string; index: number; count: number },
+  ctx: PlaylistContext,
+): Promise<OutputFile[]> {
+  ctx.reporter.setItem({ index: playlist.index, count: playlist.count, title: entry.title ?? undefined });
+  ctx.reporter.update('probing', null);
+  const info = await extract(ctx.session.ytdlp, entry.url, ctx.query, ctx.signal);
+  if (info.kind !== 'media') throw new ConvertError('unsupported_site', 'Nested playlists are not supported.');
+  ctx.session.checkSite(info.site);
+  const item = { ...remoteItem(info, ctx.session.ytdlp), playlist };
+  const dir = await mkdtemp(join(ctx.dir, 'entry-'));
+  const made = await produceItem(item, { ...ctx, dir });
+  return publish(made, ctx.outDir, ctx.options.format, ctx.engine.tools);
+}

@@ -1,0 +1,103 @@
+/**
+ * The form's format and quality in Chromium against real web and worker processes: by default the
+ * source's audio is kept as it is (the same packets come back), the quality menu follows the
+ * format unless the person picked one, and trim times are judged by the server alone.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
+import { audioOf, audioPacketHash, ffprobe } from '../helpers/ffprobe.ts';
+import { type Service, startService } from '../helpers/processes.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+
+const exec = promisify(execFile);
+
+describe('the form’s format and quality in Chromium', { skip: skipWithoutChromium }, () => {
+  let stack: Stack;
+  let service: Service;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ytconv-page-options-'));
+    stack = await startStack();
+    service = await startService(stack);
+    browser = await launchChromium();
+    page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.stop();
+    await stack?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Submits the form as it stands and downloads the single result. */
+  async function convertAndDownload(): Promise<string> {
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/\/jobs\/[^/]+$/);
+    await page.getByTestId('download').waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    return download.path();
+  }
+
+  it('keeps a 96 kbps MP3 upload as it is by default: the same packets, not inflated to 192 kbps', async () => {
+    const mp3 = join(dir, 'Quiet Tone.mp3');
+    await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=8', '-b:a', '96k', mp3]);
+    await page.goto(service.url);
+    await page.getByTestId('file-input').setInputFiles(mp3);
+    await page.getByTestId('format-select').selectOption('mp3');
+    assert.equal(await page.getByTestId('quality-select').inputValue(), 'original');
+    assert.match((await page.getByTestId('quality-plan').textContent()) ?? '', /No re-encode/);
+
+    const result = await convertAndDownload();
+    assert.equal(await audioPacketHash(result), await audioPacketHash(mp3));
+    const probed = await ffprobe(result);
+    assert.equal(audioOf(probed).codec_name, 'mp3');
+    // The tags and cover add a little; a 192 kbps re-encode would double the audio.
+    assert.ok((await stat(result)).size < (await stat(mp3)).size * 1.5, 'no larger re-encode');
+  });
+
+  it('keeps a link’s Opus as it is when Opus is chosen', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill(stack.site.watchUrl('plain'));
+    await page.getByTestId('format-select').selectOption('opus');
+    const result = await convertAndDownload();
+    assert.equal(await audioPacketHash(result), await audioPacketHash(stack.site.mediaPath('plain', '251')));
+  });
+
+  it('lets the default follow the format, and a quality the person picked follow the person', async () => {
+    await page.goto(service.url);
+    const format = page.getByTestId('format-select');
+    const quality = page.getByTestId('quality-select');
+    await format.selectOption('mp3');
+    await quality.selectOption('320k');
+    await format.selectOption('opus');
+    // Opus offers no 320k: back to its default, which says so.
+    assert.equal(await quality.inputValue(), 'original');
+    assert.match((await quality.locator('option:checked').textContent()) ?? '', /Original \(no re-encode\) · default/);
+    await quality.selectOption('128k');
+    await format.selectOption('m4a');
+    assert.equal(await quality.inputValue(), '128k');
+    assert.equal(await page.getByTestId('quality-plan').textContent(), 'Encodes to M4A (AAC) at 128 kbps.');
+  });
+
+  it('sends trim times as typed and shows the server’s word on one it refuses', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill(stack.site.watchUrl('plain'));
+    await page.getByText('Advanced options').click();
+    await page.locator('#start').fill('1:5');
+    await page.getByTestId('submit').click();
+    const error = page.getByTestId('error');
+    await error.waitFor({ state: 'visible' });
+    assert.match((await error.textContent()) ?? '', /"start" takes seconds or h:mm:ss, not "1:5"/);
+    assert.equal(new URL(page.url()).pathname, '/');
+  });
+});
