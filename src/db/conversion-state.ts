@@ -11,7 +11,8 @@
  *
  * A playlist's entries and their files are written one by one as the worker finishes them; they
  * and the take's cover stay whatever ends the conversion (until it expires; which of them a
- * requester sees is src/jobs/view.ts's rule); a release or a retake starts them afresh.
+ * requester sees is src/jobs/view.ts's rule), except a cover with no file kept beside it; a
+ * release or a retake starts them afresh.
  */
 import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { ErrorCode } from '../errors.ts';
@@ -174,6 +175,32 @@ export function setSourceInfo(db: Db, id: string, token: string, info: SourceInf
 /** The square cover this take made, stored at `path` (relative to the storage directory). */
 export function setCover(db: Db, id: string, token: string, path: string, now = Date.now()) {
   return asHolder(db, id, token, { cover: path, updated_at: now });
+}
+
+/**
+ * The cover of a take that ended (failed, or cancelled) keeping no file: nobody is shown it, so it
+ * is forgotten. Fenced by the take's token, as the take no longer holds the conversion; true when
+ * forgotten (then nothing the take stored is recorded any more).
+ */
+export async function dropUnkeptCover(db: Db, id: string, token: string): Promise<boolean> {
+  const result = await db
+    .updateTable('conversions')
+    .set({ cover: null })
+    .where('id', '=', id)
+    .where('take_token', '=', token)
+    .where('status', 'in', ['failed', 'cancelled'])
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('conversion_files')
+            .select('conversion_files.id')
+            .whereRef('conversion_files.conversion_id', '=', 'conversions.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

@@ -3,14 +3,15 @@
  * the outcome, tell every requester who asked for an email. Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
  * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
- * of that only what it did not record: recorded files and covers stay until they expire, whatever
- * ended the conversion, unless a hand-back or another take starts it afresh.
+ * of that only what it did not record: recorded files, and the cover beside them, stay until they
+ * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
  */
-import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
   abandonConversion,
+  dropUnkeptCover,
   failConversion,
   finishConversion,
   releaseConversion,
@@ -187,23 +188,34 @@ async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<
   const e = asConvertError(err);
   // Files of the playlist entries finished before the failure stay until expiry, like a cancel's.
   if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return lost(take);
+  await dropIfNothingKept(take);
   await ended(deps, work);
   return 'failed';
 }
 
 /**
  * The conversion is not this take's any more. Superseded: another take starts it afresh, so nothing
- * of this one is kept. Cancelled: what it recorded (finished entries' files, its cover) stays until
- * expiry, and only the `unrecorded` files it made too late go.
+ * of this one is kept. Cancelled: what it recorded (finished entries' files, with its cover) stays
+ * until expiry; the `unrecorded` files it made too late go, and so does all when it kept no file.
  */
 async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Outcome> {
   const now = await getConversion(take.deps.db, take.work.id);
   if (now?.status === 'cancelled') {
     await Promise.all(unrecorded.map((path) => rm(path, { force: true })));
+    await dropIfNothingKept(take);
     return 'cancelled';
   }
   await rm(take.outDir, { recursive: true, force: true });
   return 'superseded';
+}
+
+/** A take that ended keeping no file shows no cover either: both records and folder go. */
+async function dropIfNothingKept(take: Take): Promise<void> {
+  if (await dropUnkeptCover(take.deps.db, take.work.id, take.token)) {
+    await rm(take.outDir, { recursive: true, force: true });
+    // The conversion has ended, so no other take writes beside this one; only an empty folder goes.
+    await rmdir(dirname(take.outDir)).catch(() => {});
+  }
 }
 
 /** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */

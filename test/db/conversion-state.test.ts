@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/db/connect.ts';
 import { listFiles } from '../../src/db/conversion-files.ts';
 import {
   abandonConversion,
+  dropUnkeptCover,
   failConversion,
   finishConversion,
   recordEntry,
@@ -103,12 +104,22 @@ for (const dialect of dialects()) {
       assert.equal((await reload(work)).cover, null, 'the next take starts afresh');
     });
 
-    it('keeps the cover of a failed conversion, like its finished entries’ files, until expiry', async () => {
-      const work = await held('first');
-      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg'), true);
-      assert.equal(await failConversion(t.db, work.id, 'first', ERROR, T0 + HOUR), true);
-      const row = await reload(work);
-      assert.deepEqual([row.status, row.cover, row.expires_at], ['failed', 'jobs/x/first/cover.jpg', T0 + HOUR]);
+    it('keeps the cover of an ended take only beside files it kept, and only its own take drops it', async () => {
+      const kept = await held('first');
+      assert.equal(await setCover(t.db, kept.id, 'first', 'jobs/x/first/cover.jpg'), true);
+      const update = { entries: [], files: [{ ...fileInput('01 - One.mp3'), entry: 0 }] };
+      assert.equal(await recordEntry(t.db, kept.id, 'first', update), true);
+      assert.equal(await dropUnkeptCover(t.db, kept.id, 'first'), false, 'still running');
+      assert.equal(await failConversion(t.db, kept.id, 'first', ERROR, T0 + HOUR), true);
+      assert.equal(await dropUnkeptCover(t.db, kept.id, 'first'), false, 'a finished entry is kept');
+      assert.equal((await reload(kept)).cover, 'jobs/x/first/cover.jpg');
+
+      const bare = await held('second');
+      assert.equal(await setCover(t.db, bare.id, 'second', 'jobs/y/second/cover.jpg'), true);
+      assert.equal(await failConversion(t.db, bare.id, 'second', ERROR, T0 + HOUR), true);
+      assert.equal(await dropUnkeptCover(t.db, bare.id, 'another'), false, 'another take’s');
+      assert.equal(await dropUnkeptCover(t.db, bare.id, 'second'), true);
+      assert.equal((await reload(bare)).cover, null);
     });
 
     it('takes no conversion whose attempts are used up, and abandons it once unheld', async () => {

@@ -251,6 +251,22 @@ describe('covers', () => {
     const cancelled = await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` });
     assert.equal(cancelled.json().cover, null);
     assert.equal((await app.inject({ url: cover })).statusCode, 404);
+    // It kept no file, so the worker keeps no cover either once it stopped.
+    const conversionId = (await conversionOf(stack.services.db, created.id)) ?? assert.fail('no conversion');
+    await eventually(async () =>
+      (await stack.services.queues.convert.getJob(conversionId))?.returnvalue === 'cancelled' ? true : null,
+    );
+    assert.equal(
+      (
+        await stack.services.db
+          .selectFrom('conversions')
+          .select('cover')
+          .where('id', '=', conversionId)
+          .executeTakeFirstOrThrow()
+      ).cover,
+      null,
+    );
+    assert.equal(existsSync(await stack.storageDir(created.id)), false, 'nothing stored');
   });
 
   it('keeps serving the finished entry’s file and the cover of a playlist cancelled midway', async () => {
