@@ -1,5 +1,5 @@
 /** A conversion's produced files, in order. They are written by finishConversion, together with `done`. */
-import type { Db } from './database.ts';
+import { type Db, inTransaction } from './database.ts';
 import type { FileRow } from './tables/conversion-files.ts';
 
 export async function listFiles(db: Db, conversionId: string): Promise<FileRow[]> {
@@ -23,10 +23,19 @@ export async function listFilesOf(db: Db, conversionIds: readonly string[]): Pro
   return Map.groupBy(rows, (row) => row.conversion_id);
 }
 
-/** Forget expired files (after removing them from storage); the rows of the work and its jobs stay, so pages can say so. */
-export async function deleteFiles(db: Db, conversionId: string): Promise<number> {
-  const result = await db.deleteFrom('conversion_files').where('conversion_id', '=', conversionId).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Forget expired files and the cover beside them (after removing them from storage); the rows of
+ * the work and its jobs stay, so pages can say so.
+ */
+export function deleteFiles(db: Db, conversionId: string): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    await trx.updateTable('conversions').set({ cover: null }).where('id', '=', conversionId).execute();
+    const result = await trx
+      .deleteFrom('conversion_files')
+      .where('conversion_id', '=', conversionId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
 }
 
 export interface FileTotals {

@@ -9,8 +9,10 @@
  *     └───release─────┘  └──fail──▶ failed
  *   queued/running ──(last requester cancels, jobs.ts)──▶ cancelled
  *
- * A playlist's entries and their files are written one by one as the worker finishes them, and
- * stay whatever ends the conversion (until it expires); a release or a retake starts them afresh.
+ * A playlist's entries and their files are written one by one as the worker finishes them; they
+ * and the take's cover stay whatever ends the conversion (until it expires; which of them a
+ * requester sees is src/jobs/view.ts's rule), except a cover with no file kept beside it; a
+ * release or a retake starts them afresh.
  */
 import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { ErrorCode } from '../errors.ts';
@@ -71,6 +73,8 @@ export async function takeConversion(
     .set({
       status: 'running',
       take_token: token,
+      // A cover belongs to the take that made it; this take makes its own.
+      cover: null,
       attempts: (eb) => eb('attempts', '+', 1),
       started_at: now,
       updated_at: now,
@@ -99,6 +103,7 @@ export function releaseConversion(db: Db, id: string, token: string, now: Timest
     const released = await asHolder(trx, id, token, {
       status: 'queued',
       take_token: null,
+      cover: null,
       phase: null,
       progress: null,
       eta: null,
@@ -165,6 +170,37 @@ async function forgetFiles(trx: Db, id: string): Promise<void> {
 /** What the source turned out to be, once yt-dlp or ffprobe said. */
 export function setSourceInfo(db: Db, id: string, token: string, info: SourceInfoUpdate, now = Date.now()) {
   return asHolder(db, id, token, { ...info, updated_at: now });
+}
+
+/** The square cover this take made, stored at `path` (relative to the storage directory). */
+export function setCover(db: Db, id: string, token: string, path: string, now = Date.now()) {
+  return asHolder(db, id, token, { cover: path, updated_at: now });
+}
+
+/**
+ * The cover of a take that ended (failed, or cancelled) keeping no file: nobody is shown it, so it
+ * is forgotten. Fenced by the take's token, as the take no longer holds the conversion; true when
+ * forgotten (then nothing the take stored is recorded any more).
+ */
+export async function dropUnkeptCover(db: Db, id: string, token: string): Promise<boolean> {
+  const result = await db
+    .updateTable('conversions')
+    .set({ cover: null })
+    .where('id', '=', id)
+    .where('take_token', '=', token)
+    .where('status', 'in', ['failed', 'cancelled'])
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('conversion_files')
+            .select('conversion_files.id')
+            .whereRef('conversion_files.conversion_id', '=', 'conversions.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

@@ -106,19 +106,25 @@ export async function countQueued(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Conversions past their expiry that still have files to remove. */
+/**
+ * Conversions past their expiry that still have files or a cover to remove (a cancelled or failed
+ * one may have only its cover).
+ */
 export async function expiredConversions(db: Db, now: Timestamp = Date.now()): Promise<Conversion[]> {
   const rows = await db
     .selectFrom('conversions')
     .selectAll()
     .where('expires_at', '<=', now)
     .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('conversion_files')
-          .select('conversion_files.id')
-          .whereRef('conversion_files.conversion_id', '=', 'conversions.id'),
-      ),
+      eb.or([
+        eb('cover', 'is not', null),
+        eb.exists(
+          eb
+            .selectFrom('conversion_files')
+            .select('conversion_files.id')
+            .whereRef('conversion_files.conversion_id', '=', 'conversions.id'),
+        ),
+      ]),
     )
     .orderBy('expires_at')
     .execute();

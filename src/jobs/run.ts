@@ -2,16 +2,20 @@
  * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
  * the outcome, tell every requester who asked for an email. Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
- * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself.
+ * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
+ * of that only what it did not record: recorded files, and the cover beside them, stay until they
+ * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
   abandonConversion,
+  dropUnkeptCover,
   failConversion,
   finishConversion,
   releaseConversion,
+  setCover,
   setSourceInfo,
   type TakeRules,
   takeConversion,
@@ -55,6 +59,8 @@ export interface RunControl {
 export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back' | 'superseded';
 
 const WRITE_EVERY_MS = 1000;
+/** Audio files are named `<title>.<format>`, so this never takes one's name. */
+const COVER_NAME = 'cover.jpg';
 
 /** One take of a conversion by this worker. */
 interface Take {
@@ -99,6 +105,7 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
       outDir: take.outDir,
       signal: stop,
       onProgress: progressWriter(take, ctl.notify),
+      onCover: coverKeeper(take, ctl.notify),
       onInfo: (info) => {
         if (info.entries) entries.start(info.entries);
         // Best effort, like progress: a busy database or a Redis hiccup must not end the worker.
@@ -170,9 +177,11 @@ async function finish(take: Take, result: ConvertResult, entries: EntryWriter): 
   // A playlist's files were written entry by entry; a single item's are written here.
   const files = await entries.remaining(result.files);
   if (!(await finishConversion(deps.db, take.work.id, take.token, { files, expiresAt: expiry(deps) }))) {
-    // Cancelled, or another worker holds it now, while the last file was being written.
-    await rm(take.outDir, { recursive: true, force: true });
-    return whyLost(take);
+    // Cancelled, or another worker holds it now, while the last files were being written.
+    return lost(
+      take,
+      files.map((f) => deps.storage.resolve(f.path)),
+    );
   }
   await ended(deps, take.work);
   return 'done';
@@ -185,23 +194,72 @@ async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<
     if (await releaseConversion(deps.db, work.id, token)) await rm(take.outDir, { recursive: true, force: true });
     return 'handed_back';
   }
-  if (take.lost.signal.aborted) return whyLost(take);
+  if (take.lost.signal.aborted) return lost(take);
   const e = asConvertError(err);
   // Files of the playlist entries finished before the failure stay until expiry, like a cancel's.
-  if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return whyLost(take);
+  if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return lost(take);
+  await dropIfNothingKept(take);
   await ended(deps, work);
   return 'failed';
 }
 
-async function whyLost(take: Take): Promise<Outcome> {
+/**
+ * The conversion is not this take's any more. Superseded: another take starts it afresh, so nothing
+ * of this one is kept. Cancelled: what it recorded (finished entries' files, with its cover) stays
+ * until expiry; the `unrecorded` files it made too late go, and so does all when it kept no file.
+ */
+async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Outcome> {
   const now = await getConversion(take.deps.db, take.work.id);
-  return now?.status === 'cancelled' ? 'cancelled' : 'superseded';
+  if (now?.status === 'cancelled') {
+    await Promise.all(unrecorded.map((path) => rm(path, { force: true })));
+    await dropIfNothingKept(take);
+    return 'cancelled';
+  }
+  await rm(take.outDir, { recursive: true, force: true });
+  return 'superseded';
+}
+
+/** A take that ended keeping no file shows no cover either: both records and folder go. */
+async function dropIfNothingKept(take: Take): Promise<void> {
+  if (await dropUnkeptCover(take.deps.db, take.work.id, take.token)) {
+    await rm(take.outDir, { recursive: true, force: true });
+    // The conversion has ended, so no other take writes beside this one; only an empty folder goes.
+    await rmdir(dirname(take.outDir)).catch(() => {});
+  }
 }
 
 /** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
 async function ended(deps: RunDeps, work: Conversion): Promise<void> {
   if (work.source_kind === 'upload') await rm(uploadDir(deps.storage, work.id), { recursive: true, force: true });
   for (const job of await jobsToNotify(deps.db, work.id)) await deps.email(job.id, job.email);
+}
+
+/**
+ * The first cover the pipeline makes (a playlist's first entry's) is the job's: stored beside this
+ * take's files, under a temporary name first, then recorded, fenced like every write.
+ */
+function coverKeeper(take: Take, notify: () => Promise<void>) {
+  const { db, storage, log } = take.deps;
+  let kept = false;
+  return async (made: string): Promise<void> => {
+    if (kept) return;
+    kept = true;
+    const path = join(take.outDir, COVER_NAME);
+    try {
+      await mkdir(take.outDir, { recursive: true });
+      await copyFile(made, `${path}.partial`);
+      await rename(`${path}.partial`, path);
+    } catch (err) {
+      log.warn(failureDetails(err), 'the cover could not be kept');
+      return;
+    }
+    if (!(await setCover(db, take.work.id, take.token, storage.relative(path)))) {
+      await rm(path, { force: true });
+      return take.lost.abort();
+    }
+    // Best effort, like progress.
+    await notify().catch(() => {});
+  };
 }
 
 function recordInfo(take: Take, info: SourceInfo): Promise<boolean> {

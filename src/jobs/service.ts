@@ -29,7 +29,7 @@ import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
-import { toView, visibleFiles } from './view.ts';
+import { shownCover, toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -108,6 +108,11 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       if (!job) return [];
       const rows = visibleFiles(job, await listFiles(db, job.conversion_id));
       return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
+    },
+    async cover(id) {
+      const job = await getJob(db, id);
+      const cover = job && shownCover(job, await listFiles(db, job.conversion_id));
+      return cover && { ...cover, path: storage.resolve(cover.path) };
     },
   };
 }

@@ -45,7 +45,10 @@ export interface JobView {
   eta: number | null;
   title: string | null;
   duration: number | null;
+  /** The source's thumbnail on the video site, for API clients; the page never loads it. */
   thumbnail: string | null;
+  /** Our own URL of the square cover, relative to the site, once the worker has made it. */
+  cover: string | null;
   error: { code: ErrorCode; message: string } | null;
   source: { site: string | null; id: string | null; url: string };
   options: JobOptions;
@@ -72,6 +75,12 @@ export interface StoredFile {
   format: AudioFormat;
 }
 
+/** A job's cover on disk, for its route; `version` is the last part of its URL. */
+export interface StoredCover {
+  path: string;
+  version: string;
+}
+
 /** Most jobs one `list` may name: enough for a person's recent jobs, not a way to sweep the table. */
 export const MAX_LISTED_JOBS = 50;
 
@@ -93,4 +102,6 @@ export interface JobsApi {
   watch(id: string, onChange: () => void): () => void;
   /** The files the job's view lists (a playlist's finished entries even when it did not end done). */
   files(id: string): Promise<StoredFile[]>;
+  /** The cover its `cover` URL names, or null when it shows none. */
+  cover(id: string): Promise<StoredCover | null>;
 }

@@ -1,12 +1,18 @@
 /** A job, its conversion and the conversion's files as the API shows them. */
+import { createHash } from 'node:crypto';
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
 import { entryFraction } from '../pipeline/overall.ts';
-import type { EntryView, JobFileView, JobView } from './types.ts';
+import type { EntryView, JobFileView, JobView, StoredCover } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
   return `/api/jobs/${jobId}/files/${encodeURIComponent(name)}`;
+}
+
+function isLive(job: Job): boolean {
+  const status = jobStatus(job);
+  return status === 'queued' || status === 'running';
 }
 
 /** The files this job got were deleted after the retention time. */
@@ -26,8 +32,7 @@ function doneEntries(job: Job): Set<number> {
  * or they cancelled before the shared work finished it — was skipped, whatever the work did after.
  */
 function entriesFor(job: Job): EntryState[] {
-  const status = jobStatus(job);
-  const live = status === 'queued' || status === 'running';
+  const live = isLive(job);
   const cutoff = job.cancelled_at ?? Number.POSITIVE_INFINITY;
   return (job.conversion.entries ?? []).map((entry) => {
     const doneInTime = entry.status === 'done' && (entry.finished_at ?? 0) <= cutoff;
@@ -47,11 +52,23 @@ export function visibleFiles(job: Job, files: readonly FileRow[], now = Date.now
   return files.filter((f) => f.entry !== null && done.has(f.entry));
 }
 
+/**
+ * The stored cover a job shows: while it is live, and after it ended as long as it shows files
+ * (a cancelled or failed playlist's finished entries too), so never once they expired. Its version
+ * (a digest of where it is stored) changes whenever the cover does: one URL always names one image.
+ */
+export function shownCover(job: Job, files: readonly FileRow[], now = Date.now()): StoredCover | null {
+  const path = job.conversion.cover;
+  if (path === null || isExpired(job, now) || (!isLive(job) && visibleFiles(job, files, now).length === 0)) return null;
+  return { path, version: createHash('sha256').update(path).digest('base64url').slice(0, 16) };
+}
+
 export function toView(job: Job, files: readonly FileRow[], now = Date.now()): JobView {
   const work = job.conversion;
   const status = jobStatus(job);
-  const live = status === 'queued' || status === 'running';
+  const live = isLive(job);
   const shown = visibleFiles(job, files, now).map((f) => fileView(job.id, f));
+  const cover = shownCover(job, files, now);
   return {
     id: job.id,
     status,
@@ -61,6 +78,7 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     title: work.title,
     duration: work.duration,
     thumbnail: work.thumbnail,
+    cover: cover && `/api/jobs/${job.id}/cover/${cover.version}`,
     error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,

@@ -27,6 +27,11 @@ export interface ConvertContext {
   onInfo?: (info: SourceInfo) => void;
   /** Playlists: each entry as it starts and ends, in order. */
   onEntry?: (report: EntryReport) => void;
+  /**
+   * Called with each item's square cover as soon as it is made, while the audio is still being
+   * made. The file is in the work directory, which goes away with the conversion: copy it to keep it.
+   */
+  onCover?: (path: string) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -52,7 +57,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
   let session: Session | null = null;
   try {
     reporter.update('probing', null);
-    const itemCtx = { engine: ctx.engine, options, reporter, signal: ctx.signal, dir: work };
+    const itemCtx = { engine: ctx.engine, options, reporter, onCover: ctx.onCover, signal: ctx.signal, dir: work };
     if (source.kind === 'file') {
       const item = await localItem(ctx.engine.tools, source, ctx.signal);
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });

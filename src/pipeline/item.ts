@@ -6,6 +6,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
+import type { ConvertContext } from './convert.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
 import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
 import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
@@ -60,6 +61,7 @@ export interface ItemContext {
   options: ConvertOptions;
   dir: string;
   reporter: ProgressReporter;
+  onCover?: ConvertContext['onCover'];
   signal?: AbortSignal;
 }
 
@@ -104,9 +106,11 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   const cover = item.thumbnail
     ? makeCover(ctx.engine, item.thumbnail, ctx.dir, ctx.signal).catch(() => null)
     : Promise.resolve(null);
+  // A cover is a nicety: one the caller fails to keep fails nothing.
+  const handed = cover.then((path) => (path === null ? undefined : ctx.onCover?.(path))).catch(() => {});
   const plan = planOutputs(item, ctx.options);
-  // Even on failure, let the cover's ffmpeg finish before the work directory goes away.
-  const audios = await encodeAll(item, plan, ctx).finally(() => cover);
+  // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
+  const audios = await encodeAll(item, plan, ctx).finally(() => handed);
   ctx.reporter.update('tagging', 0);
   const coverPath = await cover;
   const extra = await coverTags(coverPath, ctx);

@@ -60,6 +60,7 @@ const jobView = {
     'title',
     'duration',
     'thumbnail',
+    'cover',
     'error',
     'source',
     'options',
@@ -87,7 +88,13 @@ const jobView = {
     }),
     title: nullable('string'),
     duration: nullable('number', { description: 'Seconds.' }),
-    thumbnail: nullable('string'),
+    thumbnail: nullable('string', {
+      description: 'The source’s own thumbnail URL, on the video site (the page never loads it).',
+    }),
+    cover: nullable('string', {
+      description:
+        'The square cover embedded in the files, served by ytconv (relative URL, `GET /api/jobs/{id}/cover/{version}`), once the worker has made it; null before, and for cancelled or expired jobs.',
+    }),
     error: {
       type: ['object', 'null'],
       required: ['code', 'message'],

@@ -7,12 +7,12 @@ import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The page is our own script and styles only. Thumbnails come straight from the video site, hence
- * `img-src https:`; nothing else leaves the app. Forms post only back to us; no one may frame us.
+ * The page is our own script, styles and images only (covers too are served by the app), so a
+ * viewer's browser contacts nobody else. Forms post only back to us; no one may frame us.
  */
 const PAGE_CSP = {
   defaultSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:', 'https:'],
+  imgSrc: ["'self'", 'data:'],
   styleSrc: ["'self'"],
   scriptSrc: ["'self'"],
   connectSrc: ["'self'"],

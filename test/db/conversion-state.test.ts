@@ -4,10 +4,12 @@ import { openDatabase } from '../../src/db/connect.ts';
 import { listFiles } from '../../src/db/conversion-files.ts';
 import {
   abandonConversion,
+  dropUnkeptCover,
   failConversion,
   finishConversion,
   recordEntry,
   releaseConversion,
+  setCover,
   setSourceInfo,
   startEntries,
   takeConversion,
@@ -88,6 +90,36 @@ for (const dialect of dialects()) {
       assert.deepEqual([row.status, row.take_token, row.phase, row.title], ['running', 'second', null, null]);
       assert.deepEqual(await listFiles(t.db, work.id), []);
       assert.equal(await updateProgress(t.db, work.id, 'second', progress, T0 + 9), true);
+    });
+
+    it('keeps a cover only as its take’s: a lost worker cannot set it, a new take or a hand-back clears it', async () => {
+      const work = await held('first');
+      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg', T0 + 2), true);
+      assert.equal((await reload(work)).cover, 'jobs/x/first/cover.jpg');
+      assert.ok(await takeConversion(t.db, work.id, 'second', { ...RULES, staleBefore: T0 + 3 }, T0 + 4));
+      assert.equal((await reload(work)).cover, null, 'the new take makes its own');
+      assert.equal(await setCover(t.db, work.id, 'first', 'jobs/x/first/cover.jpg'), false);
+      assert.equal(await setCover(t.db, work.id, 'second', 'jobs/x/second/cover.jpg'), true);
+      assert.equal(await releaseConversion(t.db, work.id, 'second'), true);
+      assert.equal((await reload(work)).cover, null, 'the next take starts afresh');
+    });
+
+    it('keeps the cover of an ended take only beside files it kept, and only its own take drops it', async () => {
+      const kept = await held('first');
+      assert.equal(await setCover(t.db, kept.id, 'first', 'jobs/x/first/cover.jpg'), true);
+      const update = { entries: [], files: [{ ...fileInput('01 - One.mp3'), entry: 0 }] };
+      assert.equal(await recordEntry(t.db, kept.id, 'first', update), true);
+      assert.equal(await dropUnkeptCover(t.db, kept.id, 'first'), false, 'still running');
+      assert.equal(await failConversion(t.db, kept.id, 'first', ERROR, T0 + HOUR), true);
+      assert.equal(await dropUnkeptCover(t.db, kept.id, 'first'), false, 'a finished entry is kept');
+      assert.equal((await reload(kept)).cover, 'jobs/x/first/cover.jpg');
+
+      const bare = await held('second');
+      assert.equal(await setCover(t.db, bare.id, 'second', 'jobs/y/second/cover.jpg'), true);
+      assert.equal(await failConversion(t.db, bare.id, 'second', ERROR, T0 + HOUR), true);
+      assert.equal(await dropUnkeptCover(t.db, bare.id, 'another'), false, 'another take’s');
+      assert.equal(await dropUnkeptCover(t.db, bare.id, 'second'), true);
+      assert.equal((await reload(bare)).cover, null);
     });
 
     it('takes no conversion whose attempts are used up, and abandons it once unheld', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/connect.ts';
-import { fileTotals, listFiles } from '../../src/db/conversion-files.ts';
-import { finishConversion, takeConversion } from '../../src/db/conversion-state.ts';
+import { deleteFiles, fileTotals, listFiles } from '../../src/db/conversion-files.ts';
+import { failConversion, finishConversion, setCover, takeConversion } from '../../src/db/conversion-state.ts';
 import {
   type ConversionInput,
   countQueued,
@@ -28,6 +28,7 @@ import { dialects, useDatabase } from './dialects.ts';
 import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
 
 const RULES = { staleBefore: T0, maxAttempts: 5 };
+const ERROR = { code: 'unavailable' as const, message: 'This video is private.' };
 
 for (const dialect of dialects()) {
   describe(`jobs and their conversions on ${dialect.name}`, () => {
@@ -72,6 +73,7 @@ for (const dialect of dialects()) {
         eta: null,
         duration: null,
         thumbnail: null,
+        cover: null,
         error_code: null,
         error_message: null,
         attempts: 0,
@@ -221,10 +223,21 @@ for (const dialect of dialects()) {
       assert.equal((await fileTotals(t.db, [])).size, 0);
     });
 
-    it('finds expired conversions that still have files, and only those', async () => {
+    it('finds expired conversions that still have files or a cover, and only those', async () => {
       const expired = await done({}, T0 + HOUR);
       await done({}, T0 + 2 * HOUR);
       await create();
+      // A failed conversion that finished no file keeps only its cover.
+      const failed = await create();
+      assert.ok(await takeConversion(t.db, failed.conversion_id, 'tok', RULES, T0));
+      assert.ok(await setCover(t.db, failed.conversion_id, 'tok', 'jobs/f/tok/cover.jpg', T0));
+      assert.ok(await failConversion(t.db, failed.conversion_id, 'tok', ERROR, T0 + HOUR / 2, T0));
+      assert.deepEqual(
+        (await expiredConversions(t.db, T0 + HOUR)).map((c) => c.id),
+        [failed.conversion_id, expired.conversion_id],
+      );
+      await deleteFiles(t.db, failed.conversion_id);
+      assert.equal((await getConversion(t.db, failed.conversion_id))?.cover, null, 'forgotten with the files');
       assert.deepEqual(
         (await expiredConversions(t.db, T0 + HOUR)).map((c) => c.id),
         [expired.conversion_id],

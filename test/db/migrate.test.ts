@@ -106,11 +106,35 @@ for (const dialect of dialects()) {
         { title: 'One', status: 'done', error: null, finished_at: null },
         { title: null, status: 'failed', error, finished_at: null },
       ]);
+      // Down through 004 (006 and 005 come off first).
       assert.equal((await migrator(t.db).migrateTo('2026-12-02-003-shared-conversions')).error, undefined);
       assert.deepEqual(await entries(), [
         { title: 'One', url: '', status: 'done', progress: 1, error: null },
         { title: null, url: '', status: 'failed', progress: null, error },
       ]);
+    });
+
+    it('adds the conversions’ cover column in 005, and takes it away again', async () => {
+      const columns = async () => {
+        const found = await t.db.introspection.getTables();
+        return found.find((table) => table.name === 'conversions')?.columns.map((c) => c.name) ?? [];
+      };
+      await migrate(t.db);
+      assert.ok((await columns()).includes('cover'));
+      const down = await migrator(t.db).migrateTo('2026-12-02-004-entry-files');
+      assert.deepEqual(
+        down.results?.map((r) => [r.migrationName, r.status]),
+        [
+          ['2026-12-02-006-truncated-files', 'Success'],
+          ['2026-12-02-005-covers', 'Success'],
+        ],
+      );
+      assert.ok(!(await columns()).includes('cover'));
+      assert.ok((await columns()).includes('entries'));
+      assert.deepEqual(await migrate(t.db), {
+        ok: true,
+        applied: ['2026-12-02-005-covers', '2026-12-02-006-truncated-files'],
+      });
     });
 
     it('returns a failure instead of throwing, and leaves no half-made schema', async () => {

@@ -73,6 +73,39 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     assert.ok(Math.abs(Number(probed.format.duration) - expected) <= 0.15, `${probed.format.duration} s`);
   });
 
+  it('shows a finished song’s cover served by the app, and never contacts the video site', async () => {
+    const watching = await context.newPage();
+    const requested: string[] = [];
+    const errors: string[] = [];
+    watching.on('request', (request) => requested.push(request.url()));
+    watching.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    watching.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await watching.goto(service.url);
+      await watching.getByTestId('url-input').fill(stack.site.watchUrl('plain'));
+      await watching.getByTestId('format-select').selectOption('m4a');
+      await watching.getByTestId('submit').click();
+      await watching.getByTestId('download').waitFor({ timeout: 60_000 });
+      const shown = await watching.getByTestId('cover').evaluate(async (element) => {
+        const img = element as unknown as LoadedImage;
+        // Resolves once the image has loaded (rejects if it cannot be).
+        await img.decode();
+        return [img.src, img.naturalWidth, img.naturalHeight];
+      });
+      const job = await service.job(decodeURIComponent(new URL(watching.url()).pathname.split('/').at(-1) ?? ''));
+      assert.deepEqual(shown, [`${service.url}${job?.cover}`, 720, 720]);
+    } finally {
+      await watching.close();
+    }
+    const elsewhere = requested.filter((url) => new URL(url).origin !== service.url);
+    assert.deepEqual(elsewhere, [], 'every request went to the app');
+    assert.ok(
+      requested.some((url) => url.includes('/cover/')),
+      requested.join('\n'),
+    );
+    assert.deepEqual(errors, []);
+  });
+
   it('cancels a running job from its page', async () => {
     // Another format than above: the same request would be answered from the finished job.
     const id = await submit(stack.site.watchUrl('slow'), 'opus');
@@ -146,6 +179,14 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     assert.equal(new URL(page.url()).pathname, '/');
   });
 });
+
+/** The parts of an <img> the cover test reads (this project's types have no DOM). */
+interface LoadedImage {
+  src: string;
+  naturalWidth: number;
+  naturalHeight: number;
+  decode(): Promise<void>;
+}
 
 interface Seen {
   /** The progress bar's values while it had one, in order (repeats included). */

@@ -21,14 +21,17 @@ after(async () => {
 });
 
 describe('expiry', () => {
-  it('deletes a done job’s files after the retention time, and the API says so', async () => {
+  it('deletes a done job’s files and cover after the retention time, and the API says so', async () => {
     const created = await service.create({ url: stack.site.watchUrl('plain'), format: 'mp3' });
     const done = await service.waitFor(created.id, 'done');
     assert.equal(done.expired, false);
     const fileUrl = done.files[0]?.url ?? assert.fail('no file');
-    const fresh = await service.fetch(fileUrl);
-    assert.equal(fresh.status, 200);
-    await fresh.arrayBuffer();
+    const coverUrl = done.cover ?? assert.fail('no cover');
+    for (const url of [fileUrl, coverUrl]) {
+      const fresh = await service.fetch(url);
+      assert.equal(fresh.status, 200, url);
+      await fresh.arrayBuffer();
+    }
 
     // The view alone would say `expired` when the time has passed; the files being gone from
     // disk and from the database is what proves the scheduled job ran.
@@ -45,7 +48,8 @@ describe('expiry', () => {
     assert.equal(expired?.status, 'done');
     assert.equal(expired.expired, true);
     assert.deepEqual(expired.files, []);
-    for (const url of [fileUrl, `/api/jobs/${done.id}/zip`]) {
+    assert.equal(expired.cover, null);
+    for (const url of [fileUrl, `/api/jobs/${done.id}/zip`, coverUrl]) {
       const res = await service.fetch(url);
       assert.equal(res.status, 410, url);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'expired');

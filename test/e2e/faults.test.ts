@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -102,9 +102,9 @@ describe('a worker killed mid-conversion', () => {
     const done = await stack.waitFor(job.id, 'done', 60_000);
     assert.equal(done.files.length, 1);
     assert.deepEqual(
-      (await filesUnder(await stack.storageDir(job.id))).map((f) => f.split('/').pop()),
-      ['Slow Delivery.mp3'],
-      'one set of files',
+      (await filesUnder(await stack.storageDir(job.id))).map((f) => f.split('/').pop()).sort(),
+      ['Slow Delivery.mp3', 'cover.jpg'],
+      'one set of files, with its cover',
     );
     assert.deepEqual(await readdir(join(dir, 'work')), [], 'no work directory left');
     assert.ok(goneAfter < 5_000, `children gone ${goneAfter} ms after the kill`);
@@ -123,8 +123,14 @@ describe('a worker frozen past the stall timeout', () => {
     const done = await stack.waitFor(job.id, 'done', 60_000);
     await until(() => /"outcome":"(superseded|cancelled)"/.test(frozen.output()), 'the frozen worker gives up');
     assert.equal(done.files.length, 1);
-    const files = await filesUnder(await stack.storageDir(job.id));
-    assert.equal(files.length, 1, files.join(', '));
+    // One take's folder: its file and its cover; the frozen take's went when it gave up.
+    const files = (await filesUnder(await stack.storageDir(job.id))).sort();
+    assert.deepEqual(
+      files.map((f) => basename(f)),
+      ['Slow Delivery.ogg', 'cover.jpg'],
+      files.join(', '),
+    );
+    assert.equal(new Set(files.map((f) => dirname(f))).size, 1, files.join(', '));
     const [file] = await stack.jobs.files(job.id);
     assert.ok(file && files[0] && file.path.endsWith(files[0]), 'the row names the file that is there');
   });

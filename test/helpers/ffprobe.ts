@@ -65,6 +65,13 @@ export function coverOf(p: Probed): Probed['streams'][number] | undefined {
   return p.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic === 1);
 }
 
+/** The picture a file carries as its cover, byte for byte as stored. */
+export async function attachedPicture(file: string): Promise<Buffer> {
+  const args = ['-v', 'error', '-i', file, '-map', '0:v', '-c', 'copy', '-f', 'image2pipe', '-'];
+  const { stdout } = await exec('ffmpeg', args, { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
 /** A hash of the audio packets: equal hashes mean the audio was copied, not re-encoded. */
 export async function audioPacketHash(file: string): Promise<string> {
   const { stdout } = await exec('ffmpeg', [

@@ -30,6 +30,7 @@ function playlistJob(entries: EntryState[], fields: Partial<Job['conversion']> =
     eta: 3,
     duration: null,
     thumbnail: null,
+    cover: null,
     error_code: null,
     error_message: null,
     attempts: 1,
@@ -101,5 +102,20 @@ describe('a playlist job as its requester sees it', () => {
       view.files.map((f) => f.name),
       ['01 - One.mp3'],
     );
+  });
+
+  it('shows its cover while it runs, and after it ended only as long as it shows files', () => {
+    const cover = { cover: 'jobs/work/t/cover.jpg' };
+    const url = (job: Job, now = T0 + 10) => toView(job, files, now).cover;
+    const shown = url(playlistJob([entry('done', T0 + 1), entry('running')], cover));
+    assert.match(shown ?? '', /^\/api\/jobs\/job\/cover\/[\w-]{16}$/, 'running');
+    const cancelled = { ...cover, status: 'cancelled' as const, expires_at: T0 + HOUR };
+    const kept = playlistJob([entry('done', T0 + 1), entry('running')], cancelled, T0 + 5);
+    assert.equal(url(kept), shown, 'a cancelled playlist that kept a finished entry');
+    assert.equal(url(kept, T0 + HOUR), null, 'until its files expire');
+    const failed = { ...cover, status: 'failed' as const, expires_at: T0 + HOUR };
+    assert.equal(url(playlistJob([entry('done', T0 + 1), entry('failed', T0 + 2)], failed)), shown, 'a failed one');
+    assert.equal(url(playlistJob([entry('running'), entry('queued')], cancelled, T0 + 5)), null, 'none finished');
+    assert.equal(url(playlistJob([entry('done', T0 + 9)], {}, T0 + 5)), null, 'finished after they cancelled');
   });
 });

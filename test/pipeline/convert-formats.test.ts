@@ -1,15 +1,15 @@
 /** Every output format from the stand-in site, verified with ffprobe. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { convert, type EntryReport } from '../../src/pipeline/convert.ts';
+import { type ConvertContext, convert, type EntryReport } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
+import { attachedPicture, audioOf, audioPacketHash, coverOf, ffprobe, loudness, tagsOf } from '../helpers/ffprobe.ts';
 import { childProcesses } from '../helpers/procfs.ts';
 import { type Site, startSite } from '../site/server.ts';
 
@@ -22,13 +22,23 @@ before(async () => {
 });
 after(() => site.close());
 
-async function run(url: string, options: Partial<ConvertOptions> = {}, limits: Partial<Engine['limits']> = {}) {
+async function run(
+  url: string,
+  options: Partial<ConvertOptions> = {},
+  limits: Partial<Engine['limits']> = {},
+  hooks: Pick<ConvertContext, 'onCover'> = {},
+) {
   const outDir = await tempDir();
   const entries: EntryReport[] = [];
   const result = await convert(
     parseSource(url, { allowFiles: false }),
     { format: 'mp3', splitChapters: false, normalize: false, ...options },
-    { engine: { ...engine, limits: { ...engine.limits, ...limits } }, outDir, onEntry: (e) => entries.push(e) },
+    {
+      engine: { ...engine, limits: { ...engine.limits, ...limits } },
+      outDir,
+      onEntry: (e) => entries.push(e),
+      ...hooks,
+    },
   );
   return { ...result, outDir, entries };
 }
@@ -42,7 +52,9 @@ const close = (actual: number, expected: number, tolerance = 0.15) =>
 
 describe('converting a video', () => {
   it('makes a 192 kbps CBR MP3 with tags, a square cover and exact chapters', async () => {
-    const { files } = await run(site.watchUrl('basic'));
+    const handed: Buffer[] = [];
+    const onCover = async (path: string) => void handed.push(await readFile(path));
+    const { files } = await run(site.watchUrl('basic'), {}, {}, { onCover });
     assert.equal(files.length, 1);
     const file = files[0]!;
     assert.match(file.path, /Test Artist - Sine Song\.mp3$/);
@@ -58,6 +70,8 @@ describe('converting a video', () => {
     const cover = coverOf(p);
     assert.ok(cover, 'has an attached cover');
     assert.equal(cover.width, cover.height);
+    assert.equal(handed.length, 1, 'the cover is handed over once');
+    assert.ok(handed[0]?.equals(await attachedPicture(file.path)), 'the very picture in the file');
     assert.deepEqual(
       p.chapters.map((c) => [Number(c.start_time), Number(c.end_time), c.tags?.title]),
       [

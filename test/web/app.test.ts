@@ -21,6 +21,7 @@ const untouchable: JobsApi = {
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   files: () => assert.fail('files must not be called'),
+  cover: () => assert.fail('cover must not be called'),
 };
 
 let app: FastifyInstance;
@@ -325,6 +326,7 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/jobs',
       '/api/jobs/{id}',
+      '/api/jobs/{id}/cover/{version}',
       '/api/jobs/{id}/events',
       '/api/jobs/{id}/files/{name}',
       '/api/jobs/{id}/zip',
@@ -351,7 +353,7 @@ describe('pages', () => {
       assert.match(String(res.headers['content-type']), /^text\/html/);
       assert.equal(
         res.headers['content-security-policy'],
-        "default-src 'self';img-src 'self' data: https:;style-src 'self';script-src 'self';connect-src 'self';" +
+        "default-src 'self';img-src 'self' data:;style-src 'self';script-src 'self';connect-src 'self';" +
           "media-src 'self' blob:;object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
       );
       assert.equal(res.headers['cache-control'], 'no-cache');

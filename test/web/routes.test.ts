@@ -4,15 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { conversionOf } from '../../src/db/jobs.ts';
+import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { tempDir } from '../helpers/engine.ts';
-import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
+import { attachedPicture, audioOf, ffprobe, ffprobeBytes } from '../helpers/ffprobe.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -37,6 +40,16 @@ async function post(body: object): Promise<JobView> {
   return res.json();
 }
 
+/** What `read` gives once it gives something (polled: the worker's writes have no event here). */
+async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let value = await read(); ; value = await read()) {
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function jobCount(): Promise<number> {
   const row = await stack.services.db
     .selectFrom('jobs')
@@ -47,6 +60,7 @@ async function jobCount(): Promise<number> {
 
 describe('a job through the API', () => {
   let done: JobView;
+  let path: string;
   let bytes: Buffer;
 
   before(async () => {
@@ -58,7 +72,8 @@ describe('a job through the API', () => {
     assert.equal(res.statusCode, 200);
     done = res.json();
     const [file] = await stack.jobs.files(done.id);
-    bytes = await readFile(file!.path);
+    path = file!.path;
+    bytes = await readFile(path);
   });
 
   it('shows the files with their download URLs', () => {
@@ -118,6 +133,23 @@ describe('a job through the API', () => {
       assert.equal(res.statusCode, 404, name);
       assert.equal(res.json().error.code, 'not_found');
     }
+  });
+
+  it('serves the square cover that is in the file’s tags, from the app, cacheable for good', async () => {
+    assert.match(done.cover ?? '', new RegExp(`^/api/jobs/${done.id}/cover/[\\w-]+$`));
+    const res = await app.inject({ url: done.cover! });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'image/jpeg');
+    assert.equal(res.headers['cache-control'], 'private, max-age=31536000, immutable');
+    const image = (await ffprobeBytes(res.rawPayload)).streams[0];
+    // The stand-in site's thumbnails are 1280×720: centre-cropped, 720×720.
+    assert.deepEqual([image?.codec_name, image?.width, image?.height], ['mjpeg', 720, 720]);
+    assert.ok(res.rawPayload.equals(await attachedPicture(path)), 'the same image as in the MP3');
+    const again = await app.inject({ url: done.cover!, headers: { 'if-none-match': String(res.headers.etag) } });
+    assert.equal(again.statusCode, 304);
+    const other = await app.inject({ url: `/api/jobs/${done.id}/cover/another` });
+    assert.equal(other.statusCode, 404);
+    assert.equal(other.json().error.code, 'not_found');
   });
 
   it('zips all files, stored, named after the title', async () => {
@@ -203,6 +235,78 @@ describe('several jobs at once (GET /api/jobs?ids=)', () => {
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'invalid_option');
     assert.deepEqual((await list('')).json(), { jobs: [] });
+  });
+});
+
+describe('covers', () => {
+  it('shows the cover while the job still runs, and none once it is cancelled', async () => {
+    const created = await post({ url: stack.site.watchUrl('slow'), format: 'm4a' });
+    const running = await eventually(async () => {
+      const view = await stack.jobs.get(created.id);
+      return view?.cover ? { status: view.status, cover: view.cover } : null;
+    });
+    const { cover } = running;
+    assert.equal(running.status, 'running');
+    assert.equal((await app.inject({ url: cover })).statusCode, 200);
+    const cancelled = await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` });
+    assert.equal(cancelled.json().cover, null);
+    assert.equal((await app.inject({ url: cover })).statusCode, 404);
+    // It kept no file, so the worker keeps no cover either once it stopped.
+    const conversionId = (await conversionOf(stack.services.db, created.id)) ?? assert.fail('no conversion');
+    await eventually(async () =>
+      (await stack.services.queues.convert.getJob(conversionId))?.returnvalue === 'cancelled' ? true : null,
+    );
+    assert.equal(
+      (
+        await stack.services.db
+          .selectFrom('conversions')
+          .select('cover')
+          .where('id', '=', conversionId)
+          .executeTakeFirstOrThrow()
+      ).cover,
+      null,
+    );
+    assert.equal(existsSync(await stack.storageDir(created.id)), false, 'nothing stored');
+  });
+
+  it('keeps serving the finished entry’s file and the cover of a playlist cancelled midway', async () => {
+    const created = await post({ url: stack.site.playlistUrl('withslow'), format: 'mp3' });
+    const running = await stack.waitUntil(
+      created.id,
+      (job) => job.entries?.[1]?.status === 'running' && job.cover !== null,
+      60_000,
+    );
+    const cancelled = (await app.inject({ method: 'DELETE', url: `/api/jobs/${created.id}` })).json() as JobView;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(cancelled.cover, running.cover);
+    // What the worker recorded must outlive its stopping.
+    const conversionId = (await conversionOf(stack.services.db, created.id)) ?? assert.fail('no conversion');
+    await eventually(async () =>
+      (await stack.services.queues.convert.getJob(conversionId))?.returnvalue === 'cancelled' ? true : null,
+    );
+    const after = (await stack.jobs.get(created.id)) ?? assert.fail('the job is gone');
+    assert.deepEqual(
+      after.files.map((f) => f.name),
+      ['01 - Plain Tone Video.mp3'],
+    );
+    assert.equal(after.cover, running.cover);
+    const file = await app.inject({ url: after.files[0]!.url });
+    assert.equal(file.statusCode, 200);
+    assert.equal(audioOf(await ffprobeBytes(file.rawPayload)).codec_name, 'mp3');
+    const cover = await app.inject({ url: running.cover! });
+    assert.equal(cover.statusCode, 200);
+    assert.equal(cover.headers['content-type'], 'image/jpeg');
+    assert.ok(cover.rawPayload.length > 0);
+  });
+
+  it('removes the cover with the job’s files when the job is deleted', async () => {
+    const created = await post({ url: stack.site.watchUrl('plain'), format: 'flac' });
+    const done = await stack.waitFor(created.id, 'done');
+    const stored = (await stack.jobs.cover(done.id)) ?? assert.fail('no cover');
+    assert.ok(existsSync(stored.path));
+    await createAdminApi({ ...stack.services, jobs: stack.jobs }).remove(done.id);
+    assert.equal((await app.inject({ url: done.cover! })).statusCode, 404);
+    assert.equal(existsSync(stored.path), false);
   });
 });
 

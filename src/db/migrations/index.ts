@@ -7,6 +7,7 @@ import * as initial from './2026-11-24-001-initial.ts';
 import * as entriesAndEmail from './2026-11-24-002-entries-and-email.ts';
 import * as sharedConversions from './2026-12-02-003-shared-conversions.ts';
 import * as entryFiles from './2026-12-02-004-entry-files.ts';
+import * as covers from './2026-12-02-005-covers.ts';
 import * as truncatedFiles from './2026-12-02-006-truncated-files.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-002-entries-and-email': entriesAndEmail,
   '2026-12-02-003-shared-conversions': sharedConversions,
   '2026-12-02-004-entry-files': entryFiles,
+  '2026-12-02-005-covers': covers,
   '2026-12-02-006-truncated-files': truncatedFiles,
 };

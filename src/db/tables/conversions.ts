@@ -55,7 +55,14 @@ export interface ConversionsTable {
   title: string | null;
   /** Seconds. */
   duration: number | null;
+  /** The source's thumbnail URL, as the site gave it (never shown to a browser). */
   thumbnail: string | null;
+  /**
+   * The square cover the current take made, relative to the storage directory (beside its
+   * files); null until it is made, and again when another take starts, the conversion fails or
+   * its files expire.
+   */
+  cover: string | null;
   error_code: ErrorCode | null;
   error_message: string | null;
   /** How many times a worker took the conversion; bounded (YTCONV_MAX_ATTEMPTS). */

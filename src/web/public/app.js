@@ -1241,14 +1241,25 @@ function renderJobHeader(view, job) {
   }
 }
 
+/**
+ * The cover ytconv serves itself (never `job.thumbnail`, the video site's: the viewer's browser
+ * contacts only us). Until there is one, the placeholder note shows.
+ */
 function renderThumbnail(thumb, job) {
-  thumb.classList.toggle('is-loading', !job.thumbnail && !FINAL_STATUSES.has(job.status) && job.title === null);
-  const img = thumb.querySelector('img');
-  if (!job.thumbnail || img?.getAttribute('src') === job.thumbnail) return;
-  const next = h('img', { src: job.thumbnail, alt: '', referrerpolicy: 'no-referrer', decoding: 'async' });
-  // A thumbnail the browser can't load leaves the placeholder note showing instead of a broken image.
+  thumb.classList.toggle('is-loading', !job.cover && !FINAL_STATUSES.has(job.status) && job.title === null);
+  if (!job.cover) {
+    // The job shows no cover any more (it ended without files, or they expired).
+    delete thumb.dataset.src;
+    thumb.querySelector('img')?.remove();
+    return;
+  }
+  // Each cover URL is tried once: one that failed to load is not asked for again on every update.
+  if (thumb.dataset.src === job.cover) return;
+  thumb.dataset.src = job.cover;
+  const next = h('img', { src: job.cover, alt: '', decoding: 'async', testid: 'cover' });
+  // A cover the browser can't load leaves the placeholder note showing instead of a broken image.
   next.addEventListener('error', () => next.remove());
-  img?.remove();
+  thumb.querySelector('img')?.remove();
   thumb.append(next);
 }
 

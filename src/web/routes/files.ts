@@ -1,7 +1,7 @@
 /**
- * Downloads: one produced file (with ranges, for resuming and seeking in a player) or all of a
- * job's files as a ZIP. Files are found by name in the job's list, never by building a path
- * from the URL.
+ * Downloads: one produced file (with ranges, for resuming and seeking in a player), all of a
+ * job's files as a ZIP, or its cover. Files are found by name in the job's list, the cover by its
+ * version, never by building a path from the URL.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import type { AudioFormat } from '../../pipeline/types.ts';
 import { attachment } from '../content-disposition.ts';
 import { errorResponses } from '../error-responses.ts';
 import { jobNotFound } from '../errors.ts';
-import { ifRangeHolds, notModified, parseRange, validatorsOf } from '../range.ts';
+import { ifRangeHolds, notModified, parseRange, type Validators, validatorsOf } from '../range.ts';
 import { jobParams } from '../schemas.ts';
 import { zipFiles } from '../zip.ts';
 
@@ -35,6 +35,18 @@ const binary = (mediaType: string, description: string) => ({
   description,
   content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } },
 });
+
+const coverParams = {
+  type: 'object',
+  required: ['id', 'version'],
+  properties: {
+    id: { type: 'string' },
+    version: { type: 'string', description: 'As in the job’s `cover` URL; it changes whenever the cover does.' },
+  },
+} as const;
+
+/** One cover URL names one image for good (its version changes with the image). */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 type FileRequest = FastifyRequest<{ Params: { id: string; name: string } }>;
 
@@ -64,6 +76,36 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
         const file = (await jobs.files(job.id)).find((f) => f.name === request.params.name);
         if (!file) throw new ConvertError('not_found', 'This job has no file of that name.');
         return sendFile(request, reply, file, await statOrExpired(file.path));
+      },
+    });
+  }
+
+  for (const method of ['GET', 'HEAD'] as const) {
+    app.route<{ Params: { id: string; version: string } }>({
+      method,
+      url: '/api/jobs/:id/cover/:version',
+      schema: {
+        operationId: 'getCover',
+        summary: method === 'GET' ? 'The job’s cover' : 'The cover’s headers, without its bytes',
+        description:
+          'The square JPEG made from the source’s thumbnail (the cover in the files’ tags), served by ytconv so that a browser showing it never contacts the video site. There is one while the job is queued or running and, once it ended, as long as it has files to download (a cancelled or failed playlist’s finished entries too); `not_found` otherwise or for a replaced version. Cacheable for good; `If-None-Match` is supported.',
+        tags: ['files'],
+        params: coverParams,
+        response: {
+          200: binary('image/jpeg', 'The cover.'),
+          ...errorResponses('not_found', 'expired'),
+        },
+      },
+      handler: async (request, reply) => {
+        const job = await downloadable(jobs, request.params.id);
+        const cover = await jobs.cover(job.id);
+        const info = cover?.version === request.params.version ? await stat(cover.path).catch(() => null) : null;
+        if (!cover || !info) throw new ConvertError('not_found', 'This job has no such cover.');
+        reply.header('cache-control', IMMUTABLE);
+        if (notModified(request.headers['if-none-match'], setValidators(reply, info))) return reply.code(304).send();
+        reply.type('image/jpeg').header('content-length', String(info.size));
+        if (request.method === 'HEAD') return reply.send();
+        return reply.send(createReadStream(cover.path));
       },
     });
   }
@@ -117,9 +159,14 @@ function statOrExpired(path: string): Promise<Stats> {
   return stat(path).catch(expiredIfMissing);
 }
 
-async function sendFile(request: FileRequest, reply: FastifyReply, file: StoredFile, info: Stats) {
+function setValidators(reply: FastifyReply, info: Stats): Validators {
   const validators = validatorsOf(info);
   reply.header('etag', validators.etag).header('last-modified', validators.lastModified.toUTCString());
+  return validators;
+}
+
+async function sendFile(request: FileRequest, reply: FastifyReply, file: StoredFile, info: Stats) {
+  const validators = setValidators(reply, info);
   if (notModified(request.headers['if-none-match'], validators)) return reply.code(304).send();
   const ifRange = request.headers['if-range'];
   const useRange = ifRangeHolds(typeof ifRange === 'string' ? ifRange : undefined, validators);
