@@ -143,6 +143,7 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
       ['Second Tone', 'done', 'Download'],
     ]);
     assert.match((await page.locator('.entries__count').textContent()) ?? '', /^2 of 3 done · 1 failed$/);
+    if (screenshots) await page.screenshot({ path: join(DOCS, 'screenshot-playlist.png'), fullPage: true });
   });
 
   it('keeps the finished entry of a playlist cancelled midway, and says so', async () => {
