@@ -377,7 +377,7 @@ describe('uploads', () => {
 });
 
 describe('the event stream', () => {
-  it('sends the job at once, its progress, and the final state, then ends', async () => {
+  it('sends the job at once, its progress (never backwards), and the final state, then ends', async () => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const created = await post({ url: stack.site.watchUrl('plain'), format: 'flac' });
     const res = await fetch(`${address}/api/jobs/${created.id}/events`);
@@ -390,8 +390,14 @@ describe('the event stream', () => {
     assert.equal(events.at(-1)!.status, 'done');
     assert.equal(events.at(-1)!.files.length, 1);
     assert.ok(events.length >= 3, `${events.length} events`);
-    const seen = events.map((e) => JSON.stringify(e));
-    assert.equal(new Set(seen).size, seen.length, 'no event repeats the one before');
+    // An unchanged view is sent again after half a second (job-events.ts), so repeats are fine;
+    // the job's progress only ever moves forward.
+    const progress = events.map((e) => e.progress ?? 0);
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      `progress: ${progress.join(', ')}`,
+    );
   });
 });
 
