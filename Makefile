@@ -41,8 +41,10 @@ test: install test-tools typecheck lint
 
 check: typecheck lint
 
+# Two programs: the server's (Node's types) and the page's (the browser's; tsconfig.web.json).
 typecheck: var/stamp/npm
 	@node_modules/.bin/tsc --noEmit -p .
+	@node_modules/.bin/tsc --noEmit -p tsconfig.web.json
 
 lint: var/stamp/npm
 	@node_modules/.bin/biome check .

@@ -5,6 +5,7 @@
  * ConvertOptions is reached through one mapping, `toConvertOptions`.
  */
 import { z } from 'zod';
+import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
 import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
@@ -128,3 +129,20 @@ export function formatCatalog(): FormatChoice[] {
     };
   });
 }
+
+/** What `GET /api/options` answers; the page builds its form from it and explains errors with it. */
+export const catalogSchema = z.object({
+  formats: z.array(formatChoiceSchema),
+  default_format: z.enum(AUDIO_FORMATS),
+  default_quality: z.string(),
+  limits: z.object({
+    max_upload_bytes: z.number().int(),
+    max_upload_text: z.string().describe('The same limit as people read it ("1 GB"), as the server words its refusal.'),
+    max_duration_seconds: z.number().nullable().describe('Longest media accepted; null for no limit.'),
+    max_playlist_entries: z.number().int().nullable(),
+  }),
+  error_hints: z
+    .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())
+    .describe('A sentence per error code saying what happened and what to do.'),
+});
+export type Catalog = z.infer<typeof catalogSchema>;

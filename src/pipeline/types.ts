@@ -85,7 +85,7 @@ export interface Tools {
    * The environment every child process gets: an allow-list of the caller's (see config.ts), never
    * the whole of it, so that no secret reaches a downloader. Tests add the stand-in site's plugin.
    */
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string | undefined>;
 }
 
 /** The outside world the pipeline needs, decided by whoever calls it (CLI or worker). */

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * An upload's speed and time left, smoothed: a browser reports progress in bursts (a buffer
  * handed to the network at once, then a pause), so the rate between two events jumps about. The

@@ -4,12 +4,9 @@
  * own definitions instead of copies of them.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { ERROR_HINTS } from '../../error-hints.ts';
-import { ERROR_CODES } from '../../errors.ts';
-import { DEFAULT_FORMAT, formatCatalog, formatChoiceSchema, jsonSchemaOf } from '../../options.ts';
+import { type Catalog, catalogSchema, DEFAULT_FORMAT, formatCatalog, jsonSchemaOf } from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
-import { AUDIO_FORMATS } from '../../pipeline/types.ts';
 import { formatBytes } from '../../units.ts';
 import { errorResponses } from '../error-responses.ts';
 
@@ -19,24 +16,9 @@ export interface OptionRoutesOptions {
   mediaLimits?: { maxDurationSec: number | null; maxPlaylistEntries: number | null };
 }
 
-const catalogSchema = z.object({
-  formats: z.array(formatChoiceSchema),
-  default_format: z.enum(AUDIO_FORMATS),
-  default_quality: z.string(),
-  limits: z.object({
-    max_upload_bytes: z.number().int(),
-    max_upload_text: z.string().describe('The same limit as people read it ("1 GB"), as the server words its refusal.'),
-    max_duration_seconds: z.number().nullable().describe('Longest media accepted; null for no limit.'),
-    max_playlist_entries: z.number().int().nullable(),
-  }),
-  error_hints: z
-    .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())
-    .describe('A sentence per error code saying what happened and what to do.'),
-});
-
 export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptions): Promise<void> {
   // The same for every request while this process runs.
-  const catalog: z.infer<typeof catalogSchema> = {
+  const catalog: Catalog = {
     formats: formatCatalog(),
     default_format: DEFAULT_FORMAT,
     default_quality: ORIGINAL_QUALITY,

@@ -1,0 +1,90 @@
+/** The home page: the conversion form (built from the catalog) and this browser's recent list. */
+import { catalog } from './catalog.js';
+import { h, icon } from './dom.js';
+import { ERROR_TEXT } from './error-text.js';
+import { renderAdvancedFields } from './form-advanced.js';
+import { renderFormatFields } from './form-quality.js';
+import { renderSourceFields } from './form-source.js';
+import { renderSubmitRow, submitConversion } from './form-submit.js';
+import { refreshRecentStatuses, renderRecentSection } from './recent-list.js';
+import { readPrefs } from './storage.js';
+
+/** @typedef {import('../../options.ts').Catalog} Catalog */
+
+/**
+ * @param {HTMLElement} root
+ * @param {URLSearchParams} params
+ */
+export function renderHomePage(root, params) {
+  document.title = 'ytconv — video links to tagged audio';
+  const recentSection = renderRecentSection();
+  const form = catalog ? renderConvertForm(catalog, initialValues(catalog, params)) : renderCatalogMissing();
+  root.append(renderIntro(), form, recentSection);
+  refreshRecentStatuses(recentSection);
+}
+
+function renderIntro() {
+  return h(
+    'div',
+    { class: 'intro' },
+    h('h1', { tabindex: '-1' }, 'Turn a video into tagged audio'),
+    h(
+      'p',
+      { class: 'intro__lead' },
+      'Paste a YouTube link or playlist, or upload a media file. You get MP3, M4A, Opus, Ogg, FLAC or WAV with title, artist, cover art and chapters.',
+    ),
+  );
+}
+
+/**
+ * Form values from "Convert again" links (`/?url=…&format=…`), else the last format used.
+ * @param {Catalog} catalog
+ * @param {URLSearchParams} params
+ */
+export function initialValues(catalog, params) {
+  const prefs = readPrefs();
+  const format = params.get('format') ?? prefs.format;
+  const known = catalog.formats.some((f) => f.id === format);
+  return {
+    url: params.get('url') ?? '',
+    format: known && format ? format : catalog.default_format,
+    quality: params.get('quality') ?? (params.has('format') ? null : prefs.quality),
+    start: params.get('start') ?? '',
+    end: params.get('end') ?? '',
+    split_chapters: params.get('split_chapters') === '1',
+    normalize: params.get('normalize') === '1',
+    email: params.get('email') ?? '',
+  };
+}
+
+/**
+ * @param {Catalog} catalog
+ * @param {ReturnType<typeof initialValues>} values
+ */
+function renderConvertForm(catalog, values) {
+  /** @type {import('./form-quality.js').FormState} */
+  const state = { file: null };
+  const form = h('form', { class: 'card convert', novalidate: true, 'aria-label': 'New conversion' });
+  // The quality's plan depends on the chosen file; `format` exists by the time a file is chosen.
+  const source = renderSourceFields(catalog.limits, state, values, () => format.refreshPlan());
+  const format = renderFormatFields(catalog, values, state);
+  const advanced = renderAdvancedFields(values);
+  const footer = renderSubmitRow();
+  form.append(source.el, format.el, advanced.el, footer.el);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitConversion({ state, source, format, advanced, footer });
+  });
+  return form;
+}
+
+/** Without the catalog there is no form to build: say why, and offer to try again. */
+function renderCatalogMissing() {
+  return h(
+    'div',
+    { class: 'card convert form-error', role: 'alert', testid: 'catalog-missing' },
+    icon('alert'),
+    h('div', {}, h('p', { class: 'error-text' }, ERROR_TEXT.offline)),
+    h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again'),
+  );
+}
