@@ -3,7 +3,7 @@
  * ends. Its parts: progress.js (while it runs), result.js (its outcome), entries.js (a playlist).
  */
 import { ApiError, api, asApiError } from './api.js';
-import { formatSpec, qualityLabel } from './catalog.js';
+import { catalog, formatSpec, qualityLabel } from './catalog.js';
 import { copyLink } from './copy-link.js';
 import { announce, callout, h, icon } from './dom.js';
 import { renderEntries } from './entries.js';
@@ -190,7 +190,9 @@ function jobMeta(job) {
   if (job.duration) parts.push(h('span', {}, icon('clock'), formatDuration(job.duration)));
   if (options.format) {
     const spec = formatSpec(options.format);
-    const quality = !spec?.lossless && options.quality ? qualityLabel(spec, options.quality) : null;
+    // "Original" may have meant an encode (the source was another codec): the files say what came out.
+    const chosen = options.quality !== catalog?.default_quality && !spec?.lossless;
+    const quality = chosen && options.quality ? qualityLabel(spec, options.quality) : null;
     parts.push(h('span', {}, [options.format.toUpperCase(), quality].filter(Boolean).join(' · ')));
   }
   if (options.start !== null || options.end !== null) parts.push(h('span', {}, trimLabel(options)));
