@@ -29,7 +29,7 @@ export class ProgressReporter {
   #phase: Phase | null = null;
   /** The whole job's fraction: only ever raised. */
   #whole = 0;
-  #sent: { phase: Phase; index?: number } | null = null;
+  #sent: { phase: Phase; index?: number; whole: number } | null = null;
   #lastAt = 0;
   readonly #timer: NodeJS.Timeout;
 
@@ -57,7 +57,9 @@ export class ProgressReporter {
     const entry = this.#entry;
     this.#whole = Math.max(this.#whole, entry ? playlistFraction(entry.index, entry.count, item) : item);
     const changed = this.#sent?.phase !== phase || this.#sent?.index !== entry?.index;
-    if (changed || Date.now() - this.#lastAt >= MIN_GAP_MS) this.#send();
+    // The end is never throttled away: a job must be seen to reach 1.
+    const reachedEnd = this.#whole >= 1 && (this.#sent?.whole ?? 0) < 1;
+    if (changed || reachedEnd || Date.now() - this.#lastAt >= MIN_GAP_MS) this.#send();
   }
 
   stop(): void {
@@ -75,7 +77,7 @@ export class ProgressReporter {
     const eta = this.#eta.update(this.#whole, this.#lastAt);
     const p: Progress = { phase, fraction: this.#whole, eta: eta === null ? null : Math.round(eta) };
     if (this.#entry) p.item = { ...this.#entry, fraction: this.#item.fraction };
-    this.#sent = { phase, index: this.#entry?.index };
+    this.#sent = { phase, index: this.#entry?.index, whole: this.#whole };
     this.#emit(p);
   }
 }

@@ -22,6 +22,17 @@ describe('ProgressReporter', () => {
     }
   });
 
+  it('always sends the end, however soon after the last event it comes', () => {
+    const sent: Progress[] = [];
+    const reporter = new ProgressReporter((p) => sent.push(p));
+    reporter.update('tagging', 0);
+    mock.timers.tick(10);
+    reporter.update('tagging', 0.5);
+    reporter.update('tagging', 1);
+    reporter.stop();
+    assert.equal(sent.at(-1)?.fraction, 1);
+  });
+
   it('sends nothing before the first update and nothing after stop', () => {
     const sent: number[] = [];
     const reporter = new ProgressReporter(() => sent.push(Date.now()));
