@@ -87,9 +87,18 @@ describe('the admin area in Chromium', { skip: skipWithoutChromium }, () => {
     assert.equal((await service.job(job.id))?.status, 'cancelled');
   });
 
-  it('leads back from the queue dashboard to the jobs', async () => {
+  it('leads back from the queue dashboard to the jobs, and loads nothing from elsewhere', async () => {
+    const elsewhere: string[] = [];
+    const record = (url: string) => {
+      if (!url.startsWith(service.url) && !url.startsWith('data:')) elsewhere.push(url);
+    };
+    page.on('request', (request) => record(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') elsewhere.push(message.text());
+    });
     await page.goto(`${service.url}/admin/queues`);
     await page.getByText('ytconv-convert').first().waitFor();
+    assert.deepEqual(elsewhere, [], 'no request or refusal beyond the app');
     const back = page.getByRole('link', { name: 'Back to the jobs' });
     assert.ok(await back.isVisible());
     await back.click();

@@ -160,7 +160,7 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     assert.doesNotMatch(result, /Nothing was kept/);
     assert.match(
       (await page.getByTestId('kept').textContent()) ?? '',
-      /1 of 3 entries finished before it stopped is kept/,
+      /1 of 3 entries finished before it stopped is kept: download it below/,
     );
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
     assert.equal(download.suggestedFilename(), '01 - Plain Tone Video.mp3');

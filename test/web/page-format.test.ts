@@ -53,6 +53,7 @@ describe('the page’s formatting', () => {
     assert.equal(shortUrl('http://example.com/a'), 'example.com/a');
     assert.equal(siteName('youtube:tab'), 'YouTube');
     assert.equal(siteName('vimeo'), 'Vimeo');
+    assert.equal(siteName('soundcloud:set'), 'Soundcloud');
     assert.equal(siteName('generic'), 'Source');
     assert.equal(siteName(null), 'Source');
   });

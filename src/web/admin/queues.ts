@@ -61,6 +61,13 @@ async function refuseCrossSiteWrites(request: FastifyRequest, reply: FastifyRepl
 const BACK_LINK_STYLE = '<link rel="stylesheet" href="/assets/queues.css">';
 const BACK_LINK = '<a class="ytconv-back" href="/admin">← Back to the jobs</a>';
 
+/**
+ * Our way back to the jobs, and without bull-board's web font: it is fetched from Google's CDN,
+ * which the CSP refuses (one console error per visit); the system font does as well.
+ */
 function withBackLink(page: string): string {
-  return page.replace('</head>', `${BACK_LINK_STYLE}</head>`).replace(/<body[^>]*>/, (body) => `${body}${BACK_LINK}`);
+  return page
+    .replace(/<link[^>]*fonts\.googleapis\.com[^>]*>/g, '')
+    .replace('</head>', `${BACK_LINK_STYLE}</head>`)
+    .replace(/<body[^>]*>/, (body) => `${body}${BACK_LINK}`);
 }

@@ -111,5 +111,7 @@ export function trimValue(seconds) {
 export function siteName(site) {
   if (!site || site === 'generic') return 'Source';
   if (site.startsWith('youtube')) return 'YouTube';
-  return site.charAt(0).toUpperCase() + site.slice(1);
+  // yt-dlp's extractor names: `soundcloud:set` is SoundCloud's, as people know it by its site.
+  const name = site.split(':')[0] ?? site;
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -51,7 +51,11 @@ function keptNote(job) {
   return h(
     'div',
     { class: 'kept', testid: 'kept' },
-    h('p', {}, `${what} finished before it stopped ${done === 1 ? 'is' : 'are'} kept: download them below.`),
+    h(
+      'p',
+      {},
+      `${what} finished before it stopped ${done === 1 ? 'is kept: download it' : 'are kept: download them'} below.`,
+    ),
     expiryNote(job),
     files.length > 1 ? zipLink(job) : null,
   );
