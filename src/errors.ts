@@ -37,10 +37,13 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class ConvertError extends Error {
   override readonly name = 'ConvertError';
   readonly code: ErrorCode;
+  /** The request field at fault (`start`, `quality`…), when one is: forms point at it. */
+  readonly field: string | null;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; field?: string }) {
     super(message, options);
     this.code = code;
+    this.field = options?.field ?? null;
   }
 
   /** HTTP status that goes with the code, for the web layer. */
@@ -48,8 +51,8 @@ export class ConvertError extends Error {
     return ERROR_CODES[this.code];
   }
 
-  toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+  toJSON(): { code: ErrorCode; message: string; field?: string } {
+    return { code: this.code, message: this.message, ...(this.field !== null && { field: this.field }) };
   }
 }
 

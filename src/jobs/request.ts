@@ -112,7 +112,8 @@ async function checkAddress(source: UrlSource, policy: Engine['policy'], checks:
 /** The request's option fields resolved: every default filled in, times in seconds. */
 function jobOptions(request: NewJob): JobOptions {
   const format = request.format ?? DEFAULT_FORMAT;
-  if (!isAudioFormat(format)) throw new ConvertError('invalid_option', `Unknown format "${format}".`);
+  if (!isAudioFormat(format))
+    throw new ConvertError('invalid_option', `Unknown format "${format}".`, { field: 'format' });
   return {
     format,
     quality: request.quality?.trim() || ORIGINAL_QUALITY,
@@ -128,7 +129,11 @@ function seconds(name: string, value: number | string | null | undefined): numbe
   if (value === undefined || value === null || value === '') return null;
   const parsed = typeof value === 'number' ? value : parseTimestamp(value);
   if (parsed === null || !Number.isFinite(parsed) || parsed < 0) {
-    throw new ConvertError('invalid_option', `"${name}" takes seconds or h:mm:ss, not "${value}".`);
+    throw new ConvertError(
+      'invalid_option',
+      `The ${name} time "${value}" is not a time: write seconds (90), m:ss (1:30) or h:mm:ss, with minutes and seconds below 60.`,
+      { field: name },
+    );
   }
   return parsed;
 }

@@ -21,42 +21,44 @@ export function isAudioFormat(value: string): value is AudioFormat {
 export function validateOptions(options: ConvertOptions): ConvertOptions {
   const { format, quality, start, end } = options;
   if (!isAudioFormat(format)) {
-    throw invalid(`Unknown format "${format}": choose one of ${AUDIO_FORMATS.join(', ')}.`);
+    throw invalid(`Unknown format "${format}": choose one of ${AUDIO_FORMATS.join(', ')}.`, 'format');
   }
   if (quality !== undefined) checkQuality(format, quality);
   if (start !== undefined && !(Number.isFinite(start) && start >= 0)) {
-    throw invalid('The start time must be zero or more seconds.');
+    throw invalid('The start time must be zero or more seconds.', 'start');
   }
   if (end !== undefined && !(Number.isFinite(end) && end > (start ?? 0))) {
-    throw invalid('The end time must come after the start time.');
+    throw invalid('The end time must come after the start time.', 'end');
   }
   return options;
 }
 
 function checkQuality(format: AudioFormat, quality: string): void {
   if (FORMATS[format].bitrate === null) {
-    throw invalid(`${format.toUpperCase()} is lossless: it takes no quality setting.`);
+    throw invalid(`${format.toUpperCase()} is lossless: it takes no quality setting.`, 'quality');
   }
   if (VBR_PRESETS.test(quality)) {
-    if (format !== 'mp3') throw invalid('VBR presets V0…V9 apply to MP3 only; use a bitrate such as 160k.');
+    if (format !== 'mp3') throw invalid('VBR presets V0…V9 apply to MP3 only; use a bitrate such as 160k.', 'quality');
     return;
   }
   const kbps = /^(\d+)k$/.exec(quality)?.[1];
   if (kbps === undefined || Number(kbps) < QUALITY_KBPS.min || Number(kbps) > QUALITY_KBPS.max) {
     throw invalid(
       `Quality "${quality}" is not valid: use ${ORIGINAL_QUALITY}, a bitrate from ${QUALITY_KBPS.min}k to ${QUALITY_KBPS.max}k, or V0…V9 for MP3.`,
+      'quality',
     );
   }
 }
 
-function invalid(message: string): ConvertError {
-  return new ConvertError('invalid_option', message);
+/** `field` names the option as the API does, so that a form can point at it. */
+function invalid(message: string, field: 'format' | 'quality' | 'start' | 'end'): ConvertError {
+  return new ConvertError('invalid_option', message, { field });
 }
 
 /** The trim span checked against the media's real length (known only after probing). */
 export function spanWithin(options: ConvertOptions, duration: number | null): { start?: number; end?: number } {
   if (duration !== null && options.start !== undefined && options.start >= duration) {
-    throw invalid(`The start time is past the end of the media (${Math.floor(duration)} s long).`);
+    throw invalid(`The start time is past the end of the media (${Math.floor(duration)} s long).`, 'start');
   }
   const span: { start?: number; end?: number } = {};
   if (options.start) span.start = options.start;

@@ -115,7 +115,9 @@ function requestTooLarge(): ConvertError {
 
 /** A schema refusal as one sentence naming the field, for `invalid_option`. */
 export function invalidOption(error: SchemaError | undefined, context = 'body'): ConvertError {
-  return new ConvertError('invalid_option', error ? describe(error, context) : `The request ${context} is not valid.`);
+  if (!error) return new ConvertError('invalid_option', `The request ${context} is not valid.`);
+  const field = error.instancePath.split('/')[1] || String(error.params.missingProperty ?? '') || undefined;
+  return new ConvertError('invalid_option', describe(error, context), field ? { field } : {});
 }
 
 export function jobNotFound(): never {

@@ -21,6 +21,7 @@ const apiError = {
       properties: {
         code: { type: 'string', enum: Object.keys(ERROR_CODES) },
         message: { type: 'string' },
+        field: { type: 'string', description: 'The request field at fault, when one is (`start`, `quality`…).' },
       },
     },
   },

@@ -89,7 +89,7 @@ describe('the form’s format and quality in Chromium', { skip: skipWithoutChrom
     assert.equal(await page.getByTestId('quality-plan').textContent(), 'Encodes to M4A (AAC) at 128 kbps.');
   });
 
-  it('sends trim times as typed and shows the server’s word on one it refuses', async () => {
+  it('sends trim times as typed, and marks the one the server refuses with the server’s words', async () => {
     await page.goto(service.url);
     await page.getByTestId('url-input').fill(stack.site.watchUrl('plain'));
     await page.getByText('Advanced options').click();
@@ -97,7 +97,12 @@ describe('the form’s format and quality in Chromium', { skip: skipWithoutChrom
     await page.getByTestId('submit').click();
     const error = page.getByTestId('error');
     await error.waitFor({ state: 'visible' });
-    assert.match((await error.textContent()) ?? '', /"start" takes seconds or h:mm:ss, not "1:5"/);
+    const why = /The start time "1:5" is not a time: write seconds \(90\), m:ss \(1:30\) or h:mm:ss/;
+    assert.match((await error.textContent()) ?? '', why);
+    const start = page.locator('#start');
+    assert.equal(await start.getAttribute('aria-invalid'), 'true');
+    assert.match((await page.locator('#start-error').textContent()) ?? '', why);
+    assert.equal(await start.evaluate((el) => el === el.ownerDocument.activeElement), true, 'focus on the field');
     assert.equal(new URL(page.url()).pathname, '/');
   });
 });

@@ -195,6 +195,22 @@ describe('refusals and lookups', () => {
     assert.equal(await jobCount(), before);
   });
 
+  it('names the field at fault in a refusal: a time, a quality, a wrong type', async () => {
+    const before = await jobCount();
+    const url = stack.site.watchUrl('plain');
+    for (const [body, field] of [
+      [{ url, start: '99:99' }, 'start'],
+      [{ url, start: 8, end: 4 }, 'end'],
+      [{ url, format: 'wav', quality: '192k' }, 'quality'],
+      [{ url, normalize: 'yes' }, 'normalize'],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: body });
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.deepEqual([res.json().error.code, res.json().error.field], ['invalid_option', field]);
+    }
+    assert.equal(await jobCount(), before);
+  });
+
   it('cancels a running job with DELETE', async () => {
     const created = await post({ url: stack.site.watchUrl('slow'), format: 'opus' });
     await stack.waitFor(created.id, 'running');

@@ -14,11 +14,13 @@ export class ApiError extends Error {
    * @param {number} status HTTP status; 0 when no answer came.
    * @param {string} code the API's code, or the page's own (`offline`, `upload_failed`, `upload_cancelled`)
    * @param {string} message
+   * @param {string | null} [field] the request field at fault, when the server named one
    */
-  constructor(status, code, message) {
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -34,13 +36,15 @@ export function asApiError(err) {
 const CODE_BY_STATUS = { 404: 'not_found', 410: 'expired', 413: 'file_too_large', 503: 'queue_unavailable' };
 
 /**
- * The API's `{"error": {"code", "message"}}`, or a code guessed from the status when a proxy answered.
+ * The API's `{"error": {"code", "message", "field"?}}`, or a code guessed from the status when a proxy answered.
  * @param {number} status
  * @param {unknown} body
  */
 export function apiError(status, body) {
-  const error = /** @type {{ error?: { code?: unknown, message?: string } } | null} */ (body)?.error;
-  if (error && typeof error.code === 'string') return new ApiError(status, error.code, error.message ?? '');
+  const error = /** @type {{ error?: { code?: unknown, message?: string, field?: unknown } } | null} */ (body)?.error;
+  if (error && typeof error.code === 'string') {
+    return new ApiError(status, error.code, error.message ?? '', typeof error.field === 'string' ? error.field : null);
+  }
   const guessed = CODE_BY_STATUS[status];
   return new ApiError(status, guessed ?? 'internal', `The server answered with status ${status}.`);
 }

@@ -82,7 +82,9 @@ function readForm({ state, source, format, advanced }) {
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push([advanced.email, 'Enter an email address.']);
   if (email) fields.email = email;
 
-  for (const input of [source.url, advanced.start, advanced.end, advanced.email]) setFieldError(input, null);
+  for (const input of [source.url, advanced.start, advanced.end, advanced.email, format.quality]) {
+    setFieldError(input, null);
+  }
   for (const [input, message] of problems) setFieldError(input, message);
   const first = problems[0];
   if (!first) return fields;
@@ -115,7 +117,7 @@ export async function submitConversion(form) {
       footer.button.focus();
     } else {
       showFormError(footer, err);
-      markRefusedField(form, err.code);
+      markRefusedField(form, err);
     }
   } finally {
     upload?.end();
@@ -147,10 +149,19 @@ function showFormError(footer, err) {
 /**
  * Points at the field the server refused, so the fix is one keystroke away.
  * @param {ConvertForm} form
- * @param {string} code
+ * @param {ApiError} err
  */
-function markRefusedField({ source, state }, code) {
-  if (['invalid_url', 'unsupported_site', 'forbidden_address'].includes(code) && !state.file) {
+function markRefusedField({ source, state, advanced, format }, err) {
+  const { code, field } = err;
+  /** @type {Record<string, HTMLInputElement | HTMLSelectElement>} */
+  const fields = { start: advanced.start, end: advanced.end, email: advanced.email, quality: format.quality };
+  const control = field ? fields[field] : undefined;
+  if (control) {
+    // The server's sentence says what is wrong with it; it goes beside the field too.
+    if (advanced.el.contains(control)) advanced.el.open = true;
+    setFieldError(control, err.message);
+    control.focus();
+  } else if (['invalid_url', 'unsupported_site', 'forbidden_address'].includes(code) && !state.file) {
     source.url.setAttribute('aria-invalid', 'true');
     source.url.focus();
   } else if (code === 'file_too_large') {
