@@ -7,8 +7,10 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
 export function safeStem(title: string, fallback = 'audio'): string {
   let stem = title
     .normalize('NFC')
-    // Separators, Windows-reserved punctuation and control characters become spaces.
-    .replace(/[/\\:*?"<>|\p{Cc}\p{Cf}]/gu, ' ')
+    // Windows forbids the double quote; the single one keeps a quoted title readable (as yt-dlp does).
+    .replaceAll('"', "'")
+    // Separators, other Windows-reserved punctuation and control characters become spaces.
+    .replace(/[/\\:*?<>|\p{Cc}\p{Cf}]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     // Leading dots hide files; trailing dots and spaces are dropped by Windows.

@@ -160,9 +160,9 @@ describe('uploads from the page in Chromium', { skip: skipWithoutChromium }, () 
     const job = (await service.job(id)) ?? assert.fail('no job');
     assert.equal(job.title, name);
     assert.equal(job.source.url, `${name}.mp3`);
-    // Files are named to be safe on every OS, where `"` is not: the rest of the name stays.
+    // Files are named to be safe on every OS, where `"` is not: it becomes `'`, the rest stays.
     const file = job.files[0] ?? assert.fail('no file');
-    assert.equal(file.name, 'Say Hi — Café 100%.mp3');
+    assert.equal(file.name, "Say 'Hi' — Café 100%.mp3");
     const res = await service.fetch(file.url);
     const disposition = res.headers.get('content-disposition') ?? '';
     await res.arrayBuffer();

@@ -6,7 +6,8 @@ describe('safeStem', () => {
   const cases: [string, string][] = [
     ['Plain Title', 'Plain Title'],
     ['AC/DC: Back in Black', 'AC DC Back in Black'],
-    ['a\\b*c?d"e<f>g|h', 'a b c d e f g h'],
+    ['a\\b*c?d"e<f>g|h', "a b c d'e f g h"],
+    ['Say "Hi"', "Say 'Hi'"],
     ['tab\tand\nnewline\u0007bell', 'tab and newline bell'],
     ['...hidden', 'hidden'],
     ['trailing dots...  ', 'trailing dots'],
