@@ -78,7 +78,7 @@ const qualityChoiceSchema = z.object({
   group: z.string().nullable().describe('Choices are shown in groups (constant and variable bitrate).'),
 });
 
-export const formatChoiceSchema = z.object({
+const formatChoiceSchema = z.object({
   id: z.enum(AUDIO_FORMATS),
   label: z.string(),
   description: z.string(),

@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 
-export const MIN_PASSWORD = 8;
+const MIN_PASSWORD = 8;
 
 /** Ctrl-C at a prompt. */
 export class Interrupted extends Error {}

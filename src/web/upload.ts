@@ -78,7 +78,7 @@ const FORM_ESCAPES: Readonly<Record<string, string>> = { '%22': '"', '%0D': '\r'
  * (and RFC 5987 `filename*`, which browsers never send) but not these escapes; undo exactly those.
  * A decoded CR or LF is then refused with the other control characters.
  */
-export function decodeFormName(filename: string): string {
+function decodeFormName(filename: string): string {
   return filename.replace(/%(?:22|0D|0A)/g, (code) => FORM_ESCAPES[code] ?? code);
 }
 

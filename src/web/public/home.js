@@ -41,7 +41,7 @@ function renderIntro() {
  * @param {Catalog} catalog
  * @param {URLSearchParams} params
  */
-export function initialValues(catalog, params) {
+function initialValues(catalog, params) {
   const prefs = readPrefs();
   const format = params.get('format') ?? prefs.format;
   const known = catalog.formats.some((f) => f.id === format);

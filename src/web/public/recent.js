@@ -19,7 +19,7 @@ const RECENT_MAX = 20;
  * @param {JobView} job
  * @returns {RecentJob}
  */
-export function recentSummary(job) {
+function recentSummary(job) {
   return {
     id: job.id,
     title: job.title,

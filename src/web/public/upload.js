@@ -52,7 +52,7 @@ export function startUpload(footer, source) {
  * @param {UploadRate} rate
  * @param {number} total
  */
-export function uploadRateText(rate, total) {
+function uploadRateText(rate, total) {
   const left = secondsLeft(rate, total);
   return left === null || rate.rate === null ? null : `${formatSize(rate.rate)}/s · ${formatEta(left)}`;
 }
