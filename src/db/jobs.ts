@@ -67,19 +67,46 @@ export async function createWithConversion(
   now: Timestamp = Date.now(),
 ): Promise<Job | null> {
   const [job] = await createWithConversions(db, [{ input, email }], now);
-  return job ?? null;
+  return job === NO_ROOM ? null : (job ?? null);
 }
+
+/** A request `createWithConversions` had no room left for. */
+export const NO_ROOM = 'no room';
 
 /**
  * `createWithConversion` for several requests in one transaction: a burst of submissions costs
- * one commit instead of one each. Each gets its job or null, in order.
+ * one commit instead of one each. Each gets its job or null, in order; at most `room` new
+ * conversions are made; a request after that gets NO_ROOM, inserting nothing, unless it can join
+ * identical work in progress.
  */
-export function createWithConversions(db: Db, works: readonly NewWork[], now: Timestamp): Promise<(Job | null)[]> {
+export function createWithConversions(
+  db: Db,
+  works: readonly NewWork[],
+  now: Timestamp,
+  room = works.length,
+): Promise<(Job | null | typeof NO_ROOM)[]> {
   return inTransaction(db, async (trx) => {
-    const jobs: (Job | null)[] = [];
-    for (const work of works) jobs.push(await insertWork(trx, work, now));
+    const jobs: (Job | null | typeof NO_ROOM)[] = [];
+    let made = 0;
+    for (const work of works) {
+      const job = made < room ? await insertWork(trx, work, now) : await noRoomFor(trx, work);
+      if (job !== null && job !== NO_ROOM) made++;
+      jobs.push(job);
+    }
     return jobs;
   });
+}
+
+/** Null (the caller joins it) when identical work is already queued or running: joining needs no room. */
+async function noRoomFor(trx: Db, { input }: NewWork): Promise<null | typeof NO_ROOM> {
+  if (input.options_key == null) return NO_ROOM;
+  const active = await trx
+    .selectFrom('conversions')
+    .select('id')
+    .where('options_key', '=', input.options_key)
+    .where('status', 'in', ACTIVE)
+    .executeTakeFirst();
+  return active ? null : NO_ROOM;
 }
 
 async function insertWork(trx: Db, { input, email }: NewWork, now: Timestamp): Promise<Job | null> {

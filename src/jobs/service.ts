@@ -21,6 +21,7 @@ import {
   getJob,
   getJobs,
   type Job,
+  NO_ROOM,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -181,14 +182,11 @@ function workStarter(deps: JobsDeps): StartWork {
 
 async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]): Promise<(Job | null | Error)[]> {
   const room = Math.max(0, deps.maxQueued - (await countQueued(deps.db)));
-  const admitted = batch.slice(0, room);
-  const refused = batch.slice(room).map(() => busy());
-  const works = admitted.map(({ checked, upload }) => ({
-    input: conversionInput(checked, upload),
-    email: checked.email,
-  }));
-  const jobs = await createWithConversions(deps.db, works, Date.now());
-  const kept = await Promise.all(jobs.map((job, i) => job && keepUploadOf(deps, job, admitted[i]?.upload)));
+  const works = batch.map(({ checked, upload }) => ({ input: conversionInput(checked, upload), email: checked.email }));
+  const jobs = await createWithConversions(deps.db, works, Date.now(), room);
+  const kept = await Promise.all(
+    jobs.map((job, i) => (job === NO_ROOM ? busy() : job && keepUploadOf(deps, job, batch[i]?.upload))),
+  );
   const sent = kept.filter((job): job is Job => job !== null && !(job instanceof Error));
   try {
     await sendConverts(
@@ -202,9 +200,9 @@ async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]):
       'The conversion queue is not reachable right now; try again in a minute.',
       { cause: err },
     );
-    return [...kept.map((job) => (job === null || job instanceof Error ? job : unavailable)), ...refused];
+    return kept.map((job) => (job === null || job instanceof Error ? job : unavailable));
   }
-  return [...kept, ...refused];
+  return kept;
 }
 
 function busy(): ConvertError {
