@@ -57,7 +57,9 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       try {
         const checked = await checkRequest(request, deps.engine);
         await gate?.();
-        return await view(await admit(deps, startWork, checked, request.upload));
+        const job = await admit(deps, startWork, checked, request.upload);
+        // Work no worker has taken yet has no files: most answers here need no query for them.
+        return job.conversion.status === 'queued' && job.conversion.attempts === 0 ? toView(job, []) : await view(job);
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }
