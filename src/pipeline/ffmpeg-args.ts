@@ -131,6 +131,9 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
   return [
     ...COMMON,
     ...['-progress', 'pipe:1', '-nostats'],
+    // With more than one input, ffmpeg (5.1) reads each in a thread through a queue of 8 packets:
+    // measured on a 20-min Opus copy, that alone doubled the run (0.9 s to 2 s); 1024 brings it near.
+    ...['-thread_queue_size', '1024'],
     ...spanArgs(spec.span),
     ...['-i', input],
     ...tagArgs(spec.format, spec.tags),
