@@ -89,7 +89,7 @@ export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  ffmpeg: { tools: Tools; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  ffmpeg: { tools: Tools; args: Promise<string[]>; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
@@ -115,16 +115,21 @@ export async function streamEncode(
     dl.progressed();
     if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
   });
-  const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
-    signal,
-    limits: { timeoutMs: ctl.limits.timeoutMs },
-    stdin: dl.stdout.pipe(counter),
-    onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
-  }).finally(() => {
-    if (inputEnded) return;
-    cut = true;
-    dl.kill();
-  });
+  // The encoder may wait for its arguments (its inputs being made) while yt-dlp starts.
+  const encode = ffmpeg.args
+    .then((args) =>
+      ffmpegEncode(ffmpeg.tools, args, {
+        signal,
+        limits: { timeoutMs: ctl.limits.timeoutMs },
+        stdin: dl.stdout.pipe(counter),
+        onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+      }),
+    )
+    .finally(() => {
+      if (inputEnded) return;
+      cut = true;
+      dl.kill();
+    });
   const [, encResult] = await Promise.allSettled([download, encode]);
   stopper.dispose();
   if (stopper.reason) throw stopper.reason;
