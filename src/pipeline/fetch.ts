@@ -115,13 +115,16 @@ export async function streamEncode(
     dl.progressed();
     if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
   });
+  // Consumed at once: Node discards the unread output of a child that exits, and a short
+  // download can be over before the encoder starts. The counter holds it (backpressure stops yt-dlp).
+  const input = dl.stdout.pipe(counter);
   // The encoder may wait for its arguments (its inputs being made) while yt-dlp starts.
   const encode = ffmpeg.args
     .then((args) =>
       ffmpegEncode(ffmpeg.tools, args, {
         signal,
         limits: { timeoutMs: ctl.limits.timeoutMs },
-        stdin: dl.stdout.pipe(counter),
+        stdin: input,
         onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
       }),
     )

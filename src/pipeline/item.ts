@@ -118,9 +118,7 @@ export function remoteItem(info: MediaInfo, ytdlp: Ytdlp): Item {
 export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]> {
   checkDuration(item.duration, ctx.engine);
   checkSize(item, ctx.engine);
-  const cover = item.thumbnail
-    ? makeCover(ctx.engine, item.thumbnail, ctx.dir, ctx.signal).catch(() => null)
-    : Promise.resolve(null);
+  const cover = item.thumbnail ? coverWithin(item.thumbnail, ctx) : Promise.resolve(null);
   // A cover is a nicety: one the caller fails to keep fails nothing.
   const handed = cover.then((path) => (path === null ? undefined : ctx.onCover?.(path))).catch(() => {});
   const plan = planOutputs(item, ctx.options);
@@ -132,6 +130,17 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
   return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
+}
+
+/**
+ * How long a cover may take: the encodes wait for it (it goes into the file as they write it), so
+ * a stalled thumbnail host must not hold the audio back. A cover fetched later goes nowhere.
+ */
+const COVER_WAIT_MS = 5000;
+
+function coverWithin(thumbnail: string, ctx: ItemContext): Promise<string | null> {
+  const signal = AbortSignal.any([AbortSignal.timeout(COVER_WAIT_MS), ...(ctx.signal ? [ctx.signal] : [])]);
+  return makeCover(ctx.engine, thumbnail, ctx.dir, signal).catch(() => null);
 }
 
 function checkDuration(duration: number | null, engine: Engine): void {
