@@ -7,7 +7,7 @@
  * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
  */
 import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
   abandonConversion,
@@ -157,9 +157,9 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { size, duration, format, bitrate, truncated } = f;
+  const { name, size, duration, format, bitrate, truncated } = f;
   return {
-    name: basename(f.path),
+    name,
     path: storage.relative(f.path),
     size,
     duration,

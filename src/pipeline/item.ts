@@ -10,7 +10,7 @@ import type { ConvertContext } from './convert.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
 import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
 import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
-import { numberedStem, safeStem } from './filename.ts';
+import { nameStem, numberedStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
@@ -38,6 +38,7 @@ export interface Item {
 /** A finished file in the work directory, waiting to be moved into place. */
 export interface Made {
   path: string;
+  /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
   truncated: Truncation | null;
@@ -157,7 +158,7 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : safeStem(item.facts.title) },
+    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
   ];
 }
 

@@ -62,7 +62,10 @@ export interface Truncation {
 }
 
 export interface OutputFile {
+  /** On disk: valid on every system (see filename.ts). */
   path: string;
+  /** The file's name as people see it (a download's, a ZIP entry's): unlike the path's, it keeps `"`. */
+  name: string;
   title: string;
   /** Seconds, as measured on the produced file. */
   duration: number;
