@@ -157,9 +157,11 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     await page.waitForSelector('[data-testid="job-status"][data-status="cancelled"]');
     assert.deepEqual(await entryRows(), [
       ['Plain Tone Video', 'done', 'Download'],
-      ['Slow Delivery', 'skipped', ''],
+      ['Slow Delivery', 'cancelled', ''],
       ['Second Tone', 'skipped', ''],
     ]);
+    // A finished entry shows its download instead of a badge.
+    assert.deepEqual(await page.getByTestId('entry').locator('.badge').allTextContents(), ['Cancelled', 'Skipped']);
     const result = (await page.locator('main').textContent()) ?? '';
     assert.doesNotMatch(result, /Nothing was kept/);
     assert.match(

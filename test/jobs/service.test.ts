@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { getConversion } from '../../src/db/conversions.ts';
 import { conversionOf } from '../../src/db/jobs.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -169,7 +170,7 @@ describe('a playlist job', () => {
       cancelled?.entries?.map((e) => [e.status, e.files.map((f) => f.name)]),
       [
         ['done', ['01 - Plain Tone Video.mp3']],
-        ['skipped', []],
+        ['cancelled', []],
         ['skipped', []],
       ],
     );
@@ -188,7 +189,13 @@ describe('a playlist job', () => {
     const after = await stack.jobs.get(created.id);
     assert.deepEqual(
       after?.entries?.map((e) => e.status),
-      ['done', 'skipped', 'skipped'],
+      ['done', 'cancelled', 'skipped'],
+    );
+    // Stored so too, not only shown so.
+    const stored = await getConversion(stack.services.db, conversionId);
+    assert.deepEqual(
+      stored?.entries?.map((e) => e.status),
+      ['done', 'cancelled', 'skipped'],
     );
   });
 });

@@ -39,14 +39,14 @@ export function renderEntries(section, job) {
 }
 
 /**
- * `2 of 5 done · 1 failed · 2 skipped`: every outcome counted the same way.
+ * `2 of 5 done · 1 failed · 1 cancelled · 1 skipped`: every outcome counted the same way.
  * @param {Pick<EntryView, 'status'>[]} entries
  */
 export function entriesCount(entries) {
   /** @param {EntryView['status']} status */
   const count = (status) => entries.filter((entry) => entry.status === status).length;
   /** @type {EntryView['status'][]} */
-  const others = ['failed', 'skipped'];
+  const others = ['failed', 'cancelled', 'skipped'];
   const counted = others.filter((status) => count(status) > 0).map((s) => `${count(s)} ${s}`);
   return [`${count('done')} of ${entries.length} done`, ...counted].join(' · ');
 }
