@@ -100,8 +100,14 @@ export interface JobsApi {
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
+  /** What a download of the job needs, read at once; null for an unknown job. */
+  downloads(id: string): Promise<Downloads | null>;
+}
+
+export interface Downloads {
+  job: JobView;
   /** The files the job's view lists (a playlist's finished entries even when it did not end done). */
-  files(id: string): Promise<StoredFile[]>;
+  files: StoredFile[];
   /** The cover its `cover` URL names, or null when it shows none. */
-  cover(id: string): Promise<StoredCover | null>;
+  cover: StoredCover | null;
 }

@@ -108,7 +108,7 @@ describe('uploads from the page in Chromium', { skip: skipWithoutChromium }, () 
       await until(async () => (await uploadedFiles()).length === 1);
       await page
         .getByTestId('upload-rate')
-        .filter({ hasText: /MB\/s · about .* left/ })
+        .filter({ hasText: /[KM]B\/s · about .* left/ })
         .waitFor();
       await page.getByTestId('cancel-upload').click();
       await page.getByTestId('submit').filter({ hasText: 'Convert' }).waitFor();

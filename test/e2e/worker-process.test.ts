@@ -57,7 +57,7 @@ describe('worker processes', () => {
       `the retake was shown catching up: ${JSON.stringify(seen)}`,
     );
     assert.equal(done.files.length, 1);
-    const [file] = await stack.jobs.files(job.id);
+    const [file] = await stack.files(job.id);
     assert.ok(Math.abs(Number((await ffprobe(file!.path)).format.duration) - stack.site.video('slow').duration) < 0.15);
     assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
   });

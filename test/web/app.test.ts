@@ -21,8 +21,7 @@ const untouchable: JobsApi = {
   list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
-  files: () => assert.fail('files must not be called'),
-  cover: () => assert.fail('cover must not be called'),
+  downloads: () => assert.fail('downloads must not be called'),
 };
 
 let app: FastifyInstance;

@@ -1,7 +1,9 @@
 /** A playlist's entries on the job page, one row each, updated in place as the job runs. */
+
+import { formatBytes } from './bytes.js';
 import { h } from './dom.js';
 import { entryErrorText } from './error-text.js';
-import { formatDuration, formatSize } from './format.js';
+import { formatDuration } from './format.js';
 import { downloadLink } from './result.js';
 import { statusBadge } from './status.js';
 
@@ -112,5 +114,5 @@ function entrySide(entry, files, job, progress) {
 
 /** @param {JobFileView} file */
 function fileSummary(file) {
-  return [formatSize(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
+  return [formatBytes(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
 }
