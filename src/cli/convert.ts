@@ -7,7 +7,7 @@ import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
-import { interruptSignal, printJson, reportFailure } from './output.ts';
+import { interruptSignal, printJson, reportFailure, truncationNote } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 
 const OPTIONS = {
@@ -58,6 +58,7 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   }
   if (json) printJson({ files: files.map(fileJson) });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
+  if (!json) for (const note of files.map(truncationNote)) if (note) process.stderr.write(`${note}\n`);
   return 0;
 }
 
@@ -90,5 +91,6 @@ function timestamp(flag: string, value: string): number {
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  return { path: f.path, title: f.title, duration: f.duration, format: f.format, bitrate: f.bitrate, size: f.size };
+  const { path, title, duration, format, bitrate, size, truncated } = f;
+  return { path, title, duration, format, bitrate, size, truncated };
 }

@@ -19,7 +19,7 @@ import {
   type Span,
   type TagInputs,
 } from './ffmpeg-args.ts';
-import { numberedStem, safeStem } from './filename.ts';
+import { nameStem, numberedStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
@@ -46,6 +46,7 @@ export interface Item {
 
 /** A finished file in the work directory, waiting to be moved into place. */
 export interface Made extends Encoded {
+  /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
 }
@@ -177,7 +178,7 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : safeStem(item.facts.title) },
+    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
   ];
 }
 

@@ -62,7 +62,10 @@ export interface Truncation {
 }
 
 export interface OutputFile {
+  /** On disk: valid on every system (see filename.ts). */
   path: string;
+  /** The file's name as people see it (a download's, a ZIP entry's): unlike the path's, it keeps `"`. */
+  name: string;
   title: string;
   /** Seconds: the encoded length, or as read from the produced file (see item.ts knownFacts). */
   duration: number;

@@ -48,7 +48,10 @@ export function renderJobProgress(progress, job) {
   progress.el.hidden = !active;
   if (!active) return;
   const current = job.status === 'running' ? PHASES.findIndex((p) => p.id === job.phase) : -1;
+  // A retake catching up redoes steps already shown as passed: they stay shown so, like the bar.
+  const resuming = job.status === 'running' && job.phase === 'resuming';
   progress.steps.forEach((step, i) => {
+    if (resuming) return;
     // An upload is already here: there is nothing to download.
     step.hidden = PHASES[i]?.id === 'downloading' && isUpload(job);
     step.className = `step${i < current ? ' step--done' : ''}${i === current ? ' step--current' : ''}`;
@@ -77,6 +80,7 @@ export function renderJobProgress(progress, job) {
 export function phaseLabel(job) {
   if (job.status === 'queued') return 'Waiting for a free worker';
   const phase = PHASES.find((p) => p.id === job.phase);
+  if (job.phase === 'resuming') return 'Resuming after an interruption';
   if (!phase) return 'Starting';
   const label = phase.id === 'probing' && isUpload(job) ? 'Reading file info' : phase.label;
   const entries = job.entries ?? [];
