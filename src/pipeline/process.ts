@@ -36,6 +36,8 @@ export interface RunOptions {
   stdin?: boolean;
   /** Called for each complete stderr line as it arrives (progress parsing). */
   onStderrLine?: (line: string) => void;
+  /** Never keep this process running for the child's sake (long-lived helpers that end with us). */
+  unref?: boolean;
 }
 
 const STDERR_KEEP = 64 * 1024;
@@ -137,6 +139,10 @@ export function start(
   if (child.pid !== undefined) keepPriority(child.pid);
   const { stdout, stderr } = child;
   if (!stdout || !stderr) throw new Error('spawn gave no stdio pipes');
+  if (opts.unref) {
+    for (const stream of [child.stdin, stdout, stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    child.unref();
+  }
   // A child that dies early must not crash us with EPIPE on its stdin.
   child.stdin?.on('error', () => {});
   let spawnError: NodeJS.ErrnoException | undefined;
@@ -267,7 +273,8 @@ function keepPriority(pid: number): void {
   }
 }
 
-function signalGroup(group: number | undefined, signal: NodeJS.Signals): void {
+/** Signal a process group we started or adopted; one already gone is no error. */
+export function signalGroup(group: number | undefined, signal: NodeJS.Signals): void {
   if (group === undefined) return;
   try {
     process.kill(-group, signal);

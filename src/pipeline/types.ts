@@ -74,6 +74,8 @@ export interface OutputFile {
   truncated: Truncation | null;
 }
 
+import type { WarmYtdlp } from './ytdlp-server.ts';
+
 /** The external programs and how to run them. */
 export interface Tools {
   ffmpeg: string;
@@ -110,4 +112,6 @@ export interface Engine {
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
+  /** yt-dlp kept warm by the caller (a worker between jobs, the CLI for its run); else one process per call. */
+  warmYtdlp?: Pick<WarmYtdlp, 'lease'>;
 }
