@@ -159,7 +159,7 @@ class WarmServer {
   static async start(tools: Pick<Tools, 'ytdlp' | 'env'>, onExit: () => void): Promise<WarmServer | null> {
     const python = await pythonOf(tools.ytdlp);
     if (python === null) return null;
-    const running = start('python', python, [SCRIPT, tools.ytdlp], { stdin: true, env: tools.env, unref: true });
+    const running = start('python', python, [SCRIPT, tools.ytdlp], { stdin: true, env: tools.env });
     const lines = createInterface({ input: running.stdout });
     const first = await new Promise<{ ready?: boolean }>((resolve) => {
       lines.once('line', (line) => resolve(parseReply(line)));
@@ -201,6 +201,7 @@ class WarmServer {
       throw new ToolError('yt-dlp', { notFound: true, cause: new Error(reply.error) });
     }
     const [stdout, stderr] = await Promise.all([out.socket, err.socket]);
+    void exit.then(() => drainUnread(stdout));
     // Like a child's 'close': the end, and then both streams read to their end.
     const closed = Promise.all([exit, ...[stdout, stderr].map(closing)]).then(([e]) => e);
     return adopt('yt-dlp', { pid: reply.pid, stdout, stderr, exit: closed }, opts);
@@ -256,6 +257,19 @@ async function listenOnce(path: string): Promise<{ server: Server; socket: Promi
     server.listen(path, resolve);
   });
   return { server, socket };
+}
+
+/**
+ * Once the fork has ended, output its reader no longer takes (an encoder that stopped early and
+ * was unpiped) is let drain, so that the stream ends and the call can end too; output not yet
+ * read by anyone is kept for its reader.
+ */
+function drainUnread(socket: Socket): void {
+  const drain = (): void => {
+    if (socket.readableFlowing === false && socket.listenerCount('data') === 0) socket.resume();
+  };
+  drain();
+  socket.on('pause', () => setImmediate(drain));
 }
 
 function closing(socket: Socket): Promise<void> {
