@@ -8,7 +8,7 @@ import { isSiteAllowed, ytdlpExtractorFilter } from './sources.ts';
 import { ytdlpBaseArgs, ytdlpInfo } from './tools.ts';
 import type { Engine } from './types.ts';
 import { type Ytdlp, ytdlpError } from './ytdlp.ts';
-import { type YtdlpLease, ytdlpProcess } from './ytdlp-server.ts';
+import { WarmYtdlp, type YtdlpLease, ytdlpProcess } from './ytdlp-server.ts';
 
 export interface Session {
   ytdlp: Ytdlp;
@@ -19,7 +19,7 @@ export interface Session {
 
 /** yt-dlp for this job: the engine's warm one when it has one, else a process per call. */
 function leaseYtdlp(engine: Engine): Promise<YtdlpLease> {
-  if (engine.warmYtdlp) return engine.warmYtdlp.lease(engine.tools);
+  if (engine.warmYtdlp instanceof WarmYtdlp) return engine.warmYtdlp.lease(engine.tools);
   return Promise.resolve({ start: ytdlpProcess(engine.tools.ytdlp), release: () => {} });
 }
 
