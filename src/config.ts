@@ -40,6 +40,8 @@ export interface ServiceConfig {
   /** How often a worker looks for expired files to delete. */
   readonly expireEverySec: number;
   readonly workerConcurrency: number;
+  /** Jobs one warm yt-dlp process serves before a fresh one replaces it (bounds what it accumulates). */
+  readonly ytdlpServerJobs: number;
   /** How long a worker may go silent before its running jobs are given to another worker. */
   readonly stallTimeoutSec: number;
   /** How often lost conversions are looked for (a Redis that lost its data loses its messages). */
@@ -174,6 +176,7 @@ const serviceSchema = z.object({
   YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
   YTCONV_EXPIRE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5m'),
   YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
+  YTCONV_YTDLP_SERVER_JOBS: setting('a whole number such as 100', parsePositiveInt).prefault('100'),
   YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
   YTCONV_RECONCILE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5s'),
   YTCONV_MAX_ATTEMPTS: setting('a whole number such as 10', parsePositiveInt).prefault('10'),
@@ -218,6 +221,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     retentionSec: s.YTCONV_RETENTION,
     expireEverySec: s.YTCONV_EXPIRE_EVERY,
     workerConcurrency: s.YTCONV_WORKER_CONCURRENCY,
+    ytdlpServerJobs: s.YTCONV_YTDLP_SERVER_JOBS,
     stallTimeoutSec: s.YTCONV_STALL_TIMEOUT,
     reconcileEverySec: s.YTCONV_RECONCILE_EVERY,
     maxAttempts: s.YTCONV_MAX_ATTEMPTS,

@@ -113,4 +113,10 @@ export interface Engine {
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
+  /**
+   * yt-dlp kept warm by the caller (a worker between jobs, the CLI for its run): a WarmYtdlp from
+   * ytdlp-server.ts, named loosely because the browser's code reads this file too. Without it,
+   * each yt-dlp call is a process of its own.
+   */
+  warmYtdlp?: object;
 }
