@@ -60,6 +60,14 @@ export interface EncodeSpec {
   loudness?: LoudnessMeasurement;
   /** Output sample rate when a filter would otherwise change it (loudnorm works at 192 kHz). */
   sampleRate?: number;
+  /** MP3 only: encode just these source samples, to be spliced with the other segments (split-encode.ts). */
+  segment?: SampleRange;
+}
+
+/** Source samples [start, end); end null = to the end of the source. */
+export interface SampleRange {
+  start: number;
+  end: number | null;
 }
 
 export const LOUDNESS_TARGET = { I: -14, TP: -1.5, LRA: 11 } as const;
@@ -85,13 +93,29 @@ function codecArgs(spec: EncodeSpec): string[] {
   const vbr = /^V([0-9])$/.exec(spec.quality ?? '');
   if (vbr?.[1]) args.push('-q:a', vbr[1]);
   else if (f.bitrate) args.push('-b:a', spec.quality ?? f.bitrate);
-  if (spec.loudness) {
-    const m = spec.loudness;
-    const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`;
-    args.push('-af', `${LOUDNORM}:${measured}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`);
-  }
+  const filters = [...segmentFilters(spec.segment), ...loudnessFilters(spec.loudness)];
+  if (filters.length > 0) args.push('-af', filters.join(','));
   if (spec.sampleRate) args.push('-ar', String(spec.sampleRate));
+  // Without the bit reservoir no frame borrows bytes from the one before: each frame stands alone,
+  // so frames from different encoders can follow each other. And no ID3 tag inside a segment.
+  if (spec.segment) args.push('-reservoir', '0', '-id3v2_version', '0');
   return args;
+}
+
+/**
+ * Cut by sample count from the start of the decoded audio: exact, unlike a seek (`-ss` on Opus in
+ * WebM starts hundreds of samples away from where it says), at the cost of decoding what comes before.
+ */
+function segmentFilters(range: SampleRange | undefined): string[] {
+  if (!range) return [];
+  const end = range.end === null ? '' : `:end_sample=${range.end}`;
+  return [`atrim=start_sample=${range.start}${end}`, 'asetpts=PTS-STARTPTS'];
+}
+
+function loudnessFilters(m: LoudnessMeasurement | undefined): string[] {
+  if (!m) return [];
+  const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`;
+  return [`${LOUDNORM}:${measured}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`];
 }
 
 /** Decode `input` (a file, or `pipe:0`) and write untagged audio to `output`, progress on stdout. */

@@ -46,6 +46,16 @@ describe('encodeArgs', () => {
     assert.equal(args.includes('-b:a'), false, 'FLAC takes no bitrate');
   });
 
+  it('encodes a segment by exact sample count, reservoir off and untagged, for splicing', () => {
+    const segment = { start: 1152 * 100, end: 1152 * 300 };
+    const args = encodeArgs('in', 'o', { format: 'mp3', quality: 'V2', copy: false, segment });
+    assert.equal(after(args, '-af'), 'atrim=start_sample=115200:end_sample=345600,asetpts=PTS-STARTPTS');
+    assert.deepEqual([after(args, '-reservoir'), after(args, '-id3v2_version'), after(args, '-q:a')], ['0', '0', '2']);
+    assert.equal(args.includes('-ss'), false, 'a seek is not sample-exact');
+    const last = encodeArgs('in', 'o', { format: 'mp3', copy: false, segment: { start: 1152, end: null } });
+    assert.equal(after(last, '-af'), 'atrim=start_sample=1152,asetpts=PTS-STARTPTS');
+  });
+
   it('never lets ffmpeg open anything but files and pipes', () => {
     assert.equal(after(encodeArgs('in', 'o', { format: 'wav', copy: false }), '-protocol_whitelist'), 'file,pipe');
   });
