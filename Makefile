@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/var/node/node_modules/.bin:$(PATH)
 # Reinstall when node_modules went missing although its stamp is still there.
 npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
 
-.PHONY: install run test check lint typecheck doctor update-ytdlp bench loadtest clean tools test-tools FORCE
+.PHONY: install run test test-db check lint typecheck doctor update-ytdlp bench loadtest clean tools test-tools FORCE
 
 install: var/stamp/node var/stamp/npm tools
 
@@ -38,6 +38,12 @@ run: install
 
 test: install test-tools typecheck lint
 	@node --test --test-concurrency=2 'test/**/*.test.ts'
+
+# Only the tests that reach a database (through its helpers or src/db), for a second run against
+# another one: `DATABASE_URL=postgres://… make test-db`. The others do not depend on it.
+DB_TESTS = grep -rlE "helpers/(database|stack|processes)\.ts|/dialects\.ts|src/db/" test --include='*.test.ts'
+test-db: install test-tools
+	@node --test --test-concurrency=2 $$($(DB_TESTS))
 
 check: typecheck lint
 

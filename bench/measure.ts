@@ -13,6 +13,8 @@ export interface Command {
   label: string;
   /** The argv, writing its output into `outDir`. */
   argv(outDir: string): string[];
+  /** The signal that ends a run as meant, when not exit code 0 (a run timed up to an event). */
+  endsBy?: NodeJS.Signals;
 }
 
 export interface Plan {
@@ -62,7 +64,7 @@ function timeRun(command: Command, outDir: string, env: NodeJS.ProcessEnv): Prom
     child.once('error', reject);
     // 'close' comes after 'exit', once stderr is drained, so a failure's message is complete.
     child.once('close', (code, signal) => {
-      if (code === 0) resolve(elapsed);
+      if (command.endsBy ? signal === command.endsBy : code === 0) resolve(elapsed);
       else reject(new Error(`${command.label} ended with ${code ?? signal}:\n${stderr.trim()}`));
     });
   });

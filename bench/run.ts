@@ -3,11 +3,16 @@
  * job and to plain ffmpeg encoding the same source from disk (the floor: no download, no tags),
  * once for a short clip, where start-up dominates, and once for a long video, where encoding does.
  * Everything is served by the stand-in site on loopback. It prints figures and judges nothing.
+ * First, the CLI's own start: from `ytconv convert` starting to its first child process;
+ * `node bench/run.ts startup` times only that.
  */
+
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { ffmpegVersion, ytdlpInfo } from '../src/pipeline/tools.ts';
 import type { Engine } from '../src/pipeline/types.ts';
@@ -15,6 +20,7 @@ import { type Site, startSite } from '../test/site/server.ts';
 import { type Command, measure, pairedRatios, type Spread, spread } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
+const YTCONV = join(ROOT, 'bin', 'ytconv');
 const LONG = { name: 'bench-30min', seconds: 30 * 60, title: 'Bench Tone (30 min)' };
 
 interface Figure {
@@ -36,16 +42,24 @@ async function main(): Promise<void> {
   const envFile = join(ROOT, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const { tools } = loadConfig(process.env, ROOT).engine;
-  const site = await startSite();
   const workDir = await mkdtemp(join(tmpdir(), 'ytconv-bench-'));
+  try {
+    await printSetup(tools);
+    await runStartupFigure(workDir);
+    if (process.argv[2] !== 'startup') await runConversionFigures(tools, workDir);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function runConversionFigures(tools: Tools, workDir: string): Promise<void> {
+  const site = await startSite();
   try {
     process.stderr.write(`Preparing the ${describe(LONG.seconds)} stand-in video (generated once, then cached)…\n`);
     await site.addVideo(LONG);
-    await printSetup(tools);
     for (const figure of FIGURES) await runFigure(figure, site, tools, workDir);
   } finally {
     await site.close();
-    await rm(workDir, { recursive: true, force: true });
   }
 }
 
@@ -85,7 +99,40 @@ function childEnv(site: Site): NodeJS.ProcessEnv {
 }
 
 function ytconvCommand(url: string): Command {
-  return { label: 'ytconv convert', argv: (out) => [join(ROOT, 'bin', 'ytconv'), 'convert', url, '-o', out] };
+  return { label: 'ytconv convert', argv: (out) => [YTCONV, 'convert', url, '-o', out] };
+}
+
+/** Says its version like yt-dlp; anything else ends the program that started it, at once. */
+const ENDING_YTDLP = '#!/bin/sh\n[ "$1" = --version ] && { echo 2025.01.01; exit 0; }\nkill -KILL "$PPID"\n';
+
+/**
+ * CLI start to first child: `ytconv convert URL` (default settings: the address guard on) with a
+ * yt-dlp that kills it, so each run's wall time is from its start to its first child, plus a
+ * shell's start (about a millisecond).
+ */
+async function runStartupFigure(workDir: string): Promise<void> {
+  const ytdlp = join(workDir, 'yt-dlp');
+  await writeFile(ytdlp, ENDING_YTDLP, { mode: 0o755 });
+  const url = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
+  const env = { ...process.env, YTCONV_YTDLP: ytdlp };
+  // One run that ends by itself first, as a user's would: Node writes its compile cache at exit,
+  // and a killed process writes none.
+  await promisify(execFile)(YTCONV, ['convert', url, '-o', workDir], { env: { ...env, YTCONV_YTDLP: 'false' } }).catch(
+    () => {},
+  );
+  const command: Command = {
+    label: 'ytconv convert',
+    argv: (out) => [YTCONV, 'convert', url, '-o', out],
+    endsBy: 'SIGKILL',
+  };
+  const [times = []] = await measure([command], { rounds: 10, warmup: 1, env, workDir: join(workDir, 'startup') });
+  console.log(`\nCLI start to first child (yt-dlp), 10 rounds after 1 warm-up`);
+  console.log(`${''.padEnd(26)}${['min', 'median', 'max'].map((h) => h.padStart(9)).join('')}`);
+  printRow('ytconv convert (ms)', scaled(spread(times), 1000), 0);
+}
+
+function scaled(s: Spread, by: number): Spread {
+  return { min: s.min * by, median: s.median * by, max: s.max * by };
 }
 
 /** What a user would type, plus the options ytconv also passes: no config files, no self-update, its ffmpeg. */

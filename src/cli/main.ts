@@ -3,10 +3,16 @@
  * the exit code. Each subcommand lives in its own module.
  */
 import { existsSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../config.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+// Stripping types and compiling ~140 modules (zod's ~95) again at every start is most of the time
+// before `convert` can start yt-dlp: cache both, keyed by content, so an edited file is compiled
+// anew. Enabled before the first import of our code, which is why config is imported here.
+enableCompileCache(join(ROOT, 'var', 'cache', 'node'));
+const { ConfigError, loadConfig } = await import('../config.ts');
 
 const HELP = `ytconv: turn YouTube links, media links and media files into tagged audio.
 

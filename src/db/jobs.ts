@@ -50,27 +50,75 @@ async function insertJob(db: Db, conversionId: string, email: string | null, now
     .executeTakeFirstOrThrow();
 }
 
+/** What new work needs: the conversion and its first requester's email. */
+export interface NewWork {
+  input: ConversionInput;
+  email: string | null;
+}
+
 /**
  * New work and its first job, both or neither. Null, inserting nothing, when identical work is
  * already queued or running (a partial unique index decides): the caller attaches to it instead.
  */
-export function createWithConversion(
+export async function createWithConversion(
   db: Db,
   input: ConversionInput,
   email: string | null,
   now: Timestamp = Date.now(),
 ): Promise<Job | null> {
+  const [job] = await createWithConversions(db, [{ input, email }], now);
+  return job === NO_ROOM ? null : (job ?? null);
+}
+
+/** A request `createWithConversions` had no room left for. */
+export const NO_ROOM = 'no room';
+
+/**
+ * `createWithConversion` for several requests in one transaction: a burst of submissions costs
+ * one commit instead of one each. Each gets its job or null, in order; at most `room` new
+ * conversions are made; a request after that gets NO_ROOM, inserting nothing, unless it can join
+ * identical work in progress.
+ */
+export function createWithConversions(
+  db: Db,
+  works: readonly NewWork[],
+  now: Timestamp,
+  room = works.length,
+): Promise<(Job | null | typeof NO_ROOM)[]> {
   return inTransaction(db, async (trx) => {
-    const row = await trx
-      .insertInto('conversions')
-      .values(conversionRow(input, now))
-      // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
-      .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (row === undefined) return null;
-    return { ...(await insertJob(trx, row.id, email, now)), conversion: toConversion(row) };
+    const jobs: (Job | null | typeof NO_ROOM)[] = [];
+    let made = 0;
+    for (const work of works) {
+      const job = made < room ? await insertWork(trx, work, now) : await noRoomFor(trx, work);
+      if (job !== null && job !== NO_ROOM) made++;
+      jobs.push(job);
+    }
+    return jobs;
   });
+}
+
+/** Null (the caller joins it) when identical work is already queued or running: joining needs no room. */
+async function noRoomFor(trx: Db, { input }: NewWork): Promise<null | typeof NO_ROOM> {
+  if (input.options_key == null) return NO_ROOM;
+  const active = await trx
+    .selectFrom('conversions')
+    .select('id')
+    .where('options_key', '=', input.options_key)
+    .where('status', 'in', ACTIVE)
+    .executeTakeFirst();
+  return active ? null : NO_ROOM;
+}
+
+async function insertWork(trx: Db, { input, email }: NewWork, now: Timestamp): Promise<Job | null> {
+  const row = await trx
+    .insertInto('conversions')
+    .values(conversionRow(input, now))
+    // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
+    .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return { ...(await insertJob(trx, row.id, email, now)), conversion: toConversion(row) };
 }
 
 /** A new job on work still queued or running; null when it ended meanwhile. */

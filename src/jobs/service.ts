@@ -6,26 +6,28 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import { listFiles, listFilesOf } from '../db/conversion-files.ts';
-import { countQueued, deleteOrphanConversion, findExisting } from '../db/conversions.ts';
+import { type ConversionInput, countQueued, deleteOrphanConversion, findExisting } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import {
   attachToActive,
   attachToDone,
   cancelJob,
   conversionOf,
-  createWithConversion,
+  createWithConversions,
   deleteJob,
   getJob,
   getJobs,
   type Job,
+  NO_ROOM,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
 import { safeStem } from '../pipeline/filename.ts';
 import type { Engine } from '../pipeline/types.ts';
 import type { JobEvents } from '../queue/events.ts';
-import { type Queues, queueEmail, sendConvert } from '../queue/queues.ts';
+import { type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
@@ -49,12 +51,15 @@ const ADMIT_TRIES = 3;
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
   const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.conversion_id));
+  const startWork = workStarter(deps);
   return {
     async create(request: NewJob, gate) {
       try {
         const checked = await checkRequest(request, deps.engine);
         await gate?.();
-        return await view(await admit(deps, checked, request.upload));
+        const job = await admit(deps, startWork, checked, request.upload);
+        // Work no worker has taken yet has no files: most answers here need no query for them.
+        return job.conversion.status === 'queued' && job.conversion.attempts === 0 ? toView(job, []) : await view(job);
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }
@@ -124,7 +129,12 @@ async function dropQueuedWork(deps: JobsDeps, conversionId: string): Promise<voi
 }
 
 /** A job for a checked request: on finished work, on work in progress, or on new work. */
-async function admit(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['upload']): Promise<Job> {
+async function admit(
+  deps: JobsDeps,
+  startWork: StartWork,
+  checked: CheckedRequest,
+  upload: NewJob['upload'],
+): Promise<Job> {
   const { db } = deps;
   const now = Date.now();
   for (let i = 0; i < ADMIT_TRIES; i++) {
@@ -138,47 +148,98 @@ async function admit(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['up
       const joined = active && (await attachToActive(db, active.id, checked.email, now));
       if (joined) return joined;
     }
-    const created = await startWork(deps, checked, upload, now);
+    const created = await startWork({ checked, upload });
     if (created) return created;
   }
   throw new ConvertError('internal', 'The job could not be created; try again.');
 }
 
+/** A checked request that needs new work. */
+interface WorkRequest {
+  checked: CheckedRequest;
+  upload: NewJob['upload'];
+}
+
 /** New work and its job; null when identical work appeared meanwhile (the caller joins it). */
-async function startWork(deps: JobsDeps, checked: CheckedRequest, upload: NewJob['upload'], now: number) {
-  const { db } = deps;
-  if ((await countQueued(db)) >= deps.maxQueued) {
-    throw new ConvertError('busy', 'This server has too many conversions waiting; try again in a few minutes.');
-  }
-  const job = await createWithConversion(
-    db,
-    {
-      source_kind: checked.source.kind,
-      source_site: checked.source.site,
-      source_id: checked.source.id,
-      source_url: checked.source.url,
-      options_key: checked.key,
-      title: upload ? upload.filename : null,
-      options: checked.options,
+type StartWork = (request: WorkRequest) => Promise<Job | null>;
+
+/**
+ * Group commit: while one batch of new work is being written (one transaction, one round trip to
+ * Redis), the requests arriving meanwhile gather into the next batch. Alone, a request goes at
+ * once; in a burst, most of a submission's cost (its commit and its queue message) is shared,
+ * and fewer commits collide with a worker's writes.
+ */
+function workStarter(deps: JobsDeps): StartWork {
+  let writing: Promise<unknown> = Promise.resolve();
+  const loader = new DataLoader<WorkRequest, Job | null>(
+    (batch) => {
+      const started = startWorkTogether(deps, batch);
+      writing = started.catch(() => {});
+      return started;
     },
-    checked.email,
-    now,
+    { cache: false, maxBatchSize: 100, batchScheduleFn: (run) => void writing.then(() => setImmediate(run)) },
   );
-  if (job === null) return null;
-  if (upload) await keepUpload(deps.storage, job.conversion_id, upload);
+  return (request) => loader.load(request);
+}
+
+async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]): Promise<(Job | null | Error)[]> {
+  const room = Math.max(0, deps.maxQueued - (await countQueued(deps.db)));
+  const works = batch.map(({ checked, upload }) => ({ input: conversionInput(checked, upload), email: checked.email }));
+  const jobs = await createWithConversions(deps.db, works, Date.now(), room);
+  const kept = await Promise.all(
+    jobs.map((job, i) => (job === NO_ROOM ? busy() : job && keepUploadOf(deps, job, batch[i]?.upload))),
+  );
+  const sent = kept.filter((job): job is Job => job !== null && !(job instanceof Error));
   try {
-    await sendConvert(deps.queues, job.conversion_id);
+    await sendConverts(
+      deps.queues,
+      sent.map((job) => job.conversion_id),
+    );
   } catch (err) {
-    await deleteJob(db, job.id);
-    await deleteOrphanConversion(db, job.conversion_id);
-    await rm(uploadDir(deps.storage, job.conversion_id), { recursive: true, force: true });
-    throw new ConvertError(
+    await Promise.all(sent.map((job) => undoWork(deps, job)));
+    const unavailable = new ConvertError(
       'queue_unavailable',
       'The conversion queue is not reachable right now; try again in a minute.',
       { cause: err },
     );
+    return kept.map((job) => (job === null || job instanceof Error ? job : unavailable));
   }
-  return job;
+  return kept;
+}
+
+function busy(): ConvertError {
+  return new ConvertError('busy', 'This server has too many conversions waiting; try again in a few minutes.');
+}
+
+function conversionInput(checked: CheckedRequest, upload: NewJob['upload']): ConversionInput {
+  return {
+    source_kind: checked.source.kind,
+    source_site: checked.source.site,
+    source_id: checked.source.id,
+    source_url: checked.source.url,
+    options_key: checked.key,
+    title: upload ? upload.filename : null,
+    options: checked.options,
+  };
+}
+
+/** The job, once its upload waits where workers read it; the error, with the job undone, if not. */
+async function keepUploadOf(deps: JobsDeps, job: Job, upload: NewJob['upload']): Promise<Job | Error> {
+  if (!upload) return job;
+  try {
+    await keepUpload(deps.storage, job.conversion_id, upload);
+    return job;
+  } catch (err) {
+    await undoWork(deps, job);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** A job whose work could not be handed to the workers: removed with its conversion and upload. */
+async function undoWork(deps: JobsDeps, job: Job): Promise<void> {
+  await deleteJob(deps.db, job.id);
+  await deleteOrphanConversion(deps.db, job.conversion_id);
+  await rm(uploadDir(deps.storage, job.conversion_id), { recursive: true, force: true });
 }
 
 /** Uploads wait in shared storage, so that a worker on any host can read them. */

@@ -89,7 +89,7 @@ export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  ffmpeg: { tools: Tools; args: string[]; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  ffmpeg: { tools: Tools; args: Promise<string[]>; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
@@ -115,16 +115,24 @@ export async function streamEncode(
     dl.progressed();
     if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
   });
-  const encode = ffmpegEncode(ffmpeg.tools, ffmpeg.args, {
-    signal,
-    limits: { timeoutMs: ctl.limits.timeoutMs },
-    stdin: dl.stdout.pipe(counter),
-    onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
-  }).finally(() => {
-    if (inputEnded) return;
-    cut = true;
-    dl.kill();
-  });
+  // Consumed at once: Node discards the unread output of a child that exits, and a short
+  // download can be over before the encoder starts. The counter holds it (backpressure stops yt-dlp).
+  const input = dl.stdout.pipe(counter);
+  // The encoder may wait for its arguments (its inputs being made) while yt-dlp starts.
+  const encode = ffmpeg.args
+    .then((args) =>
+      ffmpegEncode(ffmpeg.tools, args, {
+        signal,
+        limits: { timeoutMs: ctl.limits.timeoutMs },
+        stdin: input,
+        onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+      }),
+    )
+    .finally(() => {
+      if (inputEnded) return;
+      cut = true;
+      dl.kill();
+    });
   const [, encResult] = await Promise.allSettled([download, encode]);
   stopper.dispose();
   if (stopper.reason) throw stopper.reason;

@@ -5,19 +5,17 @@
  * IP literals skip lookups in node:net, so they are judged separately before connecting.
  */
 import { promises as dns, lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import {
-  createServer,
-  get as httpGet,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type LookupFunction, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
 import { hostForbidden, isForbiddenAddress } from './address.ts';
+
+// Not `import … from 'node:http'`: an ES import copies every export, and node:http's lazy
+// WebSocket ones load undici (fetch, zlib, crypto: tens of ms before yt-dlp can start). node:https
+// (TLS) is taken only when a thumbnail is fetched over https.
+const { createServer, get: httpGet, request: httpRequest } = process.getBuiltinModule('node:http');
 
 export type AddressPredicate = (ip: string) => boolean;
 
@@ -139,7 +137,7 @@ function getOnce(
     throw new ConvertError('network', `Refusing to fetch a ${target.protocol} URL.`);
   }
   checkLiteral(target.hostname, opts.allowPrivate, opts.isForbidden ?? isForbiddenAddress);
-  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  const get = target.protocol === 'https:' ? process.getBuiltinModule('node:https').get : httpGet;
   return new Promise((resolve, reject) => {
     // agent: false, because a pooled socket may have been opened under a laxer policy.
     get(target, { lookup, signal, agent: false }, resolve).on('error', reject);

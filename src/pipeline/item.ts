@@ -1,6 +1,7 @@
 /**
  * One source item (a video, a playlist entry, a local file) into one or more tagged audio files
- * in a work directory: plan the outputs, get and encode the audio, then tag each file.
+ * in a work directory: plan the outputs, then get the audio and encode it, each encode writing its
+ * file's tags, chapters and cover too, so that every file is written once.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -9,16 +10,24 @@ import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
 import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
-import { canCopyCodec, type EncodeSpec, encodeArgs, FORMATS, type Span, tagArgs } from './ffmpeg-args.ts';
+import {
+  canCopyCodec,
+  type EncodeSpec,
+  encodeArgs,
+  FORMATS,
+  fixedBitrate,
+  type Span,
+  type TagInputs,
+} from './ffmpeg-args.ts';
 import { numberedStem, safeStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { ffmpegEncode, ffmpegRun, measureLoudness } from './transcode.ts';
+import { ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
-import type { Chapter, ConvertOptions, Engine, Source, Tools, Truncation } from './types.ts';
+import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
 
 type FileSource = Extract<Source, { kind: 'file' }>;
@@ -36,18 +45,24 @@ export interface Item {
 }
 
 /** A finished file in the work directory, waiting to be moved into place. */
-export interface Made {
-  path: string;
+export interface Made extends Encoded {
   stem: string;
   title: string;
-  truncated: Truncation | null;
 }
 
-/** An encoded (not yet tagged) file, and where its source's audio ended early, if it did. */
+/** A file's length and bitrate, as its encode fixed them. */
+export type KnownFacts = Pick<OutputFile, 'duration' | 'bitrate'>;
+
+/** An encoded file, where its source's audio ended early (if it did), and what the encode tells of it. */
 interface Encoded {
   path: string;
   truncated: Truncation | null;
+  /** Null when only a reading of the file can tell (see knownFacts). */
+  known: KnownFacts | null;
 }
+
+/** An encode's choices but for its tags, which may still be on their way. */
+type AudioSpec = Omit<EncodeSpec, 'tags'>;
 
 interface Planned {
   span: Span;
@@ -103,24 +118,29 @@ export function remoteItem(info: MediaInfo, ytdlp: Ytdlp): Item {
 export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]> {
   checkDuration(item.duration, ctx.engine);
   checkSize(item, ctx.engine);
-  const cover = item.thumbnail
-    ? makeCover(ctx.engine, item.thumbnail, ctx.dir, ctx.signal).catch(() => null)
-    : Promise.resolve(null);
+  const cover = item.thumbnail ? coverWithin(item.thumbnail, ctx) : Promise.resolve(null);
   // A cover is a nicety: one the caller fails to keep fails nothing.
   const handed = cover.then((path) => (path === null ? undefined : ctx.onCover?.(path))).catch(() => {});
   const plan = planOutputs(item, ctx.options);
+  // The encodes wait for these; the download does not. An encode that never starts leaves them unread.
+  const tags = cover.then((path) => writeTags(plan, path, ctx));
+  tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
-  const audios = await encodeAll(item, plan, ctx).finally(() => handed);
-  ctx.reporter.update('tagging', 0);
-  const coverPath = await cover;
-  const extra = await coverTags(coverPath, ctx);
-  const made: Made[] = [];
-  for (const [i, out] of plan.entries()) {
-    const { path, truncated } = audios[i] as Encoded;
-    made.push({ path: await tag(path, out, coverPath, extra, ctx), stem: out.stem, title: out.tags.title, truncated });
-    ctx.reporter.update('tagging', (i + 1) / plan.length);
-  }
-  return made;
+  const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  // Tagging was done by the encodes: the phase is over as soon as it begins.
+  ctx.reporter.update('tagging', 1);
+  return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
+}
+
+/**
+ * How long a cover may take: the encodes wait for it (it goes into the file as they write it), so
+ * a stalled thumbnail host must not hold the audio back. A cover fetched later goes nowhere.
+ */
+const COVER_WAIT_MS = 5000;
+
+function coverWithin(thumbnail: string, ctx: ItemContext): Promise<string | null> {
+  const signal = AbortSignal.any([AbortSignal.timeout(COVER_WAIT_MS), ...(ctx.signal ? [ctx.signal] : [])]);
+  return makeCover(ctx.engine, thumbnail, ctx.dir, signal).catch(() => null);
 }
 
 function checkDuration(duration: number | null, engine: Engine): void {
@@ -164,8 +184,13 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
 /** An item's work context: every child it starts runs under the same limits. */
 type EncodeContext = ItemContext & { limits: ChildLimits };
 
-/** Encode every planned output; returns the encoded (untagged) files in plan order. */
-async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Promise<Encoded[]> {
+/** Encode every planned output with its tags; returns the files in plan order. */
+async function encodeAll(
+  item: Item,
+  plan: Planned[],
+  tags: Promise<TagInputs[]>,
+  itemCtx: ItemContext,
+): Promise<Encoded[]> {
   const ctx = { ...itemCtx, limits: childLimits(itemCtx.engine.limits, item.duration) };
   const { options } = ctx;
   const single = plan.length === 1 && !options.splitChapters;
@@ -179,14 +204,16 @@ async function encodeAll(item: Item, plan: Planned[], itemCtx: ItemContext): Pro
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
-    const reached = await streamRemote(input.info, input.ytdlp, out, spec, item.duration, ctx);
-    return [{ path: out, truncated: truncation(spec.span, item.duration, reached) }];
+    const args = tags.then(([t]) => encodeArgs('pipe:0', out, { ...spec, tags: t as TagInputs }));
+    const reached = await streamRemote(input.info, input.ytdlp, args, spec.span, item.duration, ctx);
+    const known = knownFacts(spec, input.info.format.sampleRate, reached);
+    return [{ path: out, truncated: truncation(spec.span, item.duration, reached), known }];
   }
   ctx.reporter.route(input.kind === 'file' ? 'file' : options.normalize ? 'normalize' : 'download');
   if (input.kind === 'file')
-    return encodeFromFile({ ...input, duration: item.duration }, plan, copyable(input.codec), ctx);
+    return encodeFromFile({ ...input, duration: item.duration }, plan, await tags, copyable(input.codec), ctx);
   const source = await downloadRemote(input.info, input.ytdlp, ctx);
-  const audios = await encodeFromFile(source, plan, copyable(source.codec), ctx);
+  const audios = await encodeFromFile(source, plan, await tags, copyable(source.codec), ctx);
   await rm(source.path);
   return audios;
 }
@@ -219,16 +246,17 @@ async function writeInfo(info: MediaInfo, dir: string): Promise<string> {
   return path;
 }
 
+/** `args` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
 async function streamRemote(
   info: MediaInfo,
   ytdlp: Ytdlp,
-  out: string,
-  spec: EncodeSpec,
+  args: Promise<string[]>,
+  span: Span | undefined,
   duration: number | null,
   ctx: EncodeContext,
 ): Promise<number | null> {
   const jsonPath = await writeInfo(info, ctx.dir);
-  const expected = spanLength(spec.span, duration);
+  const expected = spanLength(span, duration);
   let downloaded = false;
   const max = ctx.engine.limits.maxDurationSec;
   return streamEncode(
@@ -237,7 +265,7 @@ async function streamRemote(
     info.format,
     {
       tools: ctx.engine.tools,
-      args: encodeArgs('pipe:0', out, spec),
+      args,
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
         if (downloaded) ctx.reporter.update('converting', expected ? t / expected : null);
@@ -263,6 +291,7 @@ function spanLength(span: Span | undefined, duration: number | null): number | n
 async function encodeFromFile(
   source: LocalSource,
   plan: Planned[],
+  tags: TagInputs[],
   copy: boolean,
   ctx: EncodeContext,
 ): Promise<Encoded[]> {
@@ -281,7 +310,10 @@ async function encodeFromFile(
       loudness = await measureLoudness(engine.tools, source.path, out.span, { ...ctx, onTime });
       before += length;
     }
-    const spec: EncodeSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
+    const spec: EncodeSpec = {
+      ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
+      tags: tags[i] as TagInputs,
+    };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
     const reached = await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
@@ -290,9 +322,33 @@ async function encodeFromFile(
       onTime,
     });
     before += length;
-    outputs.push({ path, truncated: truncation(out.span, source.duration, reached) });
+    const known = knownFacts(spec, source.sampleRate, reached);
+    outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
+}
+
+/**
+ * A file's length and bitrate from its encode, where they are exact: the bitrate where the encode
+ * fixes it (see fixedBitrate), the length as the encoder's last position (the audio it encoded,
+ * to within a frame: closer to the decoded length than a probe of an MP3, which counts LAME's
+ * padding). Else null: publish reads the file (an average bitrate is the encoder's to decide).
+ */
+function knownFacts(spec: AudioSpec, sourceRate: number | null, reached: number | null): KnownFacts | null {
+  const bitrate = fixedBitrate(spec, sourceRate);
+  return bitrate === null || reached === null ? null : { duration: reached, bitrate };
+}
+
+/** Each output's FFMETADATA file (tags, chapters, an Ogg cover), for its encode to read. */
+async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext): Promise<TagInputs[]> {
+  const extra = await coverTags(cover, ctx);
+  return Promise.all(
+    plan.map(async (out, i) => {
+      const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, extra));
+      return { metadata, cover };
+    }),
+  );
 }
 
 /** Ogg and Opus carry the cover as a tag, made once for all of an item's files. */
@@ -301,25 +357,4 @@ async function coverTags(cover: string | null, ctx: ItemContext): Promise<Record
   if (!cover || FORMATS[format].pictureStream || format === 'wav') return {};
   const facts = await probe(ctx.engine.tools, cover, ctx.signal);
   return { METADATA_BLOCK_PICTURE: await flacPictureBlock(cover, facts.streams[0]?.width ?? 0) };
-}
-
-/** Tag one encoded file into its final container; the untagged file is removed (long playlists add up). */
-async function tag(
-  audio: string,
-  out: Planned,
-  cover: string | null,
-  extra: Record<string, string>,
-  ctx: ItemContext,
-): Promise<string> {
-  const { format } = ctx.options;
-  const metaPath = `${audio}.ffmeta`;
-  await writeFile(metaPath, ffmetadata(out.tags, format === 'wav' ? [] : out.chapters, extra));
-  const tagged = `${audio}.tagged.${format}`;
-  await ffmpegRun(
-    ctx.engine.tools,
-    tagArgs(audio, metaPath, tagged, format, format === 'wav' ? null : cover),
-    ctx.signal,
-  );
-  await Promise.all([rm(audio), rm(metaPath)]);
-  return tagged;
 }

@@ -66,3 +66,17 @@ export function splitFrames(bytes: Buffer): { frames: Buffer[]; rest: Buffer } {
   }
   return { frames, rest: bytes.subarray(at) };
 }
+
+/** An ID3v2 tag's header, then (when its flags say so) its footer: 10 bytes each. */
+const ID3_HEADER = 10;
+
+/**
+ * The length of the ID3v2 tag `bytes` start with, header and footer included; 0 when they start
+ * with none. The first 10 bytes tell it (the size is "syncsafe": 7 bits a byte).
+ */
+export function id3v2Length(bytes: Uint8Array): number {
+  if (bytes.length < ID3_HEADER || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0;
+  const size = [6, 7, 8, 9].reduce((sum, i) => sum * 128 + ((bytes[i] ?? 0) & 0x7f), 0);
+  const footer = (bytes[5] ?? 0) & 0x10 ? ID3_HEADER : 0;
+  return ID3_HEADER + size + footer;
+}

@@ -34,12 +34,14 @@ export type Route = 'stream' | 'download' | 'normalize' | 'file';
  * The weights sit between the two, nearer the slow video where the two disagree: real downloads
  * are network-bound. What they get wrong for a given job (a fast link, a long encode) shows as a
  * bar that speeds up or slows down between phases; the ETA follows the pace, not the weights.
+ * Tagging has since become part of the encode (no second pass): its share went to the other
+ * phases in proportion, and the phase itself takes no time.
  */
 export const WEIGHTS: Readonly<Record<Route, Readonly<Record<Phase, number>>>> = {
-  stream: { probing: 0.25, downloading: 0.6, converting: 0.03, tagging: 0.12 },
-  download: { probing: 0.2, downloading: 0.45, converting: 0.25, tagging: 0.1 },
-  normalize: { probing: 0.15, downloading: 0.3, converting: 0.5, tagging: 0.05 },
-  file: { probing: 0.2, downloading: 0, converting: 0.6, tagging: 0.2 },
+  stream: { probing: 0.28, downloading: 0.68, converting: 0.04, tagging: 0 },
+  download: { probing: 0.22, downloading: 0.5, converting: 0.28, tagging: 0 },
+  normalize: { probing: 0.16, downloading: 0.32, converting: 0.52, tagging: 0 },
+  file: { probing: 0.25, downloading: 0, converting: 0.75, tagging: 0 },
 };
 
 /** One item's (a video's, an upload's, a playlist entry's) fraction, 0..1, never decreasing. */

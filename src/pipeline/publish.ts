@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConvertError } from '../errors.ts';
-import type { Made } from './item.ts';
+import type { KnownFacts, Made } from './item.ts';
 import { audioStream, probe } from './probe.ts';
 import type { AudioFormat, OutputFile, Tools } from './types.ts';
 
@@ -19,7 +19,8 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
     for (const m of made) {
       const path = await place(m.path, outDir, m.stem, format);
       placed.push(path);
-      files.push({ ...(await describe(path, m.title, format, tools)), truncated: m.truncated });
+      const [facts, info] = await Promise.all([m.known ?? measure(path, tools), stat(path)]);
+      files.push({ path, title: m.title, format, ...facts, size: info.size, truncated: m.truncated });
     }
     return files;
   } catch (err) {
@@ -62,19 +63,8 @@ async function moveAcross(from: string, to: string): Promise<void> {
   }
 }
 
-async function describe(
-  path: string,
-  title: string,
-  format: AudioFormat,
-  tools: Tools,
-): Promise<Omit<OutputFile, 'truncated'>> {
-  const [facts, info] = await Promise.all([probe(tools, path), stat(path)]);
-  return {
-    path,
-    title,
-    duration: facts.duration ?? 0,
-    format,
-    bitrate: audioStream(facts)?.bitrate ?? facts.bitrate ?? 0,
-    size: info.size,
-  };
+/** What the encode could not tell exactly, read from the file. */
+async function measure(path: string, tools: Tools): Promise<KnownFacts> {
+  const facts = await probe(tools, path);
+  return { duration: facts.duration ?? 0, bitrate: audioStream(facts)?.bitrate ?? facts.bitrate ?? 0 };
 }

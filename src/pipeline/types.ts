@@ -64,10 +64,10 @@ export interface Truncation {
 export interface OutputFile {
   path: string;
   title: string;
-  /** Seconds, as measured on the produced file. */
+  /** Seconds: the encoded length, or as read from the produced file (see item.ts knownFacts). */
   duration: number;
   format: AudioFormat;
-  /** Bits per second, as measured on the produced file. */
+  /** Bits per second: fixed by the encode, or as read from the produced file. */
   bitrate: number;
   size: number;
   /** Set when the source ended early (a cut-off upload): the file holds only the audio there was. */

@@ -24,6 +24,8 @@ export interface RemoteFormat {
   /** yt-dlp's DASH container names (`webm_dash`, `m4a_dash`) mark streams readable from a pipe. */
   container: string | null;
   size: number | null;
+  /** The audio's sample rate as the site states it (YouTube's is the stream's own). */
+  sampleRate: number | null;
 }
 
 /** The facts tags are made of (title, uploader, artist, track, album, date), and the rest. */
@@ -157,6 +159,7 @@ interface RawInfo {
   vcodec?: string;
   container?: string;
   filesize?: number;
+  asr?: number;
   entries?: { url?: string; webpage_url?: string; title?: string }[];
 }
 
@@ -206,6 +209,7 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
       container: str(raw.container),
       // Only an exact size refuses up front; yt-dlp's estimates (bitrate × duration) may be wrong.
       size: raw.filesize ?? null,
+      sampleRate: raw.asr ?? null,
     },
     json,
   };

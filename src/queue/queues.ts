@@ -69,10 +69,20 @@ export function openQueues(settings: QueueSettings, role: Role): Queues {
 
 /** Hand a conversion to the workers. The BullMQ id is ours, so sending twice queues it once. */
 export async function sendConvert(queues: Queues, conversionId: string): Promise<void> {
-  await queues.convert.add(
-    'convert',
-    { conversionId },
-    {
+  const { name, data, opts } = convertMessage(conversionId);
+  await queues.convert.add(name, data, opts);
+}
+
+/** `sendConvert` for several conversions in one round trip to Redis. */
+export async function sendConverts(queues: Queues, conversionIds: readonly string[]): Promise<void> {
+  await queues.convert.addBulk(conversionIds.map(convertMessage));
+}
+
+function convertMessage(conversionId: string) {
+  return {
+    name: 'convert',
+    data: { conversionId },
+    opts: {
       jobId: conversionId,
       // Retries of a processor that threw (the database was away); the conversion's own
       // attempts (a worker dying mid-way) are bounded by the database, not here.
@@ -81,7 +91,7 @@ export async function sendConvert(queues: Queues, conversionId: string): Promise
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 1000 },
     },
-  );
+  };
 }
 
 /** An email with retries and backoff: a mail server that is down never fails the conversion. */

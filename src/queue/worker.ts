@@ -82,13 +82,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
  * machine, or takes its next conversion here, removes what provably belongs to a dead process.
  */
 function leftoverSweeper(deps: WorkerDeps): () => Promise<void> {
-  return async () => {
+  const sweepOnce = async () => {
     try {
       const swept = await sweepLeftovers(deps.engine.tmpDir);
       if (swept.dirs + swept.processes > 0) deps.log.info(swept, 'removed what a killed process left behind');
     } catch (err) {
       deps.log.warn({ error: (err as Error).message }, 'could not sweep the temp directory');
     }
+  };
+  // Conversions taken together share the sweep under way, instead of reading /proc once each.
+  let running: Promise<void> | null = null;
+  return () => {
+    running ??= sweepOnce().finally(() => {
+      running = null;
+    });
+    return running;
   };
 }
 

@@ -89,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await registerApiDocs(app);
   await app.register(multipart);

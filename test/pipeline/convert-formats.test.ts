@@ -184,6 +184,21 @@ describe('converting a video', () => {
     const tags = tagsOf(await ffprobe(files[0]!.path));
     assert.deepEqual([tags.artist, tags.title, tags.album], ['Music Artist', 'Music Track', 'Music Album']);
   });
+
+  // The timeout is the point: the thumbnail fetch itself gives up only after 30 s. The media is
+  // short enough to be all downloaded while the encode waits: none of it may be lost meanwhile.
+  it('goes on without a cover whose host stalls, tags and all, instead of waiting for it', {
+    timeout: 20_000,
+  }, async () => {
+    const { files } = await run(site.watchUrl('slowcover'));
+    const probed = await ffprobe(files[0]!.path);
+    assert.equal(tagsOf(probed).title, 'Stalled Thumbnail');
+    assert.deepEqual(
+      probed.streams.map((s) => s.codec_type),
+      ['audio'],
+      'no picture stream',
+    );
+  });
 });
 
 describe('converting a playlist', () => {

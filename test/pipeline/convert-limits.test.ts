@@ -95,7 +95,10 @@ describe('a local encode', () => {
     const dir = await tempDir();
     const fifo = join(dir, 'input.webm');
     await exec('mkfifo', [fifo]);
-    const args = encodeArgs(fifo, join(dir, 'out.mp3'), { format: 'mp3', copy: false });
+    const metadata = join(dir, 'tags.ffmeta');
+    await writeFile(metadata, ';FFMETADATA1\ntitle=Hung\n');
+    const tags = { metadata, cover: null };
+    const args = encodeArgs(fifo, join(dir, 'out.mp3'), { format: 'mp3', copy: false, tags });
     const encoding = ffmpegEncode(engine.tools, args, { limits: { timeoutMs: 60_000, idleTimeoutMs: 1000 } });
     // Half a megabyte of a stream, then the input stays open and silent, like a hung disk.
     const writer = await open(fifo, 'w');

@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canCopyCodec, coverArgs, encodeArgs, tagArgs } from '../../src/pipeline/ffmpeg-args.ts';
+import {
+  canCopyCodec,
+  coverArgs,
+  type EncodeSpec,
+  encodeArgs,
+  fixedBitrate,
+  type TagInputs,
+} from '../../src/pipeline/ffmpeg-args.ts';
+
+const tags: TagInputs = { metadata: 'tags.ffmeta', cover: 'cover.jpg' };
+
+/** encodeArgs with the tag inputs every encode has. */
+function encode(input: string, output: string, spec: Omit<EncodeSpec, 'tags'>): string[] {
+  return encodeArgs(input, output, { ...spec, tags });
+}
 
 function after(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
@@ -9,55 +23,72 @@ function after(args: string[], flag: string): string | undefined {
 
 describe('encodeArgs', () => {
   it('encodes MP3 at 192 kbps CBR by default', () => {
-    const args = encodeArgs('in.webm', 'out.mp3', { format: 'mp3', copy: false });
+    const args = encode('in.webm', 'out.mp3', { format: 'mp3', copy: false });
     assert.equal(after(args, '-c:a'), 'libmp3lame');
     assert.equal(after(args, '-b:a'), '192k');
-    assert.equal(after(args, '-f'), 'mp3');
+    assert.equal(args[args.lastIndexOf('-f') + 1], 'mp3');
     assert.equal(args.at(-1), 'out.mp3');
   });
 
   it('uses a VBR preset as -q:a and no bitrate', () => {
-    const args = encodeArgs('in', 'out', { format: 'mp3', quality: 'V2', copy: false });
+    const args = encode('in', 'out', { format: 'mp3', quality: 'V2', copy: false });
     assert.equal(after(args, '-q:a'), '2');
     assert.equal(args.includes('-b:a'), false);
   });
 
   it('copies the stream without an encoder when asked', () => {
-    const args = encodeArgs('in', 'out', { format: 'opus', copy: true });
+    const args = encode('in', 'out', { format: 'opus', copy: true });
     assert.equal(after(args, '-c:a'), 'copy');
-    assert.equal(after(args, '-f'), 'opus');
+    assert.equal(args[args.lastIndexOf('-f') + 1], 'opus');
   });
 
-  it('seeks before -i for files and after -i for pipes', () => {
-    const file = encodeArgs('in.webm', 'o', { format: 'mp3', copy: false, span: { start: 2, end: 5 } });
-    assert.ok(file.indexOf('-ss') < file.indexOf('-i'));
-    assert.equal(after(file, '-t'), '3.000');
-    const pipe = encodeArgs('pipe:0', 'o', { format: 'mp3', copy: false, span: { start: 2 } });
-    assert.ok(pipe.indexOf('-ss') > pipe.indexOf('-i'));
-    assert.equal(pipe.includes('-t'), false);
+  it('cuts the audio input, file or pipe, leaving the tag inputs whole', () => {
+    for (const input of ['in.webm', 'pipe:0']) {
+      const args = encode(input, 'o', { format: 'mp3', copy: false, span: { start: 2, end: 5 } });
+      assert.deepEqual(args.slice(args.indexOf('-ss'), args.indexOf('-i') + 2), [
+        '-ss',
+        '2.000',
+        '-t',
+        '3.000',
+        '-i',
+        input,
+      ]);
+      assert.equal(args.lastIndexOf('-ss'), args.indexOf('-ss'));
+    }
+    assert.equal(encode('in', 'o', { format: 'mp3', copy: false, span: { start: 2 } }).includes('-t'), false);
   });
 
   it('feeds the measured loudness back into a linear loudnorm pass', () => {
     const loudness = { input_i: '-20', input_tp: '-3', input_lra: '5', input_thresh: '-30', target_offset: '0.2' };
-    const args = encodeArgs('in', 'o', { format: 'flac', copy: false, loudness, sampleRate: 44100 });
+    const args = encode('in', 'o', { format: 'flac', copy: false, loudness, sampleRate: 44100 });
     const filter = after(args, '-af') ?? '';
     assert.match(filter, /^loudnorm=I=-14:.*measured_I=-20:.*linear=true$/);
     assert.equal(after(args, '-ar'), '44100');
     assert.equal(args.includes('-b:a'), false, 'FLAC takes no bitrate');
   });
 
-  it('encodes a segment by exact sample count, reservoir off and untagged, for splicing', () => {
+  it('encodes a segment by exact sample count, reservoir off, for splicing', () => {
     const segment = { start: 1152 * 100, end: 1152 * 300 };
-    const args = encodeArgs('in', 'o', { format: 'mp3', quality: 'V2', copy: false, segment });
+    const args = encode('in', 'o', { format: 'mp3', quality: 'V2', copy: false, segment });
     assert.equal(after(args, '-af'), 'atrim=start_sample=115200:end_sample=345600,asetpts=PTS-STARTPTS');
-    assert.deepEqual([after(args, '-reservoir'), after(args, '-id3v2_version'), after(args, '-q:a')], ['0', '0', '2']);
+    assert.deepEqual([after(args, '-reservoir'), after(args, '-q:a')], ['0', '2']);
     assert.equal(args.includes('-ss'), false, 'a seek is not sample-exact');
-    const last = encodeArgs('in', 'o', { format: 'mp3', copy: false, segment: { start: 1152, end: null } });
+    const last = encode('in', 'o', { format: 'mp3', copy: false, segment: { start: 1152, end: null } });
     assert.equal(after(last, '-af'), 'atrim=start_sample=1152,asetpts=PTS-STARTPTS');
   });
 
+  it('writes no tag at all, not even the ID3 tag the muxer adds, when given none (a later segment)', () => {
+    const segment = { start: 1152, end: null };
+    const args = encodeArgs('in', 'o', { format: 'mp3', copy: false, segment, tags: null });
+    assert.deepEqual(
+      [args.filter((a) => a === '-i').length, after(args, '-map'), after(args, '-map_metadata')],
+      [1, '0:a:0', '-1'],
+    );
+    assert.deepEqual([after(args, '-map_chapters'), after(args, '-id3v2_version')], ['-1', '0']);
+  });
+
   it('never lets ffmpeg open anything but files and pipes', () => {
-    assert.equal(after(encodeArgs('in', 'o', { format: 'wav', copy: false }), '-protocol_whitelist'), 'file,pipe');
+    assert.equal(after(encode('in', 'o', { format: 'wav', copy: false }), '-protocol_whitelist'), 'file,pipe');
   });
 });
 
@@ -79,25 +110,70 @@ describe('canCopyCodec', () => {
   }
 });
 
-describe('tagArgs', () => {
-  it('attaches the cover as a picture stream in MP3', () => {
-    const args = tagArgs('a.mp3', 'meta', 'o.mp3', 'mp3', 'cover.jpg');
-    assert.deepEqual(args.slice(args.indexOf('-map', args.indexOf('-c:a')), args.indexOf('-map_metadata')), [
-      '-map',
-      '1:v',
-      '-c:v',
-      'copy',
-      '-disposition:v:0',
-      'attached_pic',
-    ]);
-    assert.equal(after(args, '-map_metadata'), '2');
+describe('encodeArgs with tags', () => {
+  /** The argv from the first -map to the output format. */
+  const mapping = (args: string[]) => args.slice(args.indexOf('-map'), args.indexOf('-c:a'));
+
+  it('attaches the cover as a picture stream in MP3, M4A and FLAC, the tags and chapters from input 2', () => {
+    for (const format of ['mp3', 'm4a', 'flac'] as const) {
+      const args = encode('a.webm', 'o', { format, copy: false });
+      assert.deepEqual(
+        args.filter((_, i) => args[i - 1] === '-i'),
+        ['a.webm', 'cover.jpg', 'tags.ffmeta'],
+      );
+      assert.deepEqual(mapping(args), [
+        ...['-map', '0:a:0', '-map_metadata:s', '-1'],
+        ...['-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic'],
+        ...['-map_metadata', '2', '-map_chapters', '2'],
+      ]);
+    }
   });
 
-  it('keeps Opus to one input stream: its cover travels as a tag', () => {
-    const args = tagArgs('a.opus', 'meta', 'o.opus', 'opus', 'cover.jpg');
+  it('keeps Ogg and Opus to one picture-less output stream: their cover travels as a tag', () => {
+    for (const format of ['opus', 'ogg'] as const) {
+      const args = encode('a.webm', 'o', { format, copy: true });
+      assert.equal(args.includes('cover.jpg'), false);
+      assert.deepEqual(mapping(args), [
+        '-map',
+        '0:a:0',
+        '-map_metadata:s',
+        '-1',
+        '-map_metadata',
+        '1',
+        '-map_chapters',
+        '1',
+      ]);
+    }
+  });
+
+  it('gives WAV tags but no chapters and no cover', () => {
+    const args = encode('a.webm', 'o', { format: 'wav', copy: false });
     assert.equal(args.includes('cover.jpg'), false);
     assert.equal(after(args, '-map_metadata'), '1');
+    assert.equal(after(args, '-map_chapters'), '-1');
   });
+
+  it('moves an M4A index to the front in the same run', () => {
+    assert.equal(after(encode('a', 'o', { format: 'm4a', copy: true }), '-movflags'), '+faststart');
+  });
+});
+
+describe('fixedBitrate', () => {
+  const cases: [Omit<EncodeSpec, 'tags'>, number | null, number | null][] = [
+    [{ format: 'mp3', copy: false }, 48_000, 192_000],
+    [{ format: 'mp3', copy: false, quality: '320k' }, 44_100, 320_000],
+    [{ format: 'mp3', copy: false, quality: '150k' }, 44_100, null],
+    [{ format: 'mp3', copy: false }, 22_050, null],
+    [{ format: 'mp3', copy: false }, null, null],
+    [{ format: 'mp3', copy: false, quality: 'V2' }, 48_000, null],
+    [{ format: 'mp3', copy: true }, 48_000, null],
+    [{ format: 'm4a', copy: false, quality: '192k' }, 48_000, null],
+  ];
+  for (const [spec, rate, expected] of cases) {
+    it(`knows ${expected ?? 'no'} bitrate for ${spec.format} ${spec.quality ?? ''}${spec.copy ? 'copied' : ''} from ${rate} Hz`, () => {
+      assert.equal(fixedBitrate(spec, rate), expected);
+    });
+  }
 });
 
 describe('coverArgs', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
+import { id3v2Length, parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
 
 /** A frame: its 4-byte header and zeros to its length. */
 function frame(header: number[], length: number): Buffer {
@@ -65,5 +65,19 @@ describe('cutting bytes into frames', () => {
 
   it('throws on bytes that are not a frame, rather than skipping them', () => {
     assert.throws(() => splitFrames(Buffer.concat([a, Buffer.alloc(10), b])), /byte 576/);
+  });
+});
+
+describe('ID3v2 tag length', () => {
+  it('reads the syncsafe size, and counts a footer where the flags announce one', () => {
+    const header = (flags: number, size: number[]) => Buffer.from([0x49, 0x44, 0x33, 4, 0, flags, ...size]);
+    assert.equal(id3v2Length(header(0, [0, 0, 0x12, 0x34])), 10 + 0x12 * 128 + 0x34);
+    assert.equal(id3v2Length(header(0x10, [0, 0, 0, 1])), 21);
+    assert.equal(id3v2Length(header(0, [0x7f, 0x7f, 0x7f, 0x7f])), 10 + 2 ** 28 - 1);
+  });
+
+  it('is 0 for bytes that start with a frame, or with too little to tell', () => {
+    assert.equal(id3v2Length(Buffer.from([0xff, 0xfb, 0xb4, 0x64, 0, 0, 0, 0, 0, 0])), 0);
+    assert.equal(id3v2Length(Buffer.from('ID3')), 0);
   });
 });

@@ -1,17 +1,18 @@
 /** Segmented MP3 encoding with real ffmpeg: exact length, no seam, a valid gapless file, clean abort. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
+import type { TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
+import { id3v2Length, parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
 import { readInfoTag } from '../../src/pipeline/mp3-info-tag.ts';
 import { encodeMp3Split, type SplitMp3 } from '../../src/pipeline/split-encode.ts';
 import { segmentLayout } from '../../src/pipeline/split-plan.ts';
 import type { Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
+import { audioOf, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
 import { childProcesses } from '../helpers/procfs.ts';
 
 const exec = promisify(execFile);
@@ -44,9 +45,12 @@ async function decode(path: string): Promise<Int16Array> {
 
 let opus: string;
 let wav: string;
+let tags: TagInputs;
 before(async () => {
   engine = await testEngine({ pluginDir: '' });
   dir = await tempDir();
+  tags = { metadata: join(dir, 'tags.ffmeta'), cover: null };
+  await writeFile(tags.metadata, ';FFMETADATA1\ntitle=Rising\n');
   [opus, wav] = await Promise.all([
     source('source.webm', 48000, ['-c:a', 'libopus', '-b:a', '128k']),
     source('source.wav', 44100, ['-c:a', 'pcm_s16le']),
@@ -57,7 +61,7 @@ after(async () => assert.deepEqual(await childProcesses(), []));
 async function split(input: string, name: string, change: Partial<SplitMp3> = {}) {
   const original = await decode(input);
   const output = join(dir, name);
-  const job = { input, output, segments: SEGMENTS, totalSamples: original.length / 2, ...change };
+  const job = { input, output, tags, segments: SEGMENTS, totalSamples: original.length / 2, ...change };
   const seconds = await encodeMp3Split(engine.tools, job, { limits: { timeoutMs: 120_000 } });
   return { original, output, seconds, decoded: await decode(output), job };
 }
@@ -99,7 +103,8 @@ describe('encoding an MP3 in parallel segments', () => {
   it('writes a valid VBR file whose Xing header counts its frames and bytes', async () => {
     const { original, decoded, output } = await split(wav, 'vbr.mp3', { quality: 'V2' });
     assert.equal(decoded.length, original.length);
-    const bytes = await readFile(output);
+    const file = await readFile(output);
+    const bytes = file.subarray(id3v2Length(file));
     const { frames, rest } = splitFrames(bytes);
     const tag = readInfoTag(frames[0] ?? Buffer.alloc(0));
     assert.deepEqual(
@@ -109,6 +114,7 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.equal(new Set(frames.slice(1).map((f) => parseFrameHeader(f)?.bitrateKbps)).size > 1, true);
     const probed = await ffprobe(output);
     assert.equal(audioOf(probed).codec_name, 'mp3');
+    assert.equal(tagsOf(probed).title, 'Rising');
     assert.ok(Math.abs(Number(probed.format.duration) - SECONDS) < 0.05, probed.format.duration);
   });
 
@@ -120,7 +126,7 @@ describe('encoding an MP3 in parallel segments', () => {
   it('ends every encoder and leaves no file when aborted', async () => {
     const abort = new AbortController();
     const output = join(dir, 'aborted.mp3');
-    const job = { input: opus, output, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
+    const job = { input: opus, output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
     await assert.rejects(
       encodeMp3Split(engine.tools, job, {
         signal: abort.signal,

@@ -44,6 +44,8 @@ export interface Video {
   size?: 'hidden' | number;
   /** The media files are garbage bytes of a plausible size. */
   corrupt?: boolean;
+  /** The thumbnail sends half its bytes, then the connection stays open and silent. */
+  thumbnailStalls?: boolean;
 }
 
 export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id: 'UCStandInChannel00000000' };
@@ -187,6 +189,13 @@ export const VIDEOS = {
     tone: { frequency: 2090, seconds: 4 },
     itags: AUDIO,
     delivery: { kind: 'stall' },
+  }),
+  slowcover: defineVideo({
+    id: 'SlowCover22',
+    title: 'Stalled Thumbnail',
+    tone: { frequency: 2200, seconds: 3 },
+    itags: AUDIO,
+    thumbnailStalls: true,
   }),
   // Megabytes of media, far more than a pipe holds: a consumer that stops reading early blocks yt-dlp.
   lengthy: defineVideo({

@@ -131,8 +131,9 @@ function refusal(delivery: Delivery | undefined, attempt: number): number | unde
 }
 
 async function thumbnail({ req, res, state }: Ctx, [id]: string[]): Promise<void> {
-  const path = state.byId.get(id ?? '')?.thumbnail;
-  if (path) await sendFile(req, res, path, { contentType: 'image/jpeg' });
+  const entry = state.byId.get(id ?? '');
+  const cut = entry?.video.thumbnailStalls ? 'stall' : undefined;
+  if (entry?.thumbnail) await sendFile(req, res, entry.thumbnail, { contentType: 'image/jpeg', ...(cut && { cut }) });
   else text(res, 404, 'No thumbnail');
 }
 

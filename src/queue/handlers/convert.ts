@@ -7,10 +7,14 @@ import type { ConvertPayload } from '../queues.ts';
 /** How soon a conversion handed back at shutdown may be taken again, by this or another worker. */
 const HAND_BACK_DELAY_MS = 1000;
 
-/** `beforeEach` runs before every conversion (the worker cleans what killed predecessors left). */
-export function convertProcessor(deps: RunDeps, log: Logger, beforeEach: () => Promise<void>) {
+/**
+ * `sweep` starts with every conversion (the worker cleans what killed predecessors left) and runs
+ * beside it, not before it: reading every process's environment in /proc takes tens of ms on a busy
+ * machine, a delay before each start, and a sweep touches only what a dead owner left, never ours.
+ */
+export function convertProcessor(deps: RunDeps, log: Logger, sweep: () => Promise<void>) {
   return async (job: Job<ConvertPayload>, token?: string, signal?: AbortSignal): Promise<string> => {
-    await beforeEach();
+    void sweep();
     // Messages sent before conversions had their own table carry the id only as the message's id.
     const id = job.data.conversionId ?? job.id;
     const outcome = await runConversion({ ...deps, log: log.child({ conversion: id }) }, id, {
