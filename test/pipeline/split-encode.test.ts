@@ -5,14 +5,15 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
+import { encodeArgs, type TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
 import { id3v2Length, parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
 import { readInfoTag } from '../../src/pipeline/mp3-info-tag.ts';
 import { encodeMp3Split, type SplitMp3 } from '../../src/pipeline/split-encode.ts';
 import { segmentLayout } from '../../src/pipeline/split-plan.ts';
+import { ffmpegEncode } from '../../src/pipeline/transcode.ts';
 import type { Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
+import { audioOf, coverOf, decodePcm, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
 import { childProcesses } from '../helpers/procfs.ts';
 
 const exec = promisify(execFile);
@@ -20,6 +21,10 @@ const SECONDS = 30;
 const SEGMENTS = 3;
 /** Rising tones on both channels under pink noise: any misplaced or smeared sample shows as error. */
 const SIGNAL = `aevalsrc=0.3*sin(2*PI*(200+40*t)*t)|0.3*sin(2*PI*(300+30*t)*t):s=RATE:d=${SECONDS}`;
+
+const CHAPTERS = ['Low', 'High']
+  .map((title, i) => `[CHAPTER]\nTIMEBASE=1/1000\nSTART=${i * 15_000}\nEND=${(i + 1) * 15_000}\ntitle=${title}\n`)
+  .join('');
 
 let engine: Engine;
 let dir: string;
@@ -35,22 +40,16 @@ async function source(name: string, rate: number, codec: string[]): Promise<stri
   return path;
 }
 
-async function decode(path: string): Promise<Int16Array> {
-  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 1 << 30,
-  });
-  return new Int16Array(stdout.buffer, stdout.byteOffset, stdout.byteLength / 2);
-}
-
 let opus: string;
 let wav: string;
 let tags: TagInputs;
 before(async () => {
   engine = await testEngine({ pluginDir: '' });
   dir = await tempDir();
-  tags = { metadata: join(dir, 'tags.ffmeta'), cover: null };
-  await writeFile(tags.metadata, ';FFMETADATA1\ntitle=Rising\n');
+  const cover = join(dir, 'cover.jpg');
+  tags = { metadata: join(dir, 'tags.ffmeta'), cover };
+  await writeFile(tags.metadata, `;FFMETADATA1\ntitle=Rising\n${CHAPTERS}`);
+  await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=200x200', '-frames:v', '1', '-y', cover]);
   [opus, wav] = await Promise.all([
     source('source.webm', 48000, ['-c:a', 'libopus', '-b:a', '128k']),
     source('source.wav', 44100, ['-c:a', 'pcm_s16le']),
@@ -59,11 +58,11 @@ before(async () => {
 after(async () => assert.deepEqual(await childProcesses(), []));
 
 async function split(input: string, name: string, change: Partial<SplitMp3> = {}) {
-  const original = await decode(input);
+  const original = await decodePcm(input);
   const output = join(dir, name);
   const job = { input, output, tags, segments: SEGMENTS, totalSamples: original.length / 2, ...change };
   const seconds = await encodeMp3Split(engine.tools, job, { limits: { timeoutMs: 120_000 } });
-  return { original, output, seconds, decoded: await decode(output), job };
+  return { original, output, seconds, decoded: await decodePcm(output), job };
 }
 
 /**
@@ -116,6 +115,27 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.equal(audioOf(probed).codec_name, 'mp3');
     assert.equal(tagsOf(probed).title, 'Rising');
     assert.ok(Math.abs(Number(probed.format.duration) - SECONDS) < 0.05, probed.format.duration);
+  });
+
+  it('heads the file with the ID3 tag one encoder writes: the same tags, chapters and cover, byte for byte', async () => {
+    const { output } = await split(opus, 'tagged.mp3');
+    const single = join(dir, 'single.mp3');
+    await ffmpegEncode(engine.tools, encodeArgs(opus, single, { format: 'mp3', copy: false, tags }), {
+      limits: { timeoutMs: 120_000 },
+    });
+    const id3 = async (path: string) => {
+      const bytes = await readFile(path);
+      return bytes.subarray(0, id3v2Length(bytes));
+    };
+    const [spliced, one] = await Promise.all([id3(output), id3(single)]);
+    assert.ok(one.length > 1000, 'the single encode wrote a tag with the cover');
+    assert.deepEqual(spliced, one);
+    const probed = await ffprobe(output);
+    assert.deepEqual(
+      probed.chapters.map((c) => c.tags?.title),
+      ['Low', 'High'],
+    );
+    assert.ok(coverOf(probed));
   });
 
   it('keeps what there is of a source shorter than declared', async () => {
