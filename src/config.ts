@@ -4,9 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { SPLIT_MIN_DURATION_SEC } from './pipeline/split-plan.ts';
 import { findExecutable } from './pipeline/tools.ts';
 import type { Engine } from './pipeline/types.ts';
 import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
@@ -280,6 +281,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
       maxPlaylistEntries: settings.YTCONV_MAX_PLAYLIST_ENTRIES,
       idleTimeoutSec: settings.YTCONV_IDLE_TIMEOUT,
     },
+    // The CLI runs one conversion: every core is its own. A worker shares them (queue/handlers/convert.ts).
+    parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
     cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
   };

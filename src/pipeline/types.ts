@@ -110,6 +110,13 @@ export interface Engine {
     /** How long a download or an encode may go without progress before it is ended. */
     idleTimeoutSec: number;
   };
+  /** One long MP3 encode spread over cores as parallel segments (split-plan.ts). */
+  parallel: {
+    /** Cores a conversion may use now: its own and those nothing else of this process holds. */
+    cores(): number;
+    /** Media shorter than this is encoded by one encoder. */
+    minDurationSec: number;
+  };
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
