@@ -45,7 +45,9 @@ export async function ensureRedis(url: string, dir: string, server: string | nul
   }
   parsed.port = String(port ?? (Number(parsed.port) || 6379));
   await mkdir(dir, { recursive: true });
-  const child = spawn(server, serverArgs(dir, Number(parsed.port)), { stdio: 'ignore' });
+  // A process group of its own: Ctrl-C in a terminal reaches the whole foreground group, and
+  // Redis must outlive the worker that is still handing its job back; the caller stops it last.
+  const child = spawn(server, serverArgs(dir, Number(parsed.port)), { stdio: 'ignore', detached: true });
   const started = new Promise<never>((_, reject) => child.once('error', reject));
   started.catch(() => {});
   await Promise.race([waitUntilAnswers(parsed.href, child), started]).catch((err: Error) => {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
-import { convert } from '../pipeline/convert.ts';
+import { convert, type EntryReport } from '../pipeline/convert.ts';
 import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
@@ -33,6 +33,8 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   const signal = interruptSignal();
   const bar = !json && process.stderr.isTTY ? terminalBar(process.stderr) : null;
   const files: OutputFile[] = [];
+  /** A playlist's entries that failed, for --json: a script must be able to tell one was left out. */
+  const skipped: SkippedEntry[] = [];
   // One yt-dlp start for the whole run: its extract and download calls are forks of it.
   const warmYtdlp = new WarmYtdlp({ maxJobs: Number.POSITIVE_INFINITY });
   try {
@@ -46,6 +48,7 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
         // A playlist's finished entries stay even when it is stopped later: list them then too.
         onEntry: (entry) => {
           if (entry.status === 'done') files.push(...entry.files);
+          if (entry.status === 'failed') skipped.push(skippedJson(entry));
           if (entry.status === 'failed' && !json) {
             bar?.clear();
             process.stderr.write(`ytconv: skipped ${entry.title ?? `entry ${entry.index}`}: ${entry.error.message}\n`);
@@ -57,11 +60,11 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
     }
   } catch (err) {
     bar?.clear();
-    return reportFailure(err, json, files.length > 0 ? { files: files.map(fileJson) } : {});
+    return reportFailure(err, json, files.length > 0 ? { files: files.map(fileJson), skipped } : {});
   } finally {
     await warmYtdlp.close();
   }
-  if (json) printJson({ files: files.map(fileJson) });
+  if (json) printJson({ files: files.map(fileJson), skipped });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
   if (!json) for (const note of files.map(truncationNote)) if (note) process.stderr.write(`${note}\n`);
   return 0;
@@ -93,6 +96,12 @@ function timestamp(flag: string, value: string): number {
   const seconds = parseTimestamp(value);
   if (seconds === null) throw new ConvertError('invalid_option', `${flag} takes seconds or h:mm:ss, not "${value}".`);
   return seconds;
+}
+
+type SkippedEntry = { index: number; title: string | null; error: { code: string; message: string } };
+
+function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): SkippedEntry {
+  return { index: entry.index, title: entry.title, error: { code: entry.error.code, message: entry.error.message } };
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {

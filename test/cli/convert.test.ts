@@ -76,6 +76,23 @@ describe('ytconv convert --json', () => {
     assert.deepEqual(await readdir(tmpDir), []);
   });
 
+  it('names a playlist entry it could not convert, beside the files it made', async () => {
+    const { code, stdout } = await ytconv(['convert', site.playlistUrl('withbad'), '-o', await tempDir(), '--json']);
+    assert.equal(code, 0);
+    const { files, skipped } = JSON.parse(stdout) as {
+      files: { title: string }[];
+      skipped: { index: number; title: string; error: { code: string } }[];
+    };
+    assert.deepEqual(
+      files.map((f) => f.title),
+      ['Plain Tone Video', 'Second Tone'],
+    );
+    assert.deepEqual(
+      skipped.map((s) => [s.index, s.title, s.error.code]),
+      [[2, '[Private video]', 'unavailable']],
+    );
+  });
+
   it('prints the error code and message and exits non-zero', async () => {
     const { code, stdout } = await ytconv(['convert', site.watchUrl('removed'), '-o', await tempDir(), '--json']);
     assert.equal(code, 1);

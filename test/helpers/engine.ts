@@ -1,4 +1,5 @@
 /** Engines for tests: the same tool resolution as users get, pointed at the stand-in site. */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,22 @@ export async function testEngine(opts: TestEngineOptions): Promise<Engine> {
     tools: { ...base.tools, ...opts.tools, env: { ...base.tools.env, PYTHONPATH: pythonPath } },
     policy: { allowedSites: '*', allowPrivateAddresses: true, ...opts.policy },
     limits: { ...base.limits, ...opts.limits },
-    tmpDir: await mkdtemp(join(tmpdir(), 'ytconv-test-tmp-')),
+    tmpDir: await tempDir('ytconv-test-tmp-'),
   };
 }
 
+let parent: string | undefined;
+
+/** One directory per test process, holding all of its temporary ones; removed when it exits. */
+function testTmp(): string {
+  if (parent === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'ytconv-tests-'));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    parent = made;
+  }
+  return parent;
+}
+
 export function tempDir(prefix = 'ytconv-test-out-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return mkdtemp(join(testTmp(), prefix));
 }
