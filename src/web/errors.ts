@@ -25,7 +25,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
     return sendError(reply, error);
   }
-  if (error.validation) return sendError(reply, invalidOption(error.validation[0], error.validationContext));
+  if (error.validation) return sendError(reply, invalidOption(error.validation, error.validationContext));
   const status = error.statusCode ?? 500;
   if (status === 413) return sendError(reply, requestTooLarge());
   if (status >= 400 && status < 500) {
@@ -114,17 +114,34 @@ function requestTooLarge(): ConvertError {
 }
 
 /** A schema refusal as one sentence naming the field, for `invalid_option`. */
-export function invalidOption(error: SchemaError | undefined, context = 'body'): ConvertError {
+/** The first schema error as our own sentence; a field that takes several types names them all. */
+export function invalidOption(errors: readonly SchemaError[] | null | undefined, context = 'body'): ConvertError {
+  const error = errors?.[0];
   if (!error) return new ConvertError('invalid_option', `The request ${context} is not valid.`);
   const field = error.instancePath.split('/')[1] || String(error.params.missingProperty ?? '') || undefined;
-  return new ConvertError('invalid_option', describe(error, context), field ? { field } : {});
+  // Of a union ("start": a number or a time as text), each branch reports its own type.
+  const types = (errors ?? [])
+    .filter((e) => e.keyword === 'type' && e.instancePath === error.instancePath)
+    .flatMap((e) => [e.params.type].flat().map(String));
+  return new ConvertError('invalid_option', describe(error, context, types), field ? { field } : {});
 }
 
 export function jobNotFound(): never {
   throw new ConvertError('not_found', 'There is no such job. Check the link; jobs are kept only for a while.');
 }
 
-function describe({ instancePath, keyword, params, message }: SchemaError, context: string): string {
+/** JSON Schema's type names as a person says them. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  number: 'a number',
+  integer: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  null: 'null',
+};
+
+function describe({ instancePath, keyword, params, message }: SchemaError, context: string, types: string[]): string {
   const field = instancePath.slice(1).replaceAll('/', '.');
   const subject = field ? `"${field}"` : `The request ${context}`;
   switch (keyword) {
@@ -137,7 +154,8 @@ function describe({ instancePath, keyword, params, message }: SchemaError, conte
     case 'enum':
       return `${subject} must be one of: ${(params.allowedValues as unknown[]).join(', ')}.`;
     case 'type':
-      return `${subject} must be ${[params.type].flat().join(' or ')}.`;
+      // "Or null" (leaving it unset) goes without saying.
+      return `${subject} must be ${[...new Set(types.filter((t) => t !== 'null'))].map((t) => TYPE_WORDS[t] ?? t).join(' or ')}.`;
     default:
       return `${subject} ${message ?? 'is not valid'}.`;
   }

@@ -141,7 +141,7 @@ async function createFromForm(
   try {
     const fields = withoutEmpty(formFields(form.fields) as JobRequest);
     const validate = request.compileValidationSchema(jobFormSchema);
-    if (!validate(fields)) throw invalidOption(validate.errors?.[0] as SchemaError | undefined, 'form');
+    if (!validate(fields)) throw invalidOption(validate.errors as SchemaError[] | null | undefined, 'form');
     if (form.upload && fields.url !== undefined) {
       throw new ConvertError('invalid_option', 'Send either a link or a file, not both.');
     }
