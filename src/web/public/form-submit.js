@@ -115,9 +115,9 @@ export async function submitConversion(form) {
     if (err.code === 'upload_cancelled') {
       announce('Upload cancelled. Nothing was kept.');
       footer.button.focus();
-    } else {
+    } else if (!markRefusedField(form, err)) {
+      // A refusal shown beside its field is not repeated above the button.
       showFormError(footer, err);
-      markRefusedField(form, err);
     }
   } finally {
     upload?.end();
@@ -150,6 +150,7 @@ function showFormError(footer, err) {
  * Points at the field the server refused, so the fix is one keystroke away.
  * @param {ConvertForm} form
  * @param {ApiError} err
+ * @returns {boolean} whether the server's sentence is shown beside the field
  */
 function markRefusedField({ source, state, advanced, format }, err) {
   const { code, field } = err;
@@ -157,14 +158,17 @@ function markRefusedField({ source, state, advanced, format }, err) {
   const fields = { start: advanced.start, end: advanced.end, email: advanced.email, quality: format.quality };
   const control = field ? fields[field] : undefined;
   if (control) {
-    // The server's sentence says what is wrong with it; it goes beside the field too.
+    // The server's sentence says what is wrong with it; it goes beside the field.
     if (advanced.el.contains(control)) advanced.el.open = true;
     setFieldError(control, err.message);
     control.focus();
-  } else if (['invalid_url', 'unsupported_site', 'forbidden_address'].includes(code) && !state.file) {
+    return true;
+  }
+  if (['invalid_url', 'unsupported_site', 'forbidden_address'].includes(code) && !state.file) {
     source.url.setAttribute('aria-invalid', 'true');
     source.url.focus();
   } else if (code === 'file_too_large') {
     source.file.setAttribute('aria-invalid', 'true');
   }
+  return false;
 }
