@@ -9,14 +9,21 @@ import type { Site } from '../test/site/server.ts';
 import { BYTES_PER_SECOND } from './commands.ts';
 import { convert } from './jobs.ts';
 import type { BenchSetup } from './setup.ts';
-import { mb, type Row, times } from './table.ts';
+import { guarded, mb, type Row, times } from './table.ts';
 
 const MINUTES = [1, 10, 60];
 const LIMIT_BYTES = 200e6;
 /** "Flat": the longest media's peak at most this much above the shortest's. */
 const FLAT = 1.1;
 
-export async function peakRssRow(bench: BenchSetup, site: Site, service: Service): Promise<Row> {
+const FIGURE = `worker peak RSS, ${MINUTES.join(' / ')} min`;
+const TARGET = `< ${mb(LIMIT_BYTES)}, flat (≤ ${times(FLAT)})`;
+
+export function peakRssRow(bench: BenchSetup, site: Site, service: Service): Promise<Row> {
+  return guarded(FIGURE, TARGET, () => measurePeaks(bench, site, service));
+}
+
+async function measurePeaks(bench: BenchSetup, site: Site, service: Service): Promise<Row> {
   const peaks: number[] = [];
   for (const minutes of MINUTES) {
     const seconds = minutes * bench.minute;
@@ -30,12 +37,12 @@ export async function peakRssRow(bench: BenchSetup, site: Site, service: Service
   }
   const growth = (peaks.at(-1) ?? Number.NaN) / (peaks[0] ?? Number.NaN);
   return {
-    figure: `worker peak RSS, ${MINUTES.join(' / ')} min`,
+    figure: FIGURE,
     runs: '1 each, fresh worker',
     ytconv: peaks.map(mb).join(' / '),
     peers: 'VmHWM of the worker process; its yt-dlp and ffmpeg children not included',
     ratios: `${times(growth)} from ${MINUTES[0]} to ${MINUTES.at(-1)} min`,
-    target: `< ${mb(LIMIT_BYTES)}, flat (≤ ${times(FLAT)})`,
+    target: TARGET,
     holds: [Math.max(...peaks) < LIMIT_BYTES, growth <= FLAT],
   };
 }
