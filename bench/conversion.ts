@@ -15,13 +15,11 @@ import {
   ytdlpCommand,
 } from './commands.ts';
 import { commandTrial, measure, median, pairedRatio } from './measure.ts';
-import type { BenchSetup } from './setup.ts';
+import type { BenchSetup, Rounds } from './setup.ts';
 import { guarded, length, mb, type Row, seconds, times } from './table.ts';
 
-export interface ConversionFigure {
+export interface ConversionFigure extends Rounds {
   minutes: number;
-  rounds: number;
-  warmup: number;
   /** Most ytconv may take against yt-dlp's CLI. */
   ytdlpTarget: number;
   /** Most ytconv may take against one encoder, when the figure has that target. */
@@ -74,7 +72,7 @@ async function measureConversion(
   const { encodeTarget } = figure;
   return {
     figure: `${length(mediaSeconds)} Opus source (${mb((await stat(source)).size)}) → MP3 192k at 4 MB/s`,
-    runs: bench.runsNote(figure),
+    runs: bench.runsNote(figure, ours.length),
     ytconv: seconds(median(ours)),
     peers: `yt-dlp -x ${seconds(median(ytdlp))}; one encode ${seconds(median(encode))}; download ${seconds(median(download))}`,
     ratios: `${times(vsYtdlp)} yt-dlp; ${times(vsEncode)} encode`,

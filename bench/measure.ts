@@ -27,6 +27,8 @@ export interface Command {
 export interface Plan {
   rounds: number;
   warmup: number;
+  /** No round begins after this many seconds, once one round has been counted. */
+  budgetSeconds?: number;
   /** Where the runs' output directories go; the caller removes it. */
   workDir: string;
 }
@@ -34,7 +36,9 @@ export interface Plan {
 /** Seconds per counted run: result[t][r] is trial t in round r. */
 export async function measure(trials: readonly Trial[], plan: Plan): Promise<number[][]> {
   const times: number[][] = trials.map(() => []);
+  const deadline = performance.now() + (plan.budgetSeconds ?? Number.POSITIVE_INFINITY) * 1000;
   for (let round = 0; round < plan.warmup + plan.rounds; round++) {
+    if (round > plan.warmup && performance.now() > deadline) break;
     for (const [t, trial] of trials.entries()) {
       const outDir = join(plan.workDir, `${t}-${round}`);
       await mkdir(outDir, { recursive: true });

@@ -20,7 +20,7 @@ import type { BenchSetup } from './setup.ts';
 import { failedRow, guarded, length, ms, type Row, seconds, times } from './table.ts';
 
 const SONG_MINUTES = 4;
-const PAIRS = { rounds: 5, warmup: 1 };
+const PAIRS = { rounds: 5, warmup: 1, budgetSeconds: 80 };
 const BURST = 16;
 
 const REPEAT = 'repeat request, other URL form (youtu.be/ID after watch?v=ID)';
@@ -109,7 +109,7 @@ async function submitToDone(
   const ratio = pairedRatio(ours, theirs);
   const row: Row = {
     figure: `service submit → done, ${figure}`,
-    runs: bench.runsNote(PAIRS),
+    runs: bench.runsNote(PAIRS, ours.length),
     ytconv: seconds(median(ours)),
     peers: `ytconv convert (CLI, nice ${nice} as the worker) ${seconds(median(theirs))}`,
     ratios: `${times(ratio)} CLI`,

@@ -7,6 +7,8 @@ import type { Tools } from './commands.ts';
 export interface Rounds {
   rounds: number;
   warmup: number;
+  /** No round begins once the figure has run this long: the bench stays within its time on a busy machine. */
+  budgetSeconds?: number;
 }
 
 export interface BenchSetup {
@@ -16,7 +18,8 @@ export interface BenchSetup {
   minute: number;
   /** The rounds a figure asks for, or one round and no warm-up in a quick run. */
   plan(figure: Rounds): Rounds;
-  runsNote(figure: Rounds): string;
+  /** "5 rounds after 1 warm-up"; `counted`, when the time budget cut the rounds short. */
+  runsNote(figure: Rounds, counted?: number): string;
   progress(message: string): void;
 }
 
@@ -26,9 +29,11 @@ export function benchSetup(workDir: string, quick: boolean): BenchSetup {
     workDir,
     minute: quick ? 2 : 60,
     plan,
-    runsNote(figure) {
+    runsNote(figure, counted) {
       const { rounds, warmup } = plan(figure);
-      return `${rounds} round${rounds === 1 ? '' : 's'}${warmup ? ` after ${warmup} warm-up` : ''}`;
+      const done = counted ?? rounds;
+      const cut = done < rounds ? ` (of ${rounds}: out of time)` : '';
+      return `${done} round${done === 1 ? '' : 's'}${warmup ? ` after ${warmup} warm-up` : ''}${cut}`;
     },
     progress: (message) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}…\n`),
   };

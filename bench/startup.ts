@@ -47,7 +47,7 @@ async function measureStartup(bench: BenchSetup): Promise<Row> {
   });
   return {
     figure: FIGURE_NAME,
-    runs: bench.runsNote(FIGURE),
+    runs: bench.runsNote(FIGURE, ours.length),
     ytconv: ms(median(ours)),
     peers: `node -e 0 (start to exit) ${ms(median(bare))}`,
     ratios: `${times(pairedRatio(ours, bare))} node`,
