@@ -4,9 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { SPLIT_MIN_DURATION_SEC } from './pipeline/split-plan.ts';
 import { findExecutable } from './pipeline/tools.ts';
 import type { Engine } from './pipeline/types.ts';
 import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
@@ -40,6 +41,8 @@ export interface ServiceConfig {
   /** How often a worker looks for expired files to delete. */
   readonly expireEverySec: number;
   readonly workerConcurrency: number;
+  /** Jobs one warm yt-dlp process serves before a fresh one replaces it (bounds what it accumulates). */
+  readonly ytdlpServerJobs: number;
   /** How long a worker may go silent before its running jobs are given to another worker. */
   readonly stallTimeoutSec: number;
   /** How often lost conversions are looked for (a Redis that lost its data loses its messages). */
@@ -174,6 +177,7 @@ const serviceSchema = z.object({
   YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
   YTCONV_EXPIRE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5m'),
   YTCONV_WORKER_CONCURRENCY: setting('a whole number such as 2', parsePositiveInt).prefault('2'),
+  YTCONV_YTDLP_SERVER_JOBS: setting('a whole number such as 100', parsePositiveInt).prefault('100'),
   YTCONV_STALL_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30s'),
   YTCONV_RECONCILE_EVERY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('5s'),
   YTCONV_MAX_ATTEMPTS: setting('a whole number such as 10', parsePositiveInt).prefault('10'),
@@ -218,6 +222,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     retentionSec: s.YTCONV_RETENTION,
     expireEverySec: s.YTCONV_EXPIRE_EVERY,
     workerConcurrency: s.YTCONV_WORKER_CONCURRENCY,
+    ytdlpServerJobs: s.YTCONV_YTDLP_SERVER_JOBS,
     stallTimeoutSec: s.YTCONV_STALL_TIMEOUT,
     reconcileEverySec: s.YTCONV_RECONCILE_EVERY,
     maxAttempts: s.YTCONV_MAX_ATTEMPTS,
@@ -276,6 +281,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
       maxPlaylistEntries: settings.YTCONV_MAX_PLAYLIST_ENTRIES,
       idleTimeoutSec: settings.YTCONV_IDLE_TIMEOUT,
     },
+    // The CLI runs one conversion: every core is its own. A worker shares them (queue/handlers/convert.ts).
+    parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
     cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
   };

@@ -4,6 +4,9 @@
  * setting or field was wrong and what it expects.
  */
 
+// Powers of 1024, as parseByteSize reads them; defined among the page's modules, which load it too.
+export { formatBytes } from './web/public/bytes.js';
+
 const TIMESTAMP = /^(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d+)?)$/;
 const UNIT_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/i;
 const BYTE_SIZE = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?$/i;
@@ -51,16 +54,12 @@ export function parseBoolean(text: string): boolean | null {
   return BOOLEANS.get(text.trim().toLowerCase()) ?? null;
 }
 
-/** Bytes for people: `512 KB`, `20 MB`, `2 GB` (powers of 1024, as parseByteSize reads them). */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toFixed(value < 10 && unit > 0 ? 1 : 0))} ${units[unit]}`;
+/** A position or a length in audio, as players show it: `3:07` or `1:02:03`. */
+export function formatClock(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
 /** A length of time for people: `45 s`, `30 min`, `3 h`, `15 h 10 min`. */

@@ -6,8 +6,9 @@ import { convert } from '../pipeline/convert.ts';
 import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
+import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { parseTimestamp } from '../units.ts';
-import { interruptSignal, printJson, reportFailure } from './output.ts';
+import { interruptSignal, printJson, reportFailure, truncationNote } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 
 const OPTIONS = {
@@ -32,11 +33,13 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   const signal = interruptSignal();
   const bar = !json && process.stderr.isTTY ? terminalBar(process.stderr) : null;
   const files: OutputFile[] = [];
+  // One yt-dlp start for the whole run: its extract and download calls are forks of it.
+  const warmYtdlp = new WarmYtdlp({ maxJobs: Number.POSITIVE_INFINITY });
   try {
     for (const input of parsed.sources) {
       const before = files.length;
       const result = await convert(parseSource(input, { allowFiles: true }), parsed.options, {
-        engine,
+        engine: { ...engine, warmYtdlp },
         outDir: parsed.outDir,
         signal,
         onProgress: bar?.show,
@@ -55,9 +58,12 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   } catch (err) {
     bar?.clear();
     return reportFailure(err, json, files.length > 0 ? { files: files.map(fileJson) } : {});
+  } finally {
+    await warmYtdlp.close();
   }
   if (json) printJson({ files: files.map(fileJson) });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
+  if (!json) for (const note of files.map(truncationNote)) if (note) process.stderr.write(`${note}\n`);
   return 0;
 }
 
@@ -90,5 +96,6 @@ function timestamp(flag: string, value: string): number {
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  return { path: f.path, title: f.title, duration: f.duration, format: f.format, bitrate: f.bitrate, size: f.size };
+  const { path, title, duration, format, bitrate, size, truncated } = f;
+  return { path, title, duration, format, bitrate, size, truncated };
 }

@@ -1,8 +1,17 @@
 /** How the CLI reports results and failures: JSON on stdout with --json, plain lines otherwise. */
 import { asConvertError, type ConvertError } from '../errors.ts';
+import type { OutputFile } from '../pipeline/types.ts';
+import { formatClock } from '../units.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Says so when a file's source ended early, in the page's words; null for a whole file. */
+export function truncationNote(file: Pick<OutputFile, 'path' | 'truncated'>): string | null {
+  const t = file.truncated;
+  if (!t) return null;
+  return `ytconv: ${file.path}: the file ended at ${formatClock(t.at)} of ${formatClock(t.of)}; this is all the audio it had.`;
 }
 
 /** Print a failure as the user should see it (never a stack trace) and return the exit code. */

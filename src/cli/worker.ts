@@ -4,6 +4,7 @@ import { getPriority, setPriority } from 'node:os';
 import type { Config } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { createMailer } from '../mailer.ts';
+import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { startWorkers } from '../queue/worker.ts';
 import { openServices } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
@@ -44,11 +45,12 @@ export async function runWorker(config: Config): Promise<number> {
   const log = createLogger('worker', service.logLevel);
   lowerPriority();
   const services = await openServices(config, 'worker', log);
+  const warmYtdlp = new WarmYtdlp({ maxJobs: service.ytdlpServerJobs });
   const mailer = createMailer(service.email, (line) => log.info(line));
   const workers = await startWorkers({
     ...services,
     mailer,
-    engine: config.engine,
+    engine: { ...config.engine, warmYtdlp },
     retentionSec: service.retentionSec,
     maxAttempts: service.maxAttempts,
     stallTimeoutMs: service.stallTimeoutSec * 1000,
@@ -61,6 +63,7 @@ export async function runWorker(config: Config): Promise<number> {
   closeOnSignals(
     async () => {
       await workers.close();
+      await warmYtdlp.close();
       mailer.close();
       await services.close();
     },

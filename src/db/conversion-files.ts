@@ -37,22 +37,3 @@ export function deleteFiles(db: Db, conversionId: string): Promise<number> {
     return Number(result.numDeletedRows);
   });
 }
-
-export interface FileTotals {
-  count: number;
-  /** Bytes. */
-  size: number;
-}
-
-/** Each conversion's number of files and their total size, in one query; conversions without files are absent. */
-export async function fileTotals(db: Db, conversionIds: readonly string[]): Promise<Map<string, FileTotals>> {
-  if (conversionIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('conversion_files')
-    .select((eb) => ['conversion_id', eb.fn.countAll().as('count'), eb.fn.sum('size').as('size')])
-    .where('conversion_id', 'in', conversionIds)
-    .groupBy('conversion_id')
-    .execute();
-  // PostgreSQL returns a sum of bigints as numeric text.
-  return new Map(rows.map((row) => [row.conversion_id, { count: Number(row.count), size: Number(row.size) }]));
-}

@@ -16,15 +16,14 @@
  */
 import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { ErrorCode } from '../errors.ts';
-import type { Phase } from '../pipeline/types.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
 import type { NewFileRow } from './tables/conversion-files.ts';
-import type { ConversionUpdate, EntryState, Timestamp } from './tables/conversions.ts';
+import type { ConversionUpdate, EntryState, JobPhase, Timestamp } from './tables/conversions.ts';
 
 export type FileInput = Omit<NewFileRow, 'id' | 'conversion_id' | 'position'>;
 
 export interface ProgressUpdate {
-  phase: Phase;
+  phase: JobPhase;
   progress: number | null;
   eta: number | null;
 }
@@ -96,7 +95,8 @@ function unheld(eb: ExpressionBuilder<Database, 'conversions'>, rules: TakeRules
 
 /**
  * Hand a conversion back to the queue (its worker is shutting down): queued again, the take not
- * counted as an attempt, so the next worker starts it afresh.
+ * counted as an attempt, so the next worker starts it afresh. Its progress stays, as the highest
+ * the work reached, which the next take holds until it passes it (src/jobs/progress.ts).
  */
 export function releaseConversion(db: Db, id: string, token: string, now: Timestamp = Date.now()) {
   return inTransaction(db, async (trx) => {
@@ -105,7 +105,6 @@ export function releaseConversion(db: Db, id: string, token: string, now: Timest
       take_token: null,
       cover: null,
       phase: null,
-      progress: null,
       eta: null,
       entries: null,
       attempts: (eb) => eb('attempts', '-', 1),

@@ -18,7 +18,7 @@ import {
   toConversion,
 } from './conversions.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
-import type { JobStatus, Timestamp } from './tables/conversions.ts';
+import type { EntryState, JobStatus, Timestamp } from './tables/conversions.ts';
 import type { JobRow } from './tables/jobs.ts';
 
 /** A job with the work it points at. */
@@ -232,10 +232,28 @@ export function cancelJob(
       })
       .where('id', '=', job.conversion_id)
       .where('status', 'in', ACTIVE)
-      .returning('status')
+      .returning(['status', 'entries'])
       .executeTakeFirst();
-    return { stopped: work?.status === 'cancelled' };
+    const stopped = work?.status === 'cancelled';
+    if (stopped && work.entries !== null) await stopEntries(trx, job.conversion_id, work.entries);
+    return { stopped };
   });
+}
+
+/**
+ * A cancelled playlist's entries as they ended: the one under way cancelled, those not begun
+ * skipped (its worker's own report of them is refused, since the work is no longer its).
+ */
+async function stopEntries(trx: Db, conversionId: string, stored: string): Promise<void> {
+  const entries = (JSON.parse(stored) as EntryState[]).map((entry): EntryState => {
+    if (entry.status === 'running') return { ...entry, status: 'cancelled' };
+    return entry.status === 'queued' ? { ...entry, status: 'skipped' } : entry;
+  });
+  await trx
+    .updateTable('conversions')
+    .set({ entries: JSON.stringify(entries) })
+    .where('id', '=', conversionId)
+    .execute();
 }
 
 /** Every job that asked for this conversion, for the logs. */

@@ -6,16 +6,17 @@
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { adminExists, verifyAdmin } from '../db/admins.ts';
-import { type FileTotals, fileTotals } from '../db/conversion-files.ts';
+import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
 import { countJobs, deleteJob, getJob, type Job, jobStatus, listJobs } from '../db/jobs.ts';
+import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
 import type { Storage } from '../storage.ts';
 import { uploadDir } from './service.ts';
 import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
-import { isExpired } from './view.ts';
+import { isExpired, visibleFiles } from './view.ts';
 
 export interface AdminServiceDeps {
   db: Kysely<Database>;
@@ -32,7 +33,7 @@ export interface AdminJob {
   duration: number | null;
   source: { kind: SourceKind; site: string | null; url: string };
   files: number;
-  /** Bytes of all the job's files. */
+  /** Bytes of the job's files: those it can download (a job cancelled early has none of its work's). */
   size: number;
   /** Done, but its files were removed after the retention time. */
   expired: boolean;
@@ -78,20 +79,20 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
     isAdmin: (username) => adminExists(db, username),
     async job(id) {
       const job = await existing(db, id);
-      return adminJob(job, (await fileTotals(db, [job.conversion_id])).get(job.conversion_id));
+      return adminJob(job, await listFiles(db, job.conversion_id));
     },
     async list(query) {
       const search = { status: query.status, search: query.search };
       const offset = (query.page - 1) * query.pageSize;
       const rows = await listJobs(db, { ...search, limit: query.pageSize, offset });
-      const [total, totals] = await Promise.all([
+      const [total, files] = await Promise.all([
         countJobs(db, search),
-        fileTotals(
+        listFilesOf(
           db,
           rows.map((job) => job.conversion_id),
         ),
       ]);
-      return { jobs: rows.map((job) => adminJob(job, totals.get(job.conversion_id))), total };
+      return { jobs: rows.map((job) => adminJob(job, files.get(job.conversion_id) ?? [])), total };
     },
     async retry(id) {
       const job = await existing(db, id);
@@ -152,16 +153,18 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
   };
 }
 
-function adminJob(job: Job, totals: FileTotals = { count: 0, size: 0 }): AdminJob {
+/** `files` are its conversion's: the row counts those this job has (see view.ts), not the shared work's. */
+function adminJob(job: Job, files: readonly FileRow[]): AdminJob {
   const work = job.conversion;
+  const kept = visibleFiles(job, files);
   return {
     id: job.id,
     status: jobStatus(job),
     title: work.title,
     duration: work.duration,
     source: { kind: work.source_kind, site: work.source_site, url: work.source_url },
-    files: totals.count,
-    size: totals.size,
+    files: kept.length,
+    size: kept.reduce((sum, f) => sum + f.size, 0),
     expired: isExpired(job, Date.now()),
     error: work.error_code === null ? null : { code: work.error_code, message: work.error_message ?? '' },
     email_error: job.email_error,

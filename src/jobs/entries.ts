@@ -48,7 +48,7 @@ export class EntryWriter {
     this.#list[i] = {
       title: r.title ?? this.#list[i]?.title ?? null,
       status: r.status,
-      error: r.status === 'failed' || r.status === 'skipped' ? r.error : null,
+      error: 'error' in r ? r.error : null,
       finished_at: ended ? now : null,
     };
     const files = r.status === 'done' ? r.files.map((f) => ({ ...this.#deps.toRow(f), entry: i })) : [];

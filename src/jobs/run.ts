@@ -7,7 +7,7 @@
  * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
  */
 import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
   abandonConversion,
@@ -32,6 +32,7 @@ import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, OutputFile, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
 import { EntryWriter } from './entries.ts';
+import { heldProgress } from './progress.ts';
 import { uploadDir } from './service.ts';
 
 export interface RunDeps {
@@ -157,9 +158,9 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { size, duration, format, bitrate, truncated } = f;
+  const { name, size, duration, format, bitrate, truncated } = f;
   return {
-    name: basename(f.path),
+    name,
     path: storage.relative(f.path),
     size,
     duration,
@@ -282,6 +283,8 @@ function recordInfo(take: Take, info: SourceInfo): Promise<boolean> {
  */
 function progressWriter(take: Take, notify: () => Promise<void>) {
   const { db } = take.deps;
+  // The highest progress of an earlier take (read before this one took the row), held until passed.
+  const mark = take.work.progress ?? 0;
   let pending: Progress | null = null;
   let lastAt = 0;
   let lastPhase: string | null = null;
@@ -295,7 +298,7 @@ function progressWriter(take: Take, notify: () => Promise<void>) {
     writing = true;
     lastAt = Date.now();
     lastPhase = p.phase;
-    updateProgress(db, take.work.id, take.token, { phase: p.phase, progress: p.fraction, eta: p.eta })
+    updateProgress(db, take.work.id, take.token, heldProgress(p, mark))
       .then(async (held) => (held ? notify() : take.lost.abort()))
       .catch(() => {})
       .finally(() => {

@@ -30,7 +30,7 @@ import type { JobEvents } from '../queue/events.ts';
 import { type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
-import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob, type StoredFile } from './types.ts';
+import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
 import { shownCover, toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
@@ -108,16 +108,21 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         off?.();
       };
     },
-    async files(id): Promise<StoredFile[]> {
+    async downloads(id) {
       const job = await getJob(db, id);
-      if (!job) return [];
-      const rows = visibleFiles(job, await listFiles(db, job.conversion_id));
-      return rows.map((f) => ({ path: storage.resolve(f.path), name: f.name, size: f.size, format: f.format }));
-    },
-    async cover(id) {
-      const job = await getJob(db, id);
-      const cover = job && shownCover(job, await listFiles(db, job.conversion_id));
-      return cover && { ...cover, path: storage.resolve(cover.path) };
+      if (!job) return null;
+      const rows = await listFiles(db, job.conversion_id);
+      const cover = shownCover(job, rows);
+      return {
+        job: toView(job, rows),
+        files: visibleFiles(job, rows).map((f) => ({
+          path: storage.resolve(f.path),
+          name: f.name,
+          size: f.size,
+          format: f.format,
+        })),
+        cover: cover && { ...cover, path: storage.resolve(cover.path) },
+      };
     },
   };
 }

@@ -3,10 +3,10 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
-import type { EntryStatus, JobOptions, JobStatus } from '../db/tables/conversions.ts';
+import type { EntryStatus, JobOptions, JobPhase, JobStatus } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
-import type { AudioFormat, Phase, Truncation } from '../pipeline/types.ts';
+import type { AudioFormat, Truncation } from '../pipeline/types.ts';
 
 export { ENTRY_STATUSES, JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
 
@@ -37,8 +37,8 @@ export interface EntryView {
 export interface JobView {
   id: string;
   status: JobStatus;
-  /** The phase now running (a playlist's: its running entry's). */
-  phase: Phase | null;
+  /** The phase now running (a playlist's: its running entry's); `resuming` while a retake catches up. */
+  phase: JobPhase | null;
   /** 0..1 of the whole job (a playlist: of all its entries), never decreasing while it runs. */
   progress: number | null;
   /** Seconds left for the whole job, from its overall pace. */
@@ -100,8 +100,14 @@ export interface JobsApi {
   cancel(id: string): Promise<JobView | null>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
+  /** What a download of the job needs, read at once; null for an unknown job. */
+  downloads(id: string): Promise<Downloads | null>;
+}
+
+export interface Downloads {
+  job: JobView;
   /** The files the job's view lists (a playlist's finished entries even when it did not end done). */
-  files(id: string): Promise<StoredFile[]>;
+  files: StoredFile[];
   /** The cover its `cover` URL names, or null when it shows none. */
-  cover(id: string): Promise<StoredCover | null>;
+  cover: StoredCover | null;
 }

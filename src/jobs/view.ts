@@ -29,16 +29,22 @@ function doneEntries(job: Job): Set<number> {
 
 /**
  * Each entry as this requester sees it. An entry their job never got done — the job ended first,
- * or they cancelled before the shared work finished it — was skipped, whatever the work did after.
+ * or they cancelled before the shared work finished it — did not happen for them, whatever the
+ * work did after: the one under way when they cancelled was cancelled, the others were skipped.
  */
 function entriesFor(job: Job): EntryState[] {
-  const live = isLive(job);
+  if (isLive(job)) return job.conversion.entries ?? [];
   const cutoff = job.cancelled_at ?? Number.POSITIVE_INFINITY;
-  return (job.conversion.entries ?? []).map((entry) => {
-    const doneInTime = entry.status === 'done' && (entry.finished_at ?? 0) <= cutoff;
-    const unfinished = entry.status === 'queued' || entry.status === 'running' || entry.status === 'done';
-    return !live && unfinished && !doneInTime ? { ...entry, status: 'skipped' } : entry;
-  });
+  const missed = (entry: EntryState) =>
+    entry.status === 'queued' ||
+    entry.status === 'running' ||
+    (entry.status === 'done' && (entry.finished_at ?? 0) > cutoff);
+  const entries = job.conversion.entries ?? [];
+  // Entries run one after another: the first this requester missed is the one their cancel stopped.
+  const stopped = jobStatus(job) === 'cancelled' ? entries.findIndex((e) => e.status === 'cancelled' || missed(e)) : -1;
+  return entries.map((entry, i) =>
+    missed(entry) ? { ...entry, status: i === stopped ? 'cancelled' : 'skipped' } : entry,
+  );
 }
 
 /**
@@ -84,12 +90,17 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     options: work.options,
     files: shown.map(({ view }) => view),
     ...(work.entries && {
-      entries: entriesFor(job).map((entry, i, all) => entryView(entry, i, all.length, work.progress, shown)),
+      entries: entriesFor(job).map((entry, i, all) => entryView(entry, i, all.length, ownProgress(job), shown)),
     }),
     created_at: new Date(job.created_at).toISOString(),
     expires_at: (status === 'done' || shown.length > 0) && work.expires_at !== null ? iso(work.expires_at) : null,
     expired: isExpired(job, now),
   };
+}
+
+/** The playlist's fraction its worker reports; unknown while a retake catches up (see progress.ts). */
+function ownProgress(job: Job): number | null {
+  return job.conversion.phase === 'resuming' ? null : job.conversion.progress;
 }
 
 /** `whole` is the playlist's fraction: the running entry's own is read back from it. */

@@ -4,6 +4,12 @@
  * quiet stretches weigh by how long they lasted. The estimate shown then counts down in real time
  * and is only revised upwards when the work has clearly fallen behind it: a steady job's ETA never
  * rises, a job that really slows down still gets an honest one.
+ *
+ * The pace is measured afresh in each stretch the caller names (a single item's phase): phases
+ * move the overall fraction at paces up to 50 times apart (a 240 s video delivered at once is
+ * 45 % of the bar in 2 s, then its FLAC encode with loudness normalisation creeps for a minute),
+ * and a rate carried over from a fast phase made the ETA of the slow one start at 1–2 s and climb
+ * by a few seconds at every update for half a minute. Meanwhile the last estimate counts down.
  */
 
 /**
@@ -33,20 +39,35 @@ export class EtaEstimator {
   #rate: number | null = null;
   /** Seconds left as last answered. */
   #shown: number | null = null;
+  #stretch: string | undefined;
 
-  /** The job's fraction is `fraction` at time `at` (ms); returns the seconds left, or null when unknown. */
-  update(fraction: number, at: number): number | null {
+  /**
+   * The job's fraction is `fraction` at time `at` (ms), in the stretch named `stretch` (the pace is
+   * measured within one); returns the seconds left, or null when unknown.
+   */
+  update(fraction: number, at: number, stretch?: string): number | null {
     const last = this.#last;
     this.#last = { at, fraction };
+    if (stretch !== this.#stretch) {
+      this.#stretch = stretch;
+      this.#origin = null;
+      this.#first = null;
+      this.#rate = null;
+    }
     this.#origin ??= this.#last;
     if (!this.#first && fraction > this.#origin.fraction) this.#first = this.#last;
-    if (!last || !this.#first) return null;
-    const dt = at - last.at;
-    if (dt <= 0) return this.#shown;
-    this.#rate = this.#nextRate(fraction, at, last, dt);
-    if (this.#rate === null || this.#rate <= 0) return this.#shown;
+    const dt = last ? at - last.at : 0;
+    if (!last || dt <= 0) return this.#shown;
+    if (this.#first) this.#rate = this.#nextRate(fraction, at, last, dt);
+    if (this.#rate === null || this.#rate <= 0) return this.#countDown(dt);
     const estimate = (1 - fraction) / this.#rate / 1000;
     this.#shown = this.#settle(estimate, dt);
+    return this.#shown;
+  }
+
+  /** The last estimate, less the time gone since: what to show while the pace is unknown. */
+  #countDown(dt: number): number | null {
+    if (this.#shown !== null) this.#shown = Math.max(0, this.#shown - dt / 1000);
     return this.#shown;
   }
 

@@ -5,10 +5,10 @@
  * the network. One helper per yt-dlp (and plugin path), started on first use. It never keeps this
  * process alive, and it exits when its stdin closes, so it never outlives this process either.
  */
-import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { start } from './process.ts';
+import { pythonOf } from './tools.ts';
 import type { Engine } from './types.ts';
 
 const SCRIPT = fileURLToPath(new URL('./extractor-match.py', import.meta.url));
@@ -39,13 +39,9 @@ export async function suitableExtractors(engine: Pick<Engine, 'tools'>, url: str
 
 /** `onCrash` runs when a helper that had started dies, so that the next request starts another. */
 async function startHelper(ytdlp: string, env: NodeJS.ProcessEnv, onCrash: () => void): Promise<Ask> {
-  const python = await interpreterOf(ytdlp);
+  const python = await pythonOf(ytdlp);
   if (python === null) return async () => null;
-  const running = start('python', python, [SCRIPT, ytdlp], { stdin: true, env });
-  for (const stream of [running.child.stdin, running.child.stdout, running.child.stderr]) {
-    (stream as { unref?: () => void } | null)?.unref?.();
-  }
-  running.child.unref();
+  const running = start('python', python, [SCRIPT, ytdlp], { stdin: true, env, unref: true });
 
   let state: 'starting' | 'ready' | 'unavailable' = 'starting';
   // Answers come in the order asked; a timed-out asker stays in line so that later answers pair up.
@@ -91,25 +87,4 @@ function parseLine(line: string): { ready?: unknown; extractors?: string[] } {
   } catch {
     return {};
   }
-}
-
-/**
- * The Python that runs the yt-dlp at `file`, from its `#!` line: `/usr/bin/python3`, or `python3`
- * for `#!/usr/bin/env python3` (found on the environment's PATH). Null for a binary build.
- */
-async function interpreterOf(file: string): Promise<string | null> {
-  const head = Buffer.alloc(256);
-  try {
-    const handle = await open(file);
-    try {
-      await handle.read(head, 0, head.length, 0);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-  const words = /^#!([^\n]*)/.exec(head.toString('latin1'))?.[1]?.trim().split(/\s+/) ?? [];
-  const program = words[0]?.endsWith('/env') ? words[1] : words[0];
-  return program !== undefined && /python[\d.]*$/.test(program) ? program : null;
 }

@@ -10,7 +10,6 @@ import { Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
 import { type ChildLimits, limitError } from './limits.ts';
-import { start } from './process.ts';
 import { ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
 import {
@@ -39,6 +38,14 @@ export interface FetchControl {
 /** A failed download as a person should see it: our own limits first, then yt-dlp's reasons. */
 function downloadError(err: unknown, ytdlp: Ytdlp, limits: ChildLimits): ConvertError {
   return limitError(err, 'download', limits) ?? ytdlpError(err, ytdlp.refused());
+}
+
+/** yt-dlp could not even be started: the job's signal is let go and the reason said as for any failure. */
+function startFailed(stopper: Stopper, ytdlp: Ytdlp, limits: ChildLimits): (err: unknown) => never {
+  return (err) => {
+    stopper.dispose();
+    throw downloadError(err, ytdlp, limits);
+  };
 }
 
 /** Ends `children` early with a ConvertError that wins over the errors the kill itself causes. */
@@ -94,15 +101,17 @@ export async function streamEncode(
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
   const signal = stopper.controller.signal;
-  const dl = start('yt-dlp', ytdlp.file, downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
-    env: ytdlp.env,
-    signal,
-    ...ctl.limits,
-    onStderrLine: (line) => {
-      const p = parseProgressLine(line);
-      if (p) ctl.onDownload(p);
-    },
-  });
+  const dl = await ytdlp
+    .start(downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
+      env: ytdlp.env,
+      signal,
+      ...ctl.limits,
+      onStderrLine: (line) => {
+        const p = parseProgressLine(line);
+        if (p) ctl.onDownload(p);
+      },
+    })
+    .catch(startFailed(stopper, ytdlp, ctl.limits));
   let inputEnded = false;
   dl.stdout.once('end', () => {
     inputEnded = true;
@@ -163,12 +172,13 @@ export async function downloadFile(
   const stopper = new Stopper(ctl.signal);
   // Retries start over from a resume point, so only bytes beyond the most seen are progress.
   let most = 0;
-  const dl = start(
-    'yt-dlp',
-    ytdlp.file,
-    downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')),
-    { env: ytdlp.env, signal: stopper.controller.signal, ...ctl.limits },
-  );
+  const dl = await ytdlp
+    .start(downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')), {
+      env: ytdlp.env,
+      signal: stopper.controller.signal,
+      ...ctl.limits,
+    })
+    .catch(startFailed(stopper, ytdlp, ctl.limits));
   // Writing to a file, yt-dlp prints its progress on stdout (on stderr only when stdout is the media).
   createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
     const p = parseProgressLine(line);

@@ -75,8 +75,16 @@ export interface EncodeSpec {
   loudness?: LoudnessMeasurement;
   /** Output sample rate when a filter would otherwise change it (loudnorm works at 192 kHz). */
   sampleRate?: number;
-  /** Tags, chapters and cover, written by this same encode. */
-  tags: TagInputs;
+  /** MP3 only: encode just these source samples, to be spliced with the other segments (split-encode.ts). */
+  segment?: SampleRange;
+  /** Tags, chapters and cover, written by this same encode; null writes none (a segment after the first). */
+  tags: TagInputs | null;
+}
+
+/** Source samples [start, end); end null = to the end of the source. */
+export interface SampleRange {
+  start: number;
+  end: number | null;
 }
 
 /** What an encode writes besides the audio: an FFMETADATA file (tags, chapters) and a cover picture. */
@@ -113,13 +121,29 @@ function codecArgs(spec: EncodeSpec): string[] {
   const vbr = /^V([0-9])$/.exec(spec.quality ?? '');
   if (vbr?.[1]) args.push('-q:a', vbr[1]);
   else if (f.bitrate) args.push('-b:a', spec.quality ?? f.bitrate);
-  if (spec.loudness) {
-    const m = spec.loudness;
-    const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`;
-    args.push('-af', `${LOUDNORM}:${measured}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`);
-  }
+  const filters = [...segmentFilters(spec.segment), ...loudnessFilters(spec.loudness)];
+  if (filters.length > 0) args.push('-af', filters.join(','));
   if (spec.sampleRate) args.push('-ar', String(spec.sampleRate));
+  // Without the bit reservoir no frame borrows bytes from the one before: each frame stands alone,
+  // so frames from different encoders can follow each other.
+  if (spec.segment) args.push('-reservoir', '0');
   return args;
+}
+
+/**
+ * Cut by sample count from the start of the decoded audio: exact, unlike a seek (`-ss` on Opus in
+ * WebM starts hundreds of samples away from where it says), at the cost of decoding what comes before.
+ */
+function segmentFilters(range: SampleRange | undefined): string[] {
+  if (!range) return [];
+  const end = range.end === null ? '' : `:end_sample=${range.end}`;
+  return [`atrim=start_sample=${range.start}${end}`, 'asetpts=PTS-STARTPTS'];
+}
+
+function loudnessFilters(m: LoudnessMeasurement | undefined): string[] {
+  if (!m) return [];
+  const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`;
+  return [`${LOUDNORM}:${measured}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`];
 }
 
 /**
@@ -136,7 +160,7 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
     ...['-thread_queue_size', '1024'],
     ...spanArgs(spec.span),
     ...['-i', input],
-    ...tagArgs(spec.format, spec.tags),
+    ...(spec.tags ? tagArgs(spec.format, spec.tags) : untagged(spec.format)),
     ...codecArgs(spec),
     ...(spec.format === 'm4a' ? ['-movflags', '+faststart'] : []),
     ...['-f', FORMATS[spec.format].muxer, '-y', output],
@@ -158,6 +182,14 @@ function tagArgs(format: AudioFormat, tags: TagInputs): string[] {
     ...(cover === null ? [] : ['-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic']),
     // WAV has no place for chapters.
     ...['-map_metadata', meta, '-map_chapters', format === 'wav' ? '-1' : meta],
+  ];
+}
+
+/** The audio alone: not even the MP3 muxer's own ID3 tag (naming the muxer), which a segment must not carry. */
+function untagged(format: AudioFormat): string[] {
+  return [
+    ...['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1'],
+    ...(format === 'mp3' ? ['-id3v2_version', '0'] : []),
   ];
 }
 

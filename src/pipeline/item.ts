@@ -19,11 +19,13 @@ import {
   type Span,
   type TagInputs,
 } from './ffmpeg-args.ts';
-import { numberedStem, safeStem } from './filename.ts';
+import { nameStem, numberedStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
+import { encodeMp3Split } from './split-encode.ts';
+import { segmentCount } from './split-plan.ts';
 import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
@@ -46,6 +48,7 @@ export interface Item {
 
 /** A finished file in the work directory, waiting to be moved into place. */
 export interface Made extends Encoded {
+  /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
 }
@@ -177,7 +180,7 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : safeStem(item.facts.title) },
+    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
   ];
 }
 
@@ -316,16 +319,40 @@ async function encodeFromFile(
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    const reached = await ffmpegEncode(engine.tools, encodeArgs(source.path, path, spec), {
-      signal: ctx.signal,
-      limits: ctx.limits,
-      onTime,
-    });
+    const reached = await encodeFile(source, path, spec, { ...ctx, onTime });
     before += length;
     const known = knownFacts(spec, source.sampleRate, reached);
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
+}
+
+/**
+ * Encode a local file: over idle cores as parallel segments where the format joins cleanly and the
+ * media is long (split-plan.ts), else by one ffmpeg. Resolves with the seconds encoded.
+ */
+function encodeFile(
+  source: LocalSource,
+  output: string,
+  spec: EncodeSpec,
+  ctx: EncodeContext & { onTime: (seconds: number) => void },
+): Promise<number | null> {
+  const { engine } = ctx;
+  const run = { signal: ctx.signal, limits: ctx.limits, onTime: ctx.onTime };
+  const question = {
+    format: spec.format,
+    durationSec: source.duration,
+    sampleRate: source.sampleRate,
+    idleCores: engine.parallel.cores(),
+    filtered: spec.loudness !== undefined || spec.span?.start !== undefined || spec.span?.end !== undefined,
+  };
+  const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
+  if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
+    return ffmpegEncode(engine.tools, encodeArgs(source.path, output, spec), run);
+  }
+  const totalSamples = Math.round(source.duration * source.sampleRate);
+  const job = { input: source.path, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
+  return encodeMp3Split(engine.tools, job, run);
 }
 
 /**

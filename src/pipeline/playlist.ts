@@ -15,12 +15,14 @@ import { extract, type PlaylistInfo, type Query } from './ytdlp.ts';
 
 export type EntryError = { code: ErrorCode; message: string };
 
-/** What became of one playlist entry: started, or ended in one of three ways. */
+/** What became of one playlist entry: started, or ended in one of four ways. */
 export type EntryReport = { index: number; title: string | null } & (
   | { status: 'running' }
   | { status: 'done'; files: OutputFile[] }
   /** It could not be converted (private, removed, too long…); the playlist goes on. */
   | { status: 'failed'; error: EntryError }
+  /** Under way when the playlist was cancelled. */
+  | { status: 'cancelled'; error: EntryError }
   /** Never finished because the whole playlist stopped (cancelled, or a failure no entry can skip). */
   | { status: 'skipped'; error: EntryError }
 );
@@ -64,7 +66,7 @@ export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext):
         firstFailure ??= e.toJSON();
         continue;
       }
-      report({ index, title, status: e.code === 'cancelled' ? 'skipped' : 'failed', error: e.toJSON() });
+      report({ index, title, status: e.code === 'cancelled' ? 'cancelled' : 'failed', error: e.toJSON() });
       for (const [j, rest] of info.entries.slice(index).entries())
         report({ index: index + j + 1, title: rest.title, status: 'skipped', error: e.toJSON() });
       throw e;

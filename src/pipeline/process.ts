@@ -36,6 +36,8 @@ export interface RunOptions {
   stdin?: boolean;
   /** Called for each complete stderr line as it arrives (progress parsing). */
   onStderrLine?: (line: string) => void;
+  /** Never keep this process running for the child's sake (long-lived helpers that end with us). */
+  unref?: boolean;
 }
 
 const STDERR_KEEP = 64 * 1024;
@@ -90,7 +92,6 @@ export class ToolError extends Error {
 }
 
 export interface Running {
-  readonly child: ChildProcess;
   readonly stdout: Readable;
   /** Present only when started with `stdin: true`. */
   readonly stdin: Writable | null;
@@ -102,8 +103,32 @@ export interface Running {
   progressed(): void;
 }
 
+/** How a process ended; `notFound` when it never started. */
+export interface Exit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  notFound?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * A process another process started for us (the warm yt-dlp's forks), leading a process group of
+ * its own; `exit` settles once it has ended and both its streams have closed.
+ */
+export interface Adopted {
+  pid: number;
+  stdout: Readable;
+  stderr: Readable;
+  exit: Promise<Exit>;
+}
+
 /** Start a tool. Its stdout is left for the caller to consume (pipe or read). */
-export function start(tool: ToolName, file: string, args: readonly string[], opts: RunOptions): Running {
+export function start(
+  tool: ToolName,
+  file: string,
+  args: readonly string[],
+  opts: RunOptions,
+): Running & { child: ChildProcess } {
   const child = spawn(file, args, {
     cwd: opts.cwd,
     env: { ...opts.env, [OWNER_VARIABLE]: ownerToken() },
@@ -111,37 +136,62 @@ export function start(tool: ToolName, file: string, args: readonly string[], opt
     // Own process group, so that a kill reaches whatever the tool starts itself.
     detached: true,
   });
-  const group = child.pid;
-  if (group !== undefined) {
-    watch(group);
-    keepPriority(group);
+  if (child.pid !== undefined) keepPriority(child.pid);
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error('spawn gave no stdio pipes');
+  if (opts.unref) {
+    for (const stream of [child.stdin, stdout, stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    child.unref();
   }
-  const { stdout, stderr: errStream } = child;
-  if (!stdout || !errStream) throw new Error('spawn gave no stdio pipes');
-  const ending = endings(child, opts);
+  // A child that dies early must not crash us with EPIPE on its stdin.
+  child.stdin?.on('error', () => {});
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    spawnError = err;
+  });
+  const exit = new Promise<Exit>((resolve) => {
+    // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
+    child.once('close', (exitCode, signal) =>
+      resolve({ exitCode, signal, notFound: spawnError !== undefined && child.pid === undefined, cause: spawnError }),
+    );
+  });
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return { ...supervise(tool, { pid: child.pid, stdout, stderr, exit, alive }, opts), stdin: child.stdin, child };
+}
+
+/** Hold a process another started for us to the same limits, kills and errors as our own children. */
+export function adopt(tool: ToolName, proc: Adopted, opts: Omit<RunOptions, 'stdin'>): Running {
+  let alive = true;
+  const exit = proc.exit.finally(() => {
+    alive = false;
+  });
+  return { ...supervise(tool, { ...proc, exit, alive: () => alive }, opts), stdin: null };
+}
+
+interface Supervised {
+  pid: number | undefined;
+  stdout: Readable;
+  stderr: Readable;
+  exit: Promise<Exit>;
+  alive: () => boolean;
+}
+
+function supervise(tool: ToolName, proc: Supervised, opts: RunOptions): Omit<Running, 'stdin'> {
+  const group = proc.pid;
+  if (group !== undefined) watch(group);
+  const ending = endings(proc, opts);
   let stderr = '';
-  createInterface({ input: errStream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+  createInterface({ input: proc.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
     stderr = `${stderr}${line}\n`.slice(-STDERR_KEEP);
     opts.onStderrLine?.(line);
   });
-  // A child that dies early must not crash us with EPIPE on its stdin.
-  child.stdin?.on('error', () => {});
-
-  const done = new Promise<void>((resolve, reject) => {
-    let spawnError: NodeJS.ErrnoException | undefined;
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err;
-    });
-    child.once('close', (exitCode, signal) => {
-      if (group !== undefined) unwatch(group);
-      const why = ending.settle();
-      if (exitCode === 0 && !why.isCanceled && !why.timedOut && !why.stalled) return resolve();
-      // A child that never started has no pid (Node reports ENOENT/EACCES as a negative code).
-      const notFound = spawnError !== undefined && child.pid === undefined;
-      reject(new ToolError(tool, { exitCode, signal, ...why, notFound, stderr, cause: spawnError }));
-    });
+  const done = proc.exit.then(({ exitCode, signal, notFound, cause }) => {
+    if (group !== undefined) unwatch(group);
+    const why = ending.settle();
+    if (exitCode === 0 && !why.isCanceled && !why.timedOut && !why.stalled) return;
+    throw new ToolError(tool, { exitCode, signal, ...why, notFound, stderr, cause });
   });
-  return { child, stdout, stdin: child.stdin, done, kill: ending.kill, progressed: ending.progressed };
+  return { stdout: proc.stdout, done, kill: ending.kill, progressed: ending.progressed };
 }
 
 /** Why a child was ended by us, if it was. */
@@ -155,14 +205,14 @@ interface Ending {
  * The ways we end a child: its AbortSignal, its overall and inactivity limits, or a kill() call.
  * settle() stops them all once the child has closed and says which, if any, ended it.
  */
-function endings(child: ChildProcess, opts: RunOptions) {
+function endings(proc: { pid: number | undefined; alive: () => boolean }, opts: RunOptions) {
   const why: Ending = { timedOut: false, stalled: false, isCanceled: false };
   let killTimer: NodeJS.Timeout | undefined;
   let closed = false;
   const kill = (): void => {
-    if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
-    signalGroup(child, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), opts.killGraceMs ?? 1000);
+    if (!proc.alive() || killTimer) return;
+    signalGroup(proc.pid, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(proc.pid, 'SIGKILL'), opts.killGraceMs ?? 1000);
   };
   const endFor = (flag: keyof Ending) => (): void => {
     why[flag] = true;
@@ -196,7 +246,11 @@ export async function run(
   args: readonly string[],
   opts: Omit<RunOptions, 'stdin'>,
 ): Promise<string> {
-  const running = start(tool, file, args, opts);
+  return collect(start(tool, file, args, opts));
+}
+
+/** Wait for a started tool to end and return its stdout as text. */
+export async function collect(running: Running): Promise<string> {
   const chunks: Buffer[] = [];
   running.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   await running.done;
@@ -219,10 +273,11 @@ function keepPriority(pid: number): void {
   }
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+/** Signal a process group we started or adopted; one already gone is no error. */
+export function signalGroup(group: number | undefined, signal: NodeJS.Signals): void {
+  if (group === undefined) return;
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-group, signal);
   } catch {
     // The group is already gone.
   }

@@ -5,7 +5,7 @@
  * overall.ts) and the time left for all of it (see eta.ts).
  */
 import { EtaEstimator } from './eta.ts';
-import { ItemProgress, playlistFraction, type Route } from './overall.ts';
+import { ItemProgress, playlistFraction, probingFraction, type Route } from './overall.ts';
 import type { Phase, Progress } from './types.ts';
 
 const MIN_GAP_MS = 250;
@@ -27,6 +27,8 @@ export class ProgressReporter {
   #item = new ItemProgress();
   #entry: Entry | undefined;
   #phase: Phase | null = null;
+  /** When the current phase (of the current item) began. */
+  #phaseSince = 0;
   /** The whole job's fraction: only ever raised. */
   #whole = 0;
   #sent: { phase: Phase; index?: number; whole: number } | null = null;
@@ -43,6 +45,7 @@ export class ProgressReporter {
   setItem(entry: Entry): void {
     this.#entry = entry;
     this.#item = new ItemProgress();
+    this.#phaseSince = Date.now();
   }
 
   /** How the current item's audio is made, once known: it decides the phases' weights. */
@@ -52,10 +55,10 @@ export class ProgressReporter {
 
   /** `phase` of the current item has done `fraction` of itself (null: unknown). */
   update(phase: Phase, fraction: number | null): void {
+    if (phase !== this.#phase) this.#phaseSince = Date.now();
     this.#phase = phase;
-    const item = this.#item.update(phase, fraction);
+    this.#raise(phase, fraction);
     const entry = this.#entry;
-    this.#whole = Math.max(this.#whole, entry ? playlistFraction(entry.index, entry.count, item) : item);
     const changed = this.#sent?.phase !== phase || this.#sent?.index !== entry?.index;
     // The end is never throttled away: a job must be seen to reach 1.
     const reachedEnd = this.#whole >= 1 && (this.#sent?.whole ?? 0) < 1;
@@ -66,15 +69,29 @@ export class ProgressReporter {
     clearInterval(this.#timer);
   }
 
+  #raise(phase: Phase, fraction: number | null): void {
+    const item = this.#item.update(phase, fraction);
+    const entry = this.#entry;
+    this.#whole = Math.max(this.#whole, entry ? playlistFraction(entry.index, entry.count, item) : item);
+  }
+
   #heartbeat(): void {
+    // Probing reports nothing until it ends: its share of the bar creeps with the time it takes.
+    if (this.#phase === 'probing') this.#raise('probing', probingFraction(Date.now() - this.#phaseSince));
     if (this.#sent && Date.now() - this.#lastAt >= MAX_GAP_MS - HEARTBEAT_TICK_MS) this.#send();
   }
 
-  /** Every event, heartbeats too, asks for a fresh ETA: it counts down while nothing else changes. */
+  /**
+   * Every event, heartbeats too, asks for a fresh ETA: it counts down while nothing else changes.
+   * A single item's pace is measured phase by phase (see eta.ts), and not at all while it probes,
+   * whose creep is no pace; a playlist's over all of it, where whole entries even the phases out.
+   */
   #send(): void {
     const phase = this.#phase as Phase;
     this.#lastAt = Date.now();
-    const eta = this.#eta.update(this.#whole, this.#lastAt);
+    const single = this.#entry === undefined;
+    const eta =
+      single && phase === 'probing' ? null : this.#eta.update(this.#whole, this.#lastAt, single ? phase : undefined);
     const p: Progress = { phase, fraction: this.#whole, eta: eta === null ? null : Math.round(eta) };
     if (this.#entry) p.item = { ...this.#entry, fraction: this.#item.fraction };
     this.#sent = { phase, index: this.#entry?.index, whole: this.#whole };

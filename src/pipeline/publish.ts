@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConvertError } from '../errors.ts';
+import { diskStem } from './filename.ts';
 import type { KnownFacts, Made } from './item.ts';
 import { audioStream, probe } from './probe.ts';
 import type { AudioFormat, OutputFile, Tools } from './types.ts';
@@ -17,10 +18,11 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
   try {
     const files: OutputFile[] = [];
     for (const m of made) {
-      const path = await place(m.path, outDir, m.stem, format);
+      const { path, suffix } = await place(m.path, outDir, diskStem(m.stem), format);
       placed.push(path);
       const [facts, info] = await Promise.all([m.known ?? measure(path, tools), stat(path)]);
-      files.push({ path, title: m.title, format, ...facts, size: info.size, truncated: m.truncated });
+      const name = `${m.stem}${suffix}.${format}`;
+      files.push({ path, name, title: m.title, format, ...facts, size: info.size, truncated: m.truncated });
     }
     return files;
   } catch (err) {
@@ -29,13 +31,22 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
   }
 }
 
-/** Move `from` to `<outDir>/<stem>.<ext>`, or `<stem> (2).<ext>`… when that name is taken. */
-async function place(from: string, outDir: string, stem: string, ext: string): Promise<string> {
+/**
+ * Move `from` to `<outDir>/<stem>.<ext>`, or `<stem> (2).<ext>`… when that name is taken; returns
+ * the path and the suffix added to the stem (`''`, ` (2)`…), which the name people see gets too.
+ */
+async function place(
+  from: string,
+  outDir: string,
+  stem: string,
+  ext: string,
+): Promise<{ path: string; suffix: string }> {
   const staged = join(outDir, `.${stem}.${process.pid}.partial`);
   await moveAcross(from, staged);
   try {
     for (let n = 1; n < 1000; n++) {
-      const target = join(outDir, n === 1 ? `${stem}.${ext}` : `${stem} (${n}).${ext}`);
+      const suffix = n === 1 ? '' : ` (${n})`;
+      const target = join(outDir, `${stem}${suffix}.${ext}`);
       // link() fails when the target exists, so two conversions never overwrite each other.
       const taken = await link(staged, target).then(
         () => false,
@@ -44,7 +55,7 @@ async function place(from: string, outDir: string, stem: string, ext: string): P
           throw err;
         },
       );
-      if (!taken) return target;
+      if (!taken) return { path: target, suffix };
     }
     throw new ConvertError('internal', `Too many files named "${stem}" in the output directory.`);
   } finally {

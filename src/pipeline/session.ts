@@ -8,12 +8,19 @@ import { isSiteAllowed, ytdlpExtractorFilter } from './sources.ts';
 import { ytdlpBaseArgs, ytdlpInfo } from './tools.ts';
 import type { Engine } from './types.ts';
 import { type Ytdlp, ytdlpError } from './ytdlp.ts';
+import { WarmYtdlp, type YtdlpLease, ytdlpProcess } from './ytdlp-server.ts';
 
 export interface Session {
   ytdlp: Ytdlp;
   /** Throws `unsupported_site` when yt-dlp's extractor for a link is not allowed here. */
   checkSite(site: string): void;
   close(): Promise<void>;
+}
+
+/** yt-dlp for this job: the engine's warm one when it has one, else a process per call. */
+function leaseYtdlp(engine: Engine): Promise<YtdlpLease> {
+  if (engine.warmYtdlp instanceof WarmYtdlp) return engine.warmYtdlp.lease(engine.tools);
+  return Promise.resolve({ start: ytdlpProcess(engine.tools.ytdlp), release: () => {} });
 }
 
 export async function openSession(engine: Engine): Promise<Session> {
@@ -25,6 +32,7 @@ export async function openSession(engine: Engine): Promise<Session> {
     ? null
     : await startGuardProxy({ allowPrivate: false, isForbidden: policy.isForbiddenAddress });
   const filter = ytdlpExtractorFilter(policy.allowedSites);
+  const lease = await leaseYtdlp(engine);
   const baseArgs = [
     ...ytdlpBaseArgs(engine, facts),
     ...(proxy ? ['--proxy', proxy.url] : []),
@@ -32,7 +40,7 @@ export async function openSession(engine: Engine): Promise<Session> {
   ];
   return {
     ytdlp: {
-      file: engine.tools.ytdlp,
+      start: lease.start,
       baseArgs,
       env: proxy ? withoutProxyBypass(engine.tools.env) : engine.tools.env,
       refused: () => proxy?.refused ?? [],
@@ -43,6 +51,7 @@ export async function openSession(engine: Engine): Promise<Session> {
       }
     },
     close: async () => {
+      lease.release();
       await proxy?.close();
     },
   };

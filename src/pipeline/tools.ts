@@ -3,7 +3,7 @@
  * installed yt-dlp supports, and the argv prefix every yt-dlp call starts with.
  */
 import { accessSync, constants, statSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { run, type ToolName } from './process.ts';
 import type { Engine } from './types.ts';
@@ -153,4 +153,25 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The Python that runs the yt-dlp at `file`, from its `#!` line: `/usr/bin/python3`, or `python3`
+ * for `#!/usr/bin/env python3` (found on the environment's PATH). Null for a binary build.
+ */
+export async function pythonOf(file: string): Promise<string | null> {
+  const head = Buffer.alloc(256);
+  try {
+    const handle = await open(file);
+    try {
+      await handle.read(head, 0, head.length, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+  const words = /^#!([^\n]*)/.exec(head.toString('latin1'))?.[1]?.trim().split(/\s+/) ?? [];
+  const program = words[0]?.endsWith('/env') ? words[1] : words[0];
+  return program !== undefined && /python[\d.]*$/.test(program) ? program : null;
 }

@@ -62,7 +62,10 @@ export interface Truncation {
 }
 
 export interface OutputFile {
+  /** On disk: valid on every system (see filename.ts). */
   path: string;
+  /** The file's name as people see it (a download's, a ZIP entry's): unlike the path's, it keeps `"`. */
+  name: string;
   title: string;
   /** Seconds: the encoded length, or as read from the produced file (see item.ts knownFacts). */
   duration: number;
@@ -107,7 +110,20 @@ export interface Engine {
     /** How long a download or an encode may go without progress before it is ended. */
     idleTimeoutSec: number;
   };
+  /** One long MP3 encode spread over cores as parallel segments (split-plan.ts). */
+  parallel: {
+    /** Cores a conversion may use now: its own and those nothing else of this process holds. */
+    cores(): number;
+    /** Media shorter than this is encoded by one encoder. */
+    minDurationSec: number;
+  };
   cookiesFile: string | null;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
+  /**
+   * yt-dlp kept warm by the caller (a worker between jobs, the CLI for its run): a WarmYtdlp from
+   * ytdlp-server.ts, named loosely because the browser's code reads this file too. Without it,
+   * each yt-dlp call is a process of its own.
+   */
+  warmYtdlp?: object;
 }

@@ -3,13 +3,15 @@
  * failures turned into ConvertError codes. User input only ever appears after `--`.
  */
 import { ConvertError, type ErrorCode } from '../errors.ts';
-import { run, ToolError } from './process.ts';
+import { collect, ToolError } from './process.ts';
 import { isoDate, type SourceFacts } from './tags.ts';
 import type { Chapter } from './types.ts';
+import type { StartYtdlp } from './ytdlp-server.ts';
 
-/** How to call yt-dlp for one conversion: the binary, its fixed leading options, its environment. */
+/** How to call yt-dlp for one conversion: how to start it, its fixed leading options, its environment. */
 export interface Ytdlp {
-  file: string;
+  /** A process of its own, or a fork of a warm one (ytdlp-server.ts): the same argv either way. */
+  start: StartYtdlp;
   baseArgs: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Hosts the address guard refused so far (their 403s mean `forbidden_address`). */
@@ -118,11 +120,12 @@ export async function extract(
 ): Promise<MediaInfo | PlaylistInfo> {
   let json: string;
   try {
-    json = await run('yt-dlp', ytdlp.file, infoArgs(ytdlp.baseArgs, url, query), {
+    const running = await ytdlp.start(infoArgs(ytdlp.baseArgs, url, query), {
       env: ytdlp.env,
       signal,
       timeoutMs: 120_000,
     });
+    json = await collect(running);
   } catch (err) {
     throw ytdlpError(err, ytdlp.refused());
   }

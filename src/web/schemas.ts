@@ -76,7 +76,8 @@ const jobView = {
     phase: nullable('string', {
       description:
         'The phase now running: probing, downloading, converting or tagging (for a playlist, of the entry now ' +
-        'running); null unless queued or running.',
+        'running); `resuming` while a worker that took over an interrupted job redoes what was done (progress ' +
+        'is held meanwhile); null unless queued or running.',
     }),
     progress: nullable('number', {
       description:
@@ -127,8 +128,9 @@ const jobView = {
             type: 'string',
             enum: ENTRY_STATUSES,
             description:
-              '`failed`: this entry could not be converted (see `error`), the others went on; `skipped`: the ' +
-              'playlist stopped (cancelled, or failed as a whole) before this entry was done.',
+              '`failed`: this entry could not be converted (see `error`), the others went on; `cancelled`: it ' +
+              'was under way when the playlist was cancelled; `skipped`: the playlist stopped (cancelled, or ' +
+              'failed as a whole) before this entry began, or was done.',
           },
           progress: nullable('number', {
             description: 'Fraction of this entry done while it runs (0 to 1, never decreasing); 1 when done.',

@@ -1,7 +1,7 @@
 /** `ytconv convert` and `ytconv info` as a user runs them: the real launcher, a real process. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -55,7 +55,8 @@ describe('ytconv convert --json', () => {
     const { files } = JSON.parse(stdout) as { files: Record<string, unknown>[] };
     assert.equal(files.length, 1);
     const file = files[0]!;
-    assert.deepEqual(Object.keys(file).sort(), ['bitrate', 'duration', 'format', 'path', 'size', 'title']);
+    assert.deepEqual(Object.keys(file).sort(), ['bitrate', 'duration', 'format', 'path', 'size', 'title', 'truncated']);
+    assert.equal(file.truncated, null);
     assert.equal(file.path, join(outDir, 'Plain Tone Video.m4a'));
     assert.equal(file.format, 'm4a');
     assert.equal(audioOf(await ffprobe(file.path as string)).codec_name, 'aac');
@@ -87,6 +88,35 @@ describe('ytconv convert --json', () => {
     const { code, stdout } = await ytconv(['convert', site.watchUrl('plain'), '--start', 'soon', '--json']);
     assert.equal(code, 1);
     assert.equal((JSON.parse(stdout) as { error: { code: string } }).error.code, 'invalid_option');
+  });
+});
+
+describe('ytconv convert of a file that ends early', () => {
+  let path: string;
+  before(async () => {
+    path = join(await tempDir(), 'Cut Short.mp3');
+    await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=30', '-b:a', '96k', path]);
+    await truncate(path, Math.floor((await stat(path)).size / 3));
+  });
+
+  it('says where it ended, as the page does', async () => {
+    const outDir = await tempDir();
+    const { code, stdout, stderr } = await ytconv(['convert', path, '-f', 'opus', '-o', outDir]);
+    assert.equal(code, 0, stderr);
+    const made = join(outDir, 'Cut Short.opus');
+    assert.equal(stdout, `${made}\n`);
+    assert.match(
+      stderr,
+      new RegExp(`^ytconv: ${made}: the file ended at 0:1\\d of 0:30; this is all the audio it had\\.$`, 'm'),
+    );
+  });
+
+  it('gives where it ended in --json', async () => {
+    const { code, stdout } = await ytconv(['convert', path, '-f', 'opus', '-o', await tempDir(), '--json']);
+    assert.equal(code, 0);
+    const [file] = (JSON.parse(stdout) as { files: { truncated: { at: number; of: number } | null }[] }).files;
+    assert.ok(file?.truncated, stdout);
+    assert.ok(Math.abs(file.truncated.of - 30) < 0.1 && file.truncated.at < 12, JSON.stringify(file.truncated));
   });
 });
 

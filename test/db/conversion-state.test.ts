@@ -223,15 +223,19 @@ for (const dialect of dialects()) {
       finished_at,
     });
 
-    it('records each playlist entry with the files it made, and keeps them when the work is cancelled', async () => {
+    it('records each playlist entry with the files it made, and keeps them when the work is cancelled, the entry under way cancelled', async () => {
       const { work, jobId } = await queued();
       await takeConversion(t.db, work.id, 'a', RULES);
-      assert.equal(await startEntries(t.db, work.id, 'a', [entry('queued'), entry('queued')]), true);
+      assert.equal(await startEntries(t.db, work.id, 'a', [entry('queued'), entry('queued'), entry('queued')]), true);
       const files = [{ ...fileInput('01 - One.mp3'), entry: 0 }];
-      const done = { entries: [entry('done', T0 + 5), entry('running')], files };
+      const done = { entries: [entry('done', T0 + 5), entry('running'), entry('queued')], files };
       assert.equal(await recordEntry(t.db, work.id, 'a', done), true);
       assert.deepEqual((await reload(work)).entries, done.entries);
       assert.deepEqual(await cancelJob(t.db, jobId, T0 + HOUR), { stopped: true });
+      assert.deepEqual(
+        (await reload(work)).entries?.map((e) => e.status),
+        ['done', 'cancelled', 'skipped'],
+      );
       const late = { entries: [entry('done', T0 + 5), entry('done', T0 + 9)], files: [fileInput('02 - Two.mp3')] };
       assert.equal(await recordEntry(t.db, work.id, 'a', late), false, 'fenced');
       assert.deepEqual(

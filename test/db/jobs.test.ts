@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/connect.ts';
-import { deleteFiles, fileTotals, listFiles } from '../../src/db/conversion-files.ts';
+import { deleteFiles, listFiles } from '../../src/db/conversion-files.ts';
 import { failConversion, finishConversion, setCover, takeConversion } from '../../src/db/conversion-state.ts';
 import {
   type ConversionInput,
@@ -210,17 +210,6 @@ for (const dialect of dialects()) {
       assert.deepEqual(await ids({ search: fresh.id, limit: 10, offset: 0 }), [fresh.id], 'a job id');
       assert.equal(await countJobs(t.db, { search: 'youtube.com/watch' }), 3);
       assert.equal(await countJobs(t.db, { status: 'done', search: 'song' }), 0);
-    });
-
-    it("totals each conversion's files in one query, beyond 32-bit sizes", async () => {
-      const two = await create();
-      await takeConversion(t.db, two.conversion_id, 'tok', RULES);
-      const files = [fileInput('a.mp3'), fileInput('b.mp3', { size: 5 })];
-      await finishConversion(t.db, two.conversion_id, 'tok', { files, expiresAt: T0 + HOUR });
-      const none = await create();
-      const totals = await fileTotals(t.db, [two.conversion_id, none.conversion_id]);
-      assert.deepEqual([...totals], [[two.conversion_id, { count: 2, size: 3_000_000_005 }]]);
-      assert.equal((await fileTotals(t.db, [])).size, 0);
     });
 
     it('finds expired conversions that still have files or a cover, and only those', async () => {

@@ -39,10 +39,10 @@ describe('expiry', () => {
     assert.ok(existsSync(jobDir));
     await until(() => !existsSync(jobDir), 10_000);
     // The file rows go right after the files (in that order, so a crash between leaks nothing).
-    for (let i = 0; i < 50 && (await stack.jobs.files(done.id)).length > 0; i++) {
+    for (let i = 0; i < 50 && (await stack.files(done.id)).length > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.deepEqual(await stack.jobs.files(done.id), []);
+    assert.deepEqual(await stack.files(done.id), []);
 
     const expired = await service.job(done.id);
     assert.equal(expired?.status, 'done');

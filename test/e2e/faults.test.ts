@@ -131,7 +131,7 @@ describe('a worker frozen past the stall timeout', () => {
       files.join(', '),
     );
     assert.equal(new Set(files.map((f) => dirname(f))).size, 1, files.join(', '));
-    const [file] = await stack.jobs.files(job.id);
+    const [file] = await stack.files(job.id);
     assert.ok(file && files[0] && file.path.endsWith(files[0]), 'the row names the file that is there');
   });
 });

@@ -110,3 +110,12 @@ export async function loudness(file: string): Promise<number> {
   if (!m?.[1]) throw new Error('no loudness summary');
   return Number(m[1]);
 }
+
+/** What a file decodes to, as interleaved 16-bit stereo samples (an MP3 trimmed as its LAME tag says). */
+export async function decodePcm(file: string): Promise<Int16Array> {
+  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '2', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 1 << 30,
+  });
+  return new Int16Array(stdout.buffer, stdout.byteOffset, stdout.byteLength / 2);
+}

@@ -6,12 +6,12 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   return scanProcesses(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(needle));
 }
 
-/** Live processes whose parent is this test process, but for its watchdog, which lives as long as it. */
-export async function childProcesses(): Promise<number[]> {
+/** Live processes whose parent is `parent` (this test process), but for its watchdog, which lives as long as it. */
+export async function childProcesses(parent = process.pid): Promise<number[]> {
   return scanProcesses(async (pid) => {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(ppid) !== process.pid || state === 'Z') return false;
+    if (Number(ppid) !== parent || state === 'Z') return false;
     return !(await readFile(`/proc/${pid}/cmdline`, 'utf8')).startsWith('/bin/sh\0-c\0# ytconv watchdog');
   });
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { conversionOf } from '../../src/db/jobs.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import type { JobStatus, JobsApi, JobView } from '../../src/jobs/types.ts';
+import type { JobStatus, JobsApi, JobView, StoredFile } from '../../src/jobs/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMailer, type Mail } from '../../src/mailer.ts';
 import { openJobEvents } from '../../src/queue/events.ts';
@@ -37,6 +37,8 @@ export interface Stack {
   startWorker(): Promise<Workers>;
   /** Where the files of a job's conversion are stored (shared by identical jobs). */
   storageDir(jobId: string): Promise<string>;
+  /** The files a job's view lists, on disk. */
+  files(jobId: string): Promise<StoredFile[]>;
   waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
   /** Resolves with the job once `check` holds, looking at each change the service signals. */
   waitUntil(id: string, check: (view: JobView) => boolean, timeoutMs?: number): Promise<JobView>;
@@ -104,6 +106,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
       const conversionId = (await conversionOf(services.db, jobId)) ?? assert.fail(`no job ${jobId}`);
       return services.storage.conversionDir(conversionId);
     },
+    files: async (jobId) => (await jobs.downloads(jobId))?.files ?? [],
     waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
     waitUntil: (id, check, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {

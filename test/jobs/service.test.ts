@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { getConversion } from '../../src/db/conversions.ts';
 import { conversionOf } from '../../src/db/jobs.ts';
 import { audioOf, ffprobe } from '../helpers/ffprobe.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -40,7 +41,7 @@ describe('a conversion job', () => {
     assert.equal(done.files[0]?.name, 'Plain Tone Video.mp3');
     assert.equal(done.progress, 1);
     assert.ok(done.expires_at && Date.parse(done.expires_at) > Date.now());
-    const [file] = await stack.jobs.files(created.id);
+    const [file] = await stack.files(created.id);
     assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
     assert.equal((await stat(file!.path)).size, file!.size);
     await until(() => stack.mails.some((m) => m.to === 'me@example.org'));
@@ -56,8 +57,8 @@ describe('a conversion job', () => {
     assert.notEqual(again.id, first.id);
     assert.equal(again.status, 'done');
     assert.deepEqual(
-      (await stack.jobs.files(again.id)).map((f) => f.path),
-      (await stack.jobs.files(first.id)).map((f) => f.path),
+      (await stack.files(again.id)).map((f) => f.path),
+      (await stack.files(first.id)).map((f) => f.path),
       'the same files, not a second conversion',
     );
     await until(() => stack.mails.some((m) => m.to === 'late@x.org' && m.text.includes(`/jobs/${again.id}`)));
@@ -98,13 +99,13 @@ describe('a conversion job', () => {
     const cancelled = await stack.jobs.get(a.id);
     assert.equal(cancelled?.status, 'cancelled');
     assert.deepEqual(cancelled?.files, []);
-    assert.deepEqual(await stack.jobs.files(a.id), []);
+    assert.deepEqual(await stack.files(a.id), []);
   });
 
   it('finishes a trimmed conversion of a link far larger than a pipe buffer', async () => {
     const created = await stack.jobs.create({ url: stack.site.watchUrl('lengthy'), start: 0, end: 2, format: 'mp3' });
     const done = await stack.waitFor(created.id, 'done');
-    const [file] = await stack.jobs.files(created.id);
+    const [file] = await stack.files(created.id);
     assert.ok(Math.abs(Number((await ffprobe(file!.path)).format.duration) - 2) < 0.1);
     assert.equal(done.files.length, 1);
   });
@@ -132,7 +133,7 @@ describe('a conversion job', () => {
     // The worker notices at its next progress write and ends the message as cancelled.
     const { convert } = stack.services.queues;
     await until(async () => (await convert.getJob(conversionId))?.returnvalue === 'cancelled');
-    assert.deepEqual(await stack.jobs.files(created.id), []);
+    assert.deepEqual(await stack.files(created.id), []);
     await assert.rejects(stat(await stack.storageDir(created.id)), { code: 'ENOENT' }, 'no file kept');
   });
 });
@@ -169,7 +170,7 @@ describe('a playlist job', () => {
       cancelled?.entries?.map((e) => [e.status, e.files.map((f) => f.name)]),
       [
         ['done', ['01 - Plain Tone Video.mp3']],
-        ['skipped', []],
+        ['cancelled', []],
         ['skipped', []],
       ],
     );
@@ -182,13 +183,19 @@ describe('a playlist job', () => {
     const conversionId = (await conversionOf(stack.services.db, created.id))!;
     const { convert } = stack.services.queues;
     await until(async () => (await convert.getJob(conversionId))?.returnvalue === 'cancelled');
-    const [file] = await stack.jobs.files(created.id);
+    const [file] = await stack.files(created.id);
     assert.equal(file?.name, '01 - Plain Tone Video.mp3');
     assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
     const after = await stack.jobs.get(created.id);
     assert.deepEqual(
       after?.entries?.map((e) => e.status),
-      ['done', 'skipped', 'skipped'],
+      ['done', 'cancelled', 'skipped'],
+    );
+    // Stored so too, not only shown so.
+    const stored = await getConversion(stack.services.db, conversionId);
+    assert.deepEqual(
+      stored?.entries?.map((e) => e.status),
+      ['done', 'cancelled', 'skipped'],
     );
   });
 });

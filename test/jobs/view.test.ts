@@ -74,14 +74,14 @@ describe('a playlist job as its requester sees it', () => {
     );
   });
 
-  it('keeps the entries done before a cancel, and shows the rest as skipped', () => {
+  it('keeps the entries done before a cancel, and shows the one under way cancelled, the rest skipped', () => {
     const cancelled = { status: 'cancelled' as const, expires_at: T0 + HOUR };
     const job = playlistJob([entry('done', T0 + 1), entry('running'), entry('queued')], cancelled, T0 + 5);
     const view = toView(job, files, T0 + 10);
     assert.equal(view.status, 'cancelled');
     assert.deepEqual(
       view.entries?.map((e) => e.status),
-      ['done', 'skipped', 'skipped'],
+      ['done', 'cancelled', 'skipped'],
     );
     assert.deepEqual(
       view.files.map((f) => f.name),
@@ -94,9 +94,10 @@ describe('a playlist job as its requester sees it', () => {
   it('gives a requester who cancelled nothing the shared work finished after they left', () => {
     const job = playlistJob([entry('done', T0 + 1), entry('failed', T0 + 2), entry('done', T0 + 9)], {}, T0 + 5);
     const view = toView(job, files, T0 + 10);
+    // The third was under way when they left: for them it was cancelled.
     assert.deepEqual(
       view.entries?.map((e) => e.status),
-      ['done', 'failed', 'skipped'],
+      ['done', 'failed', 'cancelled'],
     );
     assert.deepEqual(
       view.files.map((f) => f.name),

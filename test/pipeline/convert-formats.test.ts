@@ -245,6 +245,17 @@ describe('converting a playlist', () => {
       ['01 - Plain Tone Video.mp3', '02 - Second Tone.mp3', '03 - Plain Tone Video.mp3'],
     );
   });
+
+  it('names files with the quotes of their titles, and stores them under names valid everywhere', async () => {
+    const { files } = await run(site.playlistUrl('quoted'), { format: 'opus' });
+    assert.deepEqual(
+      files.map((f) => [f.name, basename(f.path)]),
+      [
+        ['01 - Say "Hi".opus', "01 - Say 'Hi'.opus"],
+        ['02 - Second Tone.opus', '02 - Second Tone.opus'],
+      ],
+    );
+  });
 });
 
 describe('converting direct media links', () => {

@@ -4,15 +4,19 @@
  * the last argument of each run: ffmpeg's output, ffprobe's input.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, coverOf, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
+import { audioOf, coverOf, decodePcm, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
 import { type Site, startSite } from '../site/server.ts';
+
+const exec = promisify(execFile);
 
 let site: Site;
 let engine: Engine;
@@ -41,12 +45,12 @@ before(async () => {
 after(() => site.close());
 
 /** Converts `url`; returns the files and the file names each tool's runs wrote (ffmpeg) or read (ffprobe). */
-async function run(url: string, options: Partial<ConvertOptions>) {
+async function run(url: string, options: Partial<ConvertOptions>, parallel = engine.parallel) {
   await Promise.all([writeFile(logs.ffmpeg, ''), writeFile(logs.ffprobe, '')]);
   const { files } = await convert(
-    parseSource(url, { allowFiles: false }),
+    parseSource(url, { allowFiles: true }),
     { format: 'mp3', splitChapters: false, normalize: false, ...options },
-    { engine, outDir: await tempDir() },
+    { engine: { ...engine, parallel }, outDir: await tempDir() },
   );
   const names = async (log: string) =>
     (await readFile(log, 'utf8'))
@@ -95,5 +99,41 @@ describe('writing each file once', () => {
       p.chapters.map((c) => c.tags?.title),
       ['Intro', 'Middle', 'Outro'],
     );
+  });
+});
+
+describe('a long MP3 split over idle cores', () => {
+  /** 30 s of Opus/WebM with its own tags and chapters, "long" for engines that split from 10 s. */
+  let local: string;
+  before(async () => {
+    const dir = await tempDir();
+    local = join(dir, 'Long Tone.webm');
+    const meta = join(dir, 'tags.ffmeta');
+    const chapters = ['One', 'Two', 'Three'].map(
+      (title, i) => `[CHAPTER]\nTIMEBASE=1/1000\nSTART=${i * 10_000}\nEND=${(i + 1) * 10_000}\ntitle=${title}\n`,
+    );
+    await writeFile(meta, `;FFMETADATA1\ntitle=Long Tone\nartist=Tone Artist\n${chapters.join('')}`);
+    await exec('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=30:r=48000', '-f', 'ffmetadata', '-i', meta],
+      ...['-map_metadata', '1', '-map_chapters', '1', '-c:a', 'libopus', '-y', local],
+    ]);
+  });
+
+  it('encodes in one segment per core, and makes the file one encoder makes', async () => {
+    const one = await run(local, {}, { cores: () => 1, minDurationSec: 10 });
+    const split = await run(local, {}, { cores: () => 3, minDurationSec: 10 });
+    assert.deepEqual(audioWrites(one.written), ['audio-0.mp3']);
+    assert.deepEqual(
+      audioWrites(split.written),
+      [0, 1, 2].map((i) => `audio-0.mp3.segment-${i}`),
+    );
+    const [a, b] = [one.files[0]!, split.files[0]!];
+    assert.deepEqual([basename(b.path), b.bitrate], [basename(a.path), a.bitrate]);
+    assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
+    assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
+    const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
+    assert.deepEqual(tagsOf(pb), tagsOf(pa));
+    assert.deepEqual(pb.chapters, pa.chapters);
+    assert.equal(pb.chapters.length, 3);
   });
 });

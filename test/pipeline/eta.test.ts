@@ -15,9 +15,14 @@ interface Point {
  * Samples `fraction(t)` at the given times (seconds), like the reporter's events; `finish` is
  * when the timeline reaches 1.
  */
-function follow(times: readonly number[], fraction: (t: number) => number, finish: number): Point[] {
+function follow(
+  times: readonly number[],
+  fraction: (t: number) => number,
+  finish: number,
+  stretch: (t: number) => string | undefined = () => undefined,
+): Point[] {
   const eta = new EtaEstimator();
-  return times.map((t) => ({ t, eta: eta.update(fraction(t), t * 1000), truth: finish - t }));
+  return times.map((t) => ({ t, eta: eta.update(fraction(t), t * 1000, stretch(t)), truth: finish - t }));
 }
 
 /** Event times from 0 to `end`: every `step` s, or at irregular gaps when `jitter` is set. */
@@ -81,6 +86,29 @@ describe('EtaEstimator', () => {
     const afterStep = points.filter((p) => p.t >= 3);
     assertNeverRises(afterStep);
     assertClose(afterStep, 6, 0.35);
+  });
+
+  it('measures the pace of each stretch afresh: a download delivered at once, then a minute’s encode', () => {
+    // The lengthy FLAC with normalize: 2 s probing, 45 % of the bar in 1 s, then 60 s for the rest.
+    const fraction = (t: number) =>
+      t < 2 ? 0 : t < 3 ? 0.15 + (t - 2) * 0.3 : Math.min(1, 0.45 + ((t - 3) / 60) * 0.55);
+    const phase = (t: number) => (t < 2 ? 'probing' : t < 3 ? 'downloading' : 'converting');
+    const points = follow(times(63, 1, true), fraction, 63, phase);
+    const encoding = points.filter((p) => p.t >= 3);
+    assertNeverRises(encoding);
+    assertClose(encoding, 5, 0.1);
+    // Measured over the whole job instead, the download's pace made the encode's ETA start at a few
+    // seconds and climb with nearly every update.
+    const carried = known(follow(times(63, 1, true), fraction, 63)).filter((p) => p.t >= 3);
+    assert.ok(carried.some((p, i) => i > 0 && p.eta > (carried[i - 1]?.eta ?? 0)));
+  });
+
+  it('counts the last estimate down while a new stretch’s pace is not known yet', () => {
+    const eta = new EtaEstimator();
+    eta.update(0.1, 0, 'downloading');
+    eta.update(0.2, 1000, 'downloading');
+    const known = eta.update(0.3, 2000, 'downloading') ?? assert.fail('no ETA');
+    assert.equal(eta.update(0.3, 2500, 'converting'), known - 0.5);
   });
 
   it('revises the ETA upwards when the job really slows down, and follows it', () => {

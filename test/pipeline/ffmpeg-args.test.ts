@@ -67,6 +67,26 @@ describe('encodeArgs', () => {
     assert.equal(args.includes('-b:a'), false, 'FLAC takes no bitrate');
   });
 
+  it('encodes a segment by exact sample count, reservoir off, for splicing', () => {
+    const segment = { start: 1152 * 100, end: 1152 * 300 };
+    const args = encode('in', 'o', { format: 'mp3', quality: 'V2', copy: false, segment });
+    assert.equal(after(args, '-af'), 'atrim=start_sample=115200:end_sample=345600,asetpts=PTS-STARTPTS');
+    assert.deepEqual([after(args, '-reservoir'), after(args, '-q:a')], ['0', '2']);
+    assert.equal(args.includes('-ss'), false, 'a seek is not sample-exact');
+    const last = encode('in', 'o', { format: 'mp3', copy: false, segment: { start: 1152, end: null } });
+    assert.equal(after(last, '-af'), 'atrim=start_sample=1152,asetpts=PTS-STARTPTS');
+  });
+
+  it('writes no tag at all, not even the ID3 tag the muxer adds, when given none (a later segment)', () => {
+    const segment = { start: 1152, end: null };
+    const args = encodeArgs('in', 'o', { format: 'mp3', copy: false, segment, tags: null });
+    assert.deepEqual(
+      [args.filter((a) => a === '-i').length, after(args, '-map'), after(args, '-map_metadata')],
+      [1, '0:a:0', '-1'],
+    );
+    assert.deepEqual([after(args, '-map_chapters'), after(args, '-id3v2_version')], ['-1', '0']);
+  });
+
   it('never lets ffmpeg open anything but files and pipes', () => {
     assert.equal(after(encode('in', 'o', { format: 'wav', copy: false }), '-protocol_whitelist'), 'file,pipe');
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { numberedStem, safeStem } from '../../src/pipeline/filename.ts';
+import { diskStem, nameStem, numberedStem, safeStem } from '../../src/pipeline/filename.ts';
 
 describe('safeStem', () => {
   const cases: [string, string][] = [
@@ -31,7 +31,22 @@ describe('safeStem', () => {
   });
 });
 
+describe('nameStem', () => {
+  it('keeps double quotes, which only the name on disk gives up', () => {
+    assert.equal(nameStem('my "quoted" song'), 'my "quoted" song');
+    assert.equal(diskStem(nameStem('my "quoted" song')), "my 'quoted' song");
+  });
+
+  it('still makes no path and no other character Windows forbids', () => {
+    assert.equal(nameStem('a/b\\c:d*e?f<g>h|i "j"'), 'a b c d e f g h i "j"');
+  });
+});
+
 describe('numberedStem', () => {
+  it('keeps the quotes of a title', () => {
+    assert.equal(numberedStem(1, 2, 'Say "Hi"'), '01 - Say "Hi"');
+  });
+
   it('zero-pads to the width of the count, at least two digits', () => {
     assert.equal(numberedStem(3, 12, 'Song'), '03 - Song');
     assert.equal(numberedStem(7, 120, 'Song'), '007 - Song');

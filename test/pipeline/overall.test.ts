@@ -6,6 +6,7 @@ import {
   ItemProgress,
   PHASES,
   playlistFraction,
+  probingFraction,
   type Route,
   WEIGHTS,
 } from '../../src/pipeline/overall.ts';
@@ -119,5 +120,15 @@ describe('a playlist’s fraction', () => {
       near(entryFraction(playlistFraction(index, count, entry), index, count), entry);
     }
     assert.equal(entryFraction(1 / 3, 3, 3), 0, 'the whole still at the previous entry’s end: this one is at 0');
+  });
+});
+
+describe('probingFraction', () => {
+  it('creeps on while probing takes its time, ever slower, never claiming the step done', () => {
+    const values = [0, 500, 1000, 3000, 10_000, 60_000, 600_000].map(probingFraction);
+    assertNeverDecreases(values);
+    assert.equal(values[0], 0);
+    assert.ok((values[3] ?? 0) > 0.5, 'most of the way after the usual 3 s');
+    assert.ok(values.every((v) => v <= 0.9));
   });
 });

@@ -69,6 +69,22 @@ describe('ProgressReporter', () => {
     assert.deepEqual(starts, [0, 0, 0]);
   });
 
+  it('moves the bar on while probing, which reports nothing, and tells no ETA meanwhile', () => {
+    const sent: Progress[] = [];
+    const reporter = new ProgressReporter((p) => sent.push(p));
+    reporter.update('probing', null);
+    for (let ms = 0; ms < 8000; ms += 10) mock.timers.tick(10);
+    reporter.stop();
+    const whole = sent.map((p) => p.fraction);
+    assert.ok(sent.length >= 8, `${sent.length} events`);
+    assert.deepEqual(
+      whole,
+      [...whole].sort((a, b) => a - b),
+    );
+    assert.ok((whole.at(-1) ?? 0) > (whole[0] ?? 0), `stuck at ${whole.at(-1)}`);
+    assert.ok(sent.every((p) => p.phase === 'probing' && p.eta === null));
+  });
+
   it('counts the ETA down between updates while the job goes on at a steady pace', () => {
     const etas: (number | null)[] = [];
     const reporter = new ProgressReporter((p) => etas.push(p.eta));

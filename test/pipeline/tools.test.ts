@@ -14,6 +14,7 @@ const engine: Engine = {
   tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytdlp: 'yt-dlp', node: '/opt/node/bin/node', env: {} },
   policy: { allowedSites: ['youtube'], allowPrivateAddresses: false },
   limits: { maxDurationSec: 10800, maxDownloadBytes: null, maxPlaylistEntries: 200, idleTimeoutSec: 60 },
+  parallel: { cores: () => 1, minDurationSec: 600 },
   cookiesFile: null,
   tmpDir: '/tmp',
 };

@@ -204,6 +204,8 @@ export const VIDEOS = {
     tone: { frequency: 1980, seconds: 240 },
     itags: AUDIO,
   }),
+  // A title with double quotes, which the names people see keep (and names on disk cannot).
+  quoted: defineVideo({ id: 'QuotedVd_22', title: 'Say "Hi"', tone: { frequency: 1210, seconds: 3 }, itags: AUDIO }),
 } satisfies Record<string, Video>;
 
 export type VideoName = keyof typeof VIDEOS;
@@ -241,6 +243,13 @@ export const PLAYLISTS = {
     title: 'Stand-in Mix With A Slow Video',
     uploader: CHANNEL.name,
     entries: ['plain', 'slow', 'second'],
+  },
+  // Quotes in the playlist's title (the ZIP's name) and an entry's (a file's name).
+  quoted: {
+    id: 'PLStandInQuoted0000000000000000006',
+    title: 'Songs "Quoted"',
+    uploader: CHANNEL.name,
+    entries: ['quoted', 'second'],
   },
   // Like a channel's uploads: listed page by page, so a consumer that wants only the first few
   // entries fetches only the first page.

@@ -282,6 +282,19 @@ describe('actions on unfinished jobs', () => {
     assert.equal(existsSync(dir), false);
   });
 
+  it('shows a job cancelled early without the files its shared work made for another', async () => {
+    // Two requests for the same work; the first leaves before it is done, the second stays.
+    const request = { url: stack.site.watchUrl('slow'), format: 'wav' } as const;
+    const left = await stack.jobs.create(request);
+    const stayed = await stack.jobs.create(request);
+    await stack.waitFor(left.id, 'running');
+    await stack.jobs.cancel(left.id);
+    await stack.waitFor(stayed.id, 'done', 90_000);
+    const list = (await get(b, '/admin')).body;
+    assert.match(rowOf(list, stayed.id), /<td data-label="Size">\d+(\.\d)? MB \(1\)<\/td>/);
+    assert.match(rowOf(list, left.id), /<td data-label="Size">—<\/td>/);
+  });
+
   it('retries a failed job as a new job with the same source and options', async () => {
     const failed = await convert('private', 'failed');
     const res = await act(b, failed.id, 'retry');

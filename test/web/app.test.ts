@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { JobsApi, NewJob } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
@@ -20,8 +21,7 @@ const untouchable: JobsApi = {
   list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
-  files: () => assert.fail('files must not be called'),
-  cover: () => assert.fail('cover must not be called'),
+  downloads: () => assert.fail('downloads must not be called'),
 };
 
 let app: FastifyInstance;
@@ -359,6 +359,23 @@ describe('pages', () => {
       assert.equal(res.headers['cache-control'], 'no-cache');
     });
   }
+
+  it('preloads every module the page imports, found from the modules themselves, and answers 304 when unchanged', async () => {
+    const res = await app.inject({ url: '/' });
+    const preloaded = [...res.body.matchAll(/<link rel="modulepreload" href="\/assets\/([\w-]+\.js)">/g)].map(
+      (m) => m[1],
+    );
+    const publicDir = fileURLToPath(new URL('../../src/web/public/', import.meta.url));
+    const modules = (await readdir(publicDir)).filter((name) => name.endsWith('.js') && name !== 'app.js');
+    // Every script in the folder is one of the page's modules.
+    assert.deepEqual(preloaded.toSorted(), modules.toSorted(), 'every module, each once');
+    for (const name of preloaded) assert.equal((await app.inject({ url: `/assets/${name}` })).statusCode, 200, name);
+    const again = await app.inject({ url: '/jobs/x', headers: { 'if-none-match': String(res.headers.etag) } });
+    assert.equal(again.statusCode, 304);
+    const head = await app.inject({ method: 'HEAD', url: '/' });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.body, '');
+  });
 
   it('serves assets with revalidation and refuses paths outside the folder', async () => {
     const publicDir = new URL('../../src/web/public/', import.meta.url);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatBytes } from '../../src/web/public/bytes.js';
 import {
   formatAgo,
   formatAudio,
   formatDuration,
   formatEta,
-  formatSize,
   shortUrl,
   siteName,
   trimLabel,
@@ -21,10 +21,12 @@ describe('the page’s formatting', () => {
     assert.equal(formatDuration(-5), '0:00');
   });
 
-  it('writes sizes in MB (one decimal below 10 MB) and GB from a billion bytes', () => {
-    assert.equal(formatSize(4_200_000), '4.2 MB');
-    assert.equal(formatSize(35_400_000), '35 MB');
-    assert.equal(formatSize(1_250_000_000), '1.25 GB');
+  it('writes sizes in units of 1024 bytes, as the server states its limits (one decimal below 10)', () => {
+    assert.equal(formatBytes(900), '900 bytes');
+    assert.equal(formatBytes(256 * 1024), '256 KB');
+    assert.equal(formatBytes(4.2 * 1024 ** 2), '4.2 MB');
+    assert.equal(formatBytes(35.4 * 1024 ** 2), '35 MB');
+    assert.equal(formatBytes(1.25 * 1024 ** 3), '1.3 GB');
   });
 
   it('words the time left coarser as it grows', () => {

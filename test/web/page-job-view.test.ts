@@ -31,11 +31,18 @@ describe('what the job page says about a job', () => {
       { ...entry, status: 'queued' as const },
     ];
     assert.equal(phaseLabel({ status: 'running', phase: 'converting', source: link, entries }), 'Converting · 2 of 3');
+    assert.equal(
+      phaseLabel({ status: 'running', phase: 'resuming', source: link, entries }),
+      'Resuming after an interruption',
+    );
   });
 
   it('counts a playlist’s outcomes', () => {
-    const statuses = ['done', 'failed', 'skipped', 'skipped', 'running'] as const;
-    assert.equal(entriesCount(statuses.map((status) => ({ status }))), '1 of 5 done · 1 failed · 2 skipped');
+    const statuses = ['done', 'failed', 'cancelled', 'skipped', 'skipped', 'running'] as const;
+    assert.equal(
+      entriesCount(statuses.map((status) => ({ status }))),
+      '1 of 6 done · 1 failed · 1 cancelled · 2 skipped',
+    );
     assert.equal(entriesCount([{ status: 'queued' }]), '0 of 1 done');
   });
 

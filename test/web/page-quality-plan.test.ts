@@ -29,21 +29,21 @@ describe('the sentence saying what the chosen quality will do', () => {
     assert.equal(plan('mp3', '320k', null, null), 'Encodes to MP3 at 320 kbps.');
     assert.equal(
       plan('mp3', '320k', { name: 'talk.wav', size: 50e6 }, 100),
-      'Encodes to MP3 at 320 kbps. About 4.0 MB.',
+      'Encodes to MP3 at 320 kbps. About 3.8 MB.',
     );
   });
 
   it('for a file whose audio the format keeps, gives the file’s own size', () => {
     assert.equal(
       plan('m4a', ORIGINAL_QUALITY, { name: 'Song.AAC', size: 5_300_000 }, 200),
-      'No re-encode: your .aac file’s audio is most likely kept as it is (about 5.3 MB).',
+      'No re-encode: your .aac file’s audio is most likely kept as it is (about 5.1 MB).',
     );
   });
 
   it('for a file the format can’t keep, says what it is converted at and the size at that bitrate', () => {
     assert.equal(
       plan('opus', ORIGINAL_QUALITY, { name: 'clip.mkv', size: 80e6 }, 60),
-      'Converted to Opus at 128 kbps. About 1.0 MB.',
+      'Converted to Opus at 128 kbps. About 938 KB.',
     );
     assert.equal(plan('wav', ORIGINAL_QUALITY, { name: 'clip.mkv', size: 80e6 }, null), 'Converted to WAV.');
   });

@@ -71,7 +71,7 @@ describe('a job through the API', () => {
     const res = await app.inject({ url: `/api/jobs/${created.id}` });
     assert.equal(res.statusCode, 200);
     done = res.json();
-    const [file] = await stack.jobs.files(done.id);
+    const [file] = await stack.files(done.id);
     path = file!.path;
     bytes = await readFile(path);
   });
@@ -318,7 +318,7 @@ describe('covers', () => {
   it('removes the cover with the job’s files when the job is deleted', async () => {
     const created = await post({ url: stack.site.watchUrl('plain'), format: 'flac' });
     const done = await stack.waitFor(created.id, 'done');
-    const stored = (await stack.jobs.cover(done.id)) ?? assert.fail('no cover');
+    const stored = (await stack.jobs.downloads(done.id))?.cover ?? assert.fail('no cover');
     assert.ok(existsSync(stored.path));
     await createAdminApi({ ...stack.services, jobs: stack.jobs }).remove(done.id);
     assert.equal((await app.inject({ url: done.cover! })).statusCode, 404);
@@ -373,7 +373,7 @@ describe('uploads', () => {
     assert.equal(created.options.normalize, true);
     const done = await stack.waitFor(created.id, 'done');
     assert.equal(done.files.length, 1);
-    const [file] = await stack.jobs.files(done.id);
+    const [file] = await stack.files(done.id);
     assert.equal(audioOf(await ffprobe(file!.path)).codec_name, 'mp3');
     assert.deepEqual(await readdir(uploadDir), []);
   });

@@ -11,7 +11,13 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 /** Conversion options (src/options.ts) are stored as JSON text in `conversions.options`. */
 export type { JobOptions } from '../../options.ts';
 
-export const ENTRY_STATUSES = ['queued', 'running', 'done', 'failed', 'skipped'] as const;
+/**
+ * The phase a job shows: its worker's, or `resuming` while a retake (its first worker was killed
+ * or shut down) redoes what the earlier take had done (src/jobs/progress.ts).
+ */
+export type JobPhase = Phase | 'resuming';
+
+export const ENTRY_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'skipped'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 
 /**
@@ -20,7 +26,10 @@ export type EntryStatus = (typeof ENTRY_STATUSES)[number];
  */
 export interface EntryState {
   title: string | null;
-  /** failed: it could not be converted; skipped: the playlist stopped before it was done. */
+  /**
+   * failed: it could not be converted; cancelled: it was under way when the playlist was cancelled;
+   * skipped: the playlist stopped before it began (or, failing as a whole, before it was done).
+   */
   status: EntryStatus;
   error: { code: ErrorCode; message: string } | null;
   /** When it ended: a requester who cancelled keeps the entries done before their cancel. */
@@ -38,10 +47,10 @@ export interface ConversionsTable {
   /** Random base64url, 22 characters; never shown to people (they see their job's id). */
   id: string;
   status: JobStatus;
-  phase: Phase | null;
-  /** 0..1 of the current phase. */
+  phase: JobPhase | null;
+  /** 0..1 of the whole work, the highest any take reached (src/jobs/progress.ts). */
   progress: number | null;
-  /** Seconds left in the current phase. */
+  /** Seconds left for the whole work. */
   eta: number | null;
   source_kind: SourceKind;
   /** Our site name (`youtube`), `upload`, or null until yt-dlp says. */

@@ -2,7 +2,7 @@
 import type { AdminJob, JobList, JobListQuery } from '../../jobs/admin.ts';
 import { JOB_STATUSES } from '../../jobs/types.ts';
 import type { ConfirmedAction } from './confirm-page.ts';
-import { formatBytes, formatDuration, formatTime } from './format.ts';
+import { formatBytes, formatClock, formatTime } from './format.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout } from './layout.ts';
 import type { Session } from './session.ts';
@@ -75,7 +75,7 @@ function row(job: AdminJob, page: JobsPage): Html {
                 <a href="/jobs/${job.id}">${job.title ?? `Job ${job.id}`}</a>
                 <div class="muted">${job.source.site ?? 'unknown site'} · ${sourceLink(job)}</div>
               </td>
-              <td data-label="Duration">${job.duration === null ? '—' : formatDuration(job.duration)}</td>
+              <td data-label="Duration">${job.duration === null ? '—' : formatClock(job.duration)}</td>
               <td data-label="Size">${job.expired ? 'expired' : job.files === 0 ? '—' : `${formatBytes(job.size)} (${job.files})`}</td>
               <td data-label="Created"><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
               <td data-label="Error">${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${

@@ -1,7 +1,9 @@
 /** A playlist's entries on the job page, one row each, updated in place as the job runs. */
+
+import { formatBytes } from './bytes.js';
 import { h } from './dom.js';
 import { entryErrorText } from './error-text.js';
-import { formatDuration, formatSize } from './format.js';
+import { formatDuration } from './format.js';
 import { downloadLink } from './result.js';
 import { statusBadge } from './status.js';
 
@@ -39,14 +41,14 @@ export function renderEntries(section, job) {
 }
 
 /**
- * `2 of 5 done · 1 failed · 2 skipped`: every outcome counted the same way.
+ * `2 of 5 done · 1 failed · 1 cancelled · 1 skipped`: every outcome counted the same way.
  * @param {Pick<EntryView, 'status'>[]} entries
  */
 export function entriesCount(entries) {
   /** @param {EntryView['status']} status */
   const count = (status) => entries.filter((entry) => entry.status === status).length;
   /** @type {EntryView['status'][]} */
-  const others = ['failed', 'skipped'];
+  const others = ['failed', 'cancelled', 'skipped'];
   const counted = others.filter((status) => count(status) > 0).map((s) => `${count(s)} ${s}`);
   return [`${count('done')} of ${entries.length} done`, ...counted].join(' · ');
 }
@@ -112,5 +114,5 @@ function entrySide(entry, files, job, progress) {
 
 /** @param {JobFileView} file */
 function fileSummary(file) {
-  return [formatSize(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
+  return [formatBytes(file.size), file.duration ? formatDuration(file.duration) : null].filter(Boolean).join(' · ');
 }

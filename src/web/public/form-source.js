@@ -1,7 +1,8 @@
 /** The form's source: a link, or a media file chosen or dropped (one at a time). */
+
+import { formatBytes } from './bytes.js';
 import { announce, h, icon } from './dom.js';
 import { field, setFieldError } from './fields.js';
-import { formatSize } from './format.js';
 
 /** @typedef {import('../../options.ts').Catalog['limits']} Limits */
 /** @typedef {import('./form-quality.js').FormState} FormState */
@@ -89,7 +90,7 @@ function renderFileField(limits, state, onChange) {
       const limit = limits.max_upload_text;
       setFieldError(
         input,
-        `“${file.name}” is ${formatSize(file.size)}; this server takes files up to ${limit}. Choose a smaller file.`,
+        `“${file.name}” is ${formatBytes(file.size)}; this server takes files up to ${limit}. Choose a smaller file.`,
       );
       announce(`${file.name} is too large: the limit is ${limit}.`);
       return;
@@ -101,8 +102,8 @@ function renderFileField(limits, state, onChange) {
     setFieldError(input, null);
     if (file) {
       name.textContent = file.name;
-      size.textContent = formatSize(file.size);
-      announce(`Chosen: ${file.name}, ${formatSize(file.size)}`);
+      size.textContent = formatBytes(file.size);
+      announce(`Chosen: ${file.name}, ${formatBytes(file.size)}`);
     } else {
       input.value = '';
     }

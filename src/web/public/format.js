@@ -13,15 +13,6 @@ export function formatDuration(seconds) {
 }
 
 /**
- * "4.2 MB", "35 MB", "1.25 GB".
- * @param {number} bytes
- */
-export function formatSize(bytes) {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
-}
-
-/**
  * "about 12 s left", coarser as the wait grows.
  * @param {number} seconds
  */

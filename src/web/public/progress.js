@@ -5,12 +5,21 @@ import { FINAL_STATUSES, isUpload } from './status.js';
 
 /** @typedef {import('../../jobs/types.ts').JobView} JobView */
 
+// Tags, chapters and cover are written by the encode itself: the 'tagging' phase the API still
+// names is the moment the files are put in place, not a step of its own (see stepOf).
 const PHASES = [
   { id: 'probing', label: 'Reading video info', step: 'Reading info' },
   { id: 'downloading', label: 'Downloading', step: 'Downloading' },
   { id: 'converting', label: 'Converting', step: 'Converting' },
-  { id: 'tagging', label: 'Tagging', step: 'Tagging' },
 ];
+
+/**
+ * The current step's index; past the last one while the files are put in place.
+ * @param {JobView['phase']} phase
+ */
+function stepOf(phase) {
+  return phase === 'tagging' ? PHASES.length : PHASES.findIndex((p) => p.id === phase);
+}
 
 /** @param {(cancel: HTMLButtonElement) => void} onCancel */
 export function buildProgress(onCancel) {
@@ -47,8 +56,11 @@ export function renderJobProgress(progress, job) {
   const active = !FINAL_STATUSES.has(job.status);
   progress.el.hidden = !active;
   if (!active) return;
-  const current = job.status === 'running' ? PHASES.findIndex((p) => p.id === job.phase) : -1;
+  const current = job.status === 'running' ? stepOf(job.phase) : -1;
+  // A retake catching up redoes steps already shown as passed: they stay shown so, like the bar.
+  const resuming = job.status === 'running' && job.phase === 'resuming';
   progress.steps.forEach((step, i) => {
+    if (resuming) return;
     // An upload is already here: there is nothing to download.
     step.hidden = PHASES[i]?.id === 'downloading' && isUpload(job);
     step.className = `step${i < current ? ' step--done' : ''}${i === current ? ' step--current' : ''}`;
@@ -77,6 +89,8 @@ export function renderJobProgress(progress, job) {
 export function phaseLabel(job) {
   if (job.status === 'queued') return 'Waiting for a free worker';
   const phase = PHASES.find((p) => p.id === job.phase);
+  if (job.phase === 'resuming') return 'Resuming after an interruption';
+  if (job.phase === 'tagging') return 'Finishing';
   if (!phase) return 'Starting';
   const label = phase.id === 'probing' && isUpload(job) ? 'Reading file info' : phase.label;
   const entries = job.entries ?? [];

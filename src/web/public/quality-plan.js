@@ -3,8 +3,9 @@
  * chosen file the size to expect (the file's own when it is kept, else bitrate × duration). Pure,
  * so it is unit-tested.
  */
+
+import { formatBytes } from './bytes.js';
 import { qualityLabel } from './catalog.js';
-import { formatSize } from './format.js';
 
 /** @typedef {import('../../options.ts').FormatChoice} FormatChoice */
 
@@ -22,11 +23,11 @@ export function qualityPlan({ spec, quality, keepQuality, file, duration }) {
   const extension = file?.name.split('.').at(-1)?.toLowerCase();
   const keeps = quality === keepQuality;
   if (file && keeps && extension !== undefined && spec.extensions.includes(extension)) {
-    return `No re-encode: your .${extension} file’s audio is most likely kept as it is (about ${formatSize(file.size)}).`;
+    return `No re-encode: your .${extension} file’s audio is most likely kept as it is (about ${formatBytes(file.size)}).`;
   }
   const encodeAt = keeps ? spec.encode_quality : quality;
   const kbps = Number(/^(\d+)k$/.exec(encodeAt ?? '')?.[1]);
-  const size = duration && kbps ? ` About ${formatSize((kbps * 1000 * duration) / 8)}.` : '';
+  const size = duration && kbps ? ` About ${formatBytes((kbps * 1000 * duration) / 8)}.` : '';
   if (!keeps) return `Encodes to ${spec.label} at ${qualityLabel(spec, quality)}.${size}`;
   if (file) return `Converted to ${spec.label}${encodeAt ? ` at ${qualityLabel(spec, encodeAt)}` : ''}.${size}`;
   const otherwise = encodeAt ? `encoded at ${qualityLabel(spec, encodeAt)}` : 'converted';

@@ -1,8 +1,9 @@
 /** A finished job's outcome: its downloads, or why there are none and how to try again. */
 import { api } from './api.js';
+import { formatBytes } from './bytes.js';
 import { callout, h, icon } from './dom.js';
 import { errorParagraphs } from './error-text.js';
-import { formatAudio, formatDateTime, formatDuration, formatSize, trimValue } from './format.js';
+import { formatAudio, formatDateTime, formatDuration, trimValue } from './format.js';
 import { isUpload } from './status.js';
 
 /** @typedef {import('../../jobs/types.ts').JobView} JobView */
@@ -145,7 +146,7 @@ function expiryNote(job) {
  */
 function renderFileRow(file, prominent) {
   const details = [
-    formatSize(file.size),
+    formatBytes(file.size),
     file.duration ? formatDuration(file.duration) : null,
     formatAudio(file.format, file.bitrate),
   ];

@@ -1,6 +1,8 @@
 /** A file upload in the form's footer: its bar, its speed and time left, and Cancel. */
+
+import { formatBytes } from './bytes.js';
 import { announce } from './dom.js';
-import { formatEta, formatSize } from './format.js';
+import { formatEta } from './format.js';
 import { nextRate, secondsLeft } from './upload-rate.js';
 
 /** @typedef {import('./upload-rate.js').UploadRate} UploadRate */
@@ -54,7 +56,7 @@ export function startUpload(footer, source) {
  */
 function uploadRateText(rate, total) {
   const left = secondsLeft(rate, total);
-  return left === null || rate.rate === null ? null : `${formatSize(rate.rate)}/s · ${formatEta(left)}`;
+  return left === null || rate.rate === null ? null : `${formatBytes(rate.rate)}/s · ${formatEta(left)}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConvertError } from '../../errors.ts';
-import type { JobsApi, JobView, StoredFile } from '../../jobs/types.ts';
+import type { Downloads, JobsApi, StoredFile } from '../../jobs/types.ts';
 import type { AudioFormat } from '../../pipeline/types.ts';
 import { attachment } from '../content-disposition.ts';
 import { errorResponses } from '../error-responses.ts';
@@ -72,8 +72,8 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
         },
       },
       handler: async (request, reply) => {
-        const job = await downloadable(jobs, request.params.id);
-        const file = (await jobs.files(job.id)).find((f) => f.name === request.params.name);
+        const { files } = await downloadable(jobs, request.params.id);
+        const file = files.find((f) => f.name === request.params.name);
         if (!file) throw new ConvertError('not_found', 'This job has no file of that name.');
         return sendFile(request, reply, file, await statOrExpired(file.path));
       },
@@ -97,8 +97,7 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
         },
       },
       handler: async (request, reply) => {
-        const job = await downloadable(jobs, request.params.id);
-        const cover = await jobs.cover(job.id);
+        const { cover } = await downloadable(jobs, request.params.id);
         const info = cover?.version === request.params.version ? await stat(cover.path).catch(() => null) : null;
         if (!cover || !info) throw new ConvertError('not_found', 'This job has no such cover.');
         reply.header('cache-control', IMMUTABLE);
@@ -126,8 +125,7 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
       },
     },
     async (request, reply) => {
-      const job = await downloadable(jobs, request.params.id);
-      const files = await jobs.files(job.id);
+      const { job, files } = await downloadable(jobs, request.params.id);
       if (files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
       const zip = await zipFiles(files).catch(expiredIfMissing);
       if (zip.size !== null) reply.header('content-length', String(zip.size));
@@ -139,11 +137,11 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
   );
 }
 
-/** The job, if its files may still exist. */
-async function downloadable(jobs: JobsApi, id: string): Promise<JobView> {
-  const job = (await jobs.get(id)) ?? jobNotFound();
-  if (job.expired) throw expired();
-  return job;
+/** The job, its files and cover, if they may still exist. */
+async function downloadable(jobs: JobsApi, id: string): Promise<Downloads> {
+  const found = (await jobs.downloads(id)) ?? jobNotFound();
+  if (found.job.expired) throw expired();
+  return found;
 }
 
 function expired(): ConvertError {

@@ -1,0 +1,125 @@
+/**
+ * Whether to encode one long item in parallel segments, and where the segments start and end.
+ * Pure: the worker says how many cores are idle; nothing here reads the machine.
+ *
+ * Which formats can be joined without a seam (README, "Formats"):
+ * | format | parallel segments | why |
+ * | mp3  | yes: spliced | reservoir off, 8 frames of pre- and post-roll, frames kept between cuts, one LAME header with the true delay and padding |
+ * | m4a  | no: one encoder | AAC frames overlap (MDCT) and the priming is in the container's edit list; not joined cleanly yet |
+ * | opus | no: one encoder | pre-skip and the decoder's state carried across packets; not joined cleanly yet |
+ * | ogg  | no: one encoder | Vorbis blocks overlap like AAC's; granule positions would need rewriting |
+ * | flac | no: one encoder | lossless encoding is fast enough that splitting saves little |
+ * | wav  | no: one encoder | nothing to encode |
+ */
+import type { AudioFormat } from './types.ts';
+
+/** Below this much media one encoder finishes soon enough that the split is not worth its set-up. */
+export const SPLIT_MIN_DURATION_SEC = 600;
+/** No segment shorter than this: each costs an encoder start and 16 frames of overlap. */
+const MIN_SEGMENT_SEC = 5;
+/**
+ * Frames encoded before and after each cut and then dropped, so that the encoder's state has
+ * settled on both sides of a seam (measured: with 8, the spliced CBR stream decodes to exactly the
+ * samples one encoder makes with the reservoir off).
+ */
+export const ROLL_FRAMES = 8;
+/**
+ * Cuts fall on multiples of this many samples: one MPEG-1 frame, two MPEG-2 ones. A segment whose
+ * input starts on a frame boundary has frames that line up with the whole stream's frames.
+ */
+const BLOCK = 1152;
+/** The rates libmp3lame encodes at; another rate would be resampled after the cut, off the frame grid. */
+const MP3_RATES = new Set([8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]);
+
+export interface SplitQuestion {
+  format: AudioFormat;
+  durationSec: number | null;
+  sampleRate: number | null;
+  /** Cores this item may use now: the worker's idle ones. */
+  idleCores: number;
+  /** A trim or loudness normalization: filters whose state a segment's pre-roll would not settle. */
+  filtered: boolean;
+}
+
+/** How many segments to encode in parallel: 1 means one encoder, as before. */
+export function segmentCount(q: SplitQuestion, minDurationSec = SPLIT_MIN_DURATION_SEC): number {
+  const splittable = q.format === 'mp3' && !q.filtered && q.sampleRate !== null && MP3_RATES.has(q.sampleRate);
+  if (!splittable || q.durationSec === null || q.durationSec < minDurationSec) return 1;
+  return Math.max(1, Math.min(Math.floor(q.idleCores), Math.floor(q.durationSec / MIN_SEGMENT_SEC)));
+}
+
+/** One segment, in samples of the source: what its encoder reads and which of its output it keeps. */
+export interface Segment {
+  /** First source sample the encoder reads. */
+  inputStart: number;
+  /** Source sample it stops before; null for the last segment, which reads to the end. */
+  inputEnd: number | null;
+  /** Of the samples it encodes (counted from inputStart), the frames covering [keepFrom, keepTo) are kept. */
+  keepFrom: number;
+  keepTo: number | null;
+}
+
+/** `count` segments of about equal length over `totalSamples` (an estimate: the last reads to the end). */
+export function segmentLayout(totalSamples: number, count: number, rollFrames = ROLL_FRAMES): Segment[] {
+  const blocks = Math.ceil(totalSamples / BLOCK);
+  const cuts = Array.from({ length: count + 1 }, (_, i) => Math.round((i * blocks) / count));
+  return cuts.slice(0, -1).map((cut, i) => {
+    const next = i === count - 1 ? null : (cuts[i + 1] ?? blocks);
+    const first = Math.max(0, cut - rollFrames);
+    return {
+      inputStart: first * BLOCK,
+      inputEnd: next === null ? null : (next + rollFrames) * BLOCK,
+      keepFrom: (cut - first) * BLOCK,
+      keepTo: next === null ? null : (next - first) * BLOCK,
+    };
+  });
+}
+
+/** What a segment's encoder made, from its own Info frame. */
+export interface MadeSegment {
+  frames: number;
+  samplesPerFrame: number;
+  encoderDelay: number;
+  padding: number;
+}
+
+/** Which frames of each segment to keep (audio frames counted from 0, `to` exclusive), and the totals. */
+export interface Splice {
+  ranges: { from: number; to: number }[];
+  frames: number;
+  encoderDelay: number;
+  padding: number;
+  /** What the spliced file decodes to, trimmed as its LAME tag says. */
+  samples: number;
+}
+
+/**
+ * Segment i's input starts on a frame boundary, so its frame f is frame f + inputStart / frame size
+ * of the whole stream, and the kept frames follow each other without a gap or an overlap. The
+ * first segment's start holds the encoder delay and the last one's end the padding, so the whole
+ * keeps both. A segment that encoded less than it asked for met the source's end (shorter than its
+ * declared length): it holds everything to that end, and the segments after it are dropped.
+ */
+export function planSplice(layout: readonly Segment[], made: readonly MadeSegment[]): Splice {
+  const ranges: Splice['ranges'] = [];
+  for (const [i, segment] of layout.entries()) {
+    const m = made[i];
+    if (!m) throw new Error(`segment ${i} made nothing`);
+    const samples = m.frames * m.samplesPerFrame - m.encoderDelay - m.padding;
+    const ended = segment.inputEnd === null || samples < segment.inputEnd - segment.inputStart;
+    const from = Math.min(m.frames, segment.keepFrom / m.samplesPerFrame);
+    const to = ended || segment.keepTo === null ? m.frames : segment.keepTo / m.samplesPerFrame;
+    ranges.push({ from, to });
+    if (!ended) continue;
+    const frames = ranges.reduce((sum, r) => sum + r.to - r.from, 0);
+    const encoderDelay = made[0]?.encoderDelay ?? m.encoderDelay;
+    return {
+      ranges,
+      frames,
+      encoderDelay,
+      padding: m.padding,
+      samples: frames * m.samplesPerFrame - encoderDelay - m.padding,
+    };
+  }
+  throw new Error('the last segment has an end');
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type MadeSegment,
+  planSplice,
+  ROLL_FRAMES,
+  type SplitQuestion,
+  segmentCount,
+  segmentLayout,
+} from '../../src/pipeline/split-plan.ts';
+
+describe('deciding to split', () => {
+  const long: SplitQuestion = { format: 'mp3', durationSec: 1200, sampleRate: 48000, idleCores: 4, filtered: false };
+  const cases: [string, Partial<SplitQuestion>, number][] = [
+    ['long MP3, 4 idle cores: 4 segments', {}, 4],
+    ['a fraction of a core counts down', { idleCores: 2.5 }, 2],
+    ['one idle core: one encoder', { idleCores: 1 }, 1],
+    ['no idle core: one encoder', { idleCores: 0 }, 1],
+    ['shorter than the threshold', { durationSec: 599 }, 1],
+    ['unknown length', { durationSec: null }, 1],
+    ['another format', { format: 'm4a' }, 1],
+    ['a rate MP3 cannot hold (resampled after the cut)', { sampleRate: 96000 }, 1],
+    ['trimmed or normalized', { filtered: true }, 1],
+  ];
+  for (const [name, change, expected] of cases) {
+    it(name, () => assert.equal(segmentCount({ ...long, ...change }), expected));
+  }
+
+  it('takes a lower threshold, but keeps segments several seconds long', () => {
+    assert.equal(segmentCount({ ...long, durationSec: 12, idleCores: 8 }, 10), 2);
+  });
+});
+
+describe('laying out segments', () => {
+  const layout = segmentLayout(48000 * 60, 3);
+
+  it('starts every input on a frame boundary, with the roll before and after each cut', () => {
+    for (const s of layout) {
+      assert.equal(s.inputStart % 1152, 0);
+      assert.equal(s.keepFrom % 1152, 0);
+    }
+    assert.deepEqual(layout[0], {
+      inputStart: 0,
+      inputEnd: layout[0]!.keepTo! + ROLL_FRAMES * 1152,
+      keepFrom: 0,
+      keepTo: layout[0]!.keepTo,
+    });
+    assert.equal(layout[1]?.keepFrom, ROLL_FRAMES * 1152);
+    assert.equal(layout[2]?.inputEnd, null);
+    assert.equal(layout[2]?.keepTo, null);
+  });
+
+  it('keeps every source sample exactly once', () => {
+    const kept = layout.map((s) => [s.inputStart + s.keepFrom, s.keepTo === null ? null : s.inputStart + s.keepTo]);
+    assert.equal(kept[0]?.[0], 0);
+    for (let i = 1; i < kept.length; i++) assert.equal(kept[i]?.[0], kept[i - 1]?.[1]);
+  });
+});
+
+describe('planning the splice', () => {
+  const layout = segmentLayout(1152 * 300, 3);
+  /** What an encoder makes of `samples` input samples: LAME's 576 delay, frames rounded up. */
+  const made = (samples: number, spf = 1152): MadeSegment => {
+    const frames = Math.ceil((samples + 576 + 529) / spf);
+    return { frames, samplesPerFrame: spf, encoderDelay: 576, padding: frames * spf - 576 - samples };
+  };
+  const asked = (i: number, total: number) => {
+    const s = layout[i]!;
+    return Math.min(s.inputEnd ?? total, total) - s.inputStart;
+  };
+
+  it('keeps frames that follow on without gap, with the first delay and the last padding', () => {
+    const total = 1152 * 300 - 77;
+    const segments = layout.map((_, i) => made(asked(i, total)));
+    const plan = planSplice(layout, segments);
+    assert.equal(plan.samples, total);
+    assert.equal(plan.padding, segments[2]?.padding);
+    assert.deepEqual(plan.ranges[0], { from: 0, to: 100 });
+    assert.deepEqual(plan.ranges[1], { from: ROLL_FRAMES, to: ROLL_FRAMES + 100 });
+    assert.equal(
+      plan.frames,
+      plan.ranges.reduce((sum, r) => sum + r.to - r.from, 0),
+    );
+  });
+
+  it('counts MPEG-2 frames, two to a 1152-sample block', () => {
+    const total = 1152 * 300;
+    const plan = planSplice(
+      layout,
+      layout.map((_, i) => made(asked(i, total), 576)),
+    );
+    assert.equal(plan.samples, total);
+    assert.deepEqual(plan.ranges[1], { from: 2 * ROLL_FRAMES, to: 2 * (ROLL_FRAMES + 100) });
+  });
+
+  it('ends at the segment that met the end of a source shorter than declared, dropping the rest', () => {
+    const total = 1152 * 150;
+    const plan = planSplice(
+      layout,
+      layout.map((_, i) => made(Math.max(0, asked(i, total)))),
+    );
+    assert.equal(plan.samples, total);
+    assert.equal(plan.ranges.length, 2);
+  });
+});
