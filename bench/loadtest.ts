@@ -15,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 import type { JobView } from '../src/jobs/types.ts';
 import { type Service, startService } from '../test/helpers/processes.ts';
 import { type Stack, startStack } from '../test/helpers/stack.ts';
+import { pollStatus } from './jobs.ts';
+import { percentile } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SUBMISSIONS = Number(process.env.LOADTEST_SUBMISSIONS ?? 200);
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     poller.follow(accepted.map((j) => j.id));
     const finals = await waitForAll(service, accepted);
     const totalSec = (performance.now() - started) / 1000;
-    const statusMs = await poller.stop();
+    const statusMs = (await poller.stop()).map((seconds) => seconds * 1000);
     report(accepted.length, finals, totalSec, statusMs);
   } finally {
     await service.stop();
@@ -81,33 +83,6 @@ function submit(service: Service, stack: Stack, i: number): Promise<Submitted> {
       const ms = performance.now() - t0;
       return { status: res.status, code: json.error?.code ?? null, job: res.status === 202 ? json : null, ms };
     });
-}
-
-/** A client reading job status in a loop the whole time; returns each read's latency. */
-function pollStatus(service: Service) {
-  let ids: string[] = [];
-  let running = true;
-  const latencies: number[] = [];
-  const loop = async () => {
-    for (let n = 0; running; n++) {
-      const id = ids[n % Math.max(ids.length, 1)];
-      const t0 = performance.now();
-      await (await service.fetch(id ? `/api/jobs/${id}` : '/healthz')).arrayBuffer();
-      if (id) latencies.push(performance.now() - t0);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  const looping = loop();
-  return {
-    follow(list: string[]) {
-      ids = list;
-    },
-    async stop(): Promise<number[]> {
-      running = false;
-      await looping;
-      return latencies;
-    },
-  };
 }
 
 /** Every accepted job's final view; a job that has not ended after the deadline is left out (lost). */
@@ -149,10 +124,7 @@ function report(accepted: number, finals: Map<string, JobView>, totalSec: number
 }
 
 function pct(values: number[], p: number): string {
-  if (values.length === 0) return '–';
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return (sorted[Math.max(0, at)] as number).toFixed(1);
+  return values.length === 0 ? '–' : percentile(values, p).toFixed(1);
 }
 
 await main();

@@ -74,13 +74,16 @@ export interface Service {
 
 /**
  * A web process and (unless `workers` is 0) a worker process for `stack`, ready: /healthz answers
- * and the worker takes jobs.
+ * and the worker takes jobs. `env` adds to the stack's environment.
  */
-export async function startService(stack: Stack, { workers: count = 1 } = {}): Promise<Service> {
+export async function startService(
+  stack: Stack,
+  { workers: count = 1, env: extraEnv = {} }: { workers?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Service> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // The worker needs PUBLIC_URL too: it writes the links in emails.
-  const env = { ...stack.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url };
+  const env = { ...stack.env, ...extraEnv, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url };
   const web = spawnYtconv('web', env);
   const workers: YtconvProcess[] = [];
   const fetchPath = (path: string, init?: RequestInit) => fetch(new URL(path, url), init);

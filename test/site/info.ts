@@ -49,6 +49,7 @@ export const FORMATS: Record<Itag, Traits> = {
 const CHUNK_SIZE = 10 << 20;
 
 export const watchUrl = (origin: string, video: Video): string => `${origin}/watch?v=${video.id}`;
+export const mediaUrl = (origin: string, video: Video, itag: Itag): string => `${origin}/media/${video.id}/${itag}`;
 export const thumbnailUrl = (origin: string, video: Video): string => `${origin}/vi/${video.id}/maxresdefault.jpg`;
 
 export function videoInfo(origin: string, video: Video, media: MediaSet): Record<string, unknown> {
@@ -85,7 +86,7 @@ function formatInfo(origin: string, video: Video, itag: Itag, served: Served): R
   return {
     format_id: itag,
     format_note: traits.note,
-    url: `${origin}/media/${video.id}/${itag}`,
+    url: mediaUrl(origin, video, itag),
     ext: traits.ext,
     // As YouTube's extractor: DASH streams carry one kind of track.
     container: singleStream ? `${traits.ext}_dash` : undefined,

@@ -21,6 +21,8 @@ export interface SiteState {
   files: Map<string, string>;
   /** Media requests seen per video id, for faults that depend on the attempt. */
   mediaRequests: Map<string, number>;
+  /** Bytes of media (videos' formats and direct files) sent to clients so far. */
+  mediaBytesSent: number;
   /** Every request in arrival order, with its response, whose status is read when asked for. */
   log: { method: string; path: string; at: number; range?: string; res: ServerResponse }[];
 }
@@ -115,6 +117,7 @@ async function media({ req, res, state }: Ctx, [id, itag]: string[]): Promise<vo
     hideSize: size === 'hidden',
     bytesPerSecond: delivery?.kind === 'slow' ? delivery.bytesPerSecond : undefined,
     cut: cutAfterHalf(delivery, attempt),
+    onSent: countMedia(state),
   });
 }
 
@@ -140,8 +143,15 @@ async function thumbnail({ req, res, state }: Ctx, [id]: string[]): Promise<void
 async function directFile({ req, res, state }: Ctx, [name]: string[]): Promise<void> {
   // Only DIRECT_FILES' names are in state.files.
   const path = state.files.get(name ?? '');
-  if (path) await sendFile(req, res, path, { contentType: DIRECT_FILES[name as DirectFileName].mime });
+  const onSent = countMedia(state);
+  if (path) await sendFile(req, res, path, { contentType: DIRECT_FILES[name as DirectFileName].mime, onSent });
   else text(res, 404, 'No such file');
+}
+
+function countMedia(state: SiteState): (bytes: number) => void {
+  return (bytes) => {
+    state.mediaBytesSent += bytes;
+  };
 }
 
 function redirect({ res, url }: Ctx): void {

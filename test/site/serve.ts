@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -10,6 +11,8 @@ export interface SendOptions {
   /** No Content-Length (chunked encoding) and Range ignored, so the size shows only at the end. */
   hideSize?: boolean;
   bytesPerSecond?: number;
+  /** Told the size of each part of the body as it goes to the client. */
+  onSent?: (bytes: number) => void;
   /** Send half of the body, then destroy the connection (drop) or keep it open sending nothing (stall). */
   cut?: 'drop' | 'stall';
 }
@@ -59,12 +62,9 @@ export async function sendFile(
     res.end();
     return;
   }
-  if (opts.cut) return sendHalf(res, path, start, end, opts.cut);
+  if (opts.cut) return sendHalf(res, path, start, end, opts);
   const body = createReadStream(path, { start, end });
-  await (opts.bytesPerSecond === undefined
-    ? pipeline(body, res)
-    : pipeline(body, throttle(opts.bytesPerSecond), res)
-  ).catch(() => {
+  await pipeline(body, meter(opts.bytesPerSecond, opts.onSent), res).catch(() => {
     // The client went away (a cancelled download); nothing to clean up beyond what pipeline did.
   });
 }
@@ -74,28 +74,36 @@ async function sendHalf(
   path: string,
   start: number,
   end: number,
-  then: 'drop' | 'stall',
+  { cut, onSent }: SendOptions,
 ): Promise<void> {
   const bytes = (await readFile(path)).subarray(start, start + Math.floor((end - start + 1) / 2));
   // Destroy only once the half has reached the socket, so the client really receives it. A stalled
   // response is never ended: the site's close() destroys it with every other connection.
   res.write(bytes, () => {
-    if (then === 'drop') res.destroy();
+    onSent?.(bytes.length);
+    if (cut === 'drop') res.destroy();
   });
 }
 
 /**
- * Pace a stream at `bytesPerSecond`, in slices of a tenth of a second. When the client goes away,
- * pipeline ends the generator at its next yield, so at most one slice's sleep is left over.
+ * Count what goes to the client and, given a rate, pace it in slices of a tenth of a second. Each
+ * pause lasts until the moment the bytes sent so far are due, so timers firing late do not add up
+ * to a slower rate. When the client goes away, pipeline ends the generator at its next yield, so
+ * at most one slice's sleep is left over.
  */
-function throttle(bytesPerSecond: number) {
+function meter(bytesPerSecond = Number.POSITIVE_INFINITY, onSent?: (bytes: number) => void) {
   const slice = Math.max(1, Math.round(bytesPerSecond / 10));
   return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const started = performance.now();
+    let sent = 0;
     for await (const chunk of source) {
       for (let at = 0; at < chunk.length; at += slice) {
         const part = chunk.subarray(at, at + slice);
         yield part;
-        await sleep((part.length / bytesPerSecond) * 1000);
+        sent += part.length;
+        onSent?.(part.length);
+        const wait = started + (sent / bytesPerSecond) * 1000 - performance.now();
+        if (wait > 0) await sleep(wait);
       }
     }
   };

@@ -18,7 +18,7 @@ import {
   VIDEOS,
   type Video,
 } from './catalog.ts';
-import { type Served, watchUrl } from './info.ts';
+import { mediaUrl, type Served, watchUrl } from './info.ts';
 import { garbageFile, type Itag, mediaFile } from './media.ts';
 import { type Entry, route, type SiteState } from './routes.ts';
 
@@ -37,7 +37,16 @@ export interface LongVideo {
   name: string;
   seconds: number;
   title?: string;
+  /** Media delivered at this rate, per request. */
+  bytesPerSecond?: number;
 }
+
+/**
+ * Names the site's origin to the plugin, which then answers YouTube's own watch links for the
+ * site's videos (see StandInYouTubeIE). PYTHON-prefixed because ytconv passes its children only
+ * such variables (CHILD_VARIABLES in src/config.ts).
+ */
+const YOUTUBE_ALIAS_VARIABLE = 'PYTHON_STANDIN_AS_YOUTUBE';
 
 export interface Site {
   /** `http://127.0.0.1:PORT`. */
@@ -46,13 +55,24 @@ export interface Site {
   readonly pluginDir: string;
   /** Every request so far, oldest first. */
   readonly requests: readonly RequestRecord[];
+  /** Bytes of media sent so far, whole or in part, over all requests. */
+  readonly mediaBytesSent: number;
+  /**
+   * Variables for yt-dlp (with pluginDir on PYTHONPATH) to take youtubeUrl(name) from this site
+   * instead of YouTube.
+   */
+  readonly youtubeAliasEnv: NodeJS.ProcessEnv;
   watchUrl(name: string): string;
+  /** YouTube's canonical link for a video of this site: this site's only with youtubeAliasEnv. */
+  youtubeUrl(name: string): string;
   playlistUrl(name: PlaylistName): string;
   fileUrl(name: DirectFileName): string;
   /** The local file served at fileUrl(name). */
   filePath(name: DirectFileName): string;
   redirectUrl(to: string): string;
   video(name: string): Video;
+  /** Where the site serves `itag` of the video. */
+  mediaUrl(name: string, itag: Itag): string;
   /** The local file served as `itag` of the video, to compare outputs with. */
   mediaPath(name: string, itag: Itag): string;
   /** Register a video of any length (251 and 140), generated on first use and cached, for benchmarks. */
@@ -73,6 +93,7 @@ export async function startSite(): Promise<Site> {
     byId: new Map(),
     files,
     mediaRequests: new Map(),
+    mediaBytesSent: 0,
     log: [],
   };
   for (const entry of entries) register(state, entry);
@@ -97,7 +118,12 @@ function site(server: Server, state: SiteState): Site {
     get requests() {
       return state.log.map(({ res, range, ...rest }) => ({ ...rest, status: res.statusCode, ...(range && { range }) }));
     },
+    get mediaBytesSent() {
+      return state.mediaBytesSent;
+    },
+    youtubeAliasEnv: { [YOUTUBE_ALIAS_VARIABLE]: state.origin },
     watchUrl: (name) => watchUrl(state.origin, entry(name).video),
+    youtubeUrl: (name) => `https://www.youtube.com/watch?v=${entry(name).video.id}`,
     playlistUrl: (name) => `${state.origin}/playlist?list=${PLAYLISTS[name].id}`,
     fileUrl: (name) => `${state.origin}/files/${name}`,
     filePath(name) {
@@ -107,15 +133,23 @@ function site(server: Server, state: SiteState): Site {
     },
     redirectUrl: (to) => `${state.origin}/redirect?to=${encodeURIComponent(to)}`,
     video: (name) => entry(name).video,
+    mediaUrl: (name, itag) => mediaUrl(state.origin, entry(name).video, itag),
     mediaPath(name, itag) {
       const served = entry(name).media.get(itag);
       if (!served) throw new Error(`the stand-in video ${name} has no format ${itag}`);
       return served.path;
     },
-    async addVideo({ name, seconds, title = `Long Tone (${seconds} s)` }) {
-      // A stable id per name, so repeated benchmark runs see the same URLs.
+    async addVideo({ name, seconds, title = `Long Tone (${seconds} s)`, bytesPerSecond }) {
+      // A stable id per name, so repeated benchmark runs see the same URLs. Every video of a length
+      // shares one tone, so its files are generated once for any number of names.
       const id = createHash('sha256').update(name).digest('base64url').slice(0, 11);
-      const video = defineVideo({ id, title, tone: { frequency: 330, seconds }, itags: ['251', '140'] });
+      const video = defineVideo({
+        id,
+        title,
+        tone: { frequency: 330, seconds },
+        itags: ['251', '140'],
+        ...(bytesPerSecond !== undefined && { delivery: { kind: 'slow', bytesPerSecond } }),
+      });
       register(state, await prepare(name, video));
       return video;
     },

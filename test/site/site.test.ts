@@ -66,6 +66,23 @@ describe('the stand-in site through yt-dlp', () => {
     assert.ok(entries.every((e) => e.ie_key === 'StandIn'));
   });
 
+  it('answers YouTube’s canonical link for its own video when told its origin', async () => {
+    await site.addVideo({ name: 'aliased', seconds: 2, bytesPerSecond: 1_000_000 });
+    const stdout = await run(
+      'yt-dlp',
+      YTDLP,
+      ['--ignore-config', '--no-update', '-J', '--', site.youtubeUrl('aliased')],
+      {
+        env: { ...process.env, PYTHONPATH: site.pluginDir, ...site.youtubeAliasEnv },
+        timeoutMs: 20_000,
+      },
+    );
+    const info = JSON.parse(stdout) as { extractor_key: string; id: string };
+    assert.equal(info.extractor_key, 'StandInYouTube');
+    assert.equal(info.id, site.video('aliased').id);
+    assert.deepEqual(site.video('aliased').delivery, { kind: 'slow', bytesPerSecond: 1_000_000 });
+  });
+
   it('fails a private video with YouTube’s message', async () => {
     await assert.rejects(ytdlpJson('--', site.watchUrl('private')), (err) => {
       assert.ok(err instanceof ToolError);
@@ -85,6 +102,7 @@ describe('the stand-in site over HTTP', () => {
     assert.equal(res.headers.get('accept-ranges'), 'bytes');
     assert.equal(res.headers.get('content-type'), 'audio/mp4');
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), file.subarray(100, 200));
+    assert.equal(site.mediaBytesSent, 100, 'counted as media sent');
     const beyond = await fetch(url, { headers: { Range: `bytes=${file.length}-` } });
     assert.equal(beyond.status, 416);
     const { at, ...last } = site.requests.at(-1) ?? { at: 0 };

@@ -4,6 +4,8 @@ Loaded through yt-dlp's namespace-package plugin mechanism: put test/site/plugin
 The site's JSON API already speaks yt-dlp's info-dict vocabulary, so these stay pass-throughs;
 only failures are translated, into the same yt-dlp errors YouTube's extractor raises.
 """
+import os
+
 from yt_dlp.extractor.common import InfoExtractor
 from yt_dlp.utils import ExtractorError
 
@@ -11,10 +13,16 @@ from yt_dlp.utils import ExtractorError
 _ORIGIN = r'(?P<origin>https?://(?:127\.0\.0\.1|localhost)(?::\d+)?)'
 
 
+# The site's origin, set by a benchmark that wants YouTube's own links answered by the site (see server.ts).
+_YOUTUBE_ALIAS_VARIABLE = 'PYTHON_STANDIN_AS_YOUTUBE'
+
+
 class _StandInBaseIE(InfoExtractor):
+    def _origin(self, url):
+        return self._match_valid_url(url).group('origin')
+
     def _call_api(self, url, path, item_id, query=None):
-        origin = self._match_valid_url(url).group('origin')
-        data = self._download_json(f'{origin}/api/{path}/{item_id}', item_id, query=query or {})
+        data = self._download_json(f'{self._origin(url)}/api/{path}/{item_id}', item_id, query=query or {})
         error = data.get('error')
         if not error:
             return data
@@ -33,6 +41,21 @@ class StandInIE(_StandInBaseIE):
     def _real_extract(self, url):
         video_id = self._match_id(url)
         return self._call_api(url, 'videos', video_id)['video']
+
+
+class StandInYouTubeIE(StandInIE):
+    """YouTube's canonical watch link (what ytconv makes of every spelling of one) for a video of
+    the site named by the variable; without it, YouTube's own extractor takes the link as ever.
+    Plugins come before yt-dlp's own extractors, so this one wins when it is suitable."""
+    IE_NAME = 'standin:youtube'
+    _VALID_URL = r'https://www\.youtube\.com/watch\?v=(?P<id>[\w-]{11})'
+
+    @classmethod
+    def suitable(cls, url):
+        return bool(os.environ.get(_YOUTUBE_ALIAS_VARIABLE)) and super().suitable(url)
+
+    def _origin(self, url):
+        return os.environ[_YOUTUBE_ALIAS_VARIABLE]
 
 
 class StandInPlaylistIE(_StandInBaseIE):
