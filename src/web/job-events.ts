@@ -10,6 +10,11 @@ import type { JobStatus, JobsApi, JobView } from '../jobs/types.ts';
 
 const FINAL: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
 const REPEAT_AFTER_MS = 500;
+/**
+ * A page hears from a running job at least this often, even when the worker's writes come late
+ * (a busy machine): the job is read again and sent when nothing was sent for this long.
+ */
+const PULSE_MS = 1000;
 
 export interface JobFollower {
   jobs: Pick<JobsApi, 'get' | 'watch'>;
@@ -35,12 +40,14 @@ export function followJob(f: JobFollower): () => void {
   let lastAt = 0;
   let unsubscribe = (): void => {};
   let heartbeat: NodeJS.Timeout | undefined;
+  let pulse: NodeJS.Timeout | undefined;
 
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
     unsubscribe();
     clearInterval(heartbeat);
+    clearInterval(pulse);
   };
   const finish = (): void => {
     stop();
@@ -84,6 +91,9 @@ export function followJob(f: JobFollower): () => void {
   }
   unsubscribe = f.jobs.watch(id, () => void refresh());
   heartbeat = setInterval(f.ping, f.heartbeatMs);
+  pulse = setInterval(() => {
+    if (Date.now() - lastAt >= PULSE_MS) void refresh();
+  }, PULSE_MS / 4);
   // A change between the first read and the subscription would otherwise go unseen.
   void refresh();
   return stop;

@@ -117,6 +117,26 @@ describe('followJob', () => {
     }
   });
 
+  it('sends the job again every second even when the worker writes nothing meanwhile', async () => {
+    mock.timers.enable({ apis: ['Date', 'setInterval'] });
+    try {
+      const site = scripted(view(), 1);
+      const out = recorder();
+      const stop = followJob({ jobs: site.jobs, initial: view(), heartbeatMs: 60_000, ...out.callbacks });
+      await sleep(20);
+      assert.equal(out.sent.length, 1);
+      mock.timers.tick(750);
+      await sleep(20);
+      assert.equal(out.sent.length, 1, 'not before a second has passed');
+      mock.timers.tick(250);
+      await sleep(20);
+      assert.equal(out.sent.length, 2);
+      stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('ends after sending a final status and unsubscribes', async () => {
     const site = scripted(view());
     const out = recorder();
