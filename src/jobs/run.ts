@@ -222,11 +222,13 @@ async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Out
 
 /** A take that ended keeping no file shows no cover either: both records and folder go. */
 async function dropIfNothingKept(take: Take): Promise<void> {
-  if (await dropUnkeptCover(take.deps.db, take.work.id, take.token)) {
-    await rm(take.outDir, { recursive: true, force: true });
-    // The conversion has ended, so no other take writes beside this one; only an empty folder goes.
-    await rmdir(dirname(take.outDir)).catch(() => {});
-  }
+  if (await dropUnkeptCover(take.deps.db, take.work.id, take.token)) await removeTakeDir(take);
+}
+
+/** This take's folder, and the conversion's if that is left empty (no other take writes there). */
+async function removeTakeDir(take: Take): Promise<void> {
+  await rm(take.outDir, { recursive: true, force: true });
+  await rmdir(dirname(take.outDir)).catch(() => {});
 }
 
 /** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
@@ -255,7 +257,8 @@ function coverKeeper(take: Take, notify: () => Promise<void>) {
       return;
     }
     if (!(await setCover(db, take.work.id, take.token, storage.relative(path)))) {
-      await rm(path, { force: true });
+      // The take is over (deleted, cancelled, superseded): the folder made for the cover goes too.
+      await removeTakeDir(take);
       return take.lost.abort();
     }
     // Best effort, like progress.
