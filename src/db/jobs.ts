@@ -12,6 +12,7 @@ import {
   type Conversion,
   type ConversionInput,
   conversionRow,
+  findExisting,
   getConversion,
   getConversions,
   newId,
@@ -89,7 +90,7 @@ export function createWithConversions(
     const jobs: (Job | null | typeof NO_ROOM)[] = [];
     let made = 0;
     for (const work of works) {
-      const job = made < room ? await insertWork(trx, work, now) : await noRoomFor(trx, work);
+      const job = made < room ? await insertWork(trx, work, now) : await noRoomFor(trx, work, now);
       if (job !== null && job !== NO_ROOM) made++;
       jobs.push(job);
     }
@@ -98,15 +99,9 @@ export function createWithConversions(
 }
 
 /** Null (the caller joins it) when identical work is already queued or running: joining needs no room. */
-async function noRoomFor(trx: Db, { input }: NewWork): Promise<null | typeof NO_ROOM> {
+async function noRoomFor(trx: Db, { input }: NewWork, now: Timestamp): Promise<null | typeof NO_ROOM> {
   if (input.options_key == null) return NO_ROOM;
-  const active = await trx
-    .selectFrom('conversions')
-    .select('id')
-    .where('options_key', '=', input.options_key)
-    .where('status', 'in', ACTIVE)
-    .executeTakeFirst();
-  return active ? null : NO_ROOM;
+  return (await findExisting(trx, input.options_key, now)).active ? null : NO_ROOM;
 }
 
 async function insertWork(trx: Db, { input, email }: NewWork, now: Timestamp): Promise<Job | null> {
