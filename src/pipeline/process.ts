@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { getPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { OWNER_VARIABLE, ownerToken } from './leftovers.ts';
@@ -257,19 +257,32 @@ export async function collect(running: Running): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The nice value children start with: 0 keeps ours (the CLI); a worker lowers it (batch work). */
+let childNiceness = 0;
+
+/**
+ * From now on, every tool this process starts runs at nice `niceness`, while this process keeps
+ * its own priority: a worker's event loop (taking jobs, renewing locks, reporting progress) then
+ * answers as promptly as the web process, and only the encoders and downloads yield.
+ */
+export function lowerChildPriority(niceness: number): void {
+  childNiceness = niceness;
+}
+
 /**
  * A child in a session of its own (`detached`) also gets a scheduling group of its own where Linux
  * groups processes by session (autogroup, on by default on desktops and many servers), and then
- * competes at full weight whatever its nice value. So a child of a lowered-priority process (a
- * worker: conversions are batch work) gets the same nice value for its group. Best effort.
+ * competes at full weight whatever its nice value: so the group gets the nice value too. Set
+ * right after the spawn, before the child starts children of its own. Best effort.
  */
 function keepPriority(pid: number): void {
-  const nice = getPriority();
+  const nice = Math.max(getPriority(), childNiceness);
   if (nice <= 0) return;
   try {
+    if (nice > getPriority(pid)) setPriority(pid, nice);
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
   } catch {
-    // No autogroup here (another OS, or it is off): nice values alone already apply.
+    // Gone already, or no autogroup here (another OS, or it is off): nice values alone apply.
   }
 }
 
