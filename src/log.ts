@@ -10,8 +10,16 @@ export type { Logger };
 
 export type Role = 'web' | 'worker' | 'run';
 
+/**
+ * Lines are written asynchronously (gathered while a write is under way): a burst of requests
+ * then costs a few writes instead of one blocking write each. pino flushes what is pending when
+ * the process exits, also on an uncaught error; only a SIGKILL can lose the last lines.
+ */
 export function createLogger(role: Role, level: string): Logger {
-  return pino({ level, base: { role, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino(
+    { level, base: { role, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ sync: false }),
+  );
 }
 
 /** Lines of a tool's stderr kept with a failure: enough to see why, not the whole progress output. */
