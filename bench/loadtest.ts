@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers/promises';
 import type { JobView } from '../src/jobs/types.ts';
 import { type Service, startService } from '../test/helpers/processes.ts';
 import { type Stack, startStack } from '../test/helpers/stack.ts';
@@ -58,14 +59,22 @@ async function main(): Promise<void> {
   }
 }
 
-/** Two long conversions that keep both cores encoding while the burst arrives. */
+/**
+ * Two long conversions that keep both cores encoding while the burst arrives: `running` alone is
+ * too early (the worker is still starting yt-dlp then, and the burst would meet idle cores).
+ */
 async function keepEncoding(service: Service, stack: Stack): Promise<void> {
   const url = stack.site.watchUrl('lengthy');
   const jobs = [
     await service.create({ url, format: 'flac', normalize: true }),
     await service.create({ url, format: 'ogg', quality: '320k', normalize: true }),
   ];
-  await Promise.all(jobs.map((job) => service.waitFor(job.id, 'running')));
+  for (const job of jobs) {
+    for (let view = await service.job(job.id); view?.phase !== 'converting'; view = await service.job(job.id)) {
+      if (view && FINAL.has(view.status)) throw new Error(`the encoding job ended ${view.status} before the burst`);
+      await setTimeout(50);
+    }
+  }
 }
 
 function submit(service: Service, stack: Stack, i: number): Promise<Submitted> {
@@ -95,7 +104,7 @@ async function waitForAll(service: Service, jobs: JobView[], timeoutMs = 15 * 60
       const view = await service.job(job.id);
       if (view && FINAL.has(view.status)) finals.set(job.id, view);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await setTimeout(500);
   }
   return finals;
 }
