@@ -12,7 +12,7 @@ npm_force = $(if $(wildcard node_modules/.package-lock.json),,FORCE)
 
 .PHONY: install run test test-db check lint typecheck doctor update-ytdlp bench loadtest clean tools test-tools FORCE
 
-install: var/stamp/node var/stamp/npm tools
+install: var/stamp/node var/stamp/npm tools var/cli/main.js
 
 var/stamp/node: FORCE
 	@scripts/ensure-node.sh
@@ -27,6 +27,10 @@ var/stamp/npm: package.json package-lock.json var/stamp/node $(npm_force)
 
 tools:
 	@scripts/ensure-tools.sh
+
+# The CLI as one bundle, which bin/ytconv prefers while no source is newer (faster to start).
+var/cli/main.js: var/stamp/npm $(shell find src -name '*.ts') scripts/build-cli.ts
+	@node scripts/build-cli.ts
 
 # What only the tests need: Chromium for the browser tests.
 test-tools:

@@ -1,6 +1,7 @@
 /**
  * What `ytconv convert` loads before it starts its first child: only what converting needs, so
- * that yt-dlp starts soon after Node does. Not a timing: the modules themselves.
+ * that yt-dlp starts soon after Node does. Not a timing: the modules themselves, as the sources
+ * import them (the bundle `make` builds keeps the same lazy imports, as chunks of its own).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +13,7 @@ import { tempDir } from '../helpers/engine.ts';
 import type { FirstChildProbe } from '../helpers/first-child-probe.ts';
 
 const exec = promisify(execFile);
-const YTCONV = join(import.meta.dirname, '..', '..', 'bin', 'ytconv');
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const PROBE = join(import.meta.dirname, '..', 'helpers', 'first-child-probe.ts');
 
 let dir: string;
@@ -24,7 +25,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-/** The modules loaded when `bin/ytconv convert URL` started its first child. */
+/** The modules loaded when `ytconv convert URL` started its first child. */
 async function loadedBeforeFirstChild(): Promise<FirstChildProbe> {
   const output = join(dir, 'probe.json');
   const env = {
@@ -34,7 +35,7 @@ async function loadedBeforeFirstChild(): Promise<FirstChildProbe> {
     YTCONV_YTDLP: join(dir, 'yt-dlp'),
   };
   const url = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
-  await exec(YTCONV, ['convert', url, '-o', dir], { env, timeout: 30_000 }).catch(() => {});
+  await exec(process.execPath, [MAIN, 'convert', url, '-o', dir], { env, timeout: 30_000 }).catch(() => {});
   return JSON.parse(await readFile(output, 'utf8')) as FirstChildProbe;
 }
 
