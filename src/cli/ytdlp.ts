@@ -12,7 +12,6 @@ import { openStorage } from '../storage.ts';
 import { formatTime } from '../web/admin/format.ts';
 
 const USAGE = 'usage: ytconv ytdlp status|update|rollback';
-const DAY_MS = 86_400_000;
 /** What `update` ends with that leaves yt-dlp as it should be. */
 const FINE = new Set(['switched', 'up_to_date', 'pinned', 'recent']);
 
@@ -64,8 +63,8 @@ export async function runYtdlp(argv: string[], config: Config): Promise<number> 
   }
 }
 
-export function statusLines(status: YtdlpStatus, now = Date.now()): string[] {
-  const age = status.released === null ? 'age unknown' : `${Math.floor((now - status.released) / DAY_MS)} days old`;
+export function statusLines(status: YtdlpStatus): string[] {
+  const age = status.ageDays === null ? 'age unknown' : `${status.ageDays} days old`;
   const origin = status.since
     ? `installed by ytconv (${status.since.how}) ${formatTime(status.since.at)}`
     : 'the configured one';

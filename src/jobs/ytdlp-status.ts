@@ -9,8 +9,8 @@ export interface YtdlpStatus {
   path: string;
   /** Installed by the service (else the configured one). */
   installed: boolean;
-  /** The release date its version names. */
-  released: number | null;
+  /** Days since the release date its version names; null when the version names none. */
+  ageDays: number | null;
   /** When the service switched to it, and how (`update` or `rollback`). */
   since: { at: number; how: string } | null;
   previous: string | null;
@@ -19,6 +19,15 @@ export interface YtdlpStatus {
   lastCheck: { at: number; outcome: string; message: string } | null;
   lastCanary: { at: number; version: string; passed: boolean; message: string } | null;
 }
+
+const DAY_MS = 86_400_000;
+
+function ageDays(version: string | null): number | null {
+  const released = version === null ? null : parseYtdlpVersion(version).released;
+  return released === null ? null : Math.floor((Date.now() - released.getTime()) / DAY_MS);
+}
+
+export type YtdlpStatusDeps = Pick<UpdateDeps, 'db' | 'storage' | 'engine' | 'settings'>;
 
 export async function ytdlpStatus(
   deps: Pick<UpdateDeps, 'db' | 'storage' | 'engine' | 'settings'>,
@@ -38,7 +47,7 @@ export async function ytdlpStatus(
     version,
     path,
     installed,
-    released: version === null ? null : (parseYtdlpVersion(version).released?.getTime() ?? null),
+    ageDays: ageDays(version),
     since: installed && at !== null && how !== null ? { at, how } : null,
     previous: installed ? state.previous_version : null,
     updates:

@@ -143,6 +143,11 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
   return stack;
 }
 
+/** What the admin's yt-dlp panel needs of a stack. */
+export function adminYtdlp(stack: Pick<Stack, 'config'>) {
+  return { engine: stack.config.engine, settings: stack.config.service.ytdlpUpdates };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
