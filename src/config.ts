@@ -64,6 +64,20 @@ export interface ServiceConfig {
   readonly email: { readonly transport: EmailTransport | null; readonly from: string };
   /** The wait before an unsent email is tried again; it doubles with each further try. */
   readonly emailRetryDelaySec: number;
+  readonly ytdlpUpdates: YtdlpUpdateSettings;
+}
+
+/** How the service keeps yt-dlp fresh (src/jobs/ytdlp-updates.ts). */
+export interface YtdlpUpdateSettings {
+  /** Null when the daily check runs; else why it does not, naming the variable. */
+  readonly off: string | null;
+  /** Whether a version the service installed may be used at all (not when YTCONV_YTDLP names the file). */
+  readonly managed: boolean;
+  /** The release folder checked: it serves `SHA2-256SUMS` and `yt-dlp` (the pinned release's when pinned). */
+  readonly releases: string;
+  readonly pin: string | null;
+  /** A link the new yt-dlp must extract before every worker switches to it. */
+  readonly canaryUrl: string;
 }
 
 export interface Rate {
@@ -97,6 +111,11 @@ const BOOLEAN_EXPECTED = 'one of 1/0, true/false, yes/no, on/off';
 const DURATION_EXPECTED = 'a positive duration such as 5400 (seconds), 90m, 3h, 1h30m or 1:30:00';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const SIZE_EXPECTED = 'a size such as 500M, 2G or 1.5GB (1024-based), or none';
+const YTDLP_RELEASES = 'https://github.com/yt-dlp/yt-dlp/releases/latest/download';
+/** GitHub's layout: `…/releases/latest/download` for the newest, `…/releases/download/TAG` for one. */
+const LATEST_RELEASE = /\/latest\/download\/?$/;
+/** "Me at the zoo", YouTube's first video: public since 2005 and unlikely to go. */
+const YTDLP_CANARY = 'https://www.youtube.com/watch?v=jNQXAC9IVRw';
 
 /** A variable parsed by `parse`, which returns null for text that does not mean `expected`. */
 function setting<T>(expected: string, parse: (text: string) => T | null) {
@@ -197,7 +216,38 @@ const serviceSchema = z.object({
   EMAIL_USE_TLS: setting(BOOLEAN_EXPECTED, parseBoolean).prefault('no'),
   DEFAULT_FROM_EMAIL: z.string().prefault('ytconv <ytconv@localhost>'),
   YTCONV_EMAIL_RETRY_DELAY: setting(DURATION_EXPECTED, parseMaxDuration).prefault('10s'),
+  YTCONV_YTDLP_UPDATES: z.enum(['daily', 'off'], { error: 'daily or off' }).prefault('daily'),
+  YTCONV_YTDLP_RELEASES: setting('an http(s) URL of a release folder', parseUrl(['http:', 'https:'])).prefault(
+    YTDLP_RELEASES,
+  ),
+  YTCONV_YTDLP_PIN: setting('a yt-dlp version such as 2025.10.22', (t) =>
+    /^\d{4}\.\d{2}\.\d{2}(?:\.\d+)?$/.test(t) ? t : null,
+  ).optional(),
+  YTCONV_YTDLP_CANARY: setting('an http(s) URL of a video', parseUrl(['http:', 'https:'])).prefault(YTDLP_CANARY),
+  YTCONV_YTDLP: z.string().optional(),
 });
+
+function ytdlpUpdates(s: z.infer<typeof serviceSchema>): YtdlpUpdateSettings {
+  const pin = s.YTCONV_YTDLP_PIN ?? null;
+  if (pin !== null && !LATEST_RELEASE.test(s.YTCONV_YTDLP_RELEASES)) {
+    throw new ConfigError(
+      "YTCONV_YTDLP_PIN needs YTCONV_YTDLP_RELEASES to end in /latest/download (GitHub's layout), to find the pinned release",
+    );
+  }
+  const off = s.YTCONV_YTDLP
+    ? 'YTCONV_YTDLP names the yt-dlp to use'
+    : s.YTCONV_YTDLP_UPDATES === 'off'
+      ? 'YTCONV_YTDLP_UPDATES=off'
+      : null;
+  return {
+    off,
+    managed: !s.YTCONV_YTDLP,
+    releases:
+      pin === null ? s.YTCONV_YTDLP_RELEASES : s.YTCONV_YTDLP_RELEASES.replace(LATEST_RELEASE, `/download/${pin}`),
+    pin,
+    canaryUrl: s.YTCONV_YTDLP_CANARY,
+  };
+}
 
 function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPath: string): ServiceConfig {
   if (s.NODE_ENV === 'production' && !s.SECRET_KEY) {
@@ -233,6 +283,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     trustProxy: s.YTCONV_TRUST_PROXY.trust,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,
+    ytdlpUpdates: ytdlpUpdates(s),
   };
 }
 

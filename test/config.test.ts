@@ -154,6 +154,10 @@ describe('loadConfig', () => {
     ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],
     ['YTCONV_TRUST_PROXY', 'the usual', /the proxies' addresses/],
     ['YTCONV_TRUST_PROXY', '10.0.0.0/33', /the proxies' addresses/],
+    ['YTCONV_YTDLP_UPDATES', 'weekly', /daily or off/],
+    ['YTCONV_YTDLP_RELEASES', 'ftp://example.org/releases', /http\(s\) URL of a release folder/],
+    ['YTCONV_YTDLP_PIN', 'latest', /a yt-dlp version such as 2025\.10\.22/],
+    ['YTCONV_YTDLP_CANARY', 'jNQXAC9IVRw', /http\(s\) URL of a video/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {
@@ -162,6 +166,28 @@ describe('loadConfig', () => {
       assert.match(message, expected);
     });
   }
+
+  it('checks yt-dlp daily from its official releases, unless YTCONV_YTDLP names the one to use', () => {
+    const updates = load().service.ytdlpUpdates;
+    assert.deepEqual(updates, {
+      off: null,
+      managed: true,
+      releases: 'https://github.com/yt-dlp/yt-dlp/releases/latest/download',
+      pin: null,
+      canaryUrl: 'https://www.youtube.com/watch?v=jNQXAC9IVRw',
+    });
+    const named = load({ YTCONV_YTDLP: '/opt/yt-dlp' }).service.ytdlpUpdates;
+    assert.equal(named.managed, false);
+    assert.match(named.off ?? '', /YTCONV_YTDLP/);
+    assert.equal(load({ YTCONV_YTDLP_UPDATES: 'off' }).service.ytdlpUpdates.managed, true);
+  });
+
+  it('takes a pinned release from GitHub’s folder for that version, and says when it cannot', () => {
+    const pinned = load({ YTCONV_YTDLP_PIN: '2025.10.22' }).service.ytdlpUpdates;
+    assert.equal(pinned.releases, 'https://github.com/yt-dlp/yt-dlp/releases/download/2025.10.22');
+    const message = problem({ YTCONV_YTDLP_PIN: '2025.10.22', YTCONV_YTDLP_RELEASES: 'https://mirror.example/yt-dlp' });
+    assert.match(message, /^YTCONV_YTDLP_PIN needs YTCONV_YTDLP_RELEASES to end in \/latest\/download/);
+  });
 
   it('reports every wrong variable at once', () => {
     const message = problem({ YTCONV_MAX_DURATION: 'x', YTCONV_MAX_DOWNLOAD: 'y' });

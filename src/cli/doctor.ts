@@ -87,12 +87,20 @@ async function checkYtdlp(config: Config): Promise<Check[]> {
   } catch (err) {
     return [missing(config, 'ytdlp', err)];
   }
-  return [ytdlpAge(info, path), jsRuntime(config, info)];
+  return [ytdlpAge(info, path), jsRuntime(config, info), ytdlpUpdates(config)];
+}
+
+/** The settings only: which version workers use now is the database's (`ytconv ytdlp status`). */
+function ytdlpUpdates(config: Config): Check {
+  const { off, pin, releases, canaryUrl } = config.service.ytdlpUpdates;
+  if (off !== null) return { mark: '✓', text: `yt-dlp updates: off (${off})` };
+  const how = pin === null ? 'daily' : `pinned to ${pin}`;
+  return { mark: '✓', text: `yt-dlp updates: ${how}, from ${releases}, canary ${canaryUrl} (ytconv ytdlp status)` };
 }
 
 function ytdlpAge(info: YtdlpInfo, path: string): Check {
   const text = `yt-dlp ${info.version} (${path})`;
-  const fix = `YouTube changes often; old yt-dlp versions break: run make update-ytdlp / set ${TOOL_VARIABLES.ytdlp}`;
+  const fix = `YouTube changes often; old yt-dlp versions break: run ytconv ytdlp update or make update-ytdlp / set ${TOOL_VARIABLES.ytdlp}`;
   if (info.released === null) return { mark: '!', text: `${text}: cannot tell its age`, fix };
   const days = Math.floor((Date.now() - info.released.getTime()) / DAY_MS);
   if (days > YTDLP_MAX_AGE_DAYS) return { mark: '!', text: `${text} is ${days} days old`, fix };

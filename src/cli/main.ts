@@ -28,6 +28,9 @@ Usage:
   ytconv admin list                    list the admins and when each was added
   ytconv admin passwd USERNAME         change an admin's password (asks for it)
   ytconv admin delete USERNAME         remove an admin (the last one only with --force)
+  ytconv ytdlp status                  the yt-dlp workers use, its age, the last check and canary
+  ytconv ytdlp update                  check for a newer yt-dlp now (download, canary, switch)
+  ytconv ytdlp rollback                return every worker to the previous yt-dlp
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
@@ -71,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./worker.ts')).runWorker(config);
     case 'admin':
       return (await import('./admin.ts')).runAdmin(rest, config);
+    case 'ytdlp':
+      return (await import('./ytdlp.ts')).runYtdlp(rest, config);
     default:
       process.stderr.write(`ytconv: unknown command "${command}". Run ytconv --help.\n`);
       return 2;

@@ -31,7 +31,11 @@ export async function runWeb(config: Config): Promise<number> {
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
     admin: {
-      api: createAdminApi({ ...services, jobs }),
+      api: createAdminApi({
+        ...services,
+        jobs,
+        ytdlp: { engine: config.engine, settings: config.service.ytdlpUpdates },
+      }),
       secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
       secureCookie: config.service.publicUrl.startsWith('https:'),
       queues: [services.queues.convert, services.queues.service],

@@ -30,6 +30,7 @@ export async function runWorker(config: Config): Promise<number> {
     maxAttempts: service.maxAttempts,
     stallTimeoutMs: service.stallTimeoutSec * 1000,
     publicUrl: service.publicUrl,
+    ytdlpUpdates: service.ytdlpUpdates,
     concurrency: service.workerConcurrency,
     schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,

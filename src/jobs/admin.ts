@@ -17,11 +17,14 @@ import type { Storage } from '../storage.ts';
 import { uploadDir } from './service.ts';
 import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
 import { isExpired, visibleFiles } from './view.ts';
+import { type YtdlpStatus, type YtdlpStatusDeps, ytdlpStatus } from './ytdlp-status.ts';
 
 export interface AdminServiceDeps {
   db: Kysely<Database>;
   storage: Storage;
   jobs: JobsApi;
+  /** What the yt-dlp panel needs besides the database. */
+  ytdlp: Pick<YtdlpStatusDeps, 'engine' | 'settings'>;
 }
 
 /** One row of the admin's job list. Times are milliseconds since the epoch. */
@@ -70,6 +73,8 @@ export interface AdminApi {
   cancel(id: string): Promise<JobView>;
   /** Cancel it if active and forget it; its work and files go too when no other job shares them. */
   remove(id: string): Promise<void>;
+  /** The yt-dlp workers use, as `ytconv ytdlp status` shows it. */
+  ytdlp(): Promise<YtdlpStatus>;
 }
 
 export function createAdminApi(deps: AdminServiceDeps): AdminApi {
@@ -77,6 +82,7 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   return {
     authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
     isAdmin: (username) => adminExists(db, username),
+    ytdlp: () => ytdlpStatus({ db, storage, ...deps.ytdlp }),
     async job(id) {
       const job = await existing(db, id);
       return adminJob(job, await listFiles(db, job.conversion_id));

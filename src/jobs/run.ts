@@ -46,6 +46,8 @@ export interface RunDeps {
   stallTimeoutMs: number;
   /** Queue the notification email for a finished job. */
   email(jobId: string, to: string): Promise<void>;
+  /** The yt-dlp a conversion starting now uses (ytdlp-current.ts): a switch never lands mid-job. */
+  ytdlp(): Promise<string>;
   /** Lines about this conversion (the caller names it). */
   log: Logger;
 }
@@ -101,8 +103,9 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
     lost: () => take.lost.abort(),
   });
   try {
+    const engine = { ...deps.engine, tools: { ...deps.engine.tools, ytdlp: await deps.ytdlp() } };
     const result = await convert(await sourceOf(deps.storage, work), toConvertOptions(work.options), {
-      engine: deps.engine,
+      engine,
       outDir: take.outDir,
       signal: stop,
       onProgress: progressWriter(take, ctl.notify),

@@ -9,7 +9,7 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 
 /** Long conversions, kept apart so that emails and housekeeping never wait behind them. */
 export const CONVERT_QUEUE = 'ytconv-convert';
-/** Emails, expiry and the reconciler. */
+/** Emails, expiry, the reconciler and the yt-dlp check. */
 export const SERVICE_QUEUE = 'ytconv-service';
 
 export interface ConvertPayload {
@@ -19,7 +19,8 @@ export interface ConvertPayload {
 export type ServiceJob =
   | { name: 'email'; data: { jobId: string; to: string } }
   | { name: 'expire'; data: Record<string, never> }
-  | { name: 'reconcile'; data: Record<string, never> };
+  | { name: 'reconcile'; data: Record<string, never> }
+  | { name: 'ytdlp-update'; data: Record<string, never> };
 
 export type Role = 'web' | 'worker';
 

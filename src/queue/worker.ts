@@ -6,6 +6,8 @@
 import { Worker } from 'bullmq';
 import { recordEmailFailure } from '../db/jobs.ts';
 import type { RunDeps } from '../jobs/run.ts';
+import { CURRENT_TTL_MS, currentYtdlp } from '../jobs/ytdlp-current.ts';
+import { CHECK_EVERY_MS } from '../jobs/ytdlp-updates.ts';
 import { type Logger, quietErrors } from '../log.ts';
 import { sweepLeftovers } from '../pipeline/leftovers.ts';
 import { convertProcessor } from './handlers/convert.ts';
@@ -20,11 +22,13 @@ import {
   type ServiceJob,
 } from './queues.ts';
 
-export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log'> {
+export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log' | 'ytdlp'> {
   queue: QueueSettings;
   concurrency: number;
   schedules: { expireEveryMs: number; reconcileEveryMs: number };
   log: Logger;
+  /** How long the yt-dlp a conversion starts with is taken as known (tests: 0, read for every job). */
+  ytdlpRecheckMs?: number;
 }
 
 export interface Workers {
@@ -33,7 +37,11 @@ export interface Workers {
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const options = bullOptions(deps.queue, 'worker');
-  const runDeps: RunDeps = { ...deps, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
+  const ytdlp = currentYtdlp(
+    { ...deps, fallback: deps.engine.tools.ytdlp, managed: deps.ytdlpUpdates.managed },
+    deps.ytdlpRecheckMs ?? CURRENT_TTL_MS,
+  );
+  const runDeps: RunDeps = { ...deps, ytdlp, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
   const sweep = leftoverSweeper(deps);
   await sweep();
   const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log, sweep), {
@@ -101,7 +109,8 @@ function leftoverSweeper(deps: WorkerDeps): () => Promise<void> {
 }
 
 /**
- * BullMQ's job schedulers run expiry and the reconciler. They live in Redis, so a Redis that lost
+ * BullMQ's job schedulers run expiry, the reconciler and (unless updates are off) the daily yt-dlp
+ * check. They live in Redis, so a Redis that lost
  * its data (restarted without persistence, flushed) has lost them too, and with them the
  * reconciler that would bring the lost conversions back. Each worker therefore checks, once per
  * reconcile period, that they still exist, and adds them again if not; the scheduling itself stays
@@ -120,12 +129,19 @@ class Schedules {
   }
 
   async ensure(): Promise<void> {
-    const { queues, schedules } = this.#deps;
-    const wanted = { expire: schedules.expireEveryMs, reconcile: schedules.reconcileEveryMs } as const;
-    for (const [name, every] of Object.entries(wanted) as [keyof typeof wanted, number][]) {
+    const { queues, schedules, ytdlpUpdates } = this.#deps;
+    const wanted = {
+      expire: schedules.expireEveryMs,
+      reconcile: schedules.reconcileEveryMs,
+      'ytdlp-update': ytdlpUpdates.off === null ? CHECK_EVERY_MS : null,
+    } as const;
+    for (const [name, every] of Object.entries(wanted) as [keyof typeof wanted, number | null][]) {
       const existing = await queues.service.getJobScheduler(name);
-      if (existing?.every === every) continue;
-      await queues.service.upsertJobScheduler(name, { every }, { name });
+      if (every === null) {
+        if (existing) await queues.service.removeJobScheduler(name);
+      } else if (existing?.every !== every) {
+        await queues.service.upsertJobScheduler(name, { every }, { name });
+      }
     }
   }
 

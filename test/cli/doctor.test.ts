@@ -40,11 +40,25 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
+    assert.ok(lines.includes('✓ yt-dlp updates: off (YTCONV_YTDLP names the yt-dlp to use)'), lines.join('\n'));
     assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
+  });
+
+  it('shows where yt-dlp updates come from, and a pin', async () => {
+    const { lines } = await doctor({ YTCONV_YTDLP_PIN: '2025.10.22' });
+    const pinned = 'https://github.com/yt-dlp/yt-dlp/releases/download/2025.10.22';
+    assert.ok(
+      lines.some((line) =>
+        line.startsWith(
+          `✓ yt-dlp updates: pinned to 2025.10.22, from ${pinned}, canary https://www.youtube.com/watch?v=jNQXAC9IVRw`,
+        ),
+      ),
+      lines.join('\n'),
+    );
   });
 
   it('warns about an old yt-dlp but still passes', async () => {

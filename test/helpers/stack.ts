@@ -66,6 +66,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     DATABASE_URL: database.url,
     YTCONV_STORAGE_DIR: join(dir, 'storage'),
     YTCONV_QUEUE_PREFIX: prefix,
+    // No test reaches GitHub: a test of the updates turns them on with a stand-in release.
+    YTCONV_YTDLP_UPDATES: 'off',
     ...extraEnv,
   };
   const config = loadConfig(env, ROOT);
@@ -95,6 +97,9 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         maxAttempts: config.service.maxAttempts,
         stallTimeoutMs: config.service.stallTimeoutSec * 1000,
         publicUrl: config.service.publicUrl,
+        ytdlpUpdates: config.service.ytdlpUpdates,
+        // Every conversion asks which yt-dlp to use, so a test's switch applies to the next job.
+        ytdlpRecheckMs: 0,
         concurrency: 2,
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
         log: createLogger('worker', 'silent'),
@@ -136,6 +141,11 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     },
   };
   return stack;
+}
+
+/** What the admin's yt-dlp panel needs of a stack. */
+export function adminYtdlp(stack: Pick<Stack, 'config'>) {
+  return { engine: stack.config.engine, settings: stack.config.service.ytdlpUpdates };
 }
 
 export function freePort(): Promise<number> {

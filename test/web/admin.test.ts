@@ -10,10 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAdmin, deleteAdmin } from '../../src/db/admins.ts';
 import { createWithConversion, getJob } from '../../src/db/jobs.ts';
+import { claimCheck, finishCheck } from '../../src/db/ytdlp-state.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
-import { type Stack, startStack } from '../helpers/stack.ts';
+import { adminYtdlp, type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
 let app: FastifyInstance;
@@ -27,7 +28,7 @@ before(async () => {
     maxUploadBytes: 200_000,
     uploadDir: join(services.storage.root, 'incoming'),
     admin: {
-      api: createAdminApi({ ...services, jobs: stack.jobs }),
+      api: createAdminApi({ ...services, jobs: stack.jobs, ytdlp: adminYtdlp(stack) }),
       secretKey: 'a test key that signs nothing real',
       secureCookie: false,
       queues: [services.queues.convert, services.queues.service],
@@ -339,6 +340,30 @@ describe('the list', () => {
     assert.equal(second.body.match(/<tr>/g)?.length, 2, 'the header and one row');
     const titles = (page: string) => page.match(/Paged&lt;\/b&gt; \d+/g) ?? [];
     assert.equal(new Set([...titles(first.body), ...titles(second.body)]).size, 51);
+  });
+});
+
+describe('the yt-dlp panel', () => {
+  it('shows the version in use, its age, the last check and the last canary', async () => {
+    const b = await browser();
+    const before = await get(b, '/admin');
+    assert.match(before.body, /<dt>yt-dlp<\/dt>\s*<dd>2023\.03\.04 \(\d+ days old\), the configured one<\/dd>/);
+    assert.match(before.body, /<dt>Last canary<\/dt>\s*<dd>never<\/dd>/);
+
+    // As a check that switched records it (the check itself: test/jobs/ytdlp-updates.test.ts).
+    const { db } = stack.services;
+    assert.ok(await claimCheck(db, 'check', Date.now() + 60_000));
+    const canary = { version: '2024.02.02', error: null, message: 'Extracted <the canary>.' };
+    const installed = { version: '2024.02.02', path: 'ytdlp/2024.02.02/yt-dlp', sha256: 'a'.repeat(64) };
+    assert.ok(await finishCheck(db, 'check', { outcome: 'switched', message: 'Switched.', canary, installed }, null));
+
+    const after = await get(b, '/admin');
+    assert.match(
+      after.body,
+      /<dd>2024\.02\.02 \(\d+ days old\), installed by ytconv \(update\) \d{4}-\d\d-\d\d \d\d:\d\d UTC<\/dd>/,
+    );
+    assert.match(after.body, /<dt>Last check<\/dt>\s*<dd>[^<]* UTC: switched\. Switched\.<\/dd>/);
+    assert.match(after.body, /yt-dlp 2024\.02\.02 passed\. Extracted &lt;the canary&gt;\./);
   });
 });
 

@@ -16,7 +16,7 @@ import type { JobView } from '../../src/jobs/types.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { attachedPicture, audioOf, ffprobe, ffprobeBytes } from '../helpers/ffprobe.ts';
-import { type Stack, startStack } from '../helpers/stack.ts';
+import { adminYtdlp, type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
 let app: FastifyInstance;
@@ -320,7 +320,7 @@ describe('covers', () => {
     const done = await stack.waitFor(created.id, 'done');
     const stored = (await stack.jobs.downloads(done.id))?.cover ?? assert.fail('no cover');
     assert.ok(existsSync(stored.path));
-    await createAdminApi({ ...stack.services, jobs: stack.jobs }).remove(done.id);
+    await createAdminApi({ ...stack.services, jobs: stack.jobs, ytdlp: adminYtdlp(stack) }).remove(done.id);
     assert.equal((await app.inject({ url: done.cover! })).statusCode, 404);
     assert.equal(existsSync(stored.path), false);
   });

@@ -1,10 +1,16 @@
 /** The service queue's processors, one per job name; thin: the work is the jobs service's. */
 import { sendJobEmail } from '../../jobs/email.ts';
 import { expireFiles, type HousekeepingDeps, reconcile } from '../../jobs/housekeeping.ts';
+import { checkForUpdate, type UpdateDeps } from '../../jobs/ytdlp-updates.ts';
 import type { Mailer } from '../../mailer.ts';
 import type { ServiceJob } from '../queues.ts';
 
-export type ServiceDeps = HousekeepingDeps & { mailer: Mailer; publicUrl: string };
+export type ServiceDeps = HousekeepingDeps & {
+  mailer: Mailer;
+  publicUrl: string;
+  ytdlpUpdates: UpdateDeps['settings'];
+  onYtdlpSwitched?: UpdateDeps['onSwitched'];
+};
 
 type Handlers = { [N in ServiceJob['name']]: (data: Extract<ServiceJob, { name: N }>['data']) => Promise<unknown> };
 
@@ -13,5 +19,11 @@ export function serviceHandlers(deps: ServiceDeps): Handlers {
     email: ({ jobId, to }) => sendJobEmail(deps, jobId, to),
     expire: () => expireFiles(deps),
     reconcile: () => reconcile(deps),
+    'ytdlp-update': () => checkForUpdate(updateDeps(deps), { scheduled: true }),
   };
+}
+
+function updateDeps(deps: ServiceDeps): UpdateDeps {
+  const { db, storage, engine, log, ytdlpUpdates: settings, onYtdlpSwitched: onSwitched } = deps;
+  return { db, storage, engine, log, settings, ...(onSwitched && { onSwitched }) };
 }

@@ -1,14 +1,17 @@
 /** The admin's job list: filters, the table with per-row actions, and pagination. */
 import type { AdminJob, JobList, JobListQuery } from '../../jobs/admin.ts';
 import { JOB_STATUSES } from '../../jobs/types.ts';
+import type { YtdlpStatus } from '../../jobs/ytdlp-status.ts';
 import type { ConfirmedAction } from './confirm-page.ts';
 import { formatBytes, formatClock, formatTime } from './format.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout } from './layout.ts';
 import type { Session } from './session.ts';
+import { ytdlpPanel } from './ytdlp-panel.ts';
 
 export interface JobsPage {
   list: JobList;
+  ytdlp: YtdlpStatus;
   query: JobListQuery;
   session: Session;
   /** What the last action did, or why it was refused. */
@@ -33,6 +36,7 @@ export function jobsPage(page: JobsPage): Html {
         <span class="muted">${list.total} ${list.total === 1 ? 'job' : 'jobs'}</span>
       </div>
       ${message && html`<p class="admin-alert admin-alert--${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>`}
+      ${ytdlpPanel(page.ytdlp)}
       ${filters(page.query)}
       ${list.jobs.length === 0 ? html`<p class="empty">No jobs match.</p>` : table(page)}
       ${pagination(page)}`;

@@ -93,8 +93,8 @@ async function render(
   status: number,
   message?: JobsPage['message'],
 ): Promise<FastifyReply> {
-  const list = await api.list(query);
-  return sendPage(reply, status, jobsPage({ list, query, session, ...(message && { message }) }));
+  const [list, ytdlp] = await Promise.all([api.list(query), api.ytdlp()]);
+  return sendPage(reply, status, jobsPage({ list, ytdlp, query, session, ...(message && { message }) }));
 }
 
 function isAction(name: string): name is Action {

@@ -1,0 +1,86 @@
+/**
+ * `ytconv ytdlp status|update|rollback`: the yt-dlp every worker uses, as the service keeps it
+ * fresh (src/jobs/ytdlp-updates.ts). `update` is the daily check, run now; `rollback` returns
+ * every worker to the previous version from its next conversion on.
+ */
+import type { Config } from '../config.ts';
+import { openDatabase } from '../db/connect.ts';
+import { type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
+import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../jobs/ytdlp-updates.ts';
+import { createLogger } from '../log.ts';
+import { openStorage } from '../storage.ts';
+import { formatTime } from '../web/admin/format.ts';
+
+const USAGE = 'usage: ytconv ytdlp status|update|rollback';
+/** What `update` ends with that leaves yt-dlp as it should be. */
+const FINE = new Set(['switched', 'up_to_date', 'pinned', 'recent']);
+
+const ACTIONS: Record<string, (deps: UpdateDeps) => Promise<number>> = {
+  async status(deps) {
+    for (const line of statusLines(await ytdlpStatus(deps))) say(line);
+    return 0;
+  },
+  async update(deps) {
+    const result = await checkForUpdate(deps, { scheduled: false });
+    say(result.message);
+    return FINE.has(result.outcome) ? 0 : 1;
+  },
+  async rollback(deps) {
+    const state = await rollBackYtdlp(deps);
+    if (state === null) {
+      process.stderr.write('ytconv ytdlp: there is no previous version to roll back to\n');
+      return 1;
+    }
+    say(
+      `Rolled back to yt-dlp ${state.current_version} (from ${state.previous_version}); the next conversions use it.`,
+    );
+    return 0;
+  },
+};
+
+export async function runYtdlp(argv: string[], config: Config): Promise<number> {
+  const action = argv.length === 1 && argv[0] !== undefined ? ACTIONS[argv[0]] : undefined;
+  if (action === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const db = openDatabase(config.service.databaseUrl);
+  try {
+    const deps: UpdateDeps = {
+      db,
+      storage: await openStorage(config.service.storageDir),
+      engine: config.engine,
+      settings: config.service.ytdlpUpdates,
+      log: createLogger('run', 'silent'),
+    };
+    return await action(deps);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`ytconv ytdlp: cannot use the database (${message}); has \`ytconv migrate\` been run?\n`);
+    return 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function statusLines(status: YtdlpStatus): string[] {
+  const age = status.ageDays === null ? 'age unknown' : `${status.ageDays} days old`;
+  const origin = status.since
+    ? `installed by ytconv (${status.since.how}) ${formatTime(status.since.at)}`
+    : 'the configured one';
+  const { lastCheck: check, lastCanary: canary } = status;
+  return [
+    `yt-dlp ${status.version ?? 'does not run'}, ${age}: ${origin}`,
+    `  file: ${status.path}`,
+    ...(status.previous === null ? [] : [`  previous: ${status.previous} (ytconv ytdlp rollback returns to it)`]),
+    `updates: ${status.updates}`,
+    check === null ? 'last check: never' : `last check: ${formatTime(check.at)}, ${check.outcome}: ${check.message}`,
+    canary === null
+      ? 'last canary: never'
+      : `last canary: ${formatTime(canary.at)}, yt-dlp ${canary.version} ${canary.passed ? 'passed' : 'failed'}: ${canary.message}`,
+  ];
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
