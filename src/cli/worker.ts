@@ -6,7 +6,7 @@ import { createLogger } from '../log.ts';
 import { createMailer } from '../mailer.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { startWorkers } from '../queue/worker.ts';
-import { openServices } from '../services.ts';
+import { openServices, parkRulesOf } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
 
 /**
@@ -56,6 +56,8 @@ export async function runWorker(config: Config): Promise<number> {
     stallTimeoutMs: service.stallTimeoutSec * 1000,
     publicUrl: service.publicUrl,
     concurrency: service.workerConcurrency,
+    pace: service.pace,
+    parkRules: parkRulesOf(config),
     schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,
   });

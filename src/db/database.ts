@@ -4,12 +4,14 @@ import type { AdminsTable } from './tables/admins.ts';
 import type { ConversionFilesTable } from './tables/conversion-files.ts';
 import type { ConversionsTable } from './tables/conversions.ts';
 import type { JobsTable } from './tables/jobs.ts';
+import type { SiteStatesTable } from './tables/site-states.ts';
 
 export interface Database {
   conversions: ConversionsTable;
   conversion_files: ConversionFilesTable;
   jobs: JobsTable;
   admins: AdminsTable;
+  site_states: SiteStatesTable;
 }
 
 /** What every repository function takes, so callers can compose them inside one transaction. */

@@ -125,6 +125,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(
         down.results?.map((r) => [r.migrationName, r.status]),
         [
+          ['2026-12-10-007-site-pauses', 'Success'],
           ['2026-12-02-006-truncated-files', 'Success'],
           ['2026-12-02-005-covers', 'Success'],
         ],
@@ -133,8 +134,26 @@ for (const dialect of dialects()) {
       assert.ok((await columns()).includes('entries'));
       assert.deepEqual(await migrate(t.db), {
         ok: true,
-        applied: ['2026-12-02-005-covers', '2026-12-02-006-truncated-files'],
+        applied: ['2026-12-02-005-covers', '2026-12-02-006-truncated-files', '2026-12-10-007-site-pauses'],
       });
+    });
+
+    it('adds parking to conversions and the sites’ table in 007, and takes them away again', async () => {
+      const schema = async () => {
+        const found = await t.db.introspection.getTables();
+        const conversions = found.find((table) => table.name === 'conversions')?.columns.map((c) => c.name) ?? [];
+        return { conversions, sites: found.some((table) => table.name === 'site_states') };
+      };
+      await migrate(t.db);
+      const parking = ['park_cause', 'park_until', 'parks'];
+      assert.deepEqual(await schema().then((s) => [parking.every((c) => s.conversions.includes(c)), s.sites]), [
+        true,
+        true,
+      ]);
+      assert.equal((await migrator(t.db).migrateTo('2026-12-02-006-truncated-files')).error, undefined);
+      const down = await schema();
+      assert.deepEqual([parking.some((c) => down.conversions.includes(c)), down.sites], [false, false]);
+      assert.deepEqual(await migrate(t.db), { ok: true, applied: ['2026-12-10-007-site-pauses'] });
     });
 
     it('returns a failure instead of throwing, and leaves no half-made schema', async () => {
