@@ -138,3 +138,27 @@ describe('a broken extractor', () => {
     assert.equal((await stack.waitFor(job.id, 'done')).files.length, 1);
   });
 });
+
+describe('a paced site', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ YTCONV_PACE: 'standin=1/2s' });
+    await stack.startWorker();
+  });
+  after(() => stack.close());
+
+  it('has its conversions started no closer together than its rate allows, over all workers', async () => {
+    const { site, jobs } = stack;
+    await stack.startWorker();
+    const names = ['plain', 'second', 'music'];
+    const created = await Promise.all(names.map((name) => jobs.create({ url: site.watchUrl(name), format: 'mp3' })));
+    await Promise.all(created.map((job) => stack.waitFor(job.id, 'done')));
+    const starts = names.map((name) => pageRequests(site, name)[0]?.at ?? assert.fail(`${name} was never read`));
+    const gaps = starts
+      .sort((a, b) => a - b)
+      .slice(1)
+      .map((at, i) => at - (starts[i] ?? 0));
+    // One conversion per 2 s window: a generous lower bound, for the time between a start and its request.
+    for (const gap of gaps) assert.ok(gap >= 1000, `conversions started ${gaps.join(', ')} ms apart`);
+  });
+});
