@@ -40,10 +40,14 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
+    assert.match(
+      lines.join('\n'),
+      /paced: youtube 10 per 1 min; a site pauses 30 min after a rate limit or 3 bot walls/,
+    );
     assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
   });
 
