@@ -21,19 +21,25 @@ function pageRequests(site: Site, name: string) {
 
 const waitingFor = (cause: string) => (view: JobView) => view.status === 'queued' && view.waiting?.cause === cause;
 
+/** A stack with one worker for the tests of a `describe`, with these settings; `stack` reads it. */
+function useStack(env: NodeJS.ProcessEnv): Stack {
+  let current: Stack | null = null;
+  before(async () => {
+    current = await startStack(env);
+    await current.startWorker();
+  });
+  after(() => current?.close());
+  return new Proxy({} as Stack, { get: (_, key) => Reflect.get(current ?? assert.fail('no stack yet'), key) });
+}
+
 async function conversion(stack: Stack, jobId: string) {
   const id = (await conversionOf(stack.services.db, jobId)) ?? assert.fail(`no job ${jobId}`);
   return (await getConversion(stack.services.db, id)) ?? assert.fail(`no conversion ${id}`);
 }
 
 describe('a site that rate-limits this server', () => {
-  let stack: Stack;
-  before(async () => {
-    // A pause far longer than the test: it ends only when the test lifts it.
-    stack = await startStack({ YTCONV_PACE: 'standin=none', YTCONV_PAUSE: '1h' });
-    await stack.startWorker();
-  });
-  after(() => stack.close());
+  // A pause far longer than the test: it ends only when the test lifts it.
+  const stack = useStack({ YTCONV_PACE: 'standin=none', YTCONV_PAUSE: '1h' });
 
   it('parks the job as waiting, pauses that site alone, and runs its jobs when the pause is lifted', async () => {
     const { site, jobs } = stack;
@@ -82,12 +88,7 @@ describe('a site that rate-limits this server', () => {
 });
 
 describe('a site showing this server its bot wall', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ YTCONV_PACE: 'standin=none', YTCONV_PAUSE: '4', YTCONV_PAUSE_AFTER_BOT_WALLS: '2' });
-    await stack.startWorker();
-  });
-  after(() => stack.close());
+  const stack = useStack({ YTCONV_PACE: 'standin=none', YTCONV_PAUSE: '4', YTCONV_PAUSE_AFTER_BOT_WALLS: '2' });
 
   it('pauses the site after a run of bot walls, and its jobs are done once the pause has passed', async () => {
     const { site, jobs } = stack;
@@ -117,12 +118,7 @@ describe('a site showing this server its bot wall', () => {
 });
 
 describe('a broken extractor', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ YTCONV_PACE: 'standin=none' });
-    await stack.startWorker();
-  });
-  after(() => stack.close());
+  const stack = useStack({ YTCONV_PACE: 'standin=none' });
 
   it('parks the job until requeueParked (after a yt-dlp update) runs it again, once', async () => {
     const { site, jobs } = stack;
@@ -140,12 +136,7 @@ describe('a broken extractor', () => {
 });
 
 describe('a paced site', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ YTCONV_PACE: 'standin=1/2s' });
-    await stack.startWorker();
-  });
-  after(() => stack.close());
+  const stack = useStack({ YTCONV_PACE: 'standin=1/2s' });
 
   it('has its conversions started no closer together than its rate allows, over all workers', async () => {
     const { site, jobs } = stack;
