@@ -65,6 +65,15 @@ export interface ServiceConfig {
   /** The wait before an unsent email is tried again; it doubles with each further try. */
   readonly emailRetryDelaySec: number;
   readonly ytdlpUpdates: YtdlpUpdateSettings;
+  /**
+   * Sites with a convert queue of their own (yt-dlp extractor names before any `:`), each with the
+   * conversions it may start per window across all workers, or null for no limit.
+   */
+  readonly pace: Readonly<Record<string, Rate | null>>;
+  /** How long a site's work waits after it rate-limits this server or shows it the bot wall. */
+  readonly pauseSec: number;
+  /** Conversions in a row that meet a site's bot wall before its work is paused. */
+  readonly botWallsToPause: number;
 }
 
 /** How the service keeps yt-dlp fresh (src/jobs/ytdlp-updates.ts). */
@@ -156,6 +165,19 @@ function parseRate(text: string): { rate: Rate | null } | null {
   return max !== null && windowSec !== null ? { rate: { max, windowSec } } : null;
 }
 
+/** `youtube=10/1m,vimeo=none`: a rate (or none) per site, each a yt-dlp extractor name without `:`; or none. */
+function parsePace(text: string): { pace: Record<string, Rate | null> } | null {
+  if (text.trim().toLowerCase() === 'none') return { pace: {} };
+  const pace: Record<string, Rate | null> = {};
+  for (const item of text.split(',')) {
+    const [site = '', rate = ''] = item.split('=').map((part) => part.trim());
+    const parsed = parseRate(rate);
+    if (!/^[a-z0-9_]+$/.test(site) || parsed === null || site in pace) return null;
+    pace[site] = parsed.rate;
+  }
+  return { pace };
+}
+
 /** Off, on (every hop), or the proxies' addresses and CIDR ranges. */
 function parseTrustProxy(text: string): { trust: boolean | string[] } | null {
   const flag = parseBoolean(text);
@@ -225,6 +247,11 @@ const serviceSchema = z.object({
   ).optional(),
   YTCONV_YTDLP_CANARY: setting('an http(s) URL of a video', parseUrl(['http:', 'https:'])).prefault(YTDLP_CANARY),
   YTCONV_YTDLP: z.string().optional(),
+  YTCONV_PACE: setting('site=count/duration pairs such as youtube=10/1m,vimeo=none, or none', parsePace).prefault(
+    'youtube=10/1m',
+  ),
+  YTCONV_PAUSE: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30m'),
+  YTCONV_PAUSE_AFTER_BOT_WALLS: setting('a whole number such as 3', parsePositiveInt).prefault('3'),
 });
 
 function ytdlpUpdates(s: z.infer<typeof serviceSchema>): YtdlpUpdateSettings {
@@ -284,6 +311,9 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,
     ytdlpUpdates: ytdlpUpdates(s),
+    pace: s.YTCONV_PACE.pace,
+    pauseSec: s.YTCONV_PAUSE,
+    botWallsToPause: s.YTCONV_PAUSE_AFTER_BOT_WALLS,
   };
 }
 

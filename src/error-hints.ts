@@ -13,6 +13,10 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   unavailable: 'This video isn’t available: it may be private, removed, or blocked in the server’s region.',
   sign_in_required:
     'The site wants a sign-in for this video (an age or bot check). The server’s admin can add a cookies file or update yt-dlp.',
+  rate_limited:
+    'The video site is limiting how much this server may fetch right now. ytconv waits and tries again by itself.',
+  extractor_broken:
+    'The video site changed in a way this server’s yt-dlp cannot read yet. It is tried again once yt-dlp is updated.',
   too_long: 'This media is longer than this server accepts.',
   too_large: 'This media is larger than this server is allowed to download.',
   no_audio: 'This media has no audio track, so there is nothing to convert.',

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   forbidden_address: 422,
   unavailable: 422,
   sign_in_required: 422,
+  rate_limited: 503,
+  extractor_broken: 502,
   too_long: 422,
   too_large: 413,
   no_audio: 422,
@@ -34,16 +36,35 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * What a code alone does not say but other code must know, read from the error instead of its
+ * text: `bot_wall`, a `sign_in_required` that is the site's bot check ("confirm you're not a bot"),
+ * which is about this server's address or session rather than the video.
+ */
+export const ERROR_REASONS = ['bot_wall'] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
 export class ConvertError extends Error {
   override readonly name = 'ConvertError';
   readonly code: ErrorCode;
   /** The request field at fault (`start`, `quality`…), when one is: forms point at it. */
   readonly field: string | null;
+  readonly reason: ErrorReason | null;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; field?: string }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; field?: string; reason?: ErrorReason | null },
+  ) {
     super(message, options);
     this.code = code;
     this.field = options?.field ?? null;
+    this.reason = options?.reason ?? null;
+  }
+
+  /** The site showed this server its bot check: a matter of the server's address or session. */
+  get botWall(): boolean {
+    return this.reason === 'bot_wall';
   }
 
   /** HTTP status that goes with the code, for the web layer. */

@@ -6,11 +6,12 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import type { Database } from './db/database.ts';
+import type { ParkRules } from './jobs/parking.ts';
 import { createJobsApi } from './jobs/service.ts';
 import type { JobsApi } from './jobs/types.ts';
 import { type Logger, quietErrors } from './log.ts';
 import type { JobEvents } from './queue/events.ts';
-import { openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
+import { convertQueues, openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
 import { openStorage, type Storage } from './storage.ts';
 
 export interface Services {
@@ -29,10 +30,11 @@ export async function openServices(config: Config, role: Role, log?: Logger): Pr
     redisUrl: config.service.redisUrl,
     prefix: config.service.queuePrefix,
     emailRetryDelayMs: config.service.emailRetryDelaySec * 1000,
+    pacedSites: Object.keys(config.service.pace),
   };
   const queues = openQueues(queue, role);
   if (log) {
-    queues.convert.on('error', quietErrors(log, 'Redis (queue)'));
+    for (const queue of convertQueues(queues)) queue.on('error', quietErrors(log, 'Redis (queue)'));
     queues.service.on('error', quietErrors(log, 'Redis (service queue)'));
   }
   return {
@@ -45,6 +47,11 @@ export async function openServices(config: Config, role: Role, log?: Logger): Pr
       await db.destroy();
     },
   };
+}
+
+/** When sites that turn conversions away are paused, from the settings. */
+export function parkRulesOf(config: Config): ParkRules {
+  return { pauseMs: config.service.pauseSec * 1000, botWallsToPause: config.service.botWallsToPause };
 }
 
 /** The jobs service as a web process builds it over its services. */

@@ -115,6 +115,19 @@ describe('loadConfig', () => {
     assert.equal(load({ YTCONV_TRUST_PROXY: 'yes' }).service.trustProxy, true);
   });
 
+  it('reads each paced site with its rate, and the pauses', () => {
+    const { service } = load({
+      YTCONV_PACE: 'youtube=5/1m, vimeo=none',
+      YTCONV_PAUSE: '1h',
+      YTCONV_PAUSE_AFTER_BOT_WALLS: '5',
+    });
+    assert.deepEqual(service.pace, { youtube: { max: 5, windowSec: 60 }, vimeo: null });
+    assert.equal(service.pauseSec, 3600);
+    assert.equal(service.botWallsToPause, 5);
+    assert.deepEqual(load({ YTCONV_PACE: 'none' }).service.pace, {});
+    assert.deepEqual(load({}).service.pace, { youtube: { max: 10, windowSec: 60 } });
+  });
+
   it('accepts * for all sites and none for no download limit', () => {
     const { engine } = load({ YTCONV_ALLOWED_SITES: '*', YTCONV_MAX_DOWNLOAD: 'none' });
     assert.equal(engine.policy.allowedSites, '*');
@@ -149,6 +162,10 @@ describe('loadConfig', () => {
     ['YTCONV_TMP_DIR', '/nonexistent', /existing directory/],
     ['YTCONV_EXPIRE_EVERY', '0', /positive duration/],
     ['YTCONV_EMAIL_RETRY_DELAY', 'soon', /positive duration/],
+    ['YTCONV_PACE', 'youtube', /youtube=10\/1m/],
+    ['YTCONV_PACE', 'you tube=1/1m', /youtube=10\/1m/],
+    ['YTCONV_PACE', 'youtube=1/1m,youtube=2/1m', /youtube=10\/1m/],
+    ['YTCONV_PAUSE_AFTER_BOT_WALLS', '0', /YTCONV_PAUSE_AFTER_BOT_WALLS/],
     ['YTCONV_SUBMIT_RATE', '30', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '0/1m', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],

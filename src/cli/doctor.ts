@@ -5,6 +5,7 @@
 import { type Config, TOOL_VARIABLES, type ToolKey } from '../config.ts';
 import { run, ToolError } from '../pipeline/process.ts';
 import { ffmpegVersion, type YtdlpInfo, ytdlpInfo } from '../pipeline/tools.ts';
+import { formatDuration } from '../units.ts';
 
 interface Check {
   mark: '✓' | '!' | '✗';
@@ -20,7 +21,7 @@ const PROBE_TIMEOUT_MS = 20_000;
 /** Print the checks through `write`; false when conversions cannot work here. */
 export async function runDoctor(config: Config, write: (line: string) => void): Promise<boolean> {
   const groups = await Promise.all([checkNode(), checkFfmpeg(config), checkFfprobe(config), checkYtdlp(config)]);
-  const checks = groups.flat();
+  const checks = [...groups.flat(), pacing(config)];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
@@ -110,6 +111,19 @@ function ytdlpAge(info: YtdlpInfo, path: string): Check {
 function jsRuntime(config: Config, info: YtdlpInfo): Check {
   if (!info.supportsJsRuntimes) return { mark: '✓', text: 'JS runtime: not needed by this yt-dlp version' };
   return { mark: '✓', text: `JS runtime for yt-dlp: node ${config.engine.tools.node} (--js-runtimes)` };
+}
+
+/** The sites' pacing and pauses, as the workers apply them (YTCONV_PACE, YTCONV_PAUSE…). */
+function pacing(config: Config): Check {
+  const { pace, pauseSec, botWallsToPause } = config.service;
+  const sites = Object.entries(pace).map(([site, rate]) =>
+    rate === null ? `${site} (no limit)` : `${site} ${rate.max} per ${formatDuration(rate.windowSec)}`,
+  );
+  const paced = sites.length > 0 ? `paced: ${sites.join(', ')}` : 'no site paced';
+  return {
+    mark: '✓',
+    text: `${paced}; a site pauses ${formatDuration(pauseSec)} after a rate limit or ${botWallsToPause} bot walls in a row`,
+  };
 }
 
 const INSTALL_HINTS: Record<ToolKey, string> = {

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
-import { WEB_REDIS } from '../queue/queues.ts';
+import { convertQueues, WEB_REDIS } from '../queue/queues.ts';
 import { keptSecretKey } from '../secret-key.ts';
 import { jobsApiOf, openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
@@ -38,7 +38,7 @@ export async function runWeb(config: Config): Promise<number> {
       }),
       secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
       secureCookie: config.service.publicUrl.startsWith('https:'),
-      queues: [services.queues.convert, services.queues.service],
+      queues: [...convertQueues(services.queues), services.queues.service],
     },
     logger: log,
   });

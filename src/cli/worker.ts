@@ -5,7 +5,7 @@ import { createMailer } from '../mailer.ts';
 import { lowerChildPriority } from '../pipeline/process.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { startWorkers } from '../queue/worker.ts';
-import { openServices } from '../services.ts';
+import { openServices, parkRulesOf } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
 
 /**
@@ -32,6 +32,8 @@ export async function runWorker(config: Config): Promise<number> {
     publicUrl: service.publicUrl,
     ytdlpUpdates: service.ytdlpUpdates,
     concurrency: service.workerConcurrency,
+    pace: service.pace,
+    parkRules: parkRulesOf(config),
     schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,
   });

@@ -4,11 +4,11 @@
  * every worker to the previous version from its next conversion on.
  */
 import type { Config } from '../config.ts';
-import { openDatabase } from '../db/connect.ts';
+import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import { type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
 import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../jobs/ytdlp-updates.ts';
 import { createLogger } from '../log.ts';
-import { openStorage } from '../storage.ts';
+import { openServices } from '../services.ts';
 import { formatTime } from '../web/admin/format.ts';
 
 const USAGE = 'usage: ytconv ytdlp status|update|rollback';
@@ -44,14 +44,25 @@ export async function runYtdlp(argv: string[], config: Config): Promise<number> 
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const db = openDatabase(config.service.databaseUrl);
+  // Silent: this command prints what it has to say.
+  const log = createLogger('run', 'silent');
+  const services = await openServices(config, 'web', log);
+  const { db } = services;
   try {
     const deps: UpdateDeps = {
       db,
-      storage: await openStorage(config.service.storageDir),
+      storage: services.storage,
       engine: config.engine,
       settings: config.service.ytdlpUpdates,
-      log: createLogger('run', 'silent'),
+      log,
+      onSwitched: () =>
+        rerunAfterYtdlpSwitch(services, (count) =>
+          say(`${count} conversion(s) that failed on the old yt-dlp's extractor run again with this one.`),
+        )().catch(() =>
+          say(
+            'The conversions that failed on the old extractor could not be queued now (is Redis up?); they retry within a day.',
+          ),
+        ),
     };
     return await action(deps);
   } catch (err) {
@@ -59,7 +70,7 @@ export async function runYtdlp(argv: string[], config: Config): Promise<number> 
     process.stderr.write(`ytconv ytdlp: cannot use the database (${message}); has \`ytconv migrate\` been run?\n`);
     return 1;
   } finally {
-    await db.destroy();
+    await services.close();
   }
 }
 

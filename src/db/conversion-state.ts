@@ -6,7 +6,8 @@
  *
  *   queued ──take──▶ running ──finish──▶ done
  *     ▲               │  │ (retake when stale: new token)
- *     └───release─────┘  └──fail──▶ failed
+ *     ├───release─────┤  └──fail──▶ failed
+ *     └───park────────┘ (the site turned it away for a while: queued again, saying why)
  *   queued/running ──(last requester cancels, jobs.ts)──▶ cancelled
  *
  * A playlist's entries and their files are written one by one as the worker finishes them; they
@@ -18,7 +19,7 @@ import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { ErrorCode } from '../errors.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
 import type { NewFileRow } from './tables/conversion-files.ts';
-import type { ConversionUpdate, EntryState, JobPhase, Timestamp } from './tables/conversions.ts';
+import type { ConversionUpdate, EntryState, JobPhase, ParkCause, Timestamp } from './tables/conversions.ts';
 
 export type FileInput = Omit<NewFileRow, 'id' | 'conversion_id' | 'position'>;
 
@@ -74,6 +75,9 @@ export async function takeConversion(
       take_token: token,
       // A cover belongs to the take that made it; this take makes its own.
       cover: null,
+      // A parked conversion runs again: it no longer waits.
+      park_cause: null,
+      park_until: null,
       attempts: (eb) => eb('attempts', '+', 1),
       started_at: now,
       updated_at: now,
@@ -99,8 +103,13 @@ function unheld(eb: ExpressionBuilder<Database, 'conversions'>, rules: TakeRules
  * the work reached, which the next take holds until it passes it (src/jobs/progress.ts).
  */
 export function releaseConversion(db: Db, id: string, token: string, now: Timestamp = Date.now()) {
+  return handBack(db, id, token, { updated_at: now });
+}
+
+/** Queued again by its holder, the take not counted, what it made forgotten; `set` says more. */
+function handBack(db: Db, id: string, token: string, set: UpdateObject<Database, 'conversions'>) {
   return inTransaction(db, async (trx) => {
-    const released = await asHolder(trx, id, token, {
+    const back = await asHolder(trx, id, token, {
       status: 'queued',
       take_token: null,
       cover: null,
@@ -108,11 +117,44 @@ export function releaseConversion(db: Db, id: string, token: string, now: Timest
       eta: null,
       entries: null,
       attempts: (eb) => eb('attempts', '-', 1),
-      updated_at: now,
+      ...set,
     });
-    if (released) await forgetFiles(trx, id);
-    return released;
+    if (back) await forgetFiles(trx, id);
+    return back;
   });
+}
+
+/**
+ * The site turned the holder's conversion away for a while: handed back like a release, waiting
+ * for `cause` until `until` (null: until an event such as a yt-dlp update), and counted as parked.
+ */
+export function parkConversion(
+  db: Db,
+  id: string,
+  token: string,
+  park: { cause: ParkCause; until: Timestamp | null },
+  now: Timestamp = Date.now(),
+) {
+  return handBack(db, id, token, {
+    park_cause: park.cause,
+    park_until: park.until,
+    parks: (eb) => eb('parks', '+', 1),
+    updated_at: now,
+  });
+}
+
+/**
+ * The conversions parked for `cause` no longer wait for it (a yt-dlp update came): returns them,
+ * each once, for the caller to run again; a second call finds none of them.
+ */
+export async function unparkConversions(db: Db, cause: ParkCause, now: Timestamp = Date.now()) {
+  return db
+    .updateTable('conversions')
+    .set({ park_cause: null, park_until: null, updated_at: now })
+    .where('status', '=', 'queued')
+    .where('park_cause', '=', cause)
+    .returning(['id', 'source_site'])
+    .execute();
 }
 
 /** False unless this worker still holds the conversion: it was cancelled, or another worker retook it. */

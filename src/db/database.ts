@@ -4,6 +4,7 @@ import type { AdminsTable } from './tables/admins.ts';
 import type { ConversionFilesTable } from './tables/conversion-files.ts';
 import type { ConversionsTable } from './tables/conversions.ts';
 import type { JobsTable } from './tables/jobs.ts';
+import type { SiteStatesTable } from './tables/site-states.ts';
 import type { YtdlpStateTable } from './tables/ytdlp-state.ts';
 
 export interface Database {
@@ -12,6 +13,7 @@ export interface Database {
   jobs: JobsTable;
   admins: AdminsTable;
   ytdlp_state: YtdlpStateTable;
+  site_states: SiteStatesTable;
 }
 
 /** What every repository function takes, so callers can compose them inside one transaction. */

@@ -5,7 +5,7 @@
  */
 import { deleteFiles } from '../db/conversion-files.ts';
 import { expiredConversions, listByStatus } from '../db/conversions.ts';
-import { type Queues, sendConvert } from '../queue/queues.ts';
+import { findConvertMessage, type Queues, sendConvert } from '../queue/queues.ts';
 import { abandonIfExhausted, type RunDeps } from './run.ts';
 
 export type HousekeepingDeps = RunDeps & { queues: Queues };
@@ -33,12 +33,12 @@ export async function reconcile(deps: HousekeepingDeps, now = Date.now()): Promi
     const quietSince = status === 'queued' ? now - QUEUED_GRACE_MS : rules.staleBefore;
     for (const work of await listByStatus(deps.db, status, PAGE)) {
       if (work.updated_at >= quietSince) continue;
-      const message = await deps.queues.convert.getJob(work.id);
+      const message = await findConvertMessage(deps.queues, work.id);
       if (message && LIVE.has(await message.getState())) continue;
       if ((await abandonIfExhausted(deps, work, rules)) === 'failed') continue;
       // A finished message under the same id would swallow the new one.
       await message?.remove();
-      await sendConvert(deps.queues, work.id);
+      await sendConvert(deps.queues, { id: work.id, site: work.source_site });
       resent++;
     }
   }

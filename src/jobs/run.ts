@@ -14,6 +14,7 @@ import {
   dropUnkeptCover,
   failConversion,
   finishConversion,
+  parkConversion,
   releaseConversion,
   setCover,
   setSourceInfo,
@@ -32,6 +33,7 @@ import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, OutputFile, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
 import { EntryWriter } from './entries.ts';
+import { mayPark, type Parking, type ParkRules, parkCauseOf, planParking, siteWorked } from './parking.ts';
 import { heldProgress } from './progress.ts';
 import { uploadDir } from './service.ts';
 
@@ -50,6 +52,8 @@ export interface RunDeps {
   ytdlp(): Promise<string>;
   /** Lines about this conversion (the caller names it). */
   log: Logger;
+  /** When a site that turns conversions away is paused (see parking.ts). */
+  parkRules: ParkRules;
 }
 
 export interface RunControl {
@@ -57,9 +61,14 @@ export interface RunControl {
   signal: AbortSignal;
   /** Tell watchers the row changed. */
   notify(): Promise<void>;
+  /** The paced site whose queue the conversion came from; null for the shared queue. */
+  site: string | null;
 }
 
 export type Outcome = 'done' | 'failed' | 'cancelled' | 'skipped' | 'handed_back' | 'superseded';
+
+/** How a take ended; a parked conversion's caller holds its message back as `parking` says. */
+export type RunResult = Outcome | { outcome: 'parked'; parking: Parking };
 
 const WRITE_EVERY_MS = 1000;
 /** Audio files are named `<title>.<format>`, so this never takes one's name. */
@@ -74,9 +83,11 @@ interface Take {
   outDir: string;
   /** Set when a write was refused: the conversion is no longer ours. */
   lost: AbortController;
+  /** The site its pauses count against: its queue's, else the one its link was sent by. */
+  site: string | null;
 }
 
-export async function runConversion(deps: RunDeps, id: string, ctl: RunControl): Promise<Outcome> {
+export async function runConversion(deps: RunDeps, id: string, ctl: RunControl): Promise<RunResult> {
   const work = await getConversion(deps.db, id);
   if (!work || (work.status !== 'queued' && work.status !== 'running')) return 'skipped';
   const token = newId();
@@ -92,6 +103,7 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
     token,
     outDir: join(deps.storage.conversionDir(id), token),
     lost: new AbortController(),
+    site: ctl.site ?? work.source_site,
   };
   const stop = AbortSignal.any([take.lost.signal, ctl.signal]);
   const entries = new EntryWriter({
@@ -126,8 +138,14 @@ export async function runConversion(deps: RunDeps, id: string, ctl: RunControl):
 }
 
 /** One line per take's end; a failure with its causes and the failing tool's last stderr lines. */
-function logged(take: Take, outcome: Outcome, err?: unknown): Outcome {
+function logged(take: Take, result: RunResult, err?: unknown): RunResult {
   const { log } = take.deps;
+  if (typeof result === 'object') {
+    const { cause, until } = result.parking;
+    log.info({ outcome: 'parked', cause, until: new Date(until).toISOString(), ...failureDetails(err) }, 'parked');
+    return result;
+  }
+  const outcome = result;
   if (outcome !== 'failed' || err === undefined) {
     log.info({ outcome }, outcome);
     return outcome;
@@ -187,11 +205,12 @@ async function finish(take: Take, result: ConvertResult, entries: EntryWriter): 
       files.map((f) => deps.storage.resolve(f.path)),
     );
   }
+  await siteWorked(deps.db, take.site);
   await ended(deps, take.work);
   return 'done';
 }
 
-async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<Outcome> {
+async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<RunResult> {
   const { deps, work, token } = take;
   if (shutdown.aborted) {
     // The next take starts afresh: what this one made is forgotten with it.
@@ -200,11 +219,22 @@ async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<
   }
   if (take.lost.signal.aborted) return lost(take);
   const e = asConvertError(err);
+  const cause = parkCauseOf(e);
+  if (cause !== null && mayPark(work.parks)) return park(take, await planParking(deps, take.site, cause));
   // Files of the playlist entries finished before the failure stay until expiry, like a cancel's.
   if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return lost(take);
   await dropIfNothingKept(take);
   await ended(deps, work);
   return 'failed';
+}
+
+/** Queued again, waiting for its site; what this take made is forgotten, as on a release. */
+async function park(take: Take, parking: Parking): Promise<RunResult> {
+  const { deps, work, token } = take;
+  const until = parking.cause === 'extractor_broken' ? null : parking.until;
+  if (!(await parkConversion(deps.db, work.id, token, { cause: parking.cause, until }))) return lost(take);
+  await rm(take.outDir, { recursive: true, force: true });
+  return { outcome: 'parked', parking };
 }
 
 /**

@@ -24,11 +24,14 @@ import {
   NO_ROOM,
 } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
+import { suitableExtractors } from '../pipeline/extractors.ts';
 import { safeStem } from '../pipeline/filename.ts';
+import { isSiteAllowed } from '../pipeline/sources.ts';
 import type { Engine } from '../pipeline/types.ts';
 import type { JobEvents } from '../queue/events.ts';
-import { type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
+import { convertQueues, type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { sitePauses, type Waiting } from './parking.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
 import { shownCover, toView, visibleFiles } from './view.ts';
@@ -50,16 +53,19 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
-  const view = async (job: Job): Promise<JobView> => toView(job, await listFiles(db, job.conversion_id));
+  const view = async (job: Job): Promise<JobView> =>
+    toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor(db, [job]));
   const startWork = workStarter(deps);
   return {
     async create(request: NewJob, gate) {
       try {
-        const checked = await checkRequest(request, deps.engine);
+        const checked = await withSite(deps, await checkRequest(request, deps.engine));
         await gate?.();
         const job = await admit(deps, startWork, checked, request.upload);
         // Work no worker has taken yet has no files: most answers here need no query for them.
-        return job.conversion.status === 'queued' && job.conversion.attempts === 0 ? toView(job, []) : await view(job);
+        return job.conversion.status === 'queued' && job.conversion.attempts === 0
+          ? toView(job, [], Date.now(), await pausesFor(db, [job]))
+          : await view(job);
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
       }
@@ -79,7 +85,8 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         db,
         found.map((job) => job.conversion_id),
       );
-      return found.map((job) => toView(job, files.get(job.conversion_id) ?? []));
+      const pauses = await pausesFor(db, found);
+      return found.map((job) => toView(job, files.get(job.conversion_id) ?? [], Date.now(), pauses));
     },
     async cancel(id) {
       const cancelled = await cancelJob(db, id, Date.now() + deps.retentionSec * 1000);
@@ -114,7 +121,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       const rows = await listFiles(db, job.conversion_id);
       const cover = shownCover(job, rows);
       return {
-        job: toView(job, rows),
+        job: toView(job, rows, Date.now(), await pausesFor(db, [job])),
         files: visibleFiles(job, rows).map((f) => ({
           path: storage.resolve(f.path),
           name: f.name,
@@ -127,9 +134,28 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   };
 }
 
+/** The sites' pauses, read only when a job waits in a queue (the others show none). */
+async function pausesFor(db: Kysely<Database>, jobs: readonly Job[]): Promise<ReadonlyMap<string, Waiting>> {
+  return jobs.some((job) => job.conversion.status === 'queued') ? sitePauses(db) : new Map();
+}
+
+/**
+ * A link goes to its site's queue when that site is paced (queue/queues.ts). YouTube's links are
+ * known as such; another link's site is what yt-dlp would read it with, asked only when a site
+ * other than YouTube is paced (a question to the warm helper of extractors.ts, no network).
+ */
+async function withSite(deps: JobsDeps, checked: CheckedRequest): Promise<CheckedRequest> {
+  const { source } = checked;
+  const pacedOthers = [...deps.queues.sites.keys()].some((site) => site !== 'youtube');
+  if (source.kind !== 'url' || source.site !== null || !pacedOthers) return checked;
+  const names = await suitableExtractors(deps.engine, source.url);
+  const site = names?.find((name) => isSiteAllowed(name, deps.engine.policy.allowedSites)) ?? null;
+  return { ...checked, source: { ...source, site } };
+}
+
 /** Work nobody wants any more: its queue message (a worker would only skip it) and its upload. */
 async function dropQueuedWork(deps: JobsDeps, conversionId: string): Promise<void> {
-  await deps.queues.convert.remove(conversionId).catch(() => {});
+  await Promise.all(convertQueues(deps.queues).map((queue) => queue.remove(conversionId).catch(() => {})));
   await rm(uploadDir(deps.storage, conversionId), { recursive: true, force: true });
 }
 
@@ -198,7 +224,7 @@ async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]):
   try {
     await sendConverts(
       deps.queues,
-      sent.map((job) => job.conversion_id),
+      sent.map((job) => ({ id: job.conversion_id, site: job.conversion.source_site })),
     );
   } catch (err) {
     await Promise.all(sent.map((job) => undoWork(deps, job)));

@@ -3,12 +3,19 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
-import type { EntryStatus, JobOptions, JobPhase, JobStatus } from '../db/tables/conversions.ts';
+import type { EntryStatus, JobOptions, JobPhase, JobStatus, ParkCause } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
 import type { AudioFormat, Truncation } from '../pipeline/types.ts';
 
-export { ENTRY_STATUSES, JOB_STATUSES, type JobOptions, type JobStatus } from '../db/tables/conversions.ts';
+export {
+  ENTRY_STATUSES,
+  JOB_STATUSES,
+  type JobOptions,
+  type JobStatus,
+  PARK_CAUSES,
+  type ParkCause,
+} from '../db/tables/conversions.ts';
 
 export interface JobFileView {
   name: string;
@@ -50,6 +57,11 @@ export interface JobView {
   /** Our own URL of the square cover, relative to the site, once the worker has made it. */
   cover: string | null;
   error: { code: ErrorCode; message: string } | null;
+  /**
+   * Why a queued job waits for its site rather than for a worker (src/jobs/parking.ts): our
+   * sentence, and when it is expected to start (ISO), null when that waits for a yt-dlp update.
+   */
+  waiting: { cause: ParkCause; message: string; until: string | null } | null;
   source: { site: string | null; id: string | null; url: string };
   options: JobOptions;
   files: JobFileView[];

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
+import { siteOf } from '../pipeline/extractors.ts';
 import { entryFraction } from '../pipeline/overall.ts';
+import { WAITING_MESSAGES, type Waiting } from './parking.ts';
 import type { EntryView, JobFileView, JobView, StoredCover } from './types.ts';
 
 export function fileUrl(jobId: string, name: string): string {
@@ -69,7 +71,28 @@ export function shownCover(job: Job, files: readonly FileRow[], now = Date.now()
   return { path, version: createHash('sha256').update(path).digest('base64url').slice(0, 16) };
 }
 
-export function toView(job: Job, files: readonly FileRow[], now = Date.now()): JobView {
+/**
+ * Why a queued job waits: its conversion was parked (the site turned it away), or its site is
+ * paused (`pauses`, by site, from parking.ts's sitePauses).
+ */
+function waitingOf(job: Job, pauses: ReadonlyMap<string, Waiting>): JobView['waiting'] {
+  const work = job.conversion;
+  if (jobStatus(job) !== 'queued') return null;
+  const waiting: Waiting | undefined =
+    work.park_cause !== null
+      ? { cause: work.park_cause, message: WAITING_MESSAGES[work.park_cause], until: work.park_until }
+      : work.source_site !== null
+        ? pauses.get(siteOf(work.source_site))
+        : undefined;
+  return waiting ? { ...waiting, until: waiting.until === null ? null : iso(waiting.until) } : null;
+}
+
+export function toView(
+  job: Job,
+  files: readonly FileRow[],
+  now = Date.now(),
+  pauses: ReadonlyMap<string, Waiting> = new Map(),
+): JobView {
   const work = job.conversion;
   const status = jobStatus(job);
   const live = isLive(job);
@@ -86,6 +109,7 @@ export function toView(job: Job, files: readonly FileRow[], now = Date.now()): J
     thumbnail: work.thumbnail,
     cover: cover && `/api/jobs/${job.id}/cover/${cover.version}`,
     error: status === 'failed' && work.error_code ? { code: work.error_code, message: work.error_message ?? '' } : null,
+    waiting: waitingOf(job, pauses),
     source: { site: work.source_site, id: work.source_id, url: work.source_url },
     options: work.options,
     files: shown.map(({ view }) => view),

@@ -186,9 +186,8 @@ async function switched(deps: UpdateDeps): Promise<void> {
 }
 
 /**
- * The one place that runs after every switch (update or rollback). HOOK for issue 10's parked
- * jobs: `requeueParked(deps, 'extractor_broken')` belongs here, so that conversions that failed
- * because the old yt-dlp's extractor was broken run again with the new one.
+ * The one place that runs after every switch (update or rollback): the caller's onSwitched, which
+ * runs again the conversions parked because the old yt-dlp's extractor was broken (parking.ts).
  */
 async function afterSwitch(deps: UpdateDeps, state: YtdlpState): Promise<void> {
   try {

@@ -15,6 +15,14 @@ const SCRIPT = fileURLToPath(new URL('./extractor-match.py', import.meta.url));
 /** A cold start (import, then compiling the patterns on the first URL) takes ~0.7 s here. */
 const ANSWER_TIMEOUT_MS = 5_000;
 
+/**
+ * The site an extractor belongs to, as pacing and pauses count them: its name before any `:`
+ * (`youtube:tab` and `youtube` are YouTube's).
+ */
+export function siteOf(extractor: string): string {
+  return extractor.split(':')[0] ?? extractor;
+}
+
 /** Extractor names in the order yt-dlp tries them, or null when yt-dlp cannot be asked. */
 export type ExtractorNames = readonly string[] | null;
 

@@ -2,7 +2,7 @@
  * yt-dlp as a subprocess: argv builders, its info JSON turned into our own types, and its
  * failures turned into ConvertError codes. User input only ever appears after `--`.
  */
-import { ConvertError, type ErrorCode } from '../errors.ts';
+import { ConvertError, type ErrorCode, type ErrorReason } from '../errors.ts';
 import { collect, ToolError } from './process.ts';
 import { isoDate, type SourceFacts } from './tags.ts';
 import type { Chapter } from './types.ts';
@@ -247,20 +247,30 @@ const SIGN_IN_HELP =
 
 /**
  * A class of yt-dlp failure: `match` decides the code (first class wins, tried on the last ERROR
- * line), then the first of `reasons` that matches picks our sentence, else `message` does. yt-dlp's
- * own words (which may tell people to report bugs on GitHub or run yt-dlp -U) never reach a user;
- * they stay in the error's cause, for the logs.
+ * line), then the first of `reasons` that matches picks our sentence (and the error's `reason`, if
+ * it names one), else `message` does. yt-dlp's own words (which may tell people to report bugs on
+ * GitHub or run yt-dlp -U) never reach a user; they stay in the error's cause, for the logs.
  */
 interface FailureClass {
   code: ErrorCode;
   match: RegExp;
   message: string;
-  reasons?: readonly (readonly [RegExp, string])[];
+  reasons?: readonly Reason[];
 }
+
+type Reason = readonly [RegExp, string] | readonly [RegExp, string, ErrorReason];
 
 const FAILURES: readonly FailureClass[] = [
   { code: 'unsupported_site', match: /Unsupported URL|No suitable extractor/i, message: 'This site is not supported.' },
   { code: 'invalid_url', match: /is not a valid URL/i, message: 'This is not a valid link.' },
+  // Before the sign-in and unavailable classes: YouTube's rate-limit answer reads "This content
+  // isn't available, try again later", and yt-dlp adds that the session "has been rate-limited by
+  // YouTube for up to an hour"; a 429 may come from any request, the page's or the media's.
+  {
+    code: 'rate_limited',
+    match: /try again later|rate.limited|HTTP Error 429|Too Many Requests/i,
+    message: 'The site is limiting how much this server may fetch for now.',
+  },
   {
     code: 'sign_in_required',
     match:
@@ -271,7 +281,11 @@ const FAILURES: readonly FailureClass[] = [
         /confirm your age|inappropriate for some users|age.restricted/i,
         `The site wants proof of age for this video. ${SIGN_IN_HELP}`,
       ],
-      [/not a bot/i, `The site wants a signed-in user before it serves this server (a bot check). ${SIGN_IN_HELP}`],
+      [
+        /not a bot/i,
+        `The site wants a signed-in user before it serves this server (a bot check). ${SIGN_IN_HELP}`,
+        'bot_wall',
+      ],
       [/members.only|Premium members|requires payment/i, `This video is only for paying members. ${SIGN_IN_HELP}`],
       [/Private video/i, `This video is private: only accounts the uploader invited can watch it. ${SIGN_IN_HELP}`],
     ],
@@ -301,6 +315,16 @@ const FAILURES: readonly FailureClass[] = [
     match: /no audio/i,
     message: 'This video has no audio track to convert.',
   },
+  // yt-dlp appends "please report this issue" to every error it did not expect: its extractor no
+  // longer understands the site (the page, the player or an API answer changed). A newer yt-dlp is
+  // the fix. After the classes above, whose expected errors never carry it; before `network`,
+  // since an unexpected answer may still name a connection.
+  {
+    code: 'extractor_broken',
+    match:
+      /please report this issue|Unable to extract|Failed to extract|Unexpected (?:[\w ]+ )?response|Failed to parse|Unable to parse/i,
+    message: 'The site changed in a way this version of yt-dlp cannot read.',
+  },
   {
     code: 'network',
     match: /HTTP Error|Unable to download|timed out|Connection|resolve|urlopen|IncompleteRead|Errno/i,
@@ -309,15 +333,16 @@ const FAILURES: readonly FailureClass[] = [
 ];
 
 /** Our sentence for yt-dlp's last ERROR line. */
-function classify(why: string): { code: ErrorCode; message: string } {
+function classify(why: string): { code: ErrorCode; message: string; reason: ErrorReason | null } {
   const failure = FAILURES.find((f) => f.match.test(why));
   if (!failure)
     return {
       code: 'internal',
       message: 'yt-dlp failed in a way ytconv does not recognise; the details are in the log.',
+      reason: null,
     };
   const reason = failure.reasons?.find(([pattern]) => pattern.test(why));
-  return { code: failure.code, message: reason?.[1] ?? failure.message };
+  return { code: failure.code, message: reason?.[1] ?? failure.message, reason: reason?.[2] ?? null };
 }
 
 /** Turn a failed yt-dlp run into the error a person should see. */
@@ -331,6 +356,6 @@ export function ytdlpError(err: unknown, refused: readonly string[]): ConvertErr
     return new ConvertError('forbidden_address', `Refused to connect to a private or local address (${refused[0]}).`);
   }
   if (err.timedOut) return new ConvertError('network', 'The site took too long to answer.', { cause: err });
-  const { code, message } = classify(errorLine(err.stderr));
-  return new ConvertError(code, message, { cause: err });
+  const { code, message, reason } = classify(errorLine(err.stderr));
+  return new ConvertError(code, message, { cause: err, reason });
 }

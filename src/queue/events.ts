@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { QueueEvents } from 'bullmq';
-import { bullOptions, CONVERT_QUEUE, type QueueSettings } from './queues.ts';
+import { bullOptions, CONVERT_QUEUE, type QueueSettings, siteQueueName } from './queues.ts';
 
 export interface JobEvents {
   on(conversionId: string, listener: () => void): () => void;
@@ -16,20 +16,25 @@ export interface JobEvents {
 
 const EVENTS = ['progress', 'active', 'completed', 'failed', 'delayed', 'waiting'] as const;
 
-/** Events keyed by conversion id (the convert queue's message ids); `onError` hears Redis trouble. */
+/** Events keyed by conversion id (the convert queues' message ids); `onError` hears Redis trouble. */
 export function openJobEvents(settings: QueueSettings, onError: (err: Error) => void = () => {}): JobEvents {
-  // QueueEvents blocks on the stream, so it takes the patient (worker) connection settings.
-  const queueEvents = new QueueEvents(CONVERT_QUEUE, bullOptions(settings, 'worker'));
-  queueEvents.on('error', onError);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  for (const name of EVENTS) queueEvents.on(name, ({ jobId }: { jobId: string }) => emitter.emit(jobId));
+  // QueueEvents blocks on the stream, so it takes the patient (worker) connection settings.
+  const readers = [CONVERT_QUEUE, ...settings.pacedSites.map(siteQueueName)].map((name) => {
+    const queueEvents = new QueueEvents(name, bullOptions(settings, 'worker'));
+    queueEvents.on('error', onError);
+    for (const event of EVENTS) queueEvents.on(event, ({ jobId }: { jobId: string }) => emitter.emit(jobId));
+    return queueEvents;
+  });
   return {
     on(jobId, listener) {
       emitter.on(jobId, listener);
       return () => emitter.off(jobId, listener);
     },
     emit: (jobId) => emitter.emit(jobId),
-    close: () => queueEvents.close(),
+    close: async () => {
+      await Promise.all(readers.map((reader) => reader.close()));
+    },
   };
 }

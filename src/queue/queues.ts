@@ -6,9 +6,21 @@
  * everything else.
  */
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { siteOf } from '../pipeline/extractors.ts';
 
 /** Long conversions, kept apart so that emails and housekeeping never wait behind them. */
 export const CONVERT_QUEUE = 'ytconv-convert';
+
+/**
+ * A paced site's conversions (YTCONV_PACE) have a queue of their own, because BullMQ's rate
+ * limiter is a queue's: its `limiter` spaces that site's conversions across all workers, and
+ * `queue.rateLimit()` pauses that site alone while the others' queues go on. One queue per paced
+ * site keeps every other site, and uploads, in the shared queue, as before.
+ */
+export function siteQueueName(site: string): string {
+  return `${CONVERT_QUEUE}-${site}`;
+}
+
 /** Emails, expiry, the reconciler and the yt-dlp check. */
 export const SERVICE_QUEUE = 'ytconv-service';
 
@@ -30,6 +42,8 @@ export interface QueueSettings {
   prefix: string;
   /** The first wait before an unsent email is tried again (YTCONV_EMAIL_RETRY_DELAY). */
   emailRetryDelayMs: number;
+  /** Sites with a convert queue of their own (those YTCONV_PACE names). */
+  pacedSites: readonly string[];
 }
 
 /**
@@ -47,8 +61,13 @@ export function bullOptions(settings: QueueSettings, role: Role): { connection: 
   return { connection, prefix: settings.prefix };
 }
 
+export type ConvertQueue = Queue<ConvertPayload>;
+
 export interface Queues {
-  convert: Queue<ConvertPayload>;
+  /** The shared convert queue: uploads and every site without a queue of its own. */
+  convert: ConvertQueue;
+  /** The paced sites' convert queues, by site. */
+  sites: ReadonlyMap<string, ConvertQueue>;
   service: Queue<ServiceJob['data'], unknown, ServiceJob['name']>;
   emailRetryDelayMs: number;
   close(): Promise<void>;
@@ -57,26 +76,58 @@ export interface Queues {
 export function openQueues(settings: QueueSettings, role: Role): Queues {
   const options = bullOptions(settings, role);
   const convert = new Queue<ConvertPayload>(CONVERT_QUEUE, options);
+  const sites = new Map(
+    settings.pacedSites.map((site) => [site, new Queue<ConvertPayload>(siteQueueName(site), options)]),
+  );
   const service = new Queue<ServiceJob['data'], unknown, ServiceJob['name']>(SERVICE_QUEUE, options);
   return {
     convert,
+    sites,
     service,
     emailRetryDelayMs: settings.emailRetryDelayMs,
     close: async () => {
-      await Promise.all([convert.close(), service.close()]);
+      await Promise.all([convert.close(), ...[...sites.values()].map((q) => q.close()), service.close()]);
     },
   };
 }
 
-/** Hand a conversion to the workers. The BullMQ id is ours, so sending twice queues it once. */
-export async function sendConvert(queues: Queues, conversionId: string): Promise<void> {
-  const { name, data, opts } = convertMessage(conversionId);
-  await queues.convert.add(name, data, opts);
+/** Every convert queue: the shared one first, then the paced sites'. */
+export function convertQueues(queues: Queues): ConvertQueue[] {
+  return [queues.convert, ...queues.sites.values()];
 }
 
-/** `sendConvert` for several conversions in one round trip to Redis. */
-export async function sendConverts(queues: Queues, conversionIds: readonly string[]): Promise<void> {
-  await queues.convert.addBulk(conversionIds.map(convertMessage));
+/** The queue a conversion of this site (an extractor name, or null when not known) goes to. */
+export function convertQueueFor(queues: Queues, site: string | null): ConvertQueue {
+  return (site !== null && queues.sites.get(siteOf(site))) || queues.convert;
+}
+
+/**
+ * A conversion's message, in whichever convert queue holds it: the site yt-dlp named may differ
+ * from the one its link was sent by (a YouTube link read by another extractor).
+ */
+export async function findConvertMessage(queues: Queues, conversionId: string) {
+  for (const queue of convertQueues(queues)) {
+    const message = await queue.getJob(conversionId);
+    if (message) return message;
+  }
+  return undefined;
+}
+
+/** A conversion to hand to the workers: its id and its site, which picks its queue. */
+export interface ConvertWork {
+  id: string;
+  site: string | null;
+}
+
+/** Hand a conversion to the workers. The BullMQ id is ours, so sending twice queues it once. */
+export async function sendConvert(queues: Queues, work: ConvertWork): Promise<void> {
+  await sendConverts(queues, [work]);
+}
+
+/** `sendConvert` for several conversions, one round trip to Redis per queue. */
+export async function sendConverts(queues: Queues, works: readonly ConvertWork[]): Promise<void> {
+  const byQueue = Map.groupBy(works, (work) => convertQueueFor(queues, work.site));
+  await Promise.all([...byQueue].map(([queue, some]) => queue.addBulk(some.map((work) => convertMessage(work.id)))));
 }
 
 function convertMessage(conversionId: string) {

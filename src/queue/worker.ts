@@ -4,17 +4,18 @@
  * expiry, reconciler), plus the job schedulers that drive housekeeping.
  */
 import { Worker } from 'bullmq';
+import type { Rate } from '../config.ts';
 import { recordEmailFailure } from '../db/jobs.ts';
+import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import { CURRENT_TTL_MS, currentYtdlp } from '../jobs/ytdlp-current.ts';
 import { CHECK_EVERY_MS } from '../jobs/ytdlp-updates.ts';
 import { type Logger, quietErrors } from '../log.ts';
 import { sweepLeftovers } from '../pipeline/leftovers.ts';
-import { convertProcessor } from './handlers/convert.ts';
+import { convertProcessor, type ServedQueue } from './handlers/convert.ts';
 import { type ServiceDeps, serviceHandlers } from './handlers/service.ts';
 import {
   bullOptions,
-  CONVERT_QUEUE,
   type ConvertPayload,
   type QueueSettings,
   queueEmail,
@@ -24,7 +25,10 @@ import {
 
 export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log' | 'ytdlp'> {
   queue: QueueSettings;
+  /** Conversions each convert queue's worker runs at once. */
   concurrency: number;
+  /** The paced sites' conversions started per window across all workers, or null for no limit. */
+  pace: Readonly<Record<string, Rate | null>>;
   schedules: { expireEveryMs: number; reconcileEveryMs: number };
   log: Logger;
   /** How long the yt-dlp a conversion starts with is taken as known (tests: 0, read for every job). */
@@ -44,15 +48,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const runDeps: RunDeps = { ...deps, ytdlp, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
   const sweep = leftoverSweeper(deps);
   await sweep();
-  const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log, sweep), {
-    ...options,
-    concurrency: deps.concurrency,
-    lockDuration: deps.stallTimeoutMs,
-    stalledInterval: deps.stallTimeoutMs,
-    // Each stall hands the message on; the database bounds how often a conversion is retaken.
-    maxStalledCount: deps.maxAttempts,
-  });
-  const handlers = serviceHandlers({ ...deps, ...runDeps });
+  const processor = convertProcessor(runDeps, deps.log, sweep);
+  const served: ServedQueue[] = [
+    { site: null, queue: deps.queues.convert },
+    ...[...deps.queues.sites].map(([site, queue]) => ({ site, queue })),
+  ];
+  const converts = served.map(
+    (s) =>
+      new Worker<ConvertPayload>(s.queue.name, processor(s), {
+        ...options,
+        concurrency: deps.concurrency,
+        lockDuration: deps.stallTimeoutMs,
+        stalledInterval: deps.stallTimeoutMs,
+        // Each stall hands the message on; the database bounds how often a conversion is retaken.
+        maxStalledCount: deps.maxAttempts,
+        ...(s.site !== null && {
+          limiter: siteLimiter(deps.pace[s.site] ?? null),
+          // A paused site's workers look again this often, so that a pause lifted early (resumeSite)
+          // takes effect at once rather than after BullMQ's default of 30 s.
+          maximumRateLimitDelay: PAUSE_RECHECK_MS,
+        }),
+      }),
+  );
+  const onYtdlpSwitched = rerunAfterYtdlpSwitch(deps, (count) =>
+    deps.log.info({ count }, `${count} conversion(s) parked for a broken extractor run again with the new yt-dlp`),
+  );
+  const handlers = serviceHandlers({ ...deps, ...runDeps, onYtdlpSwitched });
   const service = new Worker<ServiceJob['data'], unknown, ServiceJob['name']>(
     SERVICE_QUEUE,
     // The queue's messages are ours: each name carries its own payload.
@@ -60,7 +81,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     { ...options, concurrency: 4 },
   );
   // While Redis is away each of them reports the refusal many times a second.
-  convert.on('error', quietErrors(deps.log, 'Redis (conversions)'));
+  for (const convert of converts) convert.on('error', quietErrors(deps.log, 'Redis (conversions)'));
   service.on('error', quietErrors(deps.log, 'Redis (service jobs)'));
   service.on('failed', (job, err) => {
     // An email that used up its retries is given up on: recorded on its job and in the log.
@@ -78,10 +99,23 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     async close() {
       schedules.stop();
       // Running conversions are handed back to the queue (see handlers/convert.ts), not lost.
-      convert.cancelAllJobs('shutdown');
-      await Promise.all([convert.close(), service.close()]);
+      for (const convert of converts) convert.cancelAllJobs('shutdown');
+      await Promise.all([...converts.map((convert) => convert.close()), service.close()]);
     },
   };
+}
+
+const PAUSE_RECHECK_MS = 1000;
+
+/**
+ * A paced site's limiter: its rate, spread over all workers by BullMQ. A site named without a rate
+ * still gets one, never reached, because BullMQ applies a pause (`queue.rateLimit()`) only to a
+ * queue whose workers have a limiter.
+ */
+function siteLimiter(rate: Rate | null): { max: number; duration: number } {
+  return rate === null
+    ? { max: Number.MAX_SAFE_INTEGER, duration: 1000 }
+    : { max: rate.max, duration: rate.windowSec * 1000 };
 }
 
 /**

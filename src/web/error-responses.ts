@@ -17,6 +17,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   forbidden_address: 'Links to 10.0.0.1 are not allowed: it is a private or local address.',
   unavailable: 'This video is private.',
   sign_in_required: 'YouTube asks to sign in to confirm your age.',
+  rate_limited: 'The site is limiting how much this server may fetch for now.',
+  extractor_broken: 'The site changed in a way this version of yt-dlp cannot read.',
   too_long: 'The media is 4:00:00 long; this server takes at most 3:00:00.',
   too_large: 'The playlist has more than 200 entries.',
   no_audio: 'The media has no audio track.',

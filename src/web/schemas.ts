@@ -4,7 +4,7 @@
  * Shared shapes are registered once with an `$id` and become `components.schemas`.
  */
 import { ERROR_CODES } from '../errors.ts';
-import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS } from '../jobs/types.ts';
+import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
 import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
@@ -63,6 +63,7 @@ const jobView = {
     'thumbnail',
     'cover',
     'error',
+    'waiting',
     'source',
     'options',
     'files',
@@ -101,6 +102,20 @@ const jobView = {
       type: ['object', 'null'],
       required: ['code', 'message'],
       properties: apiError.properties.error.properties,
+    },
+    waiting: {
+      type: ['object', 'null'],
+      description:
+        'Null, or why this queued job waits for its video site rather than for a worker: the site limits this ' +
+        'server for now (`rate_limited`), showed it its bot check (`bot_wall`), or changed so that yt-dlp must ' +
+        'be updated (`extractor_broken`). It starts again by itself, once; `until` is when that is expected ' +
+        '(null: when yt-dlp is updated). Such a job has not failed.',
+      required: ['cause', 'message', 'until'],
+      properties: {
+        cause: { type: 'string', enum: PARK_CAUSES },
+        message: { type: 'string' },
+        until: nullable('string', { format: 'date-time' }),
+      },
     },
     source: {
       type: 'object',

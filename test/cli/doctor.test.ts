@@ -40,11 +40,15 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
     assert.ok(lines.includes('✓ yt-dlp updates: off (YTCONV_YTDLP names the yt-dlp to use)'), lines.join('\n'));
+    assert.match(
+      lines.join('\n'),
+      /paced: youtube 10 per 1 min; a site pauses 30 min after a rate limit or 3 bot walls/,
+    );
     assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
   });
 

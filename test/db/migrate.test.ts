@@ -133,6 +133,25 @@ for (const dialect of dialects()) {
       assert.deepEqual(await migrate(t.db), { ok: true, applied: since005 });
     });
 
+    it('adds parking to conversions and the sites’ table in 008, and takes them away again', async () => {
+      const schema = async () => {
+        const found = await t.db.introspection.getTables();
+        const conversions = found.find((table) => table.name === 'conversions')?.columns.map((c) => c.name) ?? [];
+        return { conversions, sites: found.some((table) => table.name === 'site_states') };
+      };
+      await migrate(t.db);
+      const parking = ['park_cause', 'park_until', 'parks'];
+      assert.deepEqual(await schema().then((s) => [parking.every((c) => s.conversions.includes(c)), s.sites]), [
+        true,
+        true,
+      ]);
+      const since008 = ALL.slice(ALL.indexOf('2026-12-03-008-site-pauses'));
+      assert.equal((await migrator(t.db).migrateTo('2026-12-03-007-ytdlp-state')).error, undefined);
+      const down = await schema();
+      assert.deepEqual([parking.some((c) => down.conversions.includes(c)), down.sites], [false, false]);
+      assert.deepEqual(await migrate(t.db), { ok: true, applied: since008 });
+    });
+
     it('returns a failure instead of throwing, and leaves no half-made schema', async () => {
       // The initial migration makes admins last, so it fails after making jobs and job_files.
       await t.db.schema.createTable('admins').addColumn('x', 'integer').execute();

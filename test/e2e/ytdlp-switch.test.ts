@@ -2,12 +2,13 @@
  * A yt-dlp switch as workers live it: a real worker (in this process, asking the database which
  * yt-dlp to use for every conversion) and stand-in releases. A conversion keeps the yt-dlp it
  * started with; the next one uses the new one, and a link the old one's extractor could not read
- * converts with the release that fixes it.
+ * waits, parked, and converts by itself once the release that fixes it is switched to.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
+import { rerunAfterYtdlpSwitch } from '../../src/jobs/parking.ts';
 import { checkForUpdate, type UpdateDeps } from '../../src/jobs/ytdlp-updates.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -30,7 +31,8 @@ before(async () => {
   };
   const { engine, service } = loadConfig(env, ROOT);
   const log = createLogger('worker', 'silent');
-  deps = { ...stack.services, engine, settings: service.ytdlpUpdates, log };
+  const onSwitched = rerunAfterYtdlpSwitch(stack.services, () => {});
+  deps = { ...stack.services, engine, settings: service.ytdlpUpdates, log, onSwitched };
 });
 after(async () => {
   await stack?.close();
@@ -51,11 +53,13 @@ function extractedBy(id: string): string[] {
 }
 
 describe('switching yt-dlp under a running worker', () => {
-  it('fails a link with the old yt-dlp, converts it after the switch, and leaves a running job on its own', async () => {
+  it('parks a link the old yt-dlp cannot read, converts it after the switch unasked, and leaves a running job on its own', async () => {
     // Not the canary's video, so that only the conversion can have extracted it.
     const { id } = stack.site.video('plain');
     const broken = await stack.jobs.create({ url: versionedUrl(id, '2024.02.02'), format: 'mp3' });
-    await stack.waitFor(broken.id, 'failed');
+    const parked = await stack.waitUntil(broken.id, (view) => view.waiting !== null);
+    assert.equal(parked.status, 'queued');
+    assert.equal(parked.waiting?.cause, 'extractor_broken');
 
     // A slow download, so that the switch happens while this job runs.
     const slow = await stack.site.addVideo({ name: 'slow-switch', seconds: 6, bytesPerSecond: 10_000 });
@@ -70,10 +74,9 @@ describe('switching yt-dlp under a running worker', () => {
     await stack.waitFor(running.id, 'done');
     assert.deepEqual(extractedBy(slow.id), ['2023.03.04'], 'the running job kept its yt-dlp');
 
-    assert.deepEqual(extractedBy(id), [], 'the old yt-dlp could not extract it');
-    const again = await stack.jobs.create({ url: versionedUrl(id, '2024.02.02'), format: 'mp3' });
-    const done = await stack.waitFor(again.id, 'done');
+    // The parked job, never resubmitted, ran again with the new yt-dlp.
+    const done = await stack.waitFor(broken.id, 'done');
     assert.equal(done.files.length, 1);
-    assert.deepEqual(extractedBy(id), ['2024.02.02']);
+    assert.deepEqual(extractedBy(id), ['2024.02.02'], 'the old yt-dlp could not extract it; the new one did');
   });
 });

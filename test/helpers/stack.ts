@@ -17,9 +17,10 @@ import type { JobStatus, JobsApi, JobView, StoredFile } from '../../src/jobs/typ
 import { createLogger } from '../../src/log.ts';
 import { createMailer, type Mail } from '../../src/mailer.ts';
 import { openJobEvents } from '../../src/queue/events.ts';
+import { convertQueues } from '../../src/queue/queues.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { ensureRedis } from '../../src/redis-local.ts';
-import { jobsApiOf, openServices, type Services } from '../../src/services.ts';
+import { jobsApiOf, openServices, parkRulesOf, type Services } from '../../src/services.ts';
 import { type Site, startSite } from '../site/server.ts';
 import { freshDatabaseUrl } from './database.ts';
 
@@ -101,6 +102,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         // Every conversion asks which yt-dlp to use, so a test's switch applies to the next job.
         ytdlpRecheckMs: 0,
         concurrency: 2,
+        pace: config.service.pace,
+        parkRules: parkRulesOf(config),
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
         log: createLogger('worker', 'silent'),
       });
@@ -131,7 +134,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await events.close();
-      await services.queues.convert.obliterate({ force: true }).catch(() => {});
+      for (const queue of convertQueues(services.queues)) await queue.obliterate({ force: true }).catch(() => {});
       await services.queues.service.obliterate({ force: true }).catch(() => {});
       await services.close();
       await database.drop();

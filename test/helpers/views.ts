@@ -13,6 +13,7 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
     thumbnail: null,
     cover: null,
     error: null,
+    waiting: null,
     source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
     options: { format: 'mp3', quality: 'original', start: null, end: null, split_chapters: false, normalize: false },
     files: [],

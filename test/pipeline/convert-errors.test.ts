@@ -25,19 +25,19 @@ async function expectFailure(
   code: ErrorCode,
   input: string,
   opts: { engine?: Omit<TestEngineOptions, 'pluginDir'>; options?: Partial<ConvertOptions>; allowFiles?: boolean } = {},
-): Promise<{ message: string; engine: Engine }> {
+): Promise<{ message: string; reason: string | null; engine: Engine }> {
   const engine = await testEngine({ pluginDir: site.pluginDir, ...opts.engine });
   const outDir = await tempDir();
   const source = parseSource(input, { allowFiles: opts.allowFiles ?? false });
   const err = await convert(source, { ...OPTIONS, ...opts.options }, { engine, outDir }).then(
     () => assert.fail(`expected ${code}`),
-    (e: unknown) => e as { code: string; message: string },
+    (e: unknown) => e as { code: string; message: string; reason: string | null },
   );
   assert.equal(err.code, code, err.message);
   assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace in the message');
   assert.deepEqual(await readdir(outDir), [], 'nothing left in the output directory');
   assert.deepEqual(await readdir(engine.tmpDir), [], 'nothing left in the temp directory');
-  return { message: err.message, engine };
+  return { message: err.message, reason: err.reason, engine };
 }
 
 const mediaRequests = (name: Parameters<Site['video']>[0]) =>
@@ -51,12 +51,43 @@ describe('unavailable and restricted videos', () => {
     });
   }
 
-  for (const name of ['agegate', 'bot'] as const) {
+  for (const [name, reason] of [
+    ['agegate', null],
+    ['bot', 'bot_wall'],
+  ] as const) {
     it(`says what an operator can do when ${name} wants a signed-in user`, async () => {
-      const { message } = await expectFailure('sign_in_required', site.watchUrl(name));
+      const { message, reason: found } = await expectFailure('sign_in_required', site.watchUrl(name));
       assert.match(message, /YTCONV_COOKIES_FILE/);
+      assert.equal(found, reason);
     });
   }
+
+  it('tells a rate-limited session and a broken extractor from the rest', async () => {
+    await expectFailure('rate_limited', site.watchUrl('ratelimited'));
+    await expectFailure('extractor_broken', site.watchUrl('broken'));
+  });
+
+  it('answers every video with the failure the whole site is switched into, until it is lifted', async () => {
+    const blocked = [
+      ['botwall', 'sign_in_required'],
+      ['ratelimit', 'rate_limited'],
+      ['broken', 'extractor_broken'],
+    ] as const;
+    try {
+      for (const [failure, code] of blocked) {
+        site.block(failure);
+        await expectFailure(code, site.watchUrl('plain'));
+      }
+    } finally {
+      site.block(null);
+    }
+    const engine = await testEngine({ pluginDir: site.pluginDir });
+    const done = await convert(parseSource(site.watchUrl('plain'), { allowFiles: false }), OPTIONS, {
+      engine,
+      outDir: await tempDir(),
+    });
+    assert.equal(done.files.length, 1);
+  });
 
   it('reports media answering 403 or 404 as unavailable', async () => {
     await expectFailure('unavailable', site.watchUrl('media403'));

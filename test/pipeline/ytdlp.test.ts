@@ -84,11 +84,34 @@ const FAILURES: [string, ErrorCode, RegExp][] = [
     /offers no audio ytconv can download/,
   ],
   [
-    `[youtube] abc: Failed to parse the player response; ${REPORT}`,
-    'internal',
-    /does not recognise; the details are in the log/,
+    `[youtube] abc: This content isn't available, try again later. The current session has been rate-limited by YouTube for up to an hour. It is recommended to use \`-t sleep\` to add a delay between video requests to avoid exceeding the rate limit. For more information, refer to  https://github.com/yt-dlp/yt-dlp/wiki/Extractors#this-content-isnt-available-try-again-later`,
+    'rate_limited',
+    /^The site is limiting how much this server may fetch/,
   ],
+  [
+    '[youtube] abc: Unable to download API page: HTTP Error 429: Too Many Requests (caused by <HTTPError 429: Too Many Requests>)',
+    'rate_limited',
+    /limiting/,
+  ],
+  ['unable to download video data: HTTP Error 429: Too Many Requests', 'rate_limited', /limiting/],
+  [`[youtube] abc: Failed to extract any player response; ${REPORT}`, 'extractor_broken', /cannot read/],
+  [`[youtube] abc: Unable to extract yt initial data; ${REPORT}`, 'extractor_broken', /cannot read/],
+  [
+    `[youtube] abc: Unable to extract initial player response - Failed to parse JSON (caused by JSONDecodeError('Expecting value')); ${REPORT}`,
+    'extractor_broken',
+    /cannot read/,
+  ],
+  [`[TikTok] 123: Unexpected response from webpage request; ${REPORT}`, 'extractor_broken', /cannot read/],
+  ['[youtube] abc: Failed to parse the player response', 'extractor_broken', /cannot read/],
+  [
+    '[youtube] abc: Unable to download webpage: <urlopen error [Errno 111] Connection refused> (caused by TransportError)',
+    'network',
+    /could not be reached/,
+  ],
+  ['[youtube] abc: Some new way of failing', 'internal', /does not recognise; the details are in the log/],
 ];
+
+const BOT_WALL = `[youtube] abc: Sign in to confirm you\u2019re not a bot. ${COOKIES_HINT}. Also see  https://github.com/yt-dlp/yt-dlp/wiki/Extractors#exporting-youtube-cookies  for tips on effectively exporting YouTube cookies`;
 
 describe('ytdlpError', () => {
   for (const [line, code, sentence] of FAILURES) {
@@ -103,6 +126,19 @@ describe('ytdlpError', () => {
       assert.equal(err.cause, tool, 'the raw text stays in the cause, for the logs');
     });
   }
+
+  it('marks the bot wall as such, and no other sign-in', () => {
+    const failing = (line: string) =>
+      ytdlpError(new ToolError('yt-dlp', { exitCode: 1, stderr: `ERROR: ${line}\n` }), []);
+    const wall = failing(BOT_WALL);
+    assert.equal(wall.code, 'sign_in_required');
+    assert.equal(wall.reason, 'bot_wall');
+    assert.ok(wall.botWall);
+    assert.match(wall.message, /bot check/);
+    const age = failing(`[youtube] abc: Sign in to confirm your age. ${COOKIES_HINT}`);
+    assert.equal(age.code, 'sign_in_required');
+    assert.equal(age.botWall, false);
+  });
 
   it('reports yt-dlp finding no audio', () => {
     const tool = new ToolError('yt-dlp', { exitCode: 1, stderr: 'ERROR: [standin] abc: This video has no audio\n' });

@@ -6,12 +6,34 @@
 import type { Chapter } from '../../src/pipeline/types.ts';
 import type { Itag, MediaKind, Tone } from './media.ts';
 
-/** Why extraction fails; the plugin turns each reason into the yt-dlp error YouTube's extractor raises. */
+/**
+ * Why extraction fails; the plugin turns each reason into the yt-dlp error YouTube's extractor
+ * raises: `login` as a sign-in (yt-dlp adds how to pass cookies), `broken` as an error yt-dlp did
+ * not expect (it adds "please report this issue"), any other as an expected error.
+ */
 export interface Blocked {
-  reason: 'unavailable' | 'geo' | 'login';
-  /** YouTube's own wording. */
+  reason: 'unavailable' | 'geo' | 'login' | 'ratelimit' | 'broken';
+  /** YouTube's own wording (yt-dlp's, where its extractor rewrites it). */
   message: string;
 }
+
+/**
+ * What the whole site answers for every video while it is switched into one of these (see
+ * Site.block): the bot wall servers get, the rate limit of a guest session, and an extractor that
+ * no longer understands the player's answer.
+ */
+export const SITE_BLOCKS = {
+  botwall: { reason: 'login', message: 'Sign in to confirm you\u2019re not a bot. This helps protect our community.' },
+  ratelimit: {
+    reason: 'ratelimit',
+    // As yt-dlp's YouTube extractor rewrites YouTube's "This content isn't available, try again later."
+    message:
+      "This content isn't available, try again later. The current session has been rate-limited by YouTube for up to an hour. It is recommended to use `-t sleep` to add a delay between video requests to avoid exceeding the rate limit. For more information, refer to  https://github.com/yt-dlp/yt-dlp/wiki/Extractors#this-content-isnt-available-try-again-later",
+  },
+  broken: { reason: 'broken', message: 'Failed to extract any player response' },
+} as const satisfies Record<string, Blocked>;
+
+export type SiteBlock = keyof typeof SITE_BLOCKS;
 
 /** How media requests misbehave. */
 export type Delivery =
@@ -108,12 +130,21 @@ export const VIDEOS = {
     'login',
     'Sign in to confirm your age. This video may be inappropriate for some users.',
   ),
-  bot: blocked(
-    'BotCheck009',
-    'Bot Check',
-    'login',
-    'Sign in to confirm you\u2019re not a bot. This helps protect our community.',
-  ),
+  bot: defineVideo({ id: 'BotCheck009', title: 'Bot Check', tone: null, itags: [], blocked: SITE_BLOCKS.botwall }),
+  ratelimited: defineVideo({
+    id: 'RateLimit23',
+    title: 'Rate Limited',
+    tone: null,
+    itags: [],
+    blocked: SITE_BLOCKS.ratelimit,
+  }),
+  broken: defineVideo({
+    id: 'BrokenXtr24',
+    title: 'Broken Extractor',
+    tone: null,
+    itags: [],
+    blocked: SITE_BLOCKS.broken,
+  }),
   media403: defineVideo({
     id: 'Media403_10',
     title: 'Forbidden Media',

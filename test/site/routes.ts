@@ -1,6 +1,6 @@
 /** The stand-in site's HTTP routes: YouTube-shaped pages, the plugin's JSON API, media with faults. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Delivery, DIRECT_FILES, type DirectFileName, PLAYLISTS, type Video } from './catalog.ts';
+import { type Blocked, type Delivery, DIRECT_FILES, type DirectFileName, PLAYLISTS, type Video } from './catalog.ts';
 import { FORMATS, type MediaSet, playlistInfo, videoInfo } from './info.ts';
 import type { Itag } from './media.ts';
 import { sendFile } from './serve.ts';
@@ -23,6 +23,8 @@ export interface SiteState {
   mediaRequests: Map<string, number>;
   /** Bytes of media (videos' formats and direct files) sent to clients so far. */
   mediaBytesSent: number;
+  /** What every video's page answers while the whole site is switched into a failure (Site.block). */
+  blocked: Blocked | null;
   /** Every request in arrival order, with its response, whose status is read when asked for. */
   log: { method: string; path: string; at: number; range?: string; res: ServerResponse }[];
 }
@@ -81,8 +83,9 @@ function playlistPage({ res, url }: Ctx): void {
 // Like YouTube's player API, failures come back as 200 with a reason, for the plugin to raise.
 function videoApi({ res, state }: Ctx, [id]: string[]): void {
   const entry = state.byId.get(id ?? '');
+  const blocked = state.blocked ?? entry?.video.blocked;
   if (!entry) json(res, { error: { reason: 'unavailable', message: 'Video unavailable' } });
-  else if (entry.video.blocked) json(res, { error: entry.video.blocked });
+  else if (blocked) json(res, { error: blocked });
   else json(res, { video: videoInfo(state.origin, entry.video, entry.media) });
 }
 

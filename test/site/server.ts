@@ -15,6 +15,8 @@ import {
   defineVideo,
   PLAYLISTS,
   type PlaylistName,
+  SITE_BLOCKS,
+  type SiteBlock,
   VIDEOS,
   type Video,
 } from './catalog.ts';
@@ -75,6 +77,11 @@ export interface Site {
   mediaUrl(name: string, itag: Itag): string;
   /** The local file served as `itag` of the video, to compare outputs with. */
   mediaPath(name: string, itag: Itag): string;
+  /**
+   * Answer every video's page with one failure from now on (the bot wall, a rate limit, a broken
+   * extractor), as YouTube does to a whole server at once; null lifts it.
+   */
+  block(failure: SiteBlock | null): void;
   /** Register a video of any length (251 and 140), generated on first use and cached, for benchmarks. */
   addVideo(spec: LongVideo): Promise<Video>;
   close(): Promise<void>;
@@ -94,6 +101,7 @@ export async function startSite(): Promise<Site> {
     files,
     mediaRequests: new Map(),
     mediaBytesSent: 0,
+    blocked: null,
     log: [],
   };
   for (const entry of entries) register(state, entry);
@@ -138,6 +146,9 @@ function site(server: Server, state: SiteState): Site {
       const served = entry(name).media.get(itag);
       if (!served) throw new Error(`the stand-in video ${name} has no format ${itag}`);
       return served.path;
+    },
+    block(failure) {
+      state.blocked = failure === null ? null : SITE_BLOCKS[failure];
     },
     async addVideo({ name, seconds, title = `Long Tone (${seconds} s)`, bytesPerSecond }) {
       // A stable id per name, so repeated benchmark runs see the same URLs. Every video of a length

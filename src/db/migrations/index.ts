@@ -10,6 +10,7 @@ import * as entryFiles from './2026-12-02-004-entry-files.ts';
 import * as covers from './2026-12-02-005-covers.ts';
 import * as truncatedFiles from './2026-12-02-006-truncated-files.ts';
 import * as ytdlpState from './2026-12-03-007-ytdlp-state.ts';
+import * as sitePauses from './2026-12-03-008-site-pauses.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-005-covers': covers,
   '2026-12-02-006-truncated-files': truncatedFiles,
   '2026-12-03-007-ytdlp-state': ytdlpState,
+  '2026-12-03-008-site-pauses': sitePauses,
 };

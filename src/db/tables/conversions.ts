@@ -36,6 +36,15 @@ export interface EntryState {
   finished_at: Timestamp | null;
 }
 
+/**
+ * Why a conversion waits instead of having failed: the site limits this server for now
+ * (`rate_limited`), showed it the bot wall (`bot_wall`), or yt-dlp cannot read the site until it
+ * is updated (`extractor_broken`). src/jobs/parking.ts decides; a parked conversion is run again
+ * once, when its site's pause lifts or yt-dlp changes.
+ */
+export const PARK_CAUSES = ['rate_limited', 'bot_wall', 'extractor_broken'] as const;
+export type ParkCause = (typeof PARK_CAUSES)[number];
+
 /** Milliseconds since the epoch (integer on SQLite, bigint on PostgreSQL). */
 export type Timestamp = number;
 
@@ -74,6 +83,12 @@ export interface ConversionsTable {
   cover: string | null;
   error_code: ErrorCode | null;
   error_message: string | null;
+  /** Why the queued conversion waits (it was parked), until it is taken again; null otherwise. */
+  park_cause: ParkCause | null;
+  /** When it is expected to run again; null when that waits for an event (a yt-dlp update). */
+  park_until: Timestamp | null;
+  /** How often it was parked: once, then the same failure fails it for good. */
+  parks: Generated<number>;
   /** How many times a worker took the conversion; bounded (YTCONV_MAX_ATTEMPTS). */
   attempts: Generated<number>;
   /**

@@ -237,7 +237,7 @@ function announceChange(previous, job) {
     announce(`Conversion finished. ${count === 1 ? 'Your file is' : `${count} files are`} ready to download.`);
   } else if (job.status === 'failed') announce(`Conversion failed. ${(job.error && ERROR_TEXT[job.error.code]) ?? ''}`);
   else if (job.status === 'cancelled') announce('Conversion cancelled.');
-  else if (job.status === 'queued') announce('Waiting for a free worker.');
+  else if (job.status === 'queued') announce(`${phaseLabel(job)}.`);
 }
 
 /**

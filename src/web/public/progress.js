@@ -1,6 +1,6 @@
 /** A running job's progress: its steps, the phase in words, percent, time left and Cancel. */
 import { h, icon } from './dom.js';
-import { formatEta } from './format.js';
+import { formatDateTime, formatEta } from './format.js';
 import { FINAL_STATUSES, isUpload } from './status.js';
 
 /** @typedef {import('../../jobs/types.ts').JobView} JobView */
@@ -30,6 +30,8 @@ export function buildProgress(onCancel) {
   const percent = h('span', { class: 'progress__percent', testid: 'percent' });
   const eta = h('span', { class: 'progress__eta', testid: 'eta' });
   const bar = h('progress', { class: 'bar', max: '1', testid: 'progress', 'aria-labelledby': 'phase' });
+  // Why a queued job waits for its video site (the API's own sentence), and until when.
+  const waiting = h('p', { class: 'progress__waiting', testid: 'waiting', hidden: true });
   const cancel = h(
     'button',
     { type: 'button', class: 'button button--secondary button--danger', testid: 'cancel' },
@@ -43,9 +45,10 @@ export function buildProgress(onCancel) {
     h('ol', { class: 'steps', 'aria-label': 'Steps' }, steps),
     h('div', { class: 'progress__line' }, phase, h('span', { class: 'progress__numbers' }, percent, eta)),
     bar,
+    waiting,
     h('div', { class: 'progress__actions' }, cancel),
   );
-  return { el, steps, phase, percent, eta, bar, cancel };
+  return { el, steps, phase, percent, eta, bar, waiting, cancel };
 }
 
 /**
@@ -68,6 +71,7 @@ export function renderJobProgress(progress, job) {
     else step.removeAttribute('aria-current');
   });
   progress.phase.textContent = phaseLabel(job);
+  renderWaiting(progress.waiting, job.waiting);
   const fraction = job.status === 'running' ? job.progress : null;
   const percent = fraction === null ? '' : `${Math.floor(fraction * 100)}%`;
   const eta = job.status === 'running' && job.eta !== null && job.eta > 0 ? formatEta(job.eta) : '';
@@ -83,11 +87,24 @@ export function renderJobProgress(progress, job) {
 }
 
 /**
+ * @param {HTMLElement} el
+ * @param {JobView['waiting']} waiting
+ */
+function renderWaiting(el, waiting) {
+  el.hidden = waiting === null;
+  const text = waiting && [
+    waiting.message,
+    waiting.until && `Expected to start again ${formatDateTime(waiting.until)}.`,
+  ];
+  el.textContent = text ? text.filter(Boolean).join(' ') : '';
+}
+
+/**
  * "Converting · 2 of 5": the phase in words, and a playlist's position.
- * @param {Pick<JobView, 'status' | 'phase' | 'source' | 'entries'>} job
+ * @param {Pick<JobView, 'status' | 'phase' | 'source' | 'entries'> & Partial<Pick<JobView, 'waiting'>>} job
  */
 export function phaseLabel(job) {
-  if (job.status === 'queued') return 'Waiting for a free worker';
+  if (job.status === 'queued') return job.waiting ? 'Waiting for the video site' : 'Waiting for a free worker';
   const phase = PHASES.find((p) => p.id === job.phase);
   if (job.phase === 'resuming') return 'Resuming after an interruption';
   if (job.phase === 'tagging') return 'Finishing';

@@ -31,7 +31,8 @@ class _StandInBaseIE(InfoExtractor):
         if error['reason'] == 'login':
             # yt-dlp appends '. <how to pass cookies>'; YouTube's extractor drops the reason's own full stop too.
             self.raise_login_required(error['message'].rstrip('.'))
-        raise ExtractorError(error['message'], expected=True)
+        # A broken extractor is an error yt-dlp did not expect: it adds its "please report this issue".
+        raise ExtractorError(error['message'], expected=error['reason'] != 'broken')
 
 
 class StandInIE(_StandInBaseIE):
