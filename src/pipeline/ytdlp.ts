@@ -308,6 +308,15 @@ const FAILURES: readonly FailureClass[] = [
   },
 ];
 
+/**
+ * Whether a failure is the site's bot wall ("Sign in to confirm you're not a bot"), which the
+ * cookies that met it are set aside for. The one place that tells it from other sign-in failures.
+ */
+export function isBotWall(err: unknown): boolean {
+  if (!(err instanceof ConvertError) || err.code !== 'sign_in_required') return false;
+  return err.cause instanceof ToolError && /not a bot/i.test(errorLine(err.cause.stderr));
+}
+
 /** Our sentence for yt-dlp's last ERROR line. */
 function classify(why: string): { code: ErrorCode; message: string } {
   const failure = FAILURES.find((f) => f.match.test(why));
