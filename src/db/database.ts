@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AdminsTable } from './tables/admins.ts';
 import type { ConversionFilesTable } from './tables/conversion-files.ts';
 import type { ConversionsTable } from './tables/conversions.ts';
+import type { CookiesPoolTable } from './tables/cookies-pool.ts';
 import type { JobsTable } from './tables/jobs.ts';
 
 export interface Database {
@@ -10,6 +11,7 @@ export interface Database {
   conversion_files: ConversionFilesTable;
   jobs: JobsTable;
   admins: AdminsTable;
+  cookies_pool: CookiesPoolTable;
 }
 
 /** What every repository function takes, so callers can compose them inside one transaction. */

@@ -5,6 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { recordEmailFailure } from '../db/jobs.ts';
+import { withSharedCookies } from '../jobs/cookies-pool.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import { type Logger, quietErrors } from '../log.ts';
 import { sweepLeftovers } from '../pipeline/leftovers.ts';
@@ -33,7 +34,12 @@ export interface Workers {
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const options = bullOptions(deps.queue, 'worker');
-  const runDeps: RunDeps = { ...deps, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
+  const runDeps: RunDeps = {
+    ...deps,
+    // Every worker on every machine takes turns from one cookies pool, kept in the database.
+    engine: withSharedCookies(deps.engine, deps.db, deps.log),
+    email: (jobId, to) => queueEmail(deps.queues, jobId, to),
+  };
   const sweep = leftoverSweeper(deps);
   await sweep();
   const convert = new Worker<ConvertPayload>(CONVERT_QUEUE, convertProcessor(runDeps, deps.log, sweep), {

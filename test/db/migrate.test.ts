@@ -125,6 +125,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(
         down.results?.map((r) => [r.migrationName, r.status]),
         [
+          ['2026-12-09-007-cookies-pool', 'Success'],
           ['2026-12-02-006-truncated-files', 'Success'],
           ['2026-12-02-005-covers', 'Success'],
         ],
@@ -133,7 +134,7 @@ for (const dialect of dialects()) {
       assert.ok((await columns()).includes('entries'));
       assert.deepEqual(await migrate(t.db), {
         ok: true,
-        applied: ['2026-12-02-005-covers', '2026-12-02-006-truncated-files'],
+        applied: ['2026-12-02-005-covers', '2026-12-02-006-truncated-files', '2026-12-09-007-cookies-pool'],
       });
     });
 

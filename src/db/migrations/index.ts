@@ -9,6 +9,7 @@ import * as sharedConversions from './2026-12-02-003-shared-conversions.ts';
 import * as entryFiles from './2026-12-02-004-entry-files.ts';
 import * as covers from './2026-12-02-005-covers.ts';
 import * as truncatedFiles from './2026-12-02-006-truncated-files.ts';
+import * as cookiesPool from './2026-12-09-007-cookies-pool.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-004-entry-files': entryFiles,
   '2026-12-02-005-covers': covers,
   '2026-12-02-006-truncated-files': truncatedFiles,
+  '2026-12-09-007-cookies-pool': cookiesPool,
 };
