@@ -28,6 +28,8 @@ Usage:
   ytconv admin list                    list the admins and when each was added
   ytconv admin passwd USERNAME         change an admin's password (asks for it)
   ytconv admin delete USERNAME         remove an admin (the last one only with --force)
+  ytconv admin cookies                 the cookies pool: which files are in use, which set aside
+  ytconv admin cookies-back NAME       put a cookies file that met a bot wall back in use
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
