@@ -7,9 +7,28 @@ import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  COOKIES_DIR_EXPECTED,
+  PLUGIN_DIRS_EXPECTED,
+  PROXIES_EXPECTED,
+  PROXY_EXPECTED,
+  parseCookiesDir,
+  parsePluginDirs,
+  parseProxies,
+  parseProxy,
+  parseSetAside,
+  SET_ASIDE_EXPECTED,
+} from './operator-levers.ts';
+import { memoryCookiesPool } from './pipeline/cookies.ts';
+import {
+  parseExtractorArgs,
+  parsePlayerClients,
+  renderExtractorArgs,
+  withPlayerClients,
+} from './pipeline/extractor-args.ts';
 import { SPLIT_MIN_DURATION_SEC } from './pipeline/split-plan.ts';
 import { findExecutable } from './pipeline/tools.ts';
-import type { Engine } from './pipeline/types.ts';
+import type { Engine, ProxyPools } from './pipeline/types.ts';
 import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
 
 export type ToolKey = 'ffmpeg' | 'ffprobe' | 'ytdlp';
@@ -333,6 +352,19 @@ function schema(root: string) {
     YTCONV_MAX_PLAYLIST_ENTRIES: setting('a whole number such as 200', parsePositiveInt).prefault('200'),
     YTCONV_IDLE_TIMEOUT: setting(DURATION_EXPECTED, parseMaxDuration).prefault('60s'),
     YTCONV_COOKIES_FILE: setting('an existing cookies.txt file', existing('isFile')).optional(),
+    YTCONV_COOKIES_DIR: setting(COOKIES_DIR_EXPECTED, (text) => parseCookiesDir(text, root)).optional(),
+    YTCONV_COOKIES_SET_ASIDE: setting(SET_ASIDE_EXPECTED, parseSetAside).prefault('6h'),
+    YTCONV_PROXY: setting(PROXY_EXPECTED, parseProxy).optional(),
+    YTCONV_PROXIES: setting(PROXIES_EXPECTED, parseProxies).optional(),
+    YTCONV_YTDLP_PLUGIN_DIRS: setting(PLUGIN_DIRS_EXPECTED, (text) => parsePluginDirs(text, root)).optional(),
+    YTCONV_YTDLP_EXTRACTOR_ARGS: setting(
+      'EXTRACTOR:ARG=VALUE[;ARG=VALUE…] for one or more extractors, such as youtube:player_client=default,mweb;youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416',
+      parseExtractorArgs,
+    ).optional(),
+    YTCONV_YTDLP_PLAYER_CLIENT: setting(
+      "yt-dlp's YouTube player clients separated by commas, such as default,mweb",
+      parsePlayerClients,
+    ).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
   });
 }
@@ -350,8 +382,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     throw new ConfigError(problems.join('; '));
   }
   const settings = parsed.data;
+  const plugins = settings.YTCONV_YTDLP_PLUGIN_DIRS ?? { dirs: [], packages: [] };
   const engine: Engine = {
-    tools: resolveTools(settings, env, root),
+    tools: resolveTools(settings, env, root, plugins.packages),
     policy: {
       allowedSites: settings.YTCONV_ALLOWED_SITES,
       allowPrivateAddresses: settings.YTCONV_ALLOW_PRIVATE_ADDRESSES,
@@ -364,12 +397,43 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     },
     // The CLI runs one conversion: every core is its own. A worker shares them (queue/handlers/convert.ts).
     parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
-    cookiesFile: settings.YTCONV_COOKIES_FILE ?? null,
+    cookies: cookiesPool(settings),
+    proxies: proxyPools(settings),
+    ytdlpExtras: { pluginDirs: plugins.dirs, extractorArgs: extractorArgs(settings) },
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);
   const service = serviceConfig(settings, root, env.PATH ?? '');
   return deepFreeze({ root, engine, service, overriddenTools, cacheDir: join(root, 'var', 'cache') });
+}
+
+type Settings = z.infer<ReturnType<typeof schema>>;
+
+/** YTCONV_COOKIES_FILE and the files of YTCONV_COOKIES_DIR, as one pool. */
+function cookiesPool(s: Settings): Engine['cookies'] {
+  const files = [...new Set([s.YTCONV_COOKIES_FILE ?? [], s.YTCONV_COOKIES_DIR ?? []].flat())];
+  return files.length > 0 ? memoryCookiesPool(files, s.YTCONV_COOKIES_SET_ASIDE.seconds) : null;
+}
+
+/** YTCONV_PROXY is YTCONV_PROXIES=*=URL: one of the two. */
+function proxyPools(s: Settings): ProxyPools | null {
+  if (s.YTCONV_PROXY !== undefined && s.YTCONV_PROXIES !== undefined) {
+    throw new ConfigError(
+      'YTCONV_PROXY and YTCONV_PROXIES are both set: keep one (YTCONV_PROXY=URL is YTCONV_PROXIES=*=URL)',
+    );
+  }
+  if (s.YTCONV_PROXY !== undefined) return { '*': [s.YTCONV_PROXY] };
+  return s.YTCONV_PROXIES ?? null;
+}
+
+function extractorArgs(s: Settings): string[] {
+  const merged = withPlayerClients(s.YTCONV_YTDLP_EXTRACTOR_ARGS ?? [], s.YTCONV_YTDLP_PLAYER_CLIENT ?? null);
+  if (merged === null) {
+    throw new ConfigError(
+      'YTCONV_YTDLP_PLAYER_CLIENT is set and YTCONV_YTDLP_EXTRACTOR_ARGS names a youtube player_client too: keep one',
+    );
+  }
+  return merged.map(renderExtractorArgs);
 }
 
 /**
@@ -390,6 +454,7 @@ function resolveTools(
   settings: { YTCONV_FFMPEG?: string; YTCONV_FFPROBE?: string; YTCONV_YTDLP?: string },
   env: NodeJS.ProcessEnv,
   root: string,
+  pluginPackages: readonly string[],
 ): Engine['tools'] {
   const find = (name: string) => findExecutable(name, env.PATH ?? '') ?? name;
   const projectYtdlp = join(root, 'var', 'bin', 'yt-dlp');
@@ -399,8 +464,14 @@ function resolveTools(
     // The copy `make install` fetched is newer than the system's, which YouTube soon breaks.
     ytdlp: find(settings.YTCONV_YTDLP ?? (existsSync(projectYtdlp) ? projectYtdlp : 'yt-dlp')),
     node: process.execPath,
-    env: childEnvironment(env),
+    env: withPythonPath(childEnvironment(env), pluginPackages),
   };
+}
+
+/** The operator's plugin packages first on PYTHONPATH, where every yt-dlp looks for plugins. */
+function withPythonPath(env: NodeJS.ProcessEnv, packages: readonly string[]): NodeJS.ProcessEnv {
+  if (packages.length === 0) return env;
+  return { ...env, PYTHONPATH: [...packages, env.PYTHONPATH].filter(Boolean).join(':') };
 }
 
 function deepFreeze<T>(value: T): T {

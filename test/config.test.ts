@@ -40,7 +40,9 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.maxDownloadBytes, 2 * 1024 ** 3);
     assert.equal(engine.limits.maxPlaylistEntries, 200);
     assert.equal(engine.limits.idleTimeoutSec, 60);
-    assert.equal(engine.cookiesFile, null);
+    assert.equal(engine.cookies, null);
+    assert.equal(engine.proxies, null);
+    assert.deepEqual(engine.ytdlpExtras, { pluginDirs: [], extractorArgs: [] });
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
     assert.deepEqual(overriddenTools, []);
@@ -93,7 +95,7 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.maxDownloadBytes, 1.5 * 1024 ** 3);
     assert.equal(engine.limits.maxPlaylistEntries, 50);
     assert.equal(engine.limits.idleTimeoutSec, 120);
-    assert.equal(engine.cookiesFile, join(root, 'cookies.txt'));
+    assert.deepEqual(engine.cookies?.files, [join(root, 'cookies.txt')]);
     assert.equal(engine.tmpDir, root);
   });
 
@@ -175,6 +177,17 @@ describe('loadConfig', () => {
     ['YTCONV_YTDLP_RELEASES', 'ftp://example.org/releases', /http\(s\) URL of a release folder/],
     ['YTCONV_YTDLP_PIN', 'latest', /a yt-dlp version such as 2025\.10\.22/],
     ['YTCONV_YTDLP_CANARY', 'jNQXAC9IVRw', /http\(s\) URL of a video/],
+    ['YTCONV_COOKIES_DIR', '/nonexistent', /folder holding one or more cookies.txt/],
+    ['YTCONV_COOKIES_DIR', 'somebin', /folder holding one or more cookies.txt/],
+    ['YTCONV_COOKIES_SET_ASIDE', 'a while', /6h or 2d, or forever/],
+    ['YTCONV_PROXY', 'socks5://127.0.0.1:1080', /an http:\/\/ proxy URL/],
+    ['YTCONV_PROXIES', 'http://10.0.0.2:3128', /site=URL/],
+    ['YTCONV_PROXIES', 'youtube=http://a:1;youtube=http://b:1', /site=URL/],
+    ['YTCONV_YTDLP_PLUGIN_DIRS', '/nonexistent', /yt_dlp_plugins folder inside/],
+    ['YTCONV_YTDLP_PLUGIN_DIRS', '.', /yt_dlp_plugins folder inside/],
+    ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'player_client=mweb', /EXTRACTOR:ARG=VALUE/],
+    ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'youtube:', /EXTRACTOR:ARG=VALUE/],
+    ['YTCONV_YTDLP_PLAYER_CLIENT', 'web; rm -rf', /player clients separated by commas/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {
@@ -204,6 +217,47 @@ describe('loadConfig', () => {
     assert.equal(pinned.releases, 'https://github.com/yt-dlp/yt-dlp/releases/download/2025.10.22');
     const message = problem({ YTCONV_YTDLP_PIN: '2025.10.22', YTCONV_YTDLP_RELEASES: 'https://mirror.example/yt-dlp' });
     assert.match(message, /^YTCONV_YTDLP_PIN needs YTCONV_YTDLP_RELEASES to end in \/latest\/download/);
+  });
+
+  it('reads the operator levers on yt-dlp', async () => {
+    const plugins = join(root, 'plugins');
+    await mkdir(join(plugins, 'bgutil', 'yt_dlp_plugins'), { recursive: true });
+    await writeFile(join(plugins, 'other.zip'), '');
+    const { engine } = load({
+      YTCONV_YTDLP_PLUGIN_DIRS: 'plugins',
+      YTCONV_YTDLP_EXTRACTOR_ARGS:
+        'youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416;youtube:player_skip=webpage;Vimeo:flag',
+      YTCONV_YTDLP_PLAYER_CLIENT: 'default, mweb',
+      YTCONV_PROXIES: 'youtube=http://u:p=w@10.0.0.2:3128/,http://10.0.0.3:3128; *=http://127.0.0.1:8888',
+      YTCONV_COOKIES_FILE: 'cookies.txt',
+      YTCONV_COOKIES_SET_ASIDE: '2d',
+      PYTHONPATH: '/opt/python',
+    });
+    assert.deepEqual(engine.ytdlpExtras, {
+      pluginDirs: [plugins],
+      extractorArgs: [
+        'youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416',
+        'vimeo:flag',
+        'youtube:player_skip=webpage;player_client=default,mweb',
+      ],
+    });
+    const packages = [join(plugins, 'bgutil'), join(plugins, 'other.zip')];
+    assert.equal(engine.tools.env.PYTHONPATH, [...packages, '/opt/python'].join(':'));
+    assert.deepEqual(engine.proxies, {
+      youtube: ['http://u:p%3Dw@10.0.0.2:3128', 'http://10.0.0.3:3128'],
+      '*': ['http://127.0.0.1:8888'],
+    });
+    assert.equal(engine.cookies?.setAsideSec, 2 * 86_400);
+  });
+
+  it('refuses a player_client given twice, and a proxy given twice', () => {
+    const twice = problem({
+      YTCONV_YTDLP_PLAYER_CLIENT: 'mweb',
+      YTCONV_YTDLP_EXTRACTOR_ARGS: 'youtube:player_client=tv',
+    });
+    assert.match(twice, /^YTCONV_YTDLP_PLAYER_CLIENT .*YTCONV_YTDLP_EXTRACTOR_ARGS/);
+    const proxies = problem({ YTCONV_PROXY: 'http://a:1', YTCONV_PROXIES: '*=http://b:1' });
+    assert.match(proxies, /^YTCONV_PROXY and YTCONV_PROXIES/);
   });
 
   it('reports every wrong variable at once', () => {

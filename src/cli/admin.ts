@@ -1,20 +1,26 @@
 /**
  * `ytconv admin create|list|passwd|delete`: the people who may sign in to /admin, managed like
  * Django's createsuperuser/changepassword. A new password is asked twice on the terminal, without
- * echo; scripts give it in YTCONV_ADMIN_PASSWORD instead.
+ * echo; scripts give it in YTCONV_ADMIN_PASSWORD instead. `ytconv admin cookies` shows the cookies
+ * pool and `cookies-back NAME` puts a file that was set aside back in use.
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { adminExists, createAdmin, deleteAdmin, listAdmins, setAdminPassword } from '../db/admins.ts';
 import { openDatabase } from '../db/connect.ts';
+import { putCookiesBack } from '../db/cookies-pool.ts';
 import type { Database } from '../db/database.ts';
+import { cookiesStatus } from '../jobs/cookies-pool.ts';
 import { formatTime } from '../web/admin/format.ts';
+import { cookiesLines } from './cookies-lines.ts';
 import { askNewPassword, Interrupted, passwordProblem } from './password-prompt.ts';
 
 const USAGE = `usage: ytconv admin create USERNAME
        ytconv admin list
        ytconv admin passwd USERNAME
-       ytconv admin delete USERNAME [--force]`;
+       ytconv admin delete USERNAME [--force]
+       ytconv admin cookies
+       ytconv admin cookies-back NAME`;
 /** Django's rule, so that names carried over from the seed project still fit. */
 const USERNAME = /^[\w.@+-]{1,150}$/;
 
@@ -53,6 +59,7 @@ function parse(argv: string[], config: Config): Action {
   const force = action === 'delete' && rest.includes('--force');
   const args = force ? rest.filter((arg) => arg !== '--force') : rest;
   if (action === 'list' && args.length === 0) return list;
+  if (action === 'cookies' && args.length === 0) return (db) => listCookies(db, config);
   const [username, ...extra] = args;
   if (username === undefined || extra.length > 0) throw new Refused(USAGE, 2);
   switch (action) {
@@ -63,6 +70,8 @@ function parse(argv: string[], config: Config): Action {
       return passwd(username, newPassword(config));
     case 'delete':
       return (db) => remove(db, username, force);
+    case 'cookies-back':
+      return (db) => cookiesBack(db, username);
     default:
       throw new Refused(USAGE, 2);
   }
@@ -108,6 +117,20 @@ async function remove(db: Db, username: string, force: boolean): Promise<void> {
   }
   say(`Deleted the admin "${username}".`);
   if ((await listAdmins(db)).length === 0) say('There are no admins left: add one with ytconv admin create USERNAME.');
+}
+
+async function listCookies(db: Db, config: Config): Promise<void> {
+  const files = config.engine.cookies?.files ?? [];
+  const pool = await cookiesStatus(db, files);
+  if (pool.length === 0) say('No cookies pool: set YTCONV_COOKIES_FILE or YTCONV_COOKIES_DIR (see the README).');
+  for (const line of cookiesLines(pool)) say(line);
+}
+
+async function cookiesBack(db: Db, name: string): Promise<void> {
+  if (!(await putCookiesBack(db, name))) {
+    throw new Refused(`the cookies pool has no file "${name}" (ytconv admin cookies lists them)`);
+  }
+  say(`"${name}" is back in the cookies pool.`);
 }
 
 /**

@@ -2,10 +2,14 @@
  * `ytconv doctor`: can this machine convert? One line per fact, ✓ fine, ! works but worth fixing,
  * ✗ conversions will fail; each problem followed by the fix.
  */
+import { existsSync } from 'node:fs';
 import { type Config, TOOL_VARIABLES, type ToolKey } from '../config.ts';
+import { openDatabase, parseDatabaseUrl } from '../db/connect.ts';
+import { cookiesStatus } from '../jobs/cookies-pool.ts';
 import { run, ToolError } from '../pipeline/process.ts';
 import { ffmpegVersion, type YtdlpInfo, ytdlpInfo } from '../pipeline/tools.ts';
 import { formatDuration } from '../units.ts';
+import { cookiesLines } from './cookies-lines.ts';
 
 interface Check {
   mark: '✓' | '!' | '✗';
@@ -20,7 +24,13 @@ const PROBE_TIMEOUT_MS = 20_000;
 
 /** Print the checks through `write`; false when conversions cannot work here. */
 export async function runDoctor(config: Config, write: (line: string) => void): Promise<boolean> {
-  const groups = await Promise.all([checkNode(), checkFfmpeg(config), checkFfprobe(config), checkYtdlp(config)]);
+  const groups = await Promise.all([
+    checkNode(),
+    checkFfmpeg(config),
+    checkFfprobe(config),
+    checkYtdlp(config),
+    checkLevers(config),
+  ]);
   const checks = [...groups.flat(), pacing(config)];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
@@ -124,6 +134,72 @@ function pacing(config: Config): Check {
     mark: '✓',
     text: `${paced}; a site pauses ${formatDuration(pauseSec)} after a rate limit or ${botWallsToPause} bot walls in a row`,
   };
+}
+
+const LEVERS_HINT = 'see "When YouTube blocks your server" in the README';
+/** The cookies pool's state comes from the database; doctor does not wait long for it. */
+const DATABASE_TIMEOUT_MS = 3_000;
+
+/** The operator's levers on yt-dlp as configured (proxy passwords hidden), and the cookies pool's state. */
+async function checkLevers(config: Config): Promise<Check[]> {
+  const { cookies, proxies, ytdlpExtras } = config.engine;
+  const checks: Check[] = [];
+  if (cookies !== null) checks.push(...(await cookiesChecks(config)));
+  for (const [site, urls] of Object.entries(proxies ?? {})) {
+    checks.push({
+      mark: '✓',
+      text: `proxies for ${site === '*' ? 'every other site' : site}: ${urls.map(hidePassword).join(', ')}`,
+    });
+  }
+  for (const dir of ytdlpExtras.pluginDirs) checks.push({ mark: '✓', text: `yt-dlp plugin folder: ${dir}` });
+  for (const value of ytdlpExtras.extractorArgs)
+    checks.push({ mark: '✓', text: `yt-dlp extractor arguments: ${value}` });
+  if (checks.length > 0) return checks;
+  return [
+    { mark: '✓', text: `no cookies, proxies, yt-dlp plugins or extractor arguments configured (${LEVERS_HINT})` },
+  ];
+}
+
+function hidePassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.href.replace(/\/$/, '');
+}
+
+async function cookiesChecks(config: Config): Promise<Check[]> {
+  const pool = config.engine.cookies;
+  if (pool === null) return [];
+  const aside = pool.setAsideSec === null ? 'until put back' : `for ${pool.setAsideSec} s`;
+  const head: Check = {
+    mark: '✓',
+    text: `cookies pool: ${pool.files.length} file(s), set aside ${aside} after a bot wall`,
+  };
+  const location = parseDatabaseUrl(config.service.databaseUrl);
+  if (location.kind === 'sqlite' && !existsSync(location.path)) return [head];
+  const db = openDatabase(config.service.databaseUrl);
+  try {
+    const timeout = new Promise<never>((_, reject) => setTimeout(reject, DATABASE_TIMEOUT_MS).unref());
+    const status = await Promise.race([cookiesStatus(db, pool.files), timeout]);
+    return [
+      head,
+      ...cookiesLines(status).map((line, i): Check => {
+        const name = status[i]?.name ?? '';
+        if (status[i]?.setAside === null) return { mark: '✓', text: `cookies ${line}` };
+        return {
+          mark: '!',
+          text: `cookies ${line}`,
+          fix: `export fresh cookies into ${name}, then: ytconv admin cookies-back ${name}`,
+        };
+      }),
+    ];
+  } catch {
+    return [
+      head,
+      { mark: '!', text: 'cookies pool: which files are set aside is unknown (the database did not answer)' },
+    ];
+  } finally {
+    await db.destroy();
+  }
 }
 
 const INSTALL_HINTS: Record<ToolKey, string> = {

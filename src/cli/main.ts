@@ -31,6 +31,8 @@ Usage:
   ytconv ytdlp status                  the yt-dlp workers use, its age, the last check and canary
   ytconv ytdlp update                  check for a newer yt-dlp now (download, canary, switch)
   ytconv ytdlp rollback                return every worker to the previous yt-dlp
+  ytconv admin cookies                 the cookies pool: which files are in use, which set aside
+  ytconv admin cookies-back NAME       put a cookies file that met a bot wall back in use
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createAdminApi } from '../jobs/admin.ts';
+import { healthCheck } from '../jobs/health.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { convertQueues, WEB_REDIS } from '../queue/queues.ts';
@@ -28,6 +29,7 @@ export async function runWeb(config: Config): Promise<number> {
     submitRate: config.service.submitRate,
     rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
     trustProxy: config.service.trustProxy,
+    health: healthCheck(services),
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
     admin: {

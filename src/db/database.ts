@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AdminsTable } from './tables/admins.ts';
 import type { ConversionFilesTable } from './tables/conversion-files.ts';
 import type { ConversionsTable } from './tables/conversions.ts';
+import type { CookiesPoolTable } from './tables/cookies-pool.ts';
 import type { JobsTable } from './tables/jobs.ts';
 import type { SiteStatesTable } from './tables/site-states.ts';
 import type { YtdlpStateTable } from './tables/ytdlp-state.ts';
@@ -14,6 +15,7 @@ export interface Database {
   admins: AdminsTable;
   ytdlp_state: YtdlpStateTable;
   site_states: SiteStatesTable;
+  cookies_pool: CookiesPoolTable;
 }
 
 /** What every repository function takes, so callers can compose them inside one transaction. */

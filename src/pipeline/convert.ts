@@ -55,6 +55,7 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
   const reporter = new ProgressReporter(ctx.onProgress);
   const work = await makeWorkDir(ctx.engine.tmpDir);
   let session: Session | null = null;
+  let failure: unknown;
   try {
     reporter.update('probing', null);
     const itemCtx = { engine: ctx.engine, options, reporter, onCover: ctx.onCover, signal: ctx.signal, dir: work };
@@ -63,13 +64,14 @@ export async function convert(source: Source, options: ConvertOptions, ctx: Conv
       ctx.onInfo?.({ title: item.facts.title, duration: item.duration, thumbnail: null, site: 'file', id: null });
       return { files: await publishItem(await produceItem(item, itemCtx), ctx, options) };
     }
-    session = await openSession(ctx.engine);
+    session = await openSession(ctx.engine, source.site);
     return { files: await convertUrl(source.canonicalUrl, session, itemCtx, ctx) };
   } catch (err) {
+    failure = err;
     throw ctx.signal?.aborted ? cancelled() : asConvertError(err);
   } finally {
     reporter.stop();
-    await session?.close();
+    await session?.close(failure);
     await rm(work, { recursive: true, force: true, maxRetries: 2 });
   }
 }

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
 import { hostForbidden, isForbiddenAddress } from './address.ts';
+import { checkedAddress, direct, tunnelVia, viaProxy } from './guard-upstream.ts';
 
 // Not `import … from 'node:http'`: an ES import copies every export, and node:http's lazy
 // WebSocket ones load undici (fetch, zlib, crypto: tens of ms before yt-dlp can start). node:https
@@ -182,6 +183,8 @@ function fetchError(err: unknown, target: URL, cancelled: boolean, timedOut: boo
 export interface GuardProxyOptions {
   allowPrivate: boolean;
   isForbidden?: AddressPredicate;
+  /** The operator's http:// proxy to go through, if any (see guard-upstream.ts). */
+  upstream?: string | null;
 }
 
 export interface GuardProxy {
@@ -203,11 +206,12 @@ export async function startGuardProxy(opts: GuardProxyOptions): Promise<GuardPro
   const refused: string[] = [];
   const tunnels = new Set<Duplex>();
   const guard = (hostname: string): void => checkLiteral(hostname, opts.allowPrivate, isForbidden);
-  const server = createServer((req, res) => forward(req, res, { guard, lookup, refused }));
+  const ctx: ProxyContext = { guard, lookup, refused, upstream: opts.upstream ? new URL(opts.upstream) : null };
+  const server = createServer((req, res) => forward(req, res, ctx));
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     tunnels.add(client);
     client.once('close', () => tunnels.delete(client));
-    tunnel(req, client, head, { guard, lookup, refused });
+    tunnel(req, client, head, ctx);
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
@@ -229,6 +233,7 @@ interface ProxyContext {
   guard(hostname: string): void;
   lookup: LookupFunction;
   refused: string[];
+  upstream: URL | null;
 }
 
 /** Headers that describe one connection, not the message, and so stop at a proxy (RFC 9110 §7.6.1). */
@@ -267,17 +272,23 @@ function forward(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext): 
     refuse(err, res, ctx);
     return;
   }
-  const upstream = httpRequest(
-    target,
-    // Host follows the request target, which is what was checked.
-    { method: req.method, headers: { ...endToEnd(req.headers), host: target.host }, lookup: ctx.lookup, agent: false },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
-      pipeline(up, res).catch(() => res.destroy());
+  const { upstream: proxy, lookup } = ctx;
+  const route = proxy
+    ? checkedAddress(target.hostname, lookup).then((address) => viaProxy(proxy, target, address))
+    : Promise.resolve(direct(target, lookup));
+  route.then(
+    (options) => {
+      // Host follows the request target, which is what was checked.
+      const headers = { ...endToEnd(req.headers), host: target.host, ...options.headers };
+      const upstream = httpRequest({ ...options, method: req.method, headers, agent: false }, (up) => {
+        res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
+        pipeline(up, res).catch(() => res.destroy());
+      });
+      upstream.on('error', (err) => refuse(err, res, ctx));
+      pipeline(req, upstream).catch(() => upstream.destroy());
     },
+    (err: unknown) => refuse(err, res, ctx),
   );
-  upstream.on('error', (err) => refuse(err, res, ctx));
-  pipeline(req, upstream).catch(() => upstream.destroy());
 }
 
 /** Answer a failed forward: 403 (and a record) for the policy, 502 for anything else. */
@@ -312,21 +323,33 @@ function tunnel(req: IncomingMessage, client: Duplex, head: Buffer, ctx: ProxyCo
     answer('403 Forbidden', err);
     return;
   }
+  const failed = (err: unknown) =>
+    answer(err instanceof ForbiddenAddressError ? '403 Forbidden' : '502 Bad Gateway', err);
+  const port = Number(target.port || 80);
+  const { upstream: proxy } = ctx;
+  if (proxy) {
+    checkedAddress(target.hostname, ctx.lookup)
+      .then((address) => tunnelVia(proxy, address, port))
+      .then(({ socket, rest }) => splice(client, socket, head, rest), failed);
+    return;
+  }
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  const upstream = connect({ host, port: Number(target.port || 80), lookup: ctx.lookup });
-  upstream.once('error', (err) =>
-    answer(err instanceof ForbiddenAddressError ? '403 Forbidden' : '502 Bad Gateway', err),
-  );
+  const upstream = connect({ host, port, lookup: ctx.lookup });
+  upstream.once('error', failed);
   upstream.once('connect', () => splice(client, upstream, head));
 }
 
-/** Join the client and the upstream socket once the tunnel is up; either end closing closes both. */
-function splice(client: Duplex, upstream: Socket, head: Buffer): void {
+/**
+ * Join the client and the upstream socket once the tunnel is up; either end closing closes both.
+ * `head`: the client's bytes that came with its CONNECT; `rest`: the proxy's that came with its 200.
+ */
+function splice(client: Duplex, upstream: Socket, head: Buffer, rest?: Buffer): void {
   upstream.removeAllListeners('error');
   upstream.on('error', () => client.destroy());
   client.on('close', () => upstream.destroy());
   upstream.on('close', () => client.destroy());
   client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  if (rest && rest.length > 0) client.write(rest);
   upstream.write(head);
   upstream.pipe(client);
   client.pipe(upstream);

@@ -34,7 +34,8 @@ export async function inspect(source: Source, engine: Engine, signal?: AbortSign
       chapters,
     };
   }
-  const session = await openSession(engine);
+  const session = await openSession(engine, source.site);
+  let failure: unknown;
   try {
     const query = { formatSpec: 'bestaudio/best', maxEntries: engine.limits.maxPlaylistEntries };
     const info = await extract(session.ytdlp, source.canonicalUrl, query, signal);
@@ -53,7 +54,10 @@ export async function inspect(source: Source, engine: Engine, signal?: AbortSign
     }
     const { date, duration, thumbnail, chapters } = info;
     return { ...common, kind: 'media', date, duration, thumbnail, chapters };
+  } catch (err) {
+    failure = err;
+    throw err;
   } finally {
-    await session.close();
+    await session.close(failure);
   }
 }

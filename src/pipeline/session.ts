@@ -1,12 +1,16 @@
 /**
  * What one conversion needs around yt-dlp: the address guard (a forward proxy that checks every
- * connection yt-dlp makes, redirects and media URLs included) and the fixed yt-dlp options.
+ * connection yt-dlp makes, redirects and media URLs included), the operator's proxy and cookies
+ * for this job, and the fixed yt-dlp options.
  */
+import { rm } from 'node:fs/promises';
 import { ConvertError } from '../errors.ts';
+import { type LentCookies, lendCookies } from './cookies.ts';
 import { startGuardProxy } from './guard.ts';
+import { makeWorkDir } from './leftovers.ts';
 import { isSiteAllowed, ytdlpExtractorFilter } from './sources.ts';
 import { ytdlpBaseArgs, ytdlpInfo } from './tools.ts';
-import type { Engine } from './types.ts';
+import type { Engine, ProxyPools } from './types.ts';
 import { type Ytdlp, ytdlpError } from './ytdlp.ts';
 import { WarmYtdlp, type YtdlpLease, ytdlpProcess } from './ytdlp-server.ts';
 
@@ -14,7 +18,8 @@ export interface Session {
   ytdlp: Ytdlp;
   /** Throws `unsupported_site` when yt-dlp's extractor for a link is not allowed here. */
   checkSite(site: string): void;
-  close(): Promise<void>;
+  /** `failure`: how the job ended, when it failed (a bot wall sets its cookies file aside). */
+  close(failure?: unknown): Promise<void>;
 }
 
 /** yt-dlp for this job: the engine's warm one when it has one, else a process per call. */
@@ -23,19 +28,23 @@ function leaseYtdlp(engine: Engine): Promise<YtdlpLease> {
   return Promise.resolve({ start: ytdlpProcess(engine.tools.ytdlp), release: () => {} });
 }
 
-export async function openSession(engine: Engine): Promise<Session> {
+/** `site`: the link's site when known from the link alone (sources.ts), which picks its proxies. */
+export async function openSession(engine: Engine, site: string | null = null): Promise<Session> {
   const { policy } = engine;
   const facts = await ytdlpInfo(engine.tools.ytdlp, { env: engine.tools.env }).catch((err: unknown) => {
     throw ytdlpError(err, []);
   });
-  const proxy = policy.allowPrivateAddresses
+  const upstream = pickProxy(engine.proxies, site);
+  const guard = policy.allowPrivateAddresses
     ? null
-    : await startGuardProxy({ allowPrivate: false, isForbidden: policy.isForbiddenAddress });
+    : await startGuardProxy({ allowPrivate: false, isForbidden: policy.isForbiddenAddress, upstream });
+  const proxy = guard?.url ?? upstream;
+  const cookies = await lendCookiesCopy(engine);
   const filter = ytdlpExtractorFilter(policy.allowedSites);
   const lease = await leaseYtdlp(engine);
   const baseArgs = [
-    ...ytdlpBaseArgs(engine, facts),
-    ...(proxy ? ['--proxy', proxy.url] : []),
+    ...ytdlpBaseArgs(engine, facts, cookies?.lent.copy ?? null),
+    ...(proxy ? ['--proxy', proxy] : []),
     ...(filter ? ['--use-extractors', filter] : []),
   ];
   return {
@@ -43,21 +52,53 @@ export async function openSession(engine: Engine): Promise<Session> {
       start: lease.start,
       baseArgs,
       env: proxy ? withoutProxyBypass(engine.tools.env) : engine.tools.env,
-      refused: () => proxy?.refused ?? [],
+      refused: () => guard?.refused ?? [],
     },
-    checkSite: (site) => {
-      if (!isSiteAllowed(site, policy.allowedSites)) {
-        throw new ConvertError('unsupported_site', `Links from "${site}" are not allowed on this server.`);
+    checkSite: (name) => {
+      if (!isSiteAllowed(name, policy.allowedSites)) {
+        throw new ConvertError('unsupported_site', `Links from "${name}" are not allowed on this server.`);
       }
     },
-    close: async () => {
+    close: async (failure) => {
       lease.release();
-      await proxy?.close();
+      await guard?.close();
+      if (cookies === null) return;
+      await rm(cookies.dir, { recursive: true, force: true });
+      if (failure instanceof ConvertError && failure.botWall) await engine.cookies?.setAside(cookies.lent.file);
     },
   };
 }
 
-/** A `no_proxy` entry matching a host would let yt-dlp go around the address guard. */
+/** The job's cookies, copied into a work directory of their own (see cookies.ts). */
+async function lendCookiesCopy(engine: Engine): Promise<{ lent: LentCookies; dir: string } | null> {
+  if (engine.cookies === null) return null;
+  const dir = await makeWorkDir(engine.tmpDir);
+  const lent = await lendCookies(engine.cookies, dir).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
+  if (lent !== null) return { lent, dir };
+  await rm(dir, { recursive: true, force: true });
+  return null;
+}
+
+/**
+ * Each process takes turns through a site's proxies: nothing about a proxy needs to be shared
+ * between workers (none is ever set aside), and every worker spreading its own jobs evenly
+ * spreads all of them evenly.
+ */
+const turns = new Map<string, number>();
+
+function pickProxy(pools: ProxyPools | null, site: string | null): string | null {
+  const key = site !== null && pools?.[site] ? site : '*';
+  const pool = pools?.[key] ?? [];
+  if (pool.length === 0) return null;
+  const turn = turns.get(key) ?? 0;
+  turns.set(key, turn + 1);
+  return pool[turn % pool.length] ?? null;
+}
+
+/** A `no_proxy` entry matching a host would let yt-dlp go around the address guard (and the proxy). */
 function withoutProxyBypass(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { no_proxy: _, NO_PROXY: __, ...rest } = env;
   return rest;

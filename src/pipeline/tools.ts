@@ -15,10 +15,14 @@ export interface YtdlpInfo {
   released: Date | null;
   /** Whether it takes `--js-runtimes`, which YouTube's JavaScript challenges need. */
   supportsJsRuntimes: boolean;
+  /** Whether it takes `--plugin-dirs` (older ones find plugins on PYTHONPATH only). */
+  supportsPluginDirs: boolean;
 }
 
 /** The first stable release with `--js-runtimes` (its changelog: a JS runtime is now required). */
 const JS_RUNTIMES_SINCE = Date.UTC(2025, 10, 12);
+/** The first release with `--plugin-dirs` (its changelog: "Add option --plugin-dirs"). */
+const PLUGIN_DIRS_SINCE = Date.UTC(2024, 9, 22);
 const VERSION_TIMEOUT_MS = 15_000;
 const CACHE_FILE = 'ytdlp-versions.json';
 /** Enough for every yt-dlp a machine has; older entries (test fakes, replaced copies) fall out. */
@@ -37,10 +41,12 @@ export function parseYtdlpVersion(output: string): YtdlpInfo {
     // Date.UTC rolls 2025.02.30 over into March; such a version is not a date.
     if (date.getUTCMonth() === month - 1 && date.getUTCDate() === day) released = date;
   }
+  const since = (date: number) => released !== null && released.getTime() >= date;
   return {
     version,
     released,
-    supportsJsRuntimes: released !== null && released.getTime() >= JS_RUNTIMES_SINCE,
+    supportsJsRuntimes: since(JS_RUNTIMES_SINCE),
+    supportsPluginDirs: since(PLUGIN_DIRS_SINCE),
   };
 }
 
@@ -49,12 +55,16 @@ export function parseYtdlpVersion(output: string): YtdlpInfo {
  * system's yt-dlp.conf cannot change what we get; warnings stay on because they explain failures
  * in the log. The JavaScript runtime is the Node we run on, and only it, so a Deno that happens to
  * be installed does not change behaviour between machines. Updating is `make`'s job, not a
- * conversion's (and the newest yt-dlp warns on every run once it is 90 days old).
+ * conversion's (and the newest yt-dlp warns on every run once it is 90 days old). Then the
+ * operator's plugin folders and extractor arguments, and the job's own copy of a cookies file.
  */
-export function ytdlpBaseArgs(engine: Engine, info: YtdlpInfo): string[] {
+export function ytdlpBaseArgs(engine: Engine, info: YtdlpInfo, cookiesFile: string | null): string[] {
   const args = ['--ignore-config', '--no-update'];
   if (info.supportsJsRuntimes) args.push('--no-js-runtimes', '--js-runtimes', `node:${engine.tools.node}`);
-  if (engine.cookiesFile !== null) args.push('--cookies', engine.cookiesFile);
+  const { pluginDirs, extractorArgs } = engine.ytdlpExtras;
+  if (info.supportsPluginDirs) args.push(...pluginDirs.flatMap((dir) => ['--plugin-dirs', dir]));
+  args.push(...extractorArgs.flatMap((value) => ['--extractor-args', value]));
+  if (cookiesFile !== null) args.push('--cookies', cookiesFile);
   return args;
 }
 

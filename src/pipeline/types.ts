@@ -117,7 +117,12 @@ export interface Engine {
     /** Media shorter than this is encoded by one encoder. */
     minDurationSec: number;
   };
-  cookiesFile: string | null;
+  /** The operator's cookies files (YTCONV_COOKIES_FILE, YTCONV_COOKIES_DIR): one is lent to each job. */
+  cookies: CookiesPool | null;
+  /** Proxies per site (YTCONV_PROXIES): yt-dlp goes through one of them, still behind the address guard. */
+  proxies: ProxyPools | null;
+  /** The operator's yt-dlp plugin folders and `--extractor-args` values; never anything from a request. */
+  ytdlpExtras: YtdlpExtras;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
   /**
@@ -126,4 +131,31 @@ export interface Engine {
    * each yt-dlp call is a process of its own.
    */
   warmYtdlp?: object;
+}
+
+/** The proxies the jobs of each site take turns with: yt-dlp extractor names, and `*` for every other site. */
+export type ProxyPools = Readonly<Record<string, readonly string[]>>;
+
+export interface YtdlpExtras {
+  /**
+   * Folders of plugin packages, for `--plugin-dirs` (yt-dlp 2024.10.22 and later). Their packages
+   * are on the children's PYTHONPATH too, where every yt-dlp since 2023.01.02 looks for plugins.
+   */
+  pluginDirs: readonly string[];
+  /** One `--extractor-args` value per extractor: `youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416`. */
+  extractorArgs: readonly string[];
+}
+
+/**
+ * Which cookies file each job uses. The CLI keeps the pool in memory; workers keep it in the
+ * database, so that every worker on every machine takes turns from the same pool.
+ */
+export interface CookiesPool {
+  readonly files: readonly string[];
+  /** How long a file that met the site's bot wall stays aside; null: until an operator puts it back. */
+  readonly setAsideSec: number | null;
+  /** The file for the next job: the least recently used that is not set aside; null when all are. */
+  take(): Promise<string | null>;
+  /** The site showed its bot wall to a job that used `file`: keep it out of use and tell the operator. */
+  setAside(file: string): Promise<void>;
 }

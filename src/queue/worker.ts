@@ -6,6 +6,7 @@
 import { Worker } from 'bullmq';
 import type { Rate } from '../config.ts';
 import { recordEmailFailure } from '../db/jobs.ts';
+import { withSharedCookies } from '../jobs/cookies-pool.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import { CURRENT_TTL_MS, currentYtdlp } from '../jobs/ytdlp-current.ts';
@@ -45,7 +46,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     { ...deps, fallback: deps.engine.tools.ytdlp, managed: deps.ytdlpUpdates.managed },
     deps.ytdlpRecheckMs ?? CURRENT_TTL_MS,
   );
-  const runDeps: RunDeps = { ...deps, ytdlp, email: (jobId, to) => queueEmail(deps.queues, jobId, to) };
+  const runDeps: RunDeps = {
+    ...deps,
+    ytdlp,
+    // Every worker on every machine takes turns from one cookies pool, kept in the database.
+    engine: withSharedCookies(deps.engine, deps.db, deps.log),
+    email: (jobId, to) => queueEmail(deps.queues, jobId, to),
+  };
   const sweep = leftoverSweeper(deps);
   await sweep();
   const processor = convertProcessor(runDeps, deps.log, sweep);

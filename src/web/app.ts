@@ -19,6 +19,7 @@ import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } fr
 import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
+import { type HealthRoutesOptions, healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { type OptionRoutesOptions, optionRoutes } from './routes/options.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStore;
   /** Whose X-Forwarded-For to believe about the client's address (Fastify's `trustProxy`). */
   trustProxy?: boolean | readonly string[];
+  /** Liveness of web, Redis and the database for GET /api/health; without it there is no such route. */
+  health?: HealthRoutesOptions['health'];
   /** The admin area under /admin; without it there is none. */
   admin?: AdminDeps;
   /** Where requests and failures are logged; none when absent (tests). */
@@ -99,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, deps);
   await app.register(fileRoutes, deps);
   await app.register(pageRoutes);
+  if (deps.health) await app.register(healthRoutes, { health: deps.health });
   const { admin } = deps;
   if (admin) await app.register((scope) => adminRoutes(scope, admin), { prefix: '/admin' });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));

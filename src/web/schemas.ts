@@ -4,6 +4,7 @@
  * Shared shapes are registered once with an `$id` and become `components.schemas`.
  */
 import { ERROR_CODES } from '../errors.ts';
+import { HEALTH_CHECKS } from '../jobs/health.ts';
 import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
 import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
@@ -165,7 +166,23 @@ const jobView = {
   },
 } as const;
 
-export const SHARED_SCHEMAS = [apiError, jobFile, jobView];
+const healthPart = { type: 'string', enum: ['ok', 'down'] } as const;
+
+const health = {
+  $id: 'Health',
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { ...healthPart, description: '`ok` when every check is.' },
+    checks: {
+      type: 'object',
+      required: [...HEALTH_CHECKS],
+      properties: Object.fromEntries(HEALTH_CHECKS.map((name) => [name, healthPart])),
+    },
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [apiError, jobFile, jobView, health];
 
 /** The options of a new job (src/options.ts), shared by the JSON body and the multipart form. */
 const jobFields = {

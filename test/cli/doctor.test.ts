@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -40,7 +40,7 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
@@ -63,6 +63,24 @@ describe('runDoctor', () => {
       ),
       lines.join('\n'),
     );
+  });
+
+  it("shows the operator's levers, hiding proxy passwords", async () => {
+    const cookies = join(root, 'cookies');
+    await mkdir(cookies, { recursive: true });
+    await writeFile(join(cookies, 'alice.txt'), '# Netscape HTTP Cookie File\n');
+    const { ok, lines } = await doctor({
+      YTCONV_YTDLP: await fakeYtdlp('levers', released(3)),
+      YTCONV_COOKIES_DIR: cookies,
+      YTCONV_PROXIES: 'youtube=http://me:secret@10.0.0.2:3128',
+      YTCONV_YTDLP_EXTRACTOR_ARGS: 'youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416',
+    });
+    assert.equal(ok, true, lines.join('\n'));
+    const text = lines.join('\n');
+    assert.match(text, /✓ cookies pool: 1 file\(s\), set aside for 21600 s after a bot wall/);
+    assert.match(text, /✓ proxies for youtube: http:\/\/me:\*\*\*@10\.0\.0\.2:3128/);
+    assert.doesNotMatch(text, /secret/);
+    assert.match(text, /✓ yt-dlp extractor arguments: youtubepot-bgutilhttp:base_url=http:\/\/127\.0\.0\.1:4416/);
   });
 
   it('warns about an old yt-dlp but still passes', async () => {

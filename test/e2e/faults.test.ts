@@ -216,8 +216,20 @@ describe('Redis going away', () => {
   });
 
   it('answers 503 queue_unavailable within a second and keeps no row, then recovers', async () => {
+    const health = async () => {
+      const res = await service.fetch('/api/health');
+      return { status: res.status, body: await res.json() };
+    };
+    assert.deepEqual(await health(), {
+      status: 200,
+      body: { status: 'ok', checks: { web: 'ok', redis: 'ok', database: 'ok' } },
+    });
     const before = await rows();
     await redis.stop();
+    assert.deepEqual(await health(), {
+      status: 503,
+      body: { status: 'down', checks: { web: 'ok', redis: 'down', database: 'ok' } },
+    });
     const started = Date.now();
     const res = await post();
     const took = Date.now() - started;
@@ -228,5 +240,6 @@ describe('Redis going away', () => {
 
     redis = await startRedis();
     await until(async () => (await post()).status === 202, 'the API takes jobs again', 10_000);
+    assert.equal((await health()).status, 200);
   });
 });

@@ -9,7 +9,10 @@ import type { Engine } from '../../src/pipeline/types.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface TestEngineOptions {
-  pluginDir: string;
+  /** The stand-in site's plugin, put on PYTHONPATH; null to leave it to the configuration. */
+  pluginDir: string | null;
+  /** Settings read as the environment, over the test process's own. */
+  env?: NodeJS.ProcessEnv;
   policy?: Partial<Engine['policy']>;
   limits?: Partial<Engine['limits']>;
   tools?: Partial<Engine['tools']>;
@@ -17,8 +20,8 @@ export interface TestEngineOptions {
 
 /** An engine that allows the stand-in site (on loopback) and has a private temp directory. */
 export async function testEngine(opts: TestEngineOptions): Promise<Engine> {
-  const base = loadConfig(process.env, ROOT).engine;
-  const pythonPath = [opts.pluginDir, process.env.PYTHONPATH].filter(Boolean).join(':');
+  const base = loadConfig({ ...process.env, ...opts.env }, ROOT).engine;
+  const pythonPath = [opts.pluginDir, base.tools.env.PYTHONPATH].filter(Boolean).join(':');
   return {
     ...base,
     tools: { ...base.tools, ...opts.tools, env: { ...base.tools.env, PYTHONPATH: pythonPath } },

@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
-import { after, before, describe, it, mock } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ConvertError } from '../../src/errors.ts';
 import { isForbiddenAddress } from '../../src/pipeline/address.ts';
 import { fetchGuarded, type GuardProxy, guardedLookup, startGuardProxy } from '../../src/pipeline/guard.ts';
 import { run, ToolError } from '../../src/pipeline/process.ts';
+import { type ForwardProxy, startForwardProxy } from '../helpers/forward-proxy.ts';
 
 /** On a loopback-only machine, 127.0.0.2 plays the public internet; 127.0.0.1 stays forbidden. */
 const declaredPublic = (ip: string): boolean => ip !== '127.0.0.2' && isForbiddenAddress(ip);
@@ -189,7 +190,8 @@ describe('guardedLookup', () => {
     );
     syncBuiltinESMExports();
     t.after(() => {
-      mock.restoreAll();
+      // The test's own tracker: restoring before the sync keeps the mock from outliving the test.
+      t.mock.restoreAll();
       syncBuiltinESMExports();
     });
     const { err } = await lookup(guardedLookup(false, declaredPublic), 'rebind.example', false);
@@ -303,6 +305,45 @@ describe('startGuardProxy', () => {
     socket.destroy();
     assert.equal(status, 403);
     assert.ok(proxy.refused.includes('::ffff:7f00:1'), `refused: ${proxy.refused}`);
+  });
+});
+
+describe("startGuardProxy in front of the operator's proxy", () => {
+  let operator: ForwardProxy;
+  let proxy: GuardProxy;
+  before(async () => {
+    // On loopback, which the guard forbids as a target: the proxy is configuration, not a target.
+    operator = await startForwardProxy('127.0.0.1');
+    proxy = await startGuardProxy({ allowPrivate: false, isForbidden: declaredPublic, upstream: operator.url });
+  });
+  after(async () => {
+    await proxy.close();
+    await operator.close();
+  });
+
+  it('sends a GET through it, for the address it checked', async () => {
+    const reply = await viaProxy(proxy, `${publicSite.origin}/file.mp3`);
+    assert.equal(reply.body.toString(), BODY.toString());
+    assert.ok(operator.seen.includes(`GET ${publicSite.origin}/file.mp3`), operator.seen.join('\n'));
+  });
+
+  it('tunnels a CONNECT through it', async () => {
+    const { status, socket } = await connectVia(proxy, new URL(publicSite.origin).host);
+    assert.equal(status, 200);
+    socket.end('GET /file.mp3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.ok((await readAll(socket)).includes(BODY.toString()));
+    assert.ok(operator.seen.includes(`CONNECT ${new URL(publicSite.origin).host}`), operator.seen.join('\n'));
+  });
+
+  it('refuses forbidden targets without asking it', async () => {
+    const seen = operator.seen.length;
+    assert.equal((await viaProxy(proxy, `${loopback.origin}/file.mp3`)).status, 403);
+    const port = new URL(loopback.origin).port;
+    assert.equal((await viaProxy(proxy, `http://localhost:${port}/file.mp3`)).status, 403);
+    const { status, socket } = await connectVia(proxy, `localhost:${port}`);
+    socket.destroy();
+    assert.equal(status, 403);
+    assert.deepEqual(operator.seen.slice(seen), []);
   });
 });
 

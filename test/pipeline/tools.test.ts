@@ -15,7 +15,9 @@ const engine: Engine = {
   policy: { allowedSites: ['youtube'], allowPrivateAddresses: false },
   limits: { maxDurationSec: 10800, maxDownloadBytes: null, maxPlaylistEntries: 200, idleTimeoutSec: 60 },
   parallel: { cores: () => 1, minDurationSec: 600 },
-  cookiesFile: null,
+  cookies: null,
+  proxies: null,
+  ytdlpExtras: { pluginDirs: [], extractorArgs: [] },
   tmpDir: '/tmp',
 };
 
@@ -75,11 +77,11 @@ describe('parseYtdlpVersion', () => {
 
 describe('ytdlpBaseArgs', () => {
   it('ignores config files, never self-updates, and hands over nothing else to an old yt-dlp', () => {
-    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2023.03.04')), ['--ignore-config', '--no-update']);
+    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2023.03.04'), null), ['--ignore-config', '--no-update']);
   });
 
   it('hands a new yt-dlp our Node, and only it, as its JS runtime', () => {
-    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2026.08.19')), [
+    assert.deepEqual(ytdlpBaseArgs(engine, parseYtdlpVersion('2026.08.19'), null), [
       '--ignore-config',
       '--no-update',
       '--no-js-runtimes',
@@ -88,13 +90,34 @@ describe('ytdlpBaseArgs', () => {
     ]);
   });
 
-  it('passes the cookies file when there is one', () => {
-    const args = ytdlpBaseArgs({ ...engine, cookiesFile: '/srv/cookies.txt' }, parseYtdlpVersion('2023.03.04'));
-    assert.deepEqual(args, ['--ignore-config', '--no-update', '--cookies', '/srv/cookies.txt']);
+  it("passes the job's cookies file when there is one", () => {
+    const args = ytdlpBaseArgs(engine, parseYtdlpVersion('2023.03.04'), '/tmp/work/cookies.txt');
+    assert.deepEqual(args, ['--ignore-config', '--no-update', '--cookies', '/tmp/work/cookies.txt']);
+  });
+
+  const extras = {
+    ...engine,
+    ytdlpExtras: { pluginDirs: ['/srv/plugins'], extractorArgs: ['youtube:player_client=mweb', 'standin:probe=x'] },
+  };
+
+  it("passes the operator's extractor arguments, one option per extractor", () => {
+    assert.deepEqual(ytdlpBaseArgs(extras, parseYtdlpVersion('2023.03.04'), null), [
+      ...['--ignore-config', '--no-update'],
+      ...['--extractor-args', 'youtube:player_client=mweb', '--extractor-args', 'standin:probe=x'],
+    ]);
+  });
+
+  it('names plugin folders with --plugin-dirs only to a yt-dlp that has it (older ones read PYTHONPATH)', () => {
+    assert.equal(ytdlpBaseArgs(extras, parseYtdlpVersion('2024.10.07'), null).includes('--plugin-dirs'), false);
+    const args = ytdlpBaseArgs(extras, parseYtdlpVersion('2024.10.22'), null);
+    assert.deepEqual(args.slice(args.indexOf('--plugin-dirs'), args.indexOf('--plugin-dirs') + 2), [
+      '--plugin-dirs',
+      '/srv/plugins',
+    ]);
   });
 
   it('keeps warnings, which explain failures in the log', () => {
-    assert.equal(ytdlpBaseArgs(engine, parseYtdlpVersion('2026.08.19')).includes('--no-warnings'), false);
+    assert.equal(ytdlpBaseArgs(engine, parseYtdlpVersion('2026.08.19'), null).includes('--no-warnings'), false);
   });
 });
 

@@ -70,6 +70,13 @@ export interface Video {
   thumbnailStalls?: boolean;
 }
 
+/**
+ * The site's session cookie. A value that starts with `prefix` is a session the site has flagged:
+ * its every video request meets YouTube's bot wall (what a cookies pool member that YouTube no
+ * longer trusts gets).
+ */
+export const FLAGGED_SESSION = { cookie: 'standin_session', prefix: 'flagged' } as const;
+
 export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id: 'UCStandInChannel00000000' };
 
 const AUDIO: readonly Itag[] = ['251', '140'];

@@ -1,6 +1,15 @@
 /** The stand-in site's HTTP routes: YouTube-shaped pages, the plugin's JSON API, media with faults. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Blocked, type Delivery, DIRECT_FILES, type DirectFileName, PLAYLISTS, type Video } from './catalog.ts';
+import {
+  type Blocked,
+  type Delivery,
+  DIRECT_FILES,
+  type DirectFileName,
+  FLAGGED_SESSION,
+  PLAYLISTS,
+  VIDEOS,
+  type Video,
+} from './catalog.ts';
 import { FORMATS, type MediaSet, playlistInfo, videoInfo } from './info.ts';
 import type { Itag } from './media.ts';
 import { sendFile } from './serve.ts';
@@ -26,7 +35,7 @@ export interface SiteState {
   /** What every video's page answers while the whole site is switched into a failure (Site.block). */
   blocked: Blocked | null;
   /** Every request in arrival order, with its response, whose status is read when asked for. */
-  log: { method: string; path: string; at: number; range?: string; res: ServerResponse }[];
+  log: { method: string; path: string; at: number; range?: string; session?: string; res: ServerResponse }[];
 }
 
 interface Ctx {
@@ -53,7 +62,9 @@ const ROUTES: readonly (readonly [RegExp, Handler])[] = [
 export async function route(state: SiteState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const at = Date.now();
-  state.log.push({ method: req.method ?? 'GET', path: url.pathname + url.search, at, range: req.headers.range, res });
+  const session = sessionCookie(req);
+  const path = url.pathname + url.search;
+  state.log.push({ method: req.method ?? 'GET', path, at, range: req.headers.range, ...(session && { session }), res });
   const ctx = { req, res, url, state };
   try {
     for (const [pattern, handler] of ROUTES) {
@@ -80,11 +91,19 @@ function playlistPage({ res, url }: Ctx): void {
   else html(res, 404, 'The playlist does not exist.');
 }
 
+/** The value of the site's session cookie in a request, if it has one. */
+function sessionCookie(req: IncomingMessage): string | undefined {
+  const pairs = (req.headers.cookie ?? '').split(';').map((pair) => pair.trim().split('='));
+  return pairs.find(([name]) => name === FLAGGED_SESSION.cookie)?.[1];
+}
+
 // Like YouTube's player API, failures come back as 200 with a reason, for the plugin to raise.
-function videoApi({ res, state }: Ctx, [id]: string[]): void {
+// A session the site has flagged meets YouTube's bot wall on every video, as a real one would.
+function videoApi({ req, res, state }: Ctx, [id]: string[]): void {
   const entry = state.byId.get(id ?? '');
   const blocked = state.blocked ?? entry?.video.blocked;
-  if (!entry) json(res, { error: { reason: 'unavailable', message: 'Video unavailable' } });
+  if (sessionCookie(req)?.startsWith(FLAGGED_SESSION.prefix)) json(res, { error: VIDEOS.bot.blocked });
+  else if (!entry) json(res, { error: { reason: 'unavailable', message: 'Video unavailable' } });
   else if (blocked) json(res, { error: blocked });
   else json(res, { video: videoInfo(state.origin, entry.video, entry.media) });
 }

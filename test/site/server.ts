@@ -33,6 +33,8 @@ export interface RequestRecord {
   /** The response status (200 until the response has started). */
   status: number;
   range?: string;
+  /** The site's session cookie the request carried (see FLAGGED_SESSION), if any. */
+  session?: string;
 }
 
 export interface LongVideo {

@@ -22,7 +22,11 @@ class _StandInBaseIE(InfoExtractor):
         return self._match_valid_url(url).group('origin')
 
     def _call_api(self, url, path, item_id, query=None):
-        data = self._download_json(f'{self._origin(url)}/api/{path}/{item_id}', item_id, query=query or {})
+        # Extractor arguments for the stand-in (`--extractor-args standin:probe=…`) go to the site
+        # with each call, so that a test reads in the site's request log exactly what reached here.
+        probe = self._configuration_arg('probe', ie_key='standin', casesense=True)
+        query = {**(query or {}), **({'probe': ','.join(probe)} if probe else {})}
+        data = self._download_json(f'{self._origin(url)}/api/{path}/{item_id}', item_id, query=query)
         error = data.get('error')
         if not error:
             return data
