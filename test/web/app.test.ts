@@ -344,7 +344,7 @@ describe('the OpenAPI document', () => {
     );
     assert.ok(doc.paths['/api/jobs/{id}/files/{name}'].head);
     assert.ok(doc.paths['/api/jobs/{id}'].delete);
-    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['ApiError', 'JobFile', 'JobView']);
+    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['ApiError', 'Health', 'JobFile', 'JobView']);
   });
 });
 
