@@ -197,6 +197,31 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     assert.deepEqual(zipEntryNames(await readFile(await download.path())), names);
   });
 
+  it('is an installable page whose share target takes a link shared from a phone, and starts it when asked', async () => {
+    const cdp = await context.newCDPSession(page);
+    await page.goto(service.url);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; data: string };
+    assert.deepEqual(manifest.errors, []);
+    const shareTarget = JSON.parse(manifest.data).share_target;
+    assert.deepEqual(shareTarget.params, { title: 'title', text: 'text', url: 'url' });
+
+    // YouTube's app shares its link inside the text, as the manifest's share target receives it.
+    const url = stack.site.watchUrl('plain');
+    const shared = new URLSearchParams({ text: `Look at this ${url}` });
+    await page.goto(`${service.url}${shareTarget.action}?${shared}`);
+    assert.equal(await page.getByTestId('url-input').inputValue(), url);
+    assert.equal(new URL(page.url()).pathname, '/', 'filled in, not started');
+
+    shared.set('go', '1');
+    await page.goto(`${service.url}${shareTarget.action}?${shared}`);
+    await page.waitForURL(/\/jobs\/[^/]+$/);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    const job = await service.waitFor(id, 'done');
+    assert.equal(job.source.url, url);
+    await page.goBack();
+    assert.equal(new URL(page.url()).searchParams.get('go'), null, 'going back does not start it again');
+  });
+
   it('explains a refused link on the form', async () => {
     await page.goto(service.url);
     await page.getByTestId('url-input').fill('ftp://x');

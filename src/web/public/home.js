@@ -7,6 +7,7 @@ import { renderFormatFields } from './form-quality.js';
 import { renderSourceFields } from './form-source.js';
 import { renderSubmitRow, submitConversion } from './form-submit.js';
 import { refreshRecentStatuses, renderRecentSection } from './recent-list.js';
+import { bookmarklet, sharedLink } from './shared-link.js';
 import { readPrefs } from './storage.js';
 
 /** @typedef {import('../../options.ts').Catalog} Catalog */
@@ -19,8 +20,25 @@ export function renderHomePage(root, params) {
   document.title = 'ytconv — video links to tagged audio';
   const recentSection = renderRecentSection();
   const form = catalog ? renderConvertForm(catalog, initialValues(catalog, params)) : renderCatalogMissing();
-  root.append(renderIntro(), form, recentSection);
+  root.append(renderIntro(), form, recentSection, renderBookmarklet());
   refreshRecentStatuses(recentSection);
+  if (form instanceof HTMLFormElement && sharedLink(params).go) {
+    // Started once: a reload or Back must not start it again.
+    params.delete('go');
+    history.replaceState(history.state, '', params.size > 0 ? `/?${params}` : '/');
+    form.requestSubmit();
+  }
+}
+
+/** A link to drag to the bookmarks bar: it opens this page with the tab's address, started. */
+function renderBookmarklet() {
+  return h(
+    'p',
+    { class: 'bookmarklet' },
+    'Drag ',
+    h('a', { href: bookmarklet(location.origin), testid: 'bookmarklet' }, 'Convert with ytconv'),
+    ' to your bookmarks bar, then click it on any video page to convert that video here.',
+  );
 }
 
 function renderIntro() {
@@ -37,7 +55,8 @@ function renderIntro() {
 }
 
 /**
- * Form values from "Convert again" links (`/?url=…&format=…`), else the last format used.
+ * Form values from "Convert again" links (`/?url=…&format=…`), a bookmarklet or a share
+ * (shared-link.js), else the last format used.
  * @param {Catalog} catalog
  * @param {URLSearchParams} params
  */
@@ -46,7 +65,7 @@ function initialValues(catalog, params) {
   const format = params.get('format') ?? prefs.format;
   const known = catalog.formats.some((f) => f.id === format);
   return {
-    url: params.get('url') ?? '',
+    url: sharedLink(params).url,
     format: known && format ? format : catalog.default_format,
     quality: params.get('quality') ?? (params.has('format') ? null : prefs.quality),
     start: params.get('start') ?? '',
