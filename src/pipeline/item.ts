@@ -21,12 +21,13 @@ import {
 } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
+import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
-import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
+import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
@@ -43,7 +44,7 @@ export interface Item {
     | { kind: 'file'; path: string; codec: string | null; sampleRate: number | null }
     | { kind: 'remote'; info: MediaInfo; ytdlp: Ytdlp };
   /** Set for playlist entries: the playlist is the album. */
-  playlist?: { album: string; index: number; count: number };
+  playlist?: Group;
 }
 
 /** A finished file in the work directory, waiting to be moved into place. */
@@ -93,7 +94,7 @@ export async function localItem(tools: Tools, source: FileSource, signal?: Abort
     facts: {
       title: t.title ?? basename(name, extname(name)),
       uploader: null,
-      artist: t.artist ?? null,
+      artists: t.artist ? [t.artist] : [],
       track: null,
       album: t.album ?? null,
       date: t.date ?? null,
@@ -130,6 +131,9 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
   const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  for (const [i, out] of plan.entries()) {
+    if (out.tags.artists.length > 1) await splitMultiValues((audios[i] as Encoded).path, ctx.options.format);
+  }
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
   return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
@@ -170,9 +174,11 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const to = span.end ?? item.duration ?? Number.POSITIVE_INFINITY;
   const chapters = chaptersWithin(item.chapters, from, to);
   if (options.splitChapters && chapters.length > 0) {
+    const video = tagsFor(item.facts);
+    const album = { album: item.facts.title, albumArtist: joinArtists(video.artists), count: chapters.length };
     return chapters.map((ch, i) => ({
       span: { start: from + ch.start, end: from + ch.end },
-      tags: tagsFor(item.facts, { album: item.facts.title, index: i + 1, count: chapters.length, title: ch.title }),
+      tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
       stem: numberedStem(i + 1, chapters.length, ch.title),
     }));
@@ -372,7 +378,7 @@ async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext
   return Promise.all(
     plan.map(async (out, i) => {
       const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, extra));
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, extra));
       return { metadata, cover };
     }),
   );
