@@ -25,10 +25,11 @@ import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
+import { gainTags, loudnessOf, scanSpan } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { ffmpegEncode, measureLoudness } from './transcode.ts';
+import { type FfmpegRun, ffmpegEncode, measureBlocks, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
@@ -208,7 +209,9 @@ async function encodeAll(
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
-  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
+  // Normalizing and ReplayGain measure the whole audio before the encode writes the file's first bytes.
+  const measure = options.normalize || options.replaygain;
+  if (input.kind === 'remote' && single && !measure && streamable(input.info.format)) {
     ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
@@ -306,11 +309,14 @@ async function encodeFromFile(
 ): Promise<Encoded[]> {
   const { options, engine } = ctx;
   const outputs: Encoded[] = [];
-  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
-  const passes = options.normalize ? 2 : 1;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long. The
+  // ReplayGain scan reads it once for all outputs.
+  const passes = options.normalize || options.replaygain ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
   const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
+  const measured = options.replaygain ? await measureGains(source, plan, { ...ctx, onTime }) : null;
+  if (measured) before = (total ?? 0) / 2;
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const length = spanLength(out.span, source.duration) ?? 0;
@@ -321,7 +327,7 @@ async function encodeFromFile(
     }
     const spec: EncodeSpec = {
       ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: tags[i] as TagInputs,
+      tags: { ...(tags[i] as TagInputs), measured: measured?.[i] ?? {} },
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
@@ -331,6 +337,15 @@ async function encodeFromFile(
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
+}
+
+/** Each output's ReplayGain tags, from one scan of the source; a chapter split's outputs are an album. */
+async function measureGains(source: LocalSource, plan: Planned[], ctx: EncodeContext & Pick<FfmpegRun, 'onTime'>) {
+  const spans = plan.map((p) => p.span);
+  const blocks = await measureBlocks(ctx.engine.tools, source.path, scanSpan(spans), ctx);
+  const { tracks, album } = loudnessOf(blocks, spans);
+  const albumOf = ctx.options.splitChapters ? album : null;
+  return tracks.map((track) => gainTags(ctx.options.format, track, albumOf));
 }
 
 /**

@@ -1,14 +1,15 @@
 /** Tags a music library can use, read back with ffprobe (and, where ffprobe hides it, from the bytes). */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { ffprobe, tagsOf } from '../helpers/ffprobe.ts';
+import { ffprobe, loudness, samplePeak, tagsOf } from '../helpers/ffprobe.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 const exec = promisify(execFile);
@@ -98,3 +99,82 @@ describe('tags for a music library', () => {
     );
   });
 });
+
+/** The loudness a file's gain tags claim, in LUFS: ReplayGain's relative to −18, Opus's R128 to −23 in 1/256 dB. */
+function claimedLoudness(tags: Record<string, string>, which: 'track' | 'album'): number {
+  const r128 = tags[`r128_${which}_gain`];
+  if (r128 !== undefined) return -23 - Number(r128) / 256;
+  const gain = /^(-?[\d.]+) dB$/.exec(tags[`replaygain_${which}_gain`] ?? '')?.[1];
+  assert.ok(gain !== undefined, `a ${which} gain in ${JSON.stringify(tags)}`);
+  return -18 - Number(gain);
+}
+
+const within = (actual: number, expected: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
+
+describe('ReplayGain tags', () => {
+  // Not MP3 yet: the gain is measured on the source, and LAME at 192k makes the stand-in's pure tones
+  // 0.27 dB quieter than that (at 320k, as loud): measuring the encoded file instead is still to do.
+  for (const format of ['flac', 'ogg', 'opus'] as const) {
+    it(`${format}: track gain within 0.1 dB of ffmpeg's EBU R128 measurement of the file`, async () => {
+      const { files } = await run(site.watchUrl('topic'), { format, replaygain: true });
+      const path = files[0]!.path;
+      const tags = tagsOf(await ffprobe(path));
+      within(claimedLoudness(tags, 'track'), await loudness(path), 0.1, 'track loudness');
+      if (format === 'opus') return assert.equal(tags.replaygain_track_peak, undefined, 'RFC 7845: no peak');
+      within(Number(tags.replaygain_track_peak), await samplePeak(path), 0.01, 'sample peak');
+      assert.equal(tags.replaygain_album_gain, undefined, 'a single video is no album');
+    });
+  }
+
+  it('is refused together with normalize, which changes the loudness it would state', async () => {
+    await assert.rejects(run(site.watchUrl('plain'), { replaygain: true, normalize: true }), {
+      code: 'invalid_option',
+      field: 'replaygain',
+    });
+  });
+
+  it('m4a: writes none (ffmpeg 5.1 cannot write the freeform atoms players read)', async () => {
+    const { files } = await run(site.watchUrl('plain'), { format: 'm4a', replaygain: true });
+    const tags = tagsOf(await ffprobe(files[0]!.path));
+    assert.deepEqual(
+      Object.keys(tags).filter((k) => /gain|peak/.test(k)),
+      [],
+    );
+  });
+
+  it("gives a chapter split the loudness of all its chapters together as album gain, not their gains' mean", async () => {
+    const source = join(await tempDir(), 'loud-then-quiet.mkv');
+    await writeFile(`${source}.ffmeta`, CHAPTERS);
+    await exec('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=500:duration=4,volume=-3dB'],
+      ...[
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=700:duration=4,volume=-23dB',
+        '-f',
+        'ffmetadata',
+        '-i',
+        `${source}.ffmeta`,
+      ],
+      ...['-filter_complex', '[0][1]concat=n=2:v=0:a=1', '-map_chapters', '2', '-c:a', 'flac', '-y', source],
+    ]);
+    const outDir = await tempDir();
+    const options = { format: 'flac' as const, splitChapters: true, normalize: false, replaygain: true };
+    const { files } = await convert(parseSource(source, { allowFiles: true }), options, { engine, outDir });
+    const paths = files.map((f) => f.path);
+    assert.equal(paths.length, 2);
+    const tags = await Promise.all(paths.map(async (p) => tagsOf(await ffprobe(p))));
+    for (const [i, path] of paths.entries()) {
+      within(claimedLoudness(tags[i]!, 'track'), await loudness(path), 0.1, `track ${i + 1}`);
+    }
+    const album = await loudness(...paths);
+    for (const t of tags) within(claimedLoudness(t, 'album'), album, 0.1, 'album loudness');
+    const tracks = tags.map((t) => claimedLoudness(t, 'track'));
+    assert.ok(Math.abs(album - (tracks[0]! + tracks[1]!) / 2) > 5, 'the album is not the mean of its tracks');
+  });
+});
+
+const CHAPTERS =
+  ';FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=4000\ntitle=Loud\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=4000\nEND=8000\ntitle=Quiet\n';
