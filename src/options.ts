@@ -10,6 +10,9 @@ import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
 import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
 
+const REPLAYGAIN =
+  'ReplayGain tags (Opus: R128) measured from the audio, which stays as it is: track gain, and album gain for a chapter split. Not with `normalize`.';
+
 /** What is stored for a job and shown back in its view: every option, resolved. */
 export const jobOptionsSchema = z.object({
   format: z.enum(AUDIO_FORMATS),
@@ -20,6 +23,7 @@ export const jobOptionsSchema = z.object({
   end: z.number().nullable().describe('Seconds.'),
   split_chapters: z.boolean(),
   normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
+  replaygain: z.boolean().default(false).describe(REPLAYGAIN),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 
@@ -43,6 +47,7 @@ export const optionFieldsSchema = z
     end: time,
     split_chapters: z.boolean().nullable(),
     normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
+    replaygain: z.boolean().nullable().describe(`${REPLAYGAIN} Default false.`),
   })
   .partial();
 export type OptionFields = z.input<typeof optionFieldsSchema>;
@@ -57,7 +62,12 @@ export const DEFAULT_FORMAT: AudioFormat = 'mp3';
 
 /** Stored quality to the pipeline's: `original` is the pipeline's default (no quality given). */
 export function toConvertOptions(o: JobOptions): ConvertOptions {
-  const options: ConvertOptions = { format: o.format, splitChapters: o.split_chapters, normalize: o.normalize };
+  const options: ConvertOptions = {
+    format: o.format,
+    splitChapters: o.split_chapters,
+    normalize: o.normalize,
+    replaygain: o.replaygain,
+  };
   if (o.quality !== ORIGINAL_QUALITY) options.quality = o.quality;
   if (o.start !== null) options.start = o.start;
   if (o.end !== null) options.end = o.end;

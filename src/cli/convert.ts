@@ -18,6 +18,7 @@ const OPTIONS = {
   end: { type: 'string' },
   'split-chapters': { type: 'boolean', default: false },
   normalize: { type: 'boolean', default: false },
+  replaygain: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o', default: '.' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -84,6 +85,7 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
     format: v.format as AudioFormat,
     splitChapters: v['split-chapters'],
     normalize: v.normalize,
+    replaygain: v.replaygain,
   };
   const quality = qualityOption(v.quality);
   if (quality !== undefined) options.quality = quality;

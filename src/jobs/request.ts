@@ -122,6 +122,7 @@ function jobOptions(request: NewJob): JobOptions {
     end: seconds('end', request.end),
     split_chapters: request.split_chapters ?? false,
     normalize: request.normalize ?? false,
+    replaygain: request.replaygain ?? false,
   };
 }
 
@@ -148,6 +149,8 @@ function requestKey(url: string, options: JobOptions): string {
     options.end,
     options.split_chapters,
     options.normalize,
+    // Only when asked: the keys of work done before the option existed stay as they were.
+    ...(options.replaygain ? ['replaygain'] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

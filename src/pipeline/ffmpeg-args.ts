@@ -2,6 +2,7 @@
  * ffmpeg argument lists, built by pure functions so that every choice (codec, bitrate, trim,
  * loudness, tags) is unit-tested without running ffmpeg.
  */
+import { SCAN_FILTERS } from './replaygain.ts';
 import type { AudioFormat } from './types.ts';
 
 interface FormatSpec {
@@ -92,6 +93,8 @@ export interface TagInputs {
   metadata: string;
   /** A JPEG, attached as a picture stream where the container has one (Ogg carries it in the metadata). */
   cover: string | null;
+  /** Tags known only once the audio was measured (ReplayGain), added to the file's. */
+  measured?: Record<string, string>;
 }
 
 export const LOUDNESS_TARGET = { I: -14, TP: -1.5, LRA: 11 } as const;
@@ -182,6 +185,7 @@ function tagArgs(format: AudioFormat, tags: TagInputs): string[] {
     ...(cover === null ? [] : ['-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic']),
     // WAV has no place for chapters.
     ...['-map_metadata', meta, '-map_chapters', format === 'wav' ? '-1' : meta],
+    ...Object.entries(tags.measured ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]),
   ];
 }
 
@@ -195,13 +199,23 @@ function untagged(format: AudioFormat): string[] {
 
 /** First loudnorm pass: measure only; the JSON summary is printed on stderr, progress on stdout. */
 export function loudnessScanArgs(input: string, span: Span | undefined): string[] {
+  return scanArgs(input, span, `${LOUDNORM}:print_format=json`);
+}
+
+/** The ReplayGain scan (replaygain.ts): every block's loudness and peak printed on stderr. */
+export function replayGainScanArgs(input: string, span: Span | undefined): string[] {
+  return scanArgs(input, span, SCAN_FILTERS);
+}
+
+/** Decode and measure only: what the filters find goes to stderr, progress to stdout. */
+function scanArgs(input: string, span: Span | undefined, filters: string): string[] {
   return [
     ...['-hide_banner', '-nostdin', '-loglevel', 'info', '-protocol_whitelist', 'file,pipe'],
     ...['-progress', 'pipe:1', '-nostats'],
     ...spanArgs(span),
     '-i',
     input,
-    ...['-map', '0:a:0', '-af', `${LOUDNORM}:print_format=json`, '-f', 'null', '-'],
+    ...['-map', '0:a:0', '-af', filters, '-f', 'null', '-'],
   ];
 }
 

@@ -1,5 +1,6 @@
 /** Facts about a source without downloading its media: for `ytconv info` and the web page. */
 import { localItem } from './item.ts';
+import { joinArtists } from './multi-values.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
 import { extract } from './ytdlp.ts';
@@ -21,13 +22,13 @@ export interface SourceSummary {
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
   if (source.kind === 'file') {
     const { facts, duration, chapters } = await localItem(engine.tools, source, signal);
-    const { title, artist, date } = facts;
+    const { title, artists, date } = facts;
     return {
       kind: 'media',
       site: 'file',
       url: null,
       title,
-      uploader: artist,
+      uploader: joinArtists(artists),
       date,
       duration,
       thumbnail: null,

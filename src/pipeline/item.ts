@@ -21,13 +21,15 @@ import {
 } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
+import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
+import { gainTags, loudnessOf, scanSpan } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
-import { chaptersWithin, ffmetadata, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { ffmpegEncode, measureLoudness } from './transcode.ts';
+import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
+import { type FfmpegRun, ffmpegEncode, measureBlocks, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
@@ -43,7 +45,7 @@ export interface Item {
     | { kind: 'file'; path: string; codec: string | null; sampleRate: number | null }
     | { kind: 'remote'; info: MediaInfo; ytdlp: Ytdlp };
   /** Set for playlist entries: the playlist is the album. */
-  playlist?: { album: string; index: number; count: number };
+  playlist?: Group;
 }
 
 /** A finished file in the work directory, waiting to be moved into place. */
@@ -93,7 +95,7 @@ export async function localItem(tools: Tools, source: FileSource, signal?: Abort
     facts: {
       title: t.title ?? basename(name, extname(name)),
       uploader: null,
-      artist: t.artist ?? null,
+      artists: t.artist ? [t.artist] : [],
       track: null,
       album: t.album ?? null,
       date: t.date ?? null,
@@ -130,6 +132,9 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
   const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  for (const [i, out] of plan.entries()) {
+    if (out.tags.artists.length > 1) await splitMultiValues((audios[i] as Encoded).path, ctx.options.format);
+  }
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
   return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
@@ -170,9 +175,11 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const to = span.end ?? item.duration ?? Number.POSITIVE_INFINITY;
   const chapters = chaptersWithin(item.chapters, from, to);
   if (options.splitChapters && chapters.length > 0) {
+    const video = tagsFor(item.facts);
+    const album = { album: item.facts.title, albumArtist: joinArtists(video.artists), count: chapters.length };
     return chapters.map((ch, i) => ({
       span: { start: from + ch.start, end: from + ch.end },
-      tags: tagsFor(item.facts, { album: item.facts.title, index: i + 1, count: chapters.length, title: ch.title }),
+      tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
       stem: numberedStem(i + 1, chapters.length, ch.title),
     }));
@@ -202,7 +209,9 @@ async function encodeAll(
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
-  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
+  // Normalizing and ReplayGain measure the whole audio before the encode writes the file's first bytes.
+  const measure = options.normalize || options.replaygain;
+  if (input.kind === 'remote' && single && !measure && streamable(input.info.format)) {
     ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
@@ -300,11 +309,14 @@ async function encodeFromFile(
 ): Promise<Encoded[]> {
   const { options, engine } = ctx;
   const outputs: Encoded[] = [];
-  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
-  const passes = options.normalize ? 2 : 1;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long. The
+  // ReplayGain scan reads it once for all outputs.
+  const passes = options.normalize || options.replaygain ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
   const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
+  const measured = options.replaygain ? await measureGains(source, plan, { ...ctx, onTime }) : null;
+  if (measured) before = (total ?? 0) / 2;
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const length = spanLength(out.span, source.duration) ?? 0;
@@ -315,7 +327,7 @@ async function encodeFromFile(
     }
     const spec: EncodeSpec = {
       ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: tags[i] as TagInputs,
+      tags: { ...(tags[i] as TagInputs), measured: measured?.[i] ?? {} },
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
@@ -325,6 +337,15 @@ async function encodeFromFile(
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
+}
+
+/** Each output's ReplayGain tags, from one scan of the source; a chapter split's outputs are an album. */
+async function measureGains(source: LocalSource, plan: Planned[], ctx: EncodeContext & Pick<FfmpegRun, 'onTime'>) {
+  const spans = plan.map((p) => p.span);
+  const blocks = await measureBlocks(ctx.engine.tools, source.path, scanSpan(spans), ctx);
+  const { tracks, album } = loudnessOf(blocks, spans);
+  const albumOf = ctx.options.splitChapters ? album : null;
+  return tracks.map((track) => gainTags(ctx.options.format, track, albumOf));
 }
 
 /**
@@ -372,7 +393,7 @@ async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext
   return Promise.all(
     plan.map(async (out, i) => {
       const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, extra));
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, extra));
       return { metadata, cover };
     }),
   );

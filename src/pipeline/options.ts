@@ -30,6 +30,10 @@ export function validateOptions(options: ConvertOptions): ConvertOptions {
   if (end !== undefined && !(Number.isFinite(end) && end > (start ?? 0))) {
     throw invalid('The end time must come after the start time.', 'end');
   }
+  // ReplayGain tags say how loud the audio is; normalizing changes that loudness.
+  if (options.replaygain && options.normalize) {
+    throw invalid('Choose either ReplayGain tags or normalized loudness, not both.', 'replaygain');
+  }
   return options;
 }
 
@@ -51,7 +55,7 @@ function checkQuality(format: AudioFormat, quality: string): void {
 }
 
 /** `field` names the option as the API does, so that a form can point at it. */
-function invalid(message: string, field: 'format' | 'quality' | 'start' | 'end'): ConvertError {
+function invalid(message: string, field: 'format' | 'quality' | 'start' | 'end' | 'replaygain'): ConvertError {
   return new ConvertError('invalid_option', message, { field });
 }
 

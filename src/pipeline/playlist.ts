@@ -10,6 +10,7 @@ import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
 import { type ItemContext, produceItem, remoteItem } from './item.ts';
 import { publish } from './publish.ts';
 import type { Session } from './session.ts';
+import { type Group, listedArtist, playlistAlbumArtist } from './tags.ts';
 import type { OutputFile } from './types.ts';
 import { extract, type PlaylistInfo, type Query } from './ytdlp.ts';
 
@@ -49,6 +50,8 @@ export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext):
   const count = info.entries.length;
   if (count === 0) throw new ConvertError('unavailable', 'This playlist has no videos.');
   const report = ctx.onEntry ?? (() => {});
+  // Decided once from the listing, so that every entry's file names the same album artist.
+  const albumArtist = playlistAlbumArtist(info.entries.map(listedArtist));
   const files: OutputFile[] = [];
   let firstFailure: EntryError | null = null;
   for (const [i, entry] of info.entries.entries()) {
@@ -56,7 +59,7 @@ export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext):
     const title = entry.title;
     report({ index, title, status: 'running' });
     try {
-      const entryFiles = await convertEntry(entry, { album: info.title, index, count }, ctx);
+      const entryFiles = await convertEntry(entry, { album: info.title, albumArtist, index, count }, ctx);
       files.push(...entryFiles);
       report({ index, title, status: 'done', files: entryFiles });
     } catch (err) {
@@ -82,7 +85,7 @@ export function cancelled(): ConvertError {
 
 async function convertEntry(
   entry: { url: string; title: string | null },
-  playlist: { album: string; index: number; count: number },
+  playlist: Group,
   ctx: PlaylistContext,
 ): Promise<OutputFile[]> {
   ctx.reporter.setItem({ index: playlist.index, count: playlist.count, title: entry.title ?? undefined });

@@ -3,9 +3,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
-import { type LoudnessMeasurement, loudnessScanArgs, type Span } from './ffmpeg-args.ts';
+import { type LoudnessMeasurement, loudnessScanArgs, replayGainScanArgs, type Span } from './ffmpeg-args.ts';
 import { type ChildLimits, limitError } from './limits.ts';
 import { run, start, ToolError } from './process.ts';
+import { type Blocks, blocksFrom } from './replaygain.ts';
 import type { Tools } from './types.ts';
 
 export interface FfmpegRun {
@@ -65,23 +66,31 @@ export async function ffmpegRun(tools: Tools, args: string[], signal?: AbortSign
   }
 }
 
+type ScanRun = Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>;
+
 /** loudnorm's first pass: the measurements the exact second pass needs. */
 export async function measureLoudness(
   tools: Tools,
   input: string,
   span: Span | undefined,
-  opts: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
+  opts: ScanRun,
 ): Promise<LoudnessMeasurement> {
-  let stderr = '';
-  await ffmpegEncode(tools, loudnessScanArgs(input, span), {
-    ...opts,
-    onStderrLine: (line) => {
-      stderr += `${line}\n`;
-    },
-  });
+  const stderr = (await scan(tools, loudnessScanArgs(input, span), opts)).join('\n');
   const json = /\{[^{}]*"input_i"[^{}]*\}/s.exec(stderr)?.[0];
   if (!json) throw new ConvertError('internal', 'Loudness could not be measured.');
   return JSON.parse(json) as LoudnessMeasurement;
+}
+
+/** The ReplayGain scan of `span` (see replaygain.ts). */
+export async function measureBlocks(tools: Tools, input: string, span: Span, opts: ScanRun): Promise<Blocks> {
+  return blocksFrom(await scan(tools, replayGainScanArgs(input, span), opts), span.start ?? 0);
+}
+
+/** A measuring run's stderr lines, where its filters print what they found. */
+async function scan(tools: Tools, args: string[], opts: ScanRun): Promise<string[]> {
+  const lines: string[] = [];
+  await ffmpegEncode(tools, args, { ...opts, onStderrLine: (line) => lines.push(line) });
+  return lines;
 }
 
 const CORRUPT =

@@ -34,6 +34,8 @@ export interface ConvertOptions {
   end?: number;
   splitChapters: boolean;
   normalize: boolean;
+  /** ReplayGain (Opus: R128) tags measured from the audio, which is left as it is: an alternative to `normalize`. */
+  replaygain?: boolean;
 }
 
 export interface Chapter {

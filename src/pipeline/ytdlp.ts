@@ -51,7 +51,8 @@ export interface PlaylistInfo {
   uploader: string | null;
   url: string;
   site: string;
-  entries: { url: string; title: string | null }[];
+  /** As the flat listing gives them: the uploader (channel) where the site lists it. */
+  entries: { url: string; title: string | null; uploader: string | null }[];
 }
 
 const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
@@ -144,12 +145,15 @@ interface RawInfo {
   title?: string;
   uploader?: string;
   channel?: string;
+  artists?: unknown;
+  creators?: unknown;
   artist?: string;
   creator?: string;
   track?: string;
   album?: string;
   upload_date?: string;
   release_date?: string;
+  release_year?: number;
   duration?: number;
   thumbnail?: string;
   chapters?: { start_time?: number; end_time?: number; title?: string }[] | null;
@@ -163,7 +167,7 @@ interface RawInfo {
   container?: string;
   filesize?: number;
   asr?: number;
-  entries?: { url?: string; webpage_url?: string; title?: string }[];
+  entries?: { url?: string; webpage_url?: string; title?: string; uploader?: string; channel?: string }[];
 }
 
 function str(value: unknown): string | null {
@@ -176,7 +180,7 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
   if (raw._type === 'playlist') {
     const entries = (raw.entries ?? []).flatMap((e) => {
       const entryUrl = str(e.url) ?? str(e.webpage_url);
-      return entryUrl ? [{ url: entryUrl, title: str(e.title) }] : [];
+      return entryUrl ? [{ url: entryUrl, title: str(e.title), uploader: str(e.uploader) ?? str(e.channel) }] : [];
     });
     const title = str(raw.title) ?? raw.id ?? 'Playlist';
     return {
@@ -195,10 +199,10 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
     id: raw.id ?? '',
     title: str(raw.title) ?? raw.id ?? 'audio',
     uploader: str(raw.uploader) ?? str(raw.channel),
-    artist: str(raw.artist) ?? str(raw.creator),
+    artists: artistsOf(raw),
     track: str(raw.track),
     album: str(raw.album),
-    date: isoDate(raw.release_date) ?? isoDate(raw.upload_date),
+    date: isoDate(raw.release_date) ?? yearOf(raw.release_year) ?? isoDate(raw.upload_date),
     duration,
     thumbnail: str(raw.thumbnail),
     chapters: toChapters(raw.chapters, duration),
@@ -216,6 +220,23 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
     },
     json,
   };
+}
+
+/**
+ * The artists: yt-dlp's lists (`artists`, else `creators`, since 2024), else its older single
+ * fields, which joined several with ", " (split as yt-dlp itself splits them for its lists).
+ */
+function artistsOf(raw: RawInfo): string[] {
+  for (const list of [raw.artists, raw.creators]) {
+    const names = Array.isArray(list) ? list.flatMap((a) => str(a) ?? []) : [];
+    if (names.length > 0) return names;
+  }
+  const joined = str(raw.artist) ?? str(raw.creator);
+  return joined ? joined.split(', ').flatMap((a) => str(a) ?? []) : [];
+}
+
+function yearOf(year: unknown): string | null {
+  return typeof year === 'number' && Number.isInteger(year) && year > 0 ? String(year) : null;
 }
 
 /** Direct links (yt-dlp's generic extractor) name no codec; an audio-only extension is a safe hint. */

@@ -92,8 +92,22 @@ export async function audioPacketHash(file: string): Promise<string> {
   return stdout.trim();
 }
 
-/** Integrated loudness in LUFS, measured by ffmpeg's EBU R128 filter. */
-export async function loudness(file: string): Promise<number> {
+/**
+ * Integrated loudness in LUFS, measured by ffmpeg's EBU R128 filter: its running figure after the
+ * last 100 ms, to the thousandth (its summary rounds to the tenth). Several files: as one, in order.
+ */
+export async function loudness(...files: string[]): Promise<number> {
+  const inputs = files.flatMap((f) => ['-i', f]);
+  const joined = files.map((_, i) => `[${i}:a:0]`).join('');
+  const graph = `${joined}concat=n=${files.length}:v=0:a=1,ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.I`;
+  const { stderr } = await exec('ffmpeg', ['-nostats', ...inputs, '-filter_complex', graph, '-f', 'null', '-']);
+  const last = [...stderr.matchAll(/lavfi\.r128\.I=(-?[\d.]+)/g)].at(-1)?.[1];
+  if (last === undefined) throw new Error('no loudness measured');
+  return Number(last);
+}
+
+/** The highest sample of a file's audio, linear (1 = full scale), as ffmpeg's astats finds it. */
+export async function samplePeak(file: string): Promise<number> {
   const { stderr } = await exec('ffmpeg', [
     '-nostats',
     '-i',
@@ -101,14 +115,14 @@ export async function loudness(file: string): Promise<number> {
     '-map',
     '0:a:0',
     '-af',
-    'ebur128',
+    'astats',
     '-f',
     'null',
     '-',
   ]);
-  const m = /Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS/.exec(stderr);
-  if (!m?.[1]) throw new Error('no loudness summary');
-  return Number(m[1]);
+  const db = [...stderr.matchAll(/Peak level dB:\s+(-?[\d.]+)/g)].at(-1)?.[1];
+  if (db === undefined) throw new Error('no peak measured');
+  return 10 ** (Number(db) / 20);
 }
 
 /** What a file decodes to, as interleaved 16-bit stereo samples (an MP3 trimmed as its LAME tag says). */

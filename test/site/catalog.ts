@@ -59,7 +59,10 @@ export interface Video {
   tone: Tone | null;
   itags: readonly Itag[];
   chapters: readonly Chapter[];
-  music?: { artist: string; track: string; album: string };
+  /** YouTube Music's fields, as yt-dlp names them: `artists` (since 2024) or the older comma-joined `artist`. */
+  music?: { artists?: string[]; artist?: string; track: string; album: string };
+  /** YouTube Music's "Released on" (YYYYMMDD) or only its year. */
+  released?: { release_date: string } | { release_year: number };
   blocked?: Blocked;
   delivery?: Delivery;
   /** 'hidden': no filesize in metadata and no Content-Length; a number: the filesize claimed. */
@@ -242,6 +245,32 @@ export const VIDEOS = {
     tone: { frequency: 1980, seconds: 240 },
     itags: AUDIO,
   }),
+  // YouTube Music: released years before its upload, by two artists, as yt-dlp since 2024 lists them.
+  duet: defineVideo({
+    id: 'DuetSong_23',
+    title: 'Artist One & Artist Two - Duet Song (Official Audio)',
+    tone: { frequency: 2310, seconds: 4 },
+    itags: AUDIO,
+    music: { artists: ['Artist One', 'Artist Two'], track: 'Duet Song', album: 'Duet Album' },
+    released: { release_date: '20190315' },
+  }),
+  // An auto-generated "Artist - Topic" channel: the title is the track's, " - " and all; only a year is known.
+  topic: defineVideo({
+    id: 'TopicSong24',
+    title: 'Topic Song - 2011 Remaster',
+    uploader: 'Topic Artist - Topic',
+    tone: { frequency: 2420, seconds: 3, gainDb: -10 },
+    itags: AUDIO,
+    released: { release_year: 2011 },
+  }),
+  // Older yt-dlp's one field for several artists, joined with ", ".
+  legacy: defineVideo({
+    id: 'LegacyArt25',
+    title: 'Legacy Duet',
+    tone: { frequency: 2530, seconds: 3 },
+    itags: AUDIO,
+    music: { artist: 'Old One, Old Two', track: 'Legacy Duet', album: 'Legacy Album' },
+  }),
   // A title with double quotes, which the names people see keep (and names on disk cannot).
   quoted: defineVideo({ id: 'QuotedVd_22', title: 'Say "Hi"', tone: { frequency: 1210, seconds: 3 }, itags: AUDIO }),
 } satisfies Record<string, Video>;
@@ -288,6 +317,13 @@ export const PLAYLISTS = {
     title: 'Songs "Quoted"',
     uploader: CHANNEL.name,
     entries: ['quoted', 'second'],
+  },
+  // Entries by different artists (one a Topic channel's), of different loudness.
+  artists: {
+    id: 'PLStandInArtists000000000000000007',
+    title: 'Stand-in Various',
+    uploader: CHANNEL.name,
+    entries: ['duet', 'topic'],
   },
   // Like a channel's uploads: listed page by page, so a consumer that wants only the first few
   // entries fetches only the first page.

@@ -70,6 +70,7 @@ export function videoInfo(origin: string, video: Video, media: MediaSet): Record
       ? video.chapters.map((c) => ({ start_time: c.start, end_time: c.end, title: c.title }))
       : undefined,
     ...video.music,
+    ...video.released,
     formats: [...media].map(([itag, served]) => formatInfo(origin, video, itag, served)),
   };
 }
@@ -116,7 +117,8 @@ export function playlistInfo(
     channel: playlist.uploader,
     entries: videos
       .slice(from, from + PLAYLIST_PAGE_SIZE)
-      .map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v) })),
+      // YouTube's flat listing names each entry's channel too.
+      .map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v), uploader: v.uploader, channel: v.uploader })),
     next_page: from + PLAYLIST_PAGE_SIZE < videos.length ? page + 1 : null,
   };
 }

@@ -18,6 +18,8 @@ export type Itag = '251' | '140' | '18' | '160';
 export interface Tone {
   frequency: number;
   seconds: number;
+  /** Louder or quieter than ffmpeg's sine (−18 dBFS peak), in dB, for loudness tests. */
+  gainDb?: number;
 }
 
 interface Recipe {
@@ -30,7 +32,7 @@ const sine = (t: Tone): string[] => [
   '-f',
   'lavfi',
   '-i',
-  `sine=frequency=${t.frequency}:duration=${t.seconds}:sample_rate=48000`,
+  `sine=frequency=${t.frequency}:duration=${t.seconds}:sample_rate=48000${t.gainDb ? `,volume=${t.gainDb}dB` : ''}`,
 ];
 const picture = (t: Tone): string[] => ['-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=5:duration=${t.seconds}`];
 const stereo = (rate: number): string[] => ['-ac', '2', '-ar', String(rate)];
@@ -79,7 +81,8 @@ const pending = new Map<string, Promise<string>>();
 /** The path of `kind` rendered from `tone`, generated on first use. */
 export function mediaFile(kind: MediaKind, tone: Tone): Promise<string> {
   const recipe: Recipe = RECIPES[kind];
-  const name = `${kind}-${tone.frequency}hz-${tone.seconds}s.${recipe.ext}`;
+  const gain = tone.gainDb ? `-${tone.gainDb}db` : '';
+  const name = `${kind}-${tone.frequency}hz-${tone.seconds}s${gain}.${recipe.ext}`;
   return cached(name, (tmp) =>
     withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp], { env: process.env })),
   );

@@ -327,6 +327,7 @@ describe('the list', () => {
           end: null,
           split_chapters: false,
           normalize: false,
+          replaygain: false,
         },
       } as const;
       await createWithConversion(stack.services.db, input, null);

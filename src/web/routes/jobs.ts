@@ -162,7 +162,7 @@ const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
 /** Form values are all text: the flags become booleans here, the rest stays text for the schema. */
 function formFields(fields: Record<string, string>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ...fields };
-  for (const flag of ['split_chapters', 'normalize']) {
+  for (const flag of ['split_chapters', 'normalize', 'replaygain']) {
     const value = Object.hasOwn(fields, flag) ? FLAG_VALUES.get(fields[flag] ?? '') : undefined;
     if (value !== undefined) out[flag] = value;
   }
