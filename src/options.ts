@@ -8,10 +8,41 @@ import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
-import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
+import {
+  AUDIO_FORMATS,
+  type AudioFormat,
+  type ConvertOptions,
+  DEFAULT_SPONSOR_CATEGORIES,
+  SPONSOR_CATEGORY_IDS,
+  SPONSORBLOCK_ACTIONS,
+  SPONSORBLOCK_CATEGORIES,
+} from './pipeline/types.ts';
 
 const REPLAYGAIN =
   'ReplayGain tags (Opus: R128) measured from the audio, which stays as it is: track gain, and album gain for a chapter split. Not with `normalize`.';
+
+const SPONSORBLOCK =
+  'SponsorBlock: `remove` the segments people marked in a YouTube video (sponsor, self-promotion, intro…), or `mark` them as chapters. When the SponsorBlock API cannot be reached the audio is converted whole, and each file says so.';
+const SPONSORBLOCK_MODES = ['off', ...SPONSORBLOCK_ACTIONS] as const;
+const sponsorCategory = z.enum(SPONSOR_CATEGORY_IDS);
+
+const sponsorAction = z.enum(SPONSORBLOCK_ACTIONS);
+
+/** What SponsorBlock did for a file: the segments removed or marked (seconds of the source), or why none. */
+export const sponsorBlockOutcomeSchema = z.union([
+  z.object({
+    action: sponsorAction,
+    segments: z.array(z.object({ start: z.number(), end: z.number(), category: sponsorCategory })),
+  }),
+  z.object({
+    action: sponsorAction,
+    skipped: z
+      .enum(['unavailable', 'unsupported'])
+      .describe(
+        '`unavailable`: the SponsorBlock API could not be reached or answered nonsense; `unsupported`: SponsorBlock knows only YouTube videos. The audio is whole.',
+      ),
+  }),
+]);
 
 /** What is stored for a job and shown back in its view: every option, resolved. */
 export const jobOptionsSchema = z.object({
@@ -24,6 +55,8 @@ export const jobOptionsSchema = z.object({
   split_chapters: z.boolean(),
   normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
   replaygain: z.boolean().default(false).describe(REPLAYGAIN),
+  sponsorblock: z.enum(SPONSORBLOCK_MODES).default('off').describe(SPONSORBLOCK),
+  sponsorblock_categories: z.array(sponsorCategory).readonly().default([]).describe('Empty when SponsorBlock is off.'),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 
@@ -48,6 +81,13 @@ export const optionFieldsSchema = z
     split_chapters: z.boolean().nullable(),
     normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
     replaygain: z.boolean().nullable().describe(`${REPLAYGAIN} Default false.`),
+    sponsorblock: z.enum(SPONSORBLOCK_MODES).nullable().describe(`${SPONSORBLOCK} Default off.`),
+    sponsorblock_categories: z
+      .union([z.array(sponsorCategory), z.string().max(200)])
+      .nullable()
+      .describe(
+        `The SponsorBlock categories to remove or mark: a list, or names separated by commas (a form's field). Default ${DEFAULT_SPONSOR_CATEGORIES.join(', ')}.`,
+      ),
   })
   .partial();
 export type OptionFields = z.input<typeof optionFieldsSchema>;
@@ -71,6 +111,8 @@ export function toConvertOptions(o: JobOptions): ConvertOptions {
   if (o.quality !== ORIGINAL_QUALITY) options.quality = o.quality;
   if (o.start !== null) options.start = o.start;
   if (o.end !== null) options.end = o.end;
+  if (o.sponsorblock !== 'off')
+    options.sponsorblock = { action: o.sponsorblock, categories: o.sponsorblock_categories };
   return options;
 }
 
@@ -116,6 +158,18 @@ const OFFERED_KBPS = [320, 256, 192, 160, 128, 96, 64];
 /** LAME's VBR presets the page offers, with their typical bitrate so people can compare them with CBR. */
 const OFFERED_VBR: Record<string, string> = { V0: '≈ 245 kbps', V2: '≈ 190 kbps', V4: '≈ 165 kbps' };
 
+/** What a file says when SponsorBlock could not be applied (the page and the CLI show these words). */
+export const SPONSORBLOCK_SKIPPED = {
+  unavailable: 'The SponsorBlock API could not be reached: the audio is whole, nothing was removed or marked.',
+  unsupported: 'SponsorBlock knows only YouTube videos: the audio is whole.',
+} as const;
+
+/** SponsorBlock's categories with their names, those asked for when none are given, and the notes. */
+export function sponsorBlockCatalog(): Catalog['sponsorblock'] {
+  const categories = SPONSOR_CATEGORY_IDS.map((id) => ({ id, label: SPONSORBLOCK_CATEGORIES[id] }));
+  return { categories, default_categories: [...DEFAULT_SPONSOR_CATEGORIES], skipped: SPONSORBLOCK_SKIPPED };
+}
+
 export function formatCatalog(): FormatChoice[] {
   return AUDIO_FORMATS.map((id) => {
     const spec = FORMATS[id];
@@ -150,6 +204,11 @@ export const catalogSchema = z.object({
     max_upload_text: z.string().describe('The same limit as people read it ("1 GB"), as the server words its refusal.'),
     max_duration_seconds: z.number().nullable().describe('Longest media accepted; null for no limit.'),
     max_playlist_entries: z.number().int().nullable(),
+  }),
+  sponsorblock: z.object({
+    categories: z.array(z.object({ id: sponsorCategory, label: z.string() })),
+    default_categories: z.array(sponsorCategory),
+    skipped: z.object({ unavailable: z.string(), unsupported: z.string() }),
   }),
   error_hints: z
     .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())

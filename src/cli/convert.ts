@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
 import { convert, type EntryReport } from '../pipeline/convert.ts';
-import { qualityOption } from '../pipeline/options.ts';
+import { qualityOption, sponsorBlockOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { parseTimestamp } from '../units.ts';
-import { interruptSignal, printJson, reportFailure, truncationNote } from './output.ts';
+import { interruptSignal, printJson, reportFailure, sponsorBlockNote, truncationNote } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 
 const OPTIONS = {
@@ -19,6 +19,8 @@ const OPTIONS = {
   'split-chapters': { type: 'boolean', default: false },
   normalize: { type: 'boolean', default: false },
   replaygain: { type: 'boolean', default: false },
+  sponsorblock: { type: 'string' },
+  'sponsorblock-categories': { type: 'string' },
   output: { type: 'string', short: 'o', default: '.' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -67,7 +69,8 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   }
   if (json) printJson({ files: files.map(fileJson), skipped });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
-  if (!json) for (const note of files.map(truncationNote)) if (note) process.stderr.write(`${note}\n`);
+  const notes = files.flatMap((f) => [truncationNote(f), sponsorBlockNote(f)]);
+  if (!json) for (const note of notes) if (note) process.stderr.write(`${note}\n`);
   return 0;
 }
 
@@ -91,6 +94,8 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
   if (quality !== undefined) options.quality = quality;
   if (v.start !== undefined) options.start = timestamp('--start', v.start);
   if (v.end !== undefined) options.end = timestamp('--end', v.end);
+  const sponsorblock = sponsorBlockOption(v.sponsorblock, v['sponsorblock-categories']);
+  if (sponsorblock) options.sponsorblock = sponsorblock;
   return { sources: values.positionals, options, outDir: resolve(v.output) };
 }
 
@@ -107,6 +112,6 @@ function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): Skipped
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  const { path, title, duration, format, bitrate, size, truncated } = f;
-  return { path, title, duration, format, bitrate, size, truncated };
+  const { path, title, duration, format, bitrate, size, truncated, sponsorblock } = f;
+  return { path, title, duration, format, bitrate, size, truncated, sponsorblock };
 }

@@ -13,6 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // anew. Enabled before the first import of our code, which is why config is imported here.
 enableCompileCache(join(ROOT, 'var', 'cache', 'node'));
 const { ConfigError, loadConfig } = await import('../config.ts');
+const { DEFAULT_SPONSOR_CATEGORIES, SPONSOR_CATEGORY_IDS } = await import('../pipeline/types.ts');
 
 const HELP = `ytconv: turn YouTube links, media links and media files into tagged audio.
 
@@ -43,6 +44,10 @@ Convert options:
       --split-chapters  one file per chapter
       --normalize       loudness to -14 LUFS (EBU R128)
       --replaygain      ReplayGain tags (Opus: R128) instead: the audio stays as it is
+      --sponsorblock A  remove (or mark as chapters) a YouTube video's SponsorBlock segments
+      --sponsorblock-categories C
+                        which, separated by commas (default ${DEFAULT_SPONSOR_CATEGORIES.join(',')}),
+                        of ${SPONSOR_CATEGORY_IDS.join(', ')}
   -o, --output DIR      where to write the files (default: the current directory)
       --json            print one JSON object on stdout instead of a progress bar
 

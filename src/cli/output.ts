@@ -1,5 +1,6 @@
 /** How the CLI reports results and failures: JSON on stdout with --json, plain lines otherwise. */
 import { asConvertError, type ConvertError } from '../errors.ts';
+import { SPONSORBLOCK_SKIPPED } from '../options.ts';
 import type { OutputFile } from '../pipeline/types.ts';
 import { formatClock } from '../units.ts';
 
@@ -12,6 +13,13 @@ export function truncationNote(file: Pick<OutputFile, 'path' | 'truncated'>): st
   const t = file.truncated;
   if (!t) return null;
   return `ytconv: ${file.path}: the file ended at ${formatClock(t.at)} of ${formatClock(t.of)}; this is all the audio it had.`;
+}
+
+/** Says so when SponsorBlock was asked for and could not be applied; null otherwise. */
+export function sponsorBlockNote(file: Pick<OutputFile, 'path' | 'sponsorblock'>): string | null {
+  const outcome = file.sponsorblock;
+  if (!outcome || !('skipped' in outcome)) return null;
+  return `ytconv: ${file.path}: ${SPONSORBLOCK_SKIPPED[outcome.skipped]}`;
 }
 
 /** Print a failure as the user should see it (never a stack trace) and return the exit code. */

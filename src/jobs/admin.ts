@@ -148,11 +148,14 @@ function notFound(): ConvertError {
 /** The original request's options and email: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
   const { format, quality, start, end, split_chapters, normalize, replaygain } = job.conversion.options;
+  const { sponsorblock, sponsorblock_categories } = job.conversion.options;
   return {
     format,
     split_chapters,
     normalize,
     replaygain,
+    sponsorblock,
+    sponsorblock_categories: [...sponsorblock_categories],
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),

@@ -9,7 +9,7 @@ import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
-import { isAudioFormat, ORIGINAL_QUALITY, validateOptions } from '../pipeline/options.ts';
+import { isAudioFormat, ORIGINAL_QUALITY, sponsorBlockOption, validateOptions } from '../pipeline/options.ts';
 import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
 import type { Engine, Source } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
@@ -123,7 +123,15 @@ function jobOptions(request: NewJob): JobOptions {
     split_chapters: request.split_chapters ?? false,
     normalize: request.normalize ?? false,
     replaygain: request.replaygain ?? false,
+    ...sponsorBlockFields(request),
   };
+}
+
+function sponsorBlockFields(request: NewJob): Pick<JobOptions, 'sponsorblock' | 'sponsorblock_categories'> {
+  const chosen = sponsorBlockOption(request.sponsorblock, request.sponsorblock_categories);
+  return chosen
+    ? { sponsorblock: chosen.action, sponsorblock_categories: [...chosen.categories] }
+    : { sponsorblock: 'off', sponsorblock_categories: [] };
 }
 
 function seconds(name: string, value: number | string | null | undefined): number | null {
@@ -151,6 +159,7 @@ function requestKey(url: string, options: JobOptions): string {
     options.normalize,
     // Only when asked: the keys of work done before the option existed stay as they were.
     ...(options.replaygain ? ['replaygain'] : []),
+    ...(options.sponsorblock !== 'off' ? [options.sponsorblock, [...options.sponsorblock_categories].sort()] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -6,7 +6,7 @@
 import type { EntryStatus, JobOptions, JobPhase, JobStatus, ParkCause } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
-import type { AudioFormat, Truncation } from '../pipeline/types.ts';
+import type { AudioFormat, SponsorBlockOutcome, Truncation } from '../pipeline/types.ts';
 
 export {
   ENTRY_STATUSES,
@@ -27,6 +27,8 @@ export interface JobFileView {
   url: string;
   /** The source ended early (a cut-off upload): the file holds its audio up to `at` of the `of` seconds it declared. */
   truncated: Truncation | null;
+  /** What SponsorBlock removed or marked, or why it could not; null when not asked. */
+  sponsorblock: SponsorBlockOutcome | null;
 }
 
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */

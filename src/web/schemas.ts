@@ -6,7 +6,7 @@
 import { ERROR_CODES } from '../errors.ts';
 import { HEALTH_CHECKS } from '../jobs/health.ts';
 import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
-import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
+import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema, sponsorBlockOutcomeSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -31,7 +31,7 @@ const apiError = {
 const jobFile = {
   $id: 'JobFile',
   type: 'object',
-  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated'],
+  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'sponsorblock'],
   properties: {
     name: { type: 'string' },
     size: { type: 'integer', description: 'Bytes.' },
@@ -46,6 +46,10 @@ const jobFile = {
         'seconds the source declared.',
       required: ['at', 'of'],
       properties: { at: { type: 'number' }, of: { type: 'number' } },
+    },
+    sponsorblock: {
+      description: 'Null when SponsorBlock was not asked for; else what it removed or marked, or why it could not.',
+      anyOf: [{ type: 'null' }, jsonSchemaOf(sponsorBlockOutcomeSchema)],
     },
   },
 } as const;

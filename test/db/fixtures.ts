@@ -19,6 +19,8 @@ export function conversionInput(overrides: Partial<ConversionInput> = {}): Conve
       split_chapters: false,
       normalize: true,
       replaygain: false,
+      sponsorblock: 'off',
+      sponsorblock_categories: [],
     },
     options_key: `key-${Math.random()}`,
     title: null,

@@ -146,6 +146,8 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
         split_chapters: false,
         normalize: false,
         replaygain: false,
+        sponsorblock: 'off',
+        sponsorblock_categories: [],
       },
     },
     null,

@@ -23,6 +23,8 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
       split_chapters: false,
       normalize: false,
       replaygain: false,
+      sponsorblock: 'off',
+      sponsorblock_categories: [],
     },
     files: [],
     created_at: new Date(0).toISOString(),

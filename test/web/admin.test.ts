@@ -328,6 +328,8 @@ describe('the list', () => {
           split_chapters: false,
           normalize: false,
           replaygain: false,
+          sponsorblock: 'off',
+          sponsorblock_categories: [],
         },
       } as const;
       await createWithConversion(stack.services.db, input, null);

@@ -23,6 +23,8 @@ export interface ConversionFilesTable {
   /** A source that ended early: the second its audio ended, and the length it declared; else both null. */
   truncated_at: number | null;
   truncated_of: number | null;
+  /** What SponsorBlock removed or marked (a SponsorBlockOutcome as JSON); null when not asked. */
+  sponsorblock: string | null;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

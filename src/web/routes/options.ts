@@ -5,7 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ERROR_HINTS } from '../../error-hints.ts';
-import { type Catalog, catalogSchema, DEFAULT_FORMAT, formatCatalog, jsonSchemaOf } from '../../options.ts';
+import {
+  type Catalog,
+  catalogSchema,
+  DEFAULT_FORMAT,
+  formatCatalog,
+  jsonSchemaOf,
+  sponsorBlockCatalog,
+} from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { formatBytes } from '../../units.ts';
 import { errorResponses } from '../error-responses.ts';
@@ -28,6 +35,7 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
       max_duration_seconds: opts.mediaLimits?.maxDurationSec ?? null,
       max_playlist_entries: opts.mediaLimits?.maxPlaylistEntries ?? null,
     },
+    sponsorblock: sponsorBlockCatalog(),
     error_hints: ERROR_HINTS,
   };
   app.get(
