@@ -69,6 +69,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     YTCONV_QUEUE_PREFIX: prefix,
     // No test reaches GitHub: a test of the updates turns them on with a stand-in release.
     YTCONV_YTDLP_UPDATES: 'off',
+    // The stand-in site's SponsorBlock-like API instead of sponsor.ajay.app.
+    YTCONV_SPONSORBLOCK_API: site.origin,
     ...extraEnv,
   };
   const config = loadConfig(env, ROOT);
