@@ -40,10 +40,11 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
+    assert.ok(lines.includes('✓ SponsorBlock API (YTCONV_SPONSORBLOCK_API): https://sponsor.ajay.app'));
     assert.ok(lines.includes('✓ yt-dlp updates: off (YTCONV_YTDLP names the yt-dlp to use)'), lines.join('\n'));
     assert.match(
       lines.join('\n'),
