@@ -22,11 +22,11 @@ after(() => site.close());
 
 const DEFAULT = ['sponsor', 'selfpromo', 'intro'] as const;
 
-async function run(options: Partial<ConvertOptions>, api = engine.sponsorBlockApi) {
+async function run(options: Partial<ConvertOptions>, api = engine.sponsorBlockApi, policy = engine.policy) {
   const outDir = await tempDir();
   const convertOptions = { format: 'flac' as const, splitChapters: false, normalize: false, ...options };
   const source = parseSource(site.watchUrl('sponsored'), { allowFiles: false });
-  return convert(source, convertOptions, { engine: { ...engine, sponsorBlockApi: api }, outDir });
+  return convert(source, convertOptions, { engine: { ...engine, sponsorBlockApi: api, policy }, outDir });
 }
 
 /** The source's samples (stereo, 48 kHz) in [from, to) seconds. */
@@ -156,6 +156,18 @@ describe('SponsorBlock', () => {
     const { files } = await run({ sponsorblock: { action: 'remove', categories: ['outro'] } });
     assert.deepEqual(files[0]?.sponsorblock, { action: 'remove', segments: [] });
     assert.equal((await decodePcm(files[0]?.path ?? '')).length, 12 * 48_000 * 2);
+  });
+
+  it('asks the API through the address guard: a public one answers, a private one is refused', async () => {
+    // 127.0.0.1 (the site, and its API) counts as public here; 127.0.0.2 does not.
+    const isForbiddenAddress = (ip: string) => ip !== '127.0.0.1';
+    const policy = { ...engine.policy, allowPrivateAddresses: false, isForbiddenAddress };
+    const publicApi = await run({ sponsorblock: REMOVED }, site.origin, policy);
+    assert.equal(publicApi.files[0]?.sponsorblock && 'segments' in publicApi.files[0].sponsorblock, true);
+    const before = apiRequests().length;
+    const privateApi = await run({ sponsorblock: REMOVED }, site.origin.replace('127.0.0.1', '127.0.0.2'), policy);
+    assert.deepEqual(privateApi.files[0]?.sponsorblock, { action: 'remove', skipped: 'unavailable' });
+    assert.equal(apiRequests().length, before, 'the private address was never reached');
   });
 
   it("does not ask about a video that is not YouTube's", async () => {
