@@ -1,6 +1,7 @@
 /** The form's advanced options: trim, chapters, loudness and the email address, folded away. */
 import { h } from './dom.js';
 import { checkbox, field } from './fields.js';
+import { renderSponsorBlockFields } from './form-sponsorblock.js';
 
 /**
  * @typedef {object} AdvancedValues
@@ -8,11 +9,16 @@ import { checkbox, field } from './fields.js';
  * @property {string} end
  * @property {boolean} split_chapters
  * @property {boolean} normalize
+ * @property {string} sponsorblock
  * @property {string} email
  */
 
-/** @param {AdvancedValues} values */
-export function renderAdvancedFields(values) {
+/**
+ * @param {AdvancedValues} values
+ * @param {import('../../options.ts').Catalog['sponsorblock']} sponsorblockCatalog
+ */
+export function renderAdvancedFields(values, sponsorblockCatalog) {
+  const sponsorblock = renderSponsorBlockFields(sponsorblockCatalog, values.sponsorblock);
   const start = h('input', {
     type: 'text',
     class: 'input',
@@ -30,7 +36,13 @@ export function renderAdvancedFields(values) {
     placeholder: 'you@example.com',
     value: values.email,
   });
-  const anySet = values.start || values.end || values.split_chapters || values.normalize || values.email;
+  const anySet =
+    values.start ||
+    values.end ||
+    values.split_chapters ||
+    values.normalize ||
+    values.sponsorblock !== 'off' ||
+    values.email;
   const el = h(
     'details',
     { class: 'advanced', open: Boolean(anySet) },
@@ -52,6 +64,7 @@ export function renderAdvancedFields(values) {
       ),
       checkbox('split-chapters', splitChapters, 'Split by chapters', 'One file per chapter, when the video has them.'),
       checkbox('normalize', normalize, 'Normalize loudness (−14 LUFS)', 'Evens out quiet and loud sources.'),
+      sponsorblock.el,
       field({
         id: 'email',
         label: 'Email me the link',
@@ -60,5 +73,5 @@ export function renderAdvancedFields(values) {
       }),
     ),
   );
-  return { el, start, end, splitChapters, normalize, email };
+  return { el, start, end, splitChapters, normalize, sponsorblock, email };
 }

@@ -78,6 +78,7 @@ function readForm({ state, source, format, advanced }) {
   if (end) fields.end = end;
   fields.split_chapters = advanced.splitChapters.checked;
   fields.normalize = advanced.normalize.checked;
+  advanced.sponsorblock.read(fields);
   const email = advanced.email.value.trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push([advanced.email, 'Enter an email address.']);
   if (email) fields.email = email;

@@ -72,6 +72,7 @@ function initialValues(catalog, params) {
     end: params.get('end') ?? '',
     split_chapters: params.get('split_chapters') === '1',
     normalize: params.get('normalize') === '1',
+    sponsorblock: params.get('sponsorblock') ?? 'off',
     email: params.get('email') ?? '',
   };
 }
@@ -87,7 +88,7 @@ function renderConvertForm(catalog, values) {
   // The quality's plan depends on the chosen file; `format` exists by the time a file is chosen.
   const source = renderSourceFields(catalog.limits, state, values, () => format.refreshPlan());
   const format = renderFormatFields(catalog, values, state);
-  const advanced = renderAdvancedFields(values);
+  const advanced = renderAdvancedFields(values, catalog.sponsorblock);
   const footer = renderSubmitRow();
   form.append(source.el, format.el, advanced.el, footer.el);
   form.addEventListener('submit', (event) => {

@@ -198,6 +198,8 @@ function jobMeta(job) {
   if (options.start !== null || options.end !== null) parts.push(h('span', {}, trimLabel(options)));
   if (options.split_chapters) parts.push(h('span', {}, 'Split by chapters'));
   if (options.normalize) parts.push(h('span', {}, 'Normalized'));
+  if (options.sponsorblock === 'remove') parts.push(h('span', {}, 'SponsorBlock segments removed'));
+  if (options.sponsorblock === 'mark') parts.push(h('span', {}, 'SponsorBlock segments marked'));
   if (job.source?.url && !isUpload(job)) {
     parts.push(
       h('a', { href: job.source.url, target: '_blank', rel: 'noopener noreferrer' }, siteName(job.source.site)),
