@@ -17,7 +17,11 @@ import {
   parseProxies,
   parseProxy,
   parseSetAside,
+  parseSleepRange,
+  parseSleepSeconds,
   SET_ASIDE_EXPECTED,
+  SLEEP_EXPECTED,
+  SLEEP_REQUESTS_EXPECTED,
 } from './operator-levers.ts';
 import { memoryCookiesPool } from './pipeline/cookies.ts';
 import {
@@ -365,6 +369,8 @@ function schema(root: string) {
       "yt-dlp's YouTube player clients separated by commas, such as default,mweb",
       parsePlayerClients,
     ).optional(),
+    YTCONV_YTDLP_SLEEP_REQUESTS: setting(SLEEP_REQUESTS_EXPECTED, parseSleepSeconds).optional(),
+    YTCONV_YTDLP_SLEEP: setting(SLEEP_EXPECTED, parseSleepRange).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
   });
 }
@@ -399,7 +405,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
     cookies: cookiesPool(settings),
     proxies: proxyPools(settings),
-    ytdlpExtras: { pluginDirs: plugins.dirs, extractorArgs: extractorArgs(settings) },
+    ytdlpExtras: {
+      pluginDirs: plugins.dirs,
+      extractorArgs: extractorArgs(settings),
+      sleep: {
+        requestsSec: settings.YTCONV_YTDLP_SLEEP_REQUESTS ?? null,
+        downloadSec: settings.YTCONV_YTDLP_SLEEP ?? null,
+      },
+    },
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);

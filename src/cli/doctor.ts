@@ -154,10 +154,25 @@ async function checkLevers(config: Config): Promise<Check[]> {
   for (const dir of ytdlpExtras.pluginDirs) checks.push({ mark: '✓', text: `yt-dlp plugin folder: ${dir}` });
   for (const value of ytdlpExtras.extractorArgs)
     checks.push({ mark: '✓', text: `yt-dlp extractor arguments: ${value}` });
+  const spacing = sleepText(ytdlpExtras.sleep);
+  if (spacing !== null) checks.push({ mark: '✓', text: `yt-dlp spacing: ${spacing}` });
   if (checks.length > 0) return checks;
   return [
-    { mark: '✓', text: `no cookies, proxies, yt-dlp plugins or extractor arguments configured (${LEVERS_HINT})` },
+    {
+      mark: '✓',
+      text: `no cookies, proxies, yt-dlp plugins, extractor arguments or spacing configured (${LEVERS_HINT})`,
+    },
   ];
+}
+
+/** YTCONV_YTDLP_SLEEP_REQUESTS and YTCONV_YTDLP_SLEEP in words; null when neither is set. */
+function sleepText({ requestsSec, downloadSec }: Config['engine']['ytdlpExtras']['sleep']): string | null {
+  const parts = [
+    requestsSec !== null && `${requestsSec} s between requests`,
+    downloadSec !== null &&
+      `${downloadSec.min === downloadSec.max ? downloadSec.min : `${downloadSec.min}-${downloadSec.max}`} s before each download`,
+  ].filter((part) => part !== false);
+  return parts.length > 0 ? parts.join(', ') : null;
 }
 
 function hidePassword(url: string): string {

@@ -74,6 +74,8 @@ describe('runDoctor', () => {
       YTCONV_COOKIES_DIR: cookies,
       YTCONV_PROXIES: 'youtube=http://me:secret@10.0.0.2:3128',
       YTCONV_YTDLP_EXTRACTOR_ARGS: 'youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416',
+      YTCONV_YTDLP_SLEEP_REQUESTS: '0.75',
+      YTCONV_YTDLP_SLEEP: '5-10',
     });
     assert.equal(ok, true, lines.join('\n'));
     const text = lines.join('\n');
@@ -81,6 +83,7 @@ describe('runDoctor', () => {
     assert.match(text, /✓ proxies for youtube: http:\/\/me:\*\*\*@10\.0\.0\.2:3128/);
     assert.doesNotMatch(text, /secret/);
     assert.match(text, /✓ yt-dlp extractor arguments: youtubepot-bgutilhttp:base_url=http:\/\/127\.0\.0\.1:4416/);
+    assert.match(text, /✓ yt-dlp spacing: 0\.75 s between requests, 5-10 s before each download/);
   });
 
   it('warns about an old yt-dlp but still passes', async () => {
