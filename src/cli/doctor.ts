@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { type Config, TOOL_VARIABLES, type ToolKey } from '../config.ts';
 import { openDatabase, parseDatabaseUrl } from '../db/connect.ts';
 import { cookiesStatus } from '../jobs/cookies-pool.ts';
+import { jsRuntimeText } from '../jobs/ytdlp-status.ts';
 import { run, ToolError } from '../pipeline/process.ts';
-import { ffmpegVersion, type YtdlpInfo, ytdlpInfo } from '../pipeline/tools.ts';
+import { ffmpegVersion, type YtdlpInfo, ytdlpInfo, ytdlpJsRuntime } from '../pipeline/tools.ts';
 import { formatDuration } from '../units.ts';
 import { cookiesLines } from './cookies-lines.ts';
 
@@ -119,8 +120,7 @@ function ytdlpAge(info: YtdlpInfo, path: string): Check {
 }
 
 function jsRuntime(config: Config, info: YtdlpInfo): Check {
-  if (!info.supportsJsRuntimes) return { mark: '✓', text: 'JS runtime: not needed by this yt-dlp version' };
-  return { mark: '✓', text: `JS runtime for yt-dlp: node ${config.engine.tools.node} (--js-runtimes)` };
+  return { mark: '✓', text: `JS runtime for yt-dlp: ${jsRuntimeText(ytdlpJsRuntime(config.engine, info))}` };
 }
 
 /** The sites' pacing and pauses, as the workers apply them (YTCONV_PACE, YTCONV_PAUSE…). */

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
-import { type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
+import { jsRuntimeText, type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
 import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../jobs/ytdlp-updates.ts';
 import { createLogger } from '../log.ts';
 import { openServices } from '../services.ts';
@@ -83,6 +83,7 @@ export function statusLines(status: YtdlpStatus): string[] {
   return [
     `yt-dlp ${status.version ?? 'does not run'}, ${age}: ${origin}`,
     `  file: ${status.path}`,
+    ...(status.version === null ? [] : [`  JS runtime: ${jsRuntimeText(status.jsRuntime)}`]),
     ...(status.previous === null ? [] : [`  previous: ${status.previous} (ytconv ytdlp rollback returns to it)`]),
     `updates: ${status.updates}`,
     check === null ? 'last check: never' : `last check: ${formatTime(check.at)}, ${check.outcome}: ${check.message}`,

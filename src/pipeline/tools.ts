@@ -60,13 +60,19 @@ export function parseYtdlpVersion(output: string): YtdlpInfo {
  */
 export function ytdlpBaseArgs(engine: Engine, info: YtdlpInfo, cookiesFile: string | null): string[] {
   const args = ['--ignore-config', '--no-update'];
-  if (info.supportsJsRuntimes) args.push('--no-js-runtimes', '--js-runtimes', `node:${engine.tools.node}`);
+  const runtime = ytdlpJsRuntime(engine, info);
+  if (runtime !== null) args.push('--no-js-runtimes', '--js-runtimes', runtime);
   const { pluginDirs, extractorArgs } = engine.ytdlpExtras;
   if (info.supportsPluginDirs) args.push(...pluginDirs.flatMap((dir) => ['--plugin-dirs', dir]));
   args.push(...extractorArgs.flatMap((value) => ['--extractor-args', value]));
   args.push(...sleepArgs(engine.ytdlpExtras.sleep));
   if (cookiesFile !== null) args.push('--cookies', cookiesFile);
   return args;
+}
+
+/** The JS runtime yt-dlp is handed (`--js-runtimes`): the Node we run on; null for a yt-dlp that takes none. */
+export function ytdlpJsRuntime(engine: Engine, info: YtdlpInfo): string | null {
+  return info.supportsJsRuntimes ? `node:${engine.tools.node}` : null;
 }
 
 /** yt-dlp's spacing options; every yt-dlp since 2021 has them. */

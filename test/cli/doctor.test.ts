@@ -49,7 +49,7 @@ describe('runDoctor', () => {
       lines.join('\n'),
       /paced: youtube 10 per 1 min; a site pauses 30 min after a rate limit or 3 bot walls/,
     );
-    assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
+    assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node:${process.execPath} \\(--js-runtimes\\)`));
   });
 
   it('shows where yt-dlp updates come from, and a pin', async () => {
@@ -92,7 +92,7 @@ describe('runDoctor', () => {
     const warning = lines.findIndex((line) => line.startsWith('! yt-dlp 2023.03.04'));
     assert.ok(warning >= 0, lines.join('\n'));
     assert.match(lines[warning + 1] ?? '', /fix: YouTube changes often/);
-    assert.ok(lines.includes('✓ JS runtime: not needed by this yt-dlp version'), lines.join('\n'));
+    assert.ok(lines.includes('✓ JS runtime for yt-dlp: not needed by this yt-dlp version'), lines.join('\n'));
   });
 
   it('fails and says what to fix when ffmpeg is missing', async () => {
