@@ -197,6 +197,8 @@ describe('loadConfig', () => {
     ['YTCONV_YTDLP_SLEEP', '10-5', /a range such as 5-10/],
     ['YTCONV_YTDLP_SLEEP', '5-10-20', /a range such as 5-10/],
     ['YTCONV_YTDLP_SLEEP', '7200', /at most 3600/],
+    ['YTCONV_OPERATOR_EMAIL', 'ops at example.org', /an email address/],
+    ['YTCONV_OPERATOR_WEBHOOK', 'hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {

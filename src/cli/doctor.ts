@@ -32,7 +32,7 @@ export async function runDoctor(config: Config, write: (line: string) => void): 
     checkYtdlp(config),
     checkLevers(config),
   ]);
-  const checks = [...groups.flat(), pacing(config)];
+  const checks = [...groups.flat(), pacing(config), operatorNotices(config)];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
@@ -134,6 +134,23 @@ function pacing(config: Config): Check {
     mark: '✓',
     text: `${paced}; a site pauses ${formatDuration(pauseSec)} after a rate limit or ${botWallsToPause} bot walls in a row`,
   };
+}
+
+/**
+ * Where the operator hears of a site paused or a failed canary. A webhook's path often holds its
+ * secret (chat services put the token there), so only its origin is shown.
+ */
+function operatorNotices(config: Config): Check {
+  const { email, webhook } = config.service.operator;
+  const channels = [email && `email to ${email}`, webhook && `a webhook at ${new URL(webhook).origin}/…`];
+  const told = channels.filter(Boolean);
+  if (told.length === 0) {
+    return {
+      mark: '✓',
+      text: 'operator notices: the log only (YTCONV_OPERATOR_EMAIL, YTCONV_OPERATOR_WEBHOOK add email and a webhook)',
+    };
+  }
+  return { mark: '✓', text: `operator notices (a site paused, a failed canary): ${told.join(', ')}` };
 }
 
 const LEVERS_HINT = 'see "When YouTube blocks your server" in the README';

@@ -4,6 +4,7 @@
  * every worker to the previous version from its next conversion on.
  */
 import type { Config } from '../config.ts';
+import { operatorTeller } from '../jobs/operator-notices.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import { jsRuntimeText, type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
 import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../jobs/ytdlp-updates.ts';
@@ -55,6 +56,8 @@ export async function runYtdlp(argv: string[], config: Config): Promise<number> 
       engine: config.engine,
       settings: config.service.ytdlpUpdates,
       log,
+      // Like the worker's daily check, a canary that fails here is told to the operator too.
+      tellOperator: operatorTeller({ queues: services.queues, operator: config.service.operator, log }),
       onSwitched: () =>
         rerunAfterYtdlpSwitch(services, (count) =>
           say(`${count} conversion(s) that failed on the old yt-dlp's extractor run again with this one.`),
