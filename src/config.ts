@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isEmailAddress } from './email-address.ts';
 import {
   COOKIES_DIR_EXPECTED,
   PLUGIN_DIRS_EXPECTED,
@@ -17,7 +18,11 @@ import {
   parseProxies,
   parseProxy,
   parseSetAside,
+  parseSleepRange,
+  parseSleepSeconds,
   SET_ASIDE_EXPECTED,
+  SLEEP_EXPECTED,
+  SLEEP_REQUESTS_EXPECTED,
 } from './operator-levers.ts';
 import { memoryCookiesPool } from './pipeline/cookies.ts';
 import {
@@ -93,6 +98,14 @@ export interface ServiceConfig {
   readonly pauseSec: number;
   /** Conversions in a row that meet a site's bot wall before its work is paused. */
   readonly botWallsToPause: number;
+  /** Where the operator hears of a site paused or a yt-dlp that failed its canary, besides the log. */
+  readonly operator: OperatorChannels;
+}
+
+/** The operator's channels for notices (jobs/operator-notices.ts); null where none is configured. */
+export interface OperatorChannels {
+  readonly email: string | null;
+  readonly webhook: string | null;
 }
 
 /** How the service keeps yt-dlp fresh (src/jobs/ytdlp-updates.ts). */
@@ -271,6 +284,13 @@ const serviceSchema = z.object({
   ),
   YTCONV_PAUSE: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30m'),
   YTCONV_PAUSE_AFTER_BOT_WALLS: setting('a whole number such as 3', parsePositiveInt).prefault('3'),
+  YTCONV_OPERATOR_EMAIL: setting('an email address such as ops@example.org', (t) =>
+    isEmailAddress(t.trim()) ? t.trim() : null,
+  ).optional(),
+  YTCONV_OPERATOR_WEBHOOK: setting(
+    'an http(s) URL that takes a POSTed JSON body',
+    parseUrl(['http:', 'https:']),
+  ).optional(),
 });
 
 function ytdlpUpdates(s: z.infer<typeof serviceSchema>): YtdlpUpdateSettings {
@@ -333,6 +353,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     pace: s.YTCONV_PACE.pace,
     pauseSec: s.YTCONV_PAUSE,
     botWallsToPause: s.YTCONV_PAUSE_AFTER_BOT_WALLS,
+    operator: { email: s.YTCONV_OPERATOR_EMAIL ?? null, webhook: s.YTCONV_OPERATOR_WEBHOOK ?? null },
   };
 }
 
@@ -365,6 +386,8 @@ function schema(root: string) {
       "yt-dlp's YouTube player clients separated by commas, such as default,mweb",
       parsePlayerClients,
     ).optional(),
+    YTCONV_YTDLP_SLEEP_REQUESTS: setting(SLEEP_REQUESTS_EXPECTED, parseSleepSeconds).optional(),
+    YTCONV_YTDLP_SLEEP: setting(SLEEP_EXPECTED, parseSleepRange).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
   });
 }
@@ -399,7 +422,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
     cookies: cookiesPool(settings),
     proxies: proxyPools(settings),
-    ytdlpExtras: { pluginDirs: plugins.dirs, extractorArgs: extractorArgs(settings) },
+    ytdlpExtras: {
+      pluginDirs: plugins.dirs,
+      extractorArgs: extractorArgs(settings),
+      sleep: {
+        requestsSec: settings.YTCONV_YTDLP_SLEEP_REQUESTS ?? null,
+        downloadSec: settings.YTCONV_YTDLP_SLEEP ?? null,
+      },
+    },
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);

@@ -42,7 +42,11 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.idleTimeoutSec, 60);
     assert.equal(engine.cookies, null);
     assert.equal(engine.proxies, null);
-    assert.deepEqual(engine.ytdlpExtras, { pluginDirs: [], extractorArgs: [] });
+    assert.deepEqual(engine.ytdlpExtras, {
+      pluginDirs: [],
+      extractorArgs: [],
+      sleep: { requestsSec: null, downloadSec: null },
+    });
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
     assert.deepEqual(overriddenTools, []);
@@ -188,6 +192,13 @@ describe('loadConfig', () => {
     ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'player_client=mweb', /EXTRACTOR:ARG=VALUE/],
     ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'youtube:', /EXTRACTOR:ARG=VALUE/],
     ['YTCONV_YTDLP_PLAYER_CLIENT', 'web; rm -rf', /player clients separated by commas/],
+    ['YTCONV_YTDLP_SLEEP_REQUESTS', '750ms', /seconds between the requests/],
+    ['YTCONV_YTDLP_SLEEP_REQUESTS', '0', /seconds between the requests/],
+    ['YTCONV_YTDLP_SLEEP', '10-5', /a range such as 5-10/],
+    ['YTCONV_YTDLP_SLEEP', '5-10-20', /a range such as 5-10/],
+    ['YTCONV_YTDLP_SLEEP', '7200', /at most 3600/],
+    ['YTCONV_OPERATOR_EMAIL', 'ops at example.org', /an email address/],
+    ['YTCONV_OPERATOR_WEBHOOK', 'hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {
@@ -231,6 +242,8 @@ describe('loadConfig', () => {
       YTCONV_PROXIES: 'youtube=http://u:p=w@10.0.0.2:3128/,http://10.0.0.3:3128; *=http://127.0.0.1:8888',
       YTCONV_COOKIES_FILE: 'cookies.txt',
       YTCONV_COOKIES_SET_ASIDE: '2d',
+      YTCONV_YTDLP_SLEEP_REQUESTS: '0.75',
+      YTCONV_YTDLP_SLEEP: '5-10',
       PYTHONPATH: '/opt/python',
     });
     assert.deepEqual(engine.ytdlpExtras, {
@@ -240,6 +253,7 @@ describe('loadConfig', () => {
         'vimeo:flag',
         'youtube:player_skip=webpage;player_client=default,mweb',
       ],
+      sleep: { requestsSec: 0.75, downloadSec: { min: 5, max: 10 } },
     });
     const packages = [join(plugins, 'bgutil'), join(plugins, 'other.zip')];
     assert.equal(engine.tools.env.PYTHONPATH, [...packages, '/opt/python'].join(':'));

@@ -34,6 +34,7 @@ export async function runWorker(config: Config): Promise<number> {
     concurrency: service.workerConcurrency,
     pace: service.pace,
     parkRules: parkRulesOf(config),
+    operator: service.operator,
     schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,
   });

@@ -1,5 +1,6 @@
 /**
- * What the admin area may do: sign people in, list jobs with filters, retry, cancel and delete.
+ * What the admin area may do: sign people in, list jobs with filters, retry, cancel and delete;
+ * show the service's health, lift a site's pause and put a cookies file back in use.
  * Like JobsApi it speaks plain data; the web layer renders it. A retry is a new job made through
  * the normal path (JobsApi.create), so it is checked, shared and queued like any other request.
  */
@@ -8,12 +9,16 @@ import type { Kysely } from 'kysely';
 import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
+import { putCookiesBack } from '../db/cookies-pool.ts';
 import type { Database } from '../db/database.ts';
 import { countJobs, deleteJob, getJob, type Job, jobStatus, listJobs } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
+import type { Queues } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { type OpsHealth, opsHealth } from './ops-health.ts';
+import { resumeSite, sitePauses } from './parking.ts';
 import { uploadDir } from './service.ts';
 import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
 import { isExpired, visibleFiles } from './view.ts';
@@ -25,6 +30,8 @@ export interface AdminServiceDeps {
   jobs: JobsApi;
   /** What the yt-dlp panel needs besides the database. */
   ytdlp: Pick<YtdlpStatusDeps, 'engine' | 'settings'>;
+  /** A lifted pause takes the BullMQ rate limit off its site's queue. */
+  queues: Queues;
 }
 
 /** One row of the admin's job list. Times are milliseconds since the epoch. */
@@ -75,6 +82,11 @@ export interface AdminApi {
   remove(id: string): Promise<void>;
   /** The yt-dlp workers use, as `ytconv ytdlp status` shows it. */
   ytdlp(): Promise<YtdlpStatus>;
+  health(): Promise<OpsHealth>;
+  /** End a site's pause now (its operator fixed the cause); `conflict` when it is not paused. */
+  resumeSite(site: string): Promise<void>;
+  /** Put a cookies file that met the bot wall back in use; `not_found` when the pool has no such file. */
+  putCookiesBack(name: string): Promise<void>;
 }
 
 export function createAdminApi(deps: AdminServiceDeps): AdminApi {
@@ -83,6 +95,15 @@ export function createAdminApi(deps: AdminServiceDeps): AdminApi {
     authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
     isAdmin: (username) => adminExists(db, username),
     ytdlp: () => ytdlpStatus({ db, storage, ...deps.ytdlp }),
+    health: () => opsHealth(deps),
+    async resumeSite(site) {
+      if (!(await sitePauses(db)).has(site)) throw new ConvertError('conflict', `${site} is not paused (any more).`);
+      await resumeSite(deps, site);
+    },
+    async putCookiesBack(name) {
+      if (!(await putCookiesBack(db, name)))
+        throw new ConvertError('not_found', `The cookies pool has no file "${name}".`);
+    },
     async job(id) {
       const job = await existing(db, id);
       return adminJob(job, await listFiles(db, job.conversion_id));

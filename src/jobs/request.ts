@@ -4,6 +4,7 @@
  * codes: the option values, the link's syntax, whether its site is allowed, and its address.
  */
 import { createHash } from 'node:crypto';
+import { isEmailAddress } from '../email-address.ts';
 import { ConvertError } from '../errors.ts';
 import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
@@ -46,7 +47,7 @@ export async function checkRequest(
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
-  if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+  if (email !== null && !isEmailAddress(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
   if (request.upload) {

@@ -33,6 +33,7 @@ import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, OutputFile, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
 import { EntryWriter } from './entries.ts';
+import type { TellOperator } from './operator-notices.ts';
 import { mayPark, type Parking, type ParkRules, parkCauseOf, planParking, siteWorked } from './parking.ts';
 import { heldProgress } from './progress.ts';
 import { uploadDir } from './service.ts';
@@ -54,6 +55,8 @@ export interface RunDeps {
   log: Logger;
   /** When a site that turns conversions away is paused (see parking.ts). */
   parkRules: ParkRules;
+  /** Tell the operator of a site paused (operator-notices.ts). */
+  tellOperator: TellOperator;
 }
 
 export interface RunControl {

@@ -146,6 +146,16 @@ export interface YtdlpExtras {
   pluginDirs: readonly string[];
   /** One `--extractor-args` value per extractor: `youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416`. */
   extractorArgs: readonly string[];
+  /** yt-dlp's own spacing, as its `-t sleep` preset sets it (YTCONV_YTDLP_SLEEP_REQUESTS, YTCONV_YTDLP_SLEEP). */
+  sleep: YtdlpSleep;
+}
+
+/** Seconds yt-dlp waits, by itself, so that a site sees fewer requests in a burst. */
+export interface YtdlpSleep {
+  /** Between the requests of one extraction (`--sleep-requests`); null: none. */
+  requestsSec: number | null;
+  /** Before each download, a random wait between `min` and `max` (`--sleep-interval`, `--max-sleep-interval`); null: none. */
+  downloadSec: { min: number; max: number } | null;
 }
 
 /**

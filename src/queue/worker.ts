@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import type { Rate } from '../config.ts';
 import { recordEmailFailure } from '../db/jobs.ts';
 import { withSharedCookies } from '../jobs/cookies-pool.ts';
+import { operatorTeller } from '../jobs/operator-notices.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import type { RunDeps } from '../jobs/run.ts';
 import { CURRENT_TTL_MS, currentYtdlp } from '../jobs/ytdlp-current.ts';
@@ -24,7 +25,7 @@ import {
   type ServiceJob,
 } from './queues.ts';
 
-export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log' | 'ytdlp'> {
+export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log' | 'ytdlp' | 'tellOperator'> {
   queue: QueueSettings;
   /** Conversions each convert queue's worker runs at once. */
   concurrency: number;
@@ -52,6 +53,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // Every worker on every machine takes turns from one cookies pool, kept in the database.
     engine: withSharedCookies(deps.engine, deps.db, deps.log),
     email: (jobId, to) => queueEmail(deps.queues, jobId, to),
+    tellOperator: operatorTeller(deps),
   };
   const sweep = leftoverSweeper(deps);
   await sweep();

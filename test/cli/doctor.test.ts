@@ -40,7 +40,7 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
@@ -49,7 +49,8 @@ describe('runDoctor', () => {
       lines.join('\n'),
       /paced: youtube 10 per 1 min; a site pauses 30 min after a rate limit or 3 bot walls/,
     );
-    assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
+    assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node:${process.execPath} \\(--js-runtimes\\)`));
+    assert.match(lines.join('\n'), /✓ operator notices: the log only/);
   });
 
   it('shows where yt-dlp updates come from, and a pin', async () => {
@@ -74,6 +75,10 @@ describe('runDoctor', () => {
       YTCONV_COOKIES_DIR: cookies,
       YTCONV_PROXIES: 'youtube=http://me:secret@10.0.0.2:3128',
       YTCONV_YTDLP_EXTRACTOR_ARGS: 'youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416',
+      YTCONV_YTDLP_SLEEP_REQUESTS: '0.75',
+      YTCONV_YTDLP_SLEEP: '5-10',
+      YTCONV_OPERATOR_EMAIL: 'ops@example.org',
+      YTCONV_OPERATOR_WEBHOOK: 'https://hooks.example.org/services/T0/SECRET',
     });
     assert.equal(ok, true, lines.join('\n'));
     const text = lines.join('\n');
@@ -81,6 +86,12 @@ describe('runDoctor', () => {
     assert.match(text, /✓ proxies for youtube: http:\/\/me:\*\*\*@10\.0\.0\.2:3128/);
     assert.doesNotMatch(text, /secret/);
     assert.match(text, /✓ yt-dlp extractor arguments: youtubepot-bgutilhttp:base_url=http:\/\/127\.0\.0\.1:4416/);
+    assert.match(text, /✓ yt-dlp spacing: 0\.75 s between requests, 5-10 s before each download/);
+    assert.match(
+      text,
+      /✓ operator notices \(a site paused, a failed canary\): email to ops@example\.org, a webhook at https:\/\/hooks\.example\.org\/…/,
+    );
+    assert.doesNotMatch(text, /SECRET/);
   });
 
   it('warns about an old yt-dlp but still passes', async () => {
@@ -89,7 +100,7 @@ describe('runDoctor', () => {
     const warning = lines.findIndex((line) => line.startsWith('! yt-dlp 2023.03.04'));
     assert.ok(warning >= 0, lines.join('\n'));
     assert.match(lines[warning + 1] ?? '', /fix: YouTube changes often/);
-    assert.ok(lines.includes('✓ JS runtime: not needed by this yt-dlp version'), lines.join('\n'));
+    assert.ok(lines.includes('✓ JS runtime for yt-dlp: not needed by this yt-dlp version'), lines.join('\n'));
   });
 
   it('fails and says what to fix when ffmpeg is missing', async () => {

@@ -104,6 +104,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         concurrency: 2,
         pace: config.service.pace,
         parkRules: parkRulesOf(config),
+        operator: config.service.operator,
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
         log: createLogger('worker', 'silent'),
       });

@@ -1,9 +1,11 @@
 /**
- * The admin area under /admin: sign-in, the job list with its actions, and the queue dashboard.
+ * The admin area under /admin: sign-in, the job list with its actions, the health page and the
+ * queue dashboard.
  * Everything but the sign-in page needs a session; forms are parsed only here, never by the API.
  */
 import type { FastifyInstance } from 'fastify';
 import { type AuthDeps, requireCsrf, requireSession, signInRoutes, signOutRoute } from './auth.ts';
+import { healthRoutes } from './health.ts';
 import { jobRoutes } from './jobs.ts';
 import { type QueueDashboardDeps, queueDashboard } from './queues.ts';
 
@@ -27,6 +29,7 @@ async function formRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> 
     signedIn.addHook('onRequest', requireSession(deps));
     signedIn.addHook('preHandler', requireCsrf);
     await signedIn.register(jobRoutes, deps);
+    await signedIn.register(healthRoutes, deps);
     await signedIn.register(signOutRoute, deps);
   });
 }

@@ -37,6 +37,7 @@ export function layout(title: string, session: Session | null, body: Html): Html
 function nav(session: Session): Html {
   return html`<nav class="admin-nav" aria-label="Admin">
           <a href="/admin">Jobs</a>
+          <a href="/admin/health">Health</a>
           <a href="/admin/queues">Queues</a>
           <form method="post" action="/admin/logout">
             ${csrfField(session)}
