@@ -42,6 +42,7 @@ Convert options:
       --end T           end at T (seconds or h:mm:ss)
       --split-chapters  one file per chapter
       --normalize       loudness to -14 LUFS (EBU R128)
+  -I, --items LIST      playlists: only these entries, as yt-dlp's -I: 1-3,7,10- or -5: (last five)
   -o, --output DIR      where to write the files (default: the current directory)
       --json            print one JSON object on stdout instead of a progress bar
 

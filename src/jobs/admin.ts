@@ -147,7 +147,7 @@ function notFound(): ConvertError {
 
 /** The original request's options and email: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, split_chapters, normalize } = job.conversion.options;
+  const { format, quality, start, end, split_chapters, normalize, items } = job.conversion.options;
   return {
     format,
     split_chapters,
@@ -155,6 +155,7 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),
+    ...(items !== null && { items }),
     ...(job.email !== null && { email: job.email }),
   };
 }

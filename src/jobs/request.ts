@@ -9,6 +9,7 @@ import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
+import { formatItems, parseItems } from '../pipeline/items.ts';
 import { isAudioFormat, ORIGINAL_QUALITY, validateOptions } from '../pipeline/options.ts';
 import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
 import type { Engine, Source } from '../pipeline/types.ts';
@@ -122,6 +123,7 @@ function jobOptions(request: NewJob): JobOptions {
     end: seconds('end', request.end),
     split_chapters: request.split_chapters ?? false,
     normalize: request.normalize ?? false,
+    items: request.items?.trim() ? formatItems(parseItems(request.items)) : null,
   };
 }
 
@@ -148,6 +150,7 @@ function requestKey(url: string, options: JobOptions): string {
     options.end,
     options.split_chapters,
     options.normalize,
+    options.items,
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

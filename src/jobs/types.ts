@@ -32,6 +32,8 @@ export interface JobFileView {
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */
 export interface EntryView {
   title: string | null;
+  /** 1-based place in the playlist: entries chosen with `items` keep theirs. */
+  position: number;
   status: EntryStatus;
   /** 0..1 of this entry while it runs (never decreasing), 1 when done. */
   progress: number | null;

@@ -2,7 +2,7 @@
 import { localItem } from './item.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
-import { extract } from './ytdlp.ts';
+import { extract, type PlaylistEntry } from './ytdlp.ts';
 
 export interface SourceSummary {
   kind: 'media' | 'playlist';
@@ -15,7 +15,7 @@ export interface SourceSummary {
   thumbnail: string | null;
   chapters: Chapter[];
   /** Playlists only. */
-  entries?: { title: string | null; url: string }[];
+  entries?: PlaylistEntry[];
 }
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {

@@ -51,7 +51,14 @@ export interface PlaylistInfo {
   uploader: string | null;
   url: string;
   site: string;
-  entries: { url: string; title: string | null }[];
+  entries: PlaylistEntry[];
+}
+
+/** An entry as the flat listing gives it: no media read yet, its length when the site lists it. */
+export interface PlaylistEntry {
+  url: string;
+  title: string | null;
+  duration: number | null;
 }
 
 const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
@@ -163,11 +170,15 @@ interface RawInfo {
   container?: string;
   filesize?: number;
   asr?: number;
-  entries?: { url?: string; webpage_url?: string; title?: string }[];
+  entries?: { url?: string; webpage_url?: string; title?: string; duration?: number }[];
 }
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
@@ -176,7 +187,7 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
   if (raw._type === 'playlist') {
     const entries = (raw.entries ?? []).flatMap((e) => {
       const entryUrl = str(e.url) ?? str(e.webpage_url);
-      return entryUrl ? [{ url: entryUrl, title: str(e.title) }] : [];
+      return entryUrl ? [{ url: entryUrl, title: str(e.title), duration: positive(e.duration) }] : [];
     });
     const title = str(raw.title) ?? raw.id ?? 'Playlist';
     return {
@@ -189,7 +200,7 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
       entries,
     };
   }
-  const duration = typeof raw.duration === 'number' && raw.duration > 0 ? raw.duration : null;
+  const duration = positive(raw.duration);
   return {
     kind: 'media',
     id: raw.id ?? '',

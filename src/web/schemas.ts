@@ -137,9 +137,13 @@ const jobView = {
         'cancelled or fails.',
       items: {
         type: 'object',
-        required: ['title', 'status', 'progress', 'error', 'files'],
+        required: ['title', 'position', 'status', 'progress', 'error', 'files'],
         properties: {
           title: nullable('string', { description: 'From the playlist listing, known before the entry starts.' }),
+          position: {
+            type: 'integer',
+            description: '1-based place in the playlist (with `items`, only the chosen entries are listed).',
+          },
           status: {
             type: 'string',
             enum: ENTRY_STATUSES,

@@ -138,7 +138,15 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
       source_url: `${stack.site.watchUrl('private')}&${long}`,
       options_key: null,
       title: `Title${long}`,
-      options: { format: 'mp3', quality: 'original', start: null, end: null, split_chapters: false, normalize: false },
+      options: {
+        format: 'mp3',
+        quality: 'original',
+        start: null,
+        end: null,
+        split_chapters: false,
+        normalize: false,
+        items: null,
+      },
     },
     null,
   );

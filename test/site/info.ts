@@ -116,7 +116,7 @@ export function playlistInfo(
     channel: playlist.uploader,
     entries: videos
       .slice(from, from + PLAYLIST_PAGE_SIZE)
-      .map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v) })),
+      .map((v) => ({ id: v.id, title: v.title, duration: v.duration, url: watchUrl(origin, v) })),
     next_page: from + PLAYLIST_PAGE_SIZE < videos.length ? page + 1 : null,
   };
 }

@@ -327,6 +327,7 @@ describe('the list', () => {
           end: null,
           split_chapters: false,
           normalize: false,
+          items: null,
         },
       } as const;
       await createWithConversion(stack.services.db, input, null);

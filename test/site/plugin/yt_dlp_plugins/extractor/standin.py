@@ -79,7 +79,8 @@ class StandInPlaylistIE(_StandInBaseIE):
         # page only when it wants more entries than it has.
         while True:
             for e in page['entries']:
-                yield self.url_result(e['url'], StandInIE, e['id'], e['title'])
+                # With its length, as YouTube's flat listings give it.
+                yield self.url_result(e['url'], StandInIE, e['id'], e['title'], duration=e.get('duration'))
             if not page['next_page']:
                 return
             page = self._call_api(url, 'playlists', playlist_id, {'page': page['next_page']})['playlist']
