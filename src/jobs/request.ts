@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ConvertError } from '../errors.ts';
-import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts';
+import { DEFAULT_FORMAT, type JobOptions, type OptionFields, toConvertOptions } from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
@@ -39,17 +39,25 @@ export function doorChecks(engine: Engine): DoorChecks {
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 
-export async function checkRequest(
-  request: NewJob,
-  engine: Engine,
-  checks: DoorChecks = doorChecks(engine),
-): Promise<CheckedRequest> {
+/** The options and email of a request: what several links submitted together share. */
+export function checkFields(
+  request: OptionFields & { email?: string | null },
+): Pick<CheckedRequest, 'options' | 'email'> {
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
   if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
+  return { options, email };
+}
+
+export async function checkRequest(
+  request: NewJob,
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<CheckedRequest> {
+  const { options, email } = checkFields(request);
   if (request.upload) {
     return {
       source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename },
@@ -111,7 +119,7 @@ async function checkAddress(source: UrlSource, policy: Engine['policy'], checks:
 }
 
 /** The request's option fields resolved: every default filled in, times in seconds. */
-function jobOptions(request: NewJob): JobOptions {
+function jobOptions(request: OptionFields): JobOptions {
   const format = request.format ?? DEFAULT_FORMAT;
   if (!isAudioFormat(format))
     throw new ConvertError('invalid_option', `Unknown format "${format}".`, { field: 'format' });

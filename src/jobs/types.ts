@@ -81,12 +81,29 @@ export type NewJob = OptionFields & {
   email?: string | null;
 };
 
+/** Several links with the same options: a list, or pasted text with links in it (src/jobs/links.ts). */
+export type NewBatch = OptionFields & {
+  urls?: string[];
+  text?: string;
+  email?: string | null;
+};
+
+/** The jobs made, in the order of their links, and the links refused, each with why. */
+export interface BatchResult {
+  jobs: JobView[];
+  refused: { url: string; error: { code: ErrorCode; message: string; field?: string } }[];
+}
+
 /** A produced file on disk, for downloads. */
 export interface StoredFile {
   path: string;
   name: string;
   size: number;
   format: AudioFormat;
+  /** Seconds; title and artist as tagged (null in files older than their columns): for a playlist's M3U8. */
+  duration: number;
+  title: string | null;
+  artist: string | null;
 }
 
 /** A job's cover on disk, for its route; `version` is the last part of its URL. */
@@ -105,6 +122,8 @@ export interface JobsApi {
    * layer counts it against the client's limit there (and refuses by throwing).
    */
   create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
+  /** A job per link (src/jobs/batch.ts); `admit` runs before each, as for `create`. */
+  createMany(batch: NewBatch, admit?: () => Promise<void>): Promise<BatchResult>;
   get(id: string): Promise<JobView | null>;
   /**
    * The jobs of these ids (at most MAX_LISTED_JOBS, else `invalid_option`), in the order given,
@@ -116,6 +135,8 @@ export interface JobsApi {
   watch(id: string, onChange: () => void): () => void;
   /** What a download of the job needs, read at once; null for an unknown job. */
   downloads(id: string): Promise<Downloads | null>;
+  /** The same for several jobs (as `list` takes them: unknown ids left out, the order kept). */
+  downloadsOfMany(ids: readonly string[]): Promise<Downloads[]>;
 }
 
 export interface Downloads {
