@@ -25,13 +25,7 @@ after(async () => {
   await stack.close();
 });
 
-async function jobCount(): Promise<number> {
-  const row = await stack.services.db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+const jobCount = () => stack.jobCount();
 
 async function refusedWithoutJob(
   url: string,
