@@ -99,7 +99,7 @@ describe('ytconv convert --json', () => {
       'convert',
       site.playlistUrl('mix'),
       '--items',
-      '3,1',
+      '3,2',
       '-o',
       outDir,
       '--json',
@@ -109,16 +109,16 @@ describe('ytconv convert --json', () => {
     const { files } = JSON.parse(stdout) as { files: { path: string }[] };
     assert.deepEqual(
       files.map((f) => f.path),
-      [join(album, '01 - Test Artist - Sine Song.mp3'), join(album, '03 - Second Tone.mp3')],
+      [join(album, '02 - Plain Tone Video.mp3'), join(album, '03 - Second Tone.mp3')],
     );
     assert.deepEqual((await readdir(album)).sort(), [
-      '01 - Test Artist - Sine Song.mp3',
+      '02 - Plain Tone Video.mp3',
       '03 - Second Tone.mp3',
       'Stand-in Mix.m3u8',
     ]);
     assert.equal(
       await readFile(join(album, 'Stand-in Mix.m3u8'), 'utf8'),
-      '#EXTM3U\n#EXTINF:12,Test Artist - Sine Song\n01 - Test Artist - Sine Song.mp3\n#EXTINF:5,Stand-in Channel - Second Tone\n03 - Second Tone.mp3\n',
+      '#EXTM3U\n#EXTINF:6,Stand-in Channel - Plain Tone Video\n02 - Plain Tone Video.mp3\n#EXTINF:5,Stand-in Channel - Second Tone\n03 - Second Tone.mp3\n',
     );
   });
 
