@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
+import { parseItems } from './pipeline/items.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
 import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
 
@@ -24,6 +25,7 @@ export const jobOptionsSchema = z.object({
   split_chapters: z.boolean(),
   normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
   replaygain: z.boolean().default(false).describe(REPLAYGAIN),
+  items: z.string().nullable().describe('Playlists: the entries chosen, in one canonical spelling; null for all.'),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 
@@ -48,6 +50,13 @@ export const optionFieldsSchema = z
     split_chapters: z.boolean().nullable(),
     normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
     replaygain: z.boolean().nullable().describe(`${REPLAYGAIN} Default false.`),
+    items: z
+      .string()
+      .max(200)
+      .nullable()
+      .describe(
+        'Playlists: which entries to convert, as yt-dlp’s `-I` writes it: `1-3,7,10-`, `-5:` (the last five), `1:10:2`. Default all; a single video ignores it.',
+      ),
   })
   .partial();
 export type OptionFields = z.input<typeof optionFieldsSchema>;
@@ -71,13 +80,14 @@ export function toConvertOptions(o: JobOptions): ConvertOptions {
   if (o.quality !== ORIGINAL_QUALITY) options.quality = o.quality;
   if (o.start !== null) options.start = o.start;
   if (o.end !== null) options.end = o.end;
+  if (o.items !== null) options.items = parseItems(o.items);
   return options;
 }
 
-/** Options stored before `original` existed said null for it. */
+/** Options stored before `original` existed said null for it; before `items`, nothing (all entries). */
 export function storedOptions(json: string): JobOptions {
-  const raw = JSON.parse(json) as Omit<JobOptions, 'quality'> & { quality: string | null };
-  return jobOptionsSchema.parse({ ...raw, quality: raw.quality ?? ORIGINAL_QUALITY });
+  const raw = JSON.parse(json) as Omit<JobOptions, 'quality' | 'items'> & { quality: string | null; items?: string };
+  return jobOptionsSchema.parse({ ...raw, quality: raw.quality ?? ORIGINAL_QUALITY, items: raw.items ?? null });
 }
 
 // ─── The catalog the page builds its form from ────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
 import { convert, type EntryReport } from '../pipeline/convert.ts';
+import { parseItems } from '../pipeline/items.ts';
 import { qualityOption } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
@@ -19,6 +20,7 @@ const OPTIONS = {
   'split-chapters': { type: 'boolean', default: false },
   normalize: { type: 'boolean', default: false },
   replaygain: { type: 'boolean', default: false },
+  items: { type: 'string', short: 'I' },
   output: { type: 'string', short: 'o', default: '.' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -44,6 +46,7 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
       const result = await convert(parseSource(input, { allowFiles: true }), parsed.options, {
         engine: { ...engine, warmYtdlp },
         outDir: parsed.outDir,
+        albumFolder: true,
         signal,
         onProgress: bar?.show,
         // A playlist's finished entries stay even when it is stopped later: list them then too.
@@ -91,6 +94,7 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
   if (quality !== undefined) options.quality = quality;
   if (v.start !== undefined) options.start = timestamp('--start', v.start);
   if (v.end !== undefined) options.end = timestamp('--end', v.end);
+  if (v.items !== undefined) options.items = parseItems(v.items);
   return { sources: values.positionals, options, outDir: resolve(v.output) };
 }
 

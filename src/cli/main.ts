@@ -43,6 +43,7 @@ Convert options:
       --split-chapters  one file per chapter
       --normalize       loudness to -14 LUFS (EBU R128)
       --replaygain      ReplayGain tags (Opus: R128) instead: the audio stays as it is
+  -I, --items LIST      playlists: only these entries, as yt-dlp's -I: 1-3,7,10- or -5: (last five)
   -o, --output DIR      where to write the files (default: the current directory)
       --json            print one JSON object on stdout instead of a progress bar
 

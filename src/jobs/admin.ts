@@ -168,7 +168,7 @@ function notFound(): ConvertError {
 
 /** The original request's options and email: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, split_chapters, normalize, replaygain } = job.conversion.options;
+  const { format, quality, start, end, split_chapters, normalize, replaygain, items } = job.conversion.options;
   return {
     format,
     split_chapters,
@@ -177,6 +177,7 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),
+    ...(items !== null && { items }),
     ...(job.email !== null && { email: job.email }),
   };
 }

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { isEmailAddress } from '../email-address.ts';
 import { ConvertError } from '../errors.ts';
-import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts';
+import { DEFAULT_FORMAT, type JobOptions, type OptionFields, toConvertOptions } from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
+import { formatItems, parseItems } from '../pipeline/items.ts';
 import { isAudioFormat, ORIGINAL_QUALITY, validateOptions } from '../pipeline/options.ts';
 import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
 import type { Engine, Source } from '../pipeline/types.ts';
@@ -39,17 +40,25 @@ export function doorChecks(engine: Engine): DoorChecks {
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 
-export async function checkRequest(
-  request: NewJob,
-  engine: Engine,
-  checks: DoorChecks = doorChecks(engine),
-): Promise<CheckedRequest> {
+/** The options and email of a request: what several links submitted together share. */
+export function checkFields(
+  request: OptionFields & { email?: string | null },
+): Pick<CheckedRequest, 'options' | 'email'> {
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
   if (email !== null && !isEmailAddress(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
+  return { options, email };
+}
+
+export async function checkRequest(
+  request: NewJob,
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<CheckedRequest> {
+  const { options, email } = checkFields(request);
   if (request.upload) {
     return {
       source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename },
@@ -111,7 +120,7 @@ async function checkAddress(source: UrlSource, policy: Engine['policy'], checks:
 }
 
 /** The request's option fields resolved: every default filled in, times in seconds. */
-function jobOptions(request: NewJob): JobOptions {
+function jobOptions(request: OptionFields): JobOptions {
   const format = request.format ?? DEFAULT_FORMAT;
   if (!isAudioFormat(format))
     throw new ConvertError('invalid_option', `Unknown format "${format}".`, { field: 'format' });
@@ -124,6 +133,7 @@ function jobOptions(request: NewJob): JobOptions {
     split_chapters: request.split_chapters ?? false,
     normalize: request.normalize ?? false,
     replaygain: request.replaygain ?? false,
+    items: request.items?.trim() ? formatItems(parseItems(request.items)) : null,
   };
 }
 
@@ -150,8 +160,9 @@ function requestKey(url: string, options: JobOptions): string {
     options.end,
     options.split_chapters,
     options.normalize,
-    // Only when asked: the keys of work done before the option existed stay as they were.
+    // Only when asked: the keys of work done before these options existed stay as they were.
     ...(options.replaygain ? ['replaygain'] : []),
+    ...(options.items ? [{ items: options.items }] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -182,9 +182,11 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { name, size, duration, format, bitrate, truncated } = f;
+  const { name, size, duration, format, bitrate, truncated, title, artist } = f;
   return {
     name,
+    title,
+    artist,
     path: storage.relative(f.path),
     size,
     duration,

@@ -23,6 +23,7 @@ import {
   type Job,
   NO_ROOM,
 } from '../db/jobs.ts';
+import type { FileRow } from '../db/tables/conversion-files.ts';
 import { ConvertError } from '../errors.ts';
 import { suitableExtractors } from '../pipeline/extractors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -31,9 +32,10 @@ import type { Engine } from '../pipeline/types.ts';
 import type { JobEvents } from '../queue/events.ts';
 import { convertQueues, type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { createBatch } from './batch.ts';
 import { sitePauses, type Waiting } from './parking.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
-import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
+import { type Downloads, type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
 import { shownCover, toView, visibleFiles } from './view.ts';
 
 export interface JobsDeps {
@@ -56,7 +58,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   const view = async (job: Job): Promise<JobView> =>
     toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor(db, [job]));
   const startWork = workStarter(deps);
-  return {
+  const api: Omit<JobsApi, 'createMany'> = {
     async create(request: NewJob, gate) {
       try {
         const checked = await withSite(deps, await checkRequest(request, deps.engine));
@@ -75,11 +77,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       return job && view(job);
     },
     async list(ids) {
-      const unique = [...new Set(ids)];
-      if (unique.length > MAX_LISTED_JOBS) {
-        throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
-      }
-      const found = await getJobs(db, unique);
+      const found = await getJobs(db, checkedIds(ids));
       // Not only finished jobs have files: a cancelled playlist keeps the entries it finished.
       const files = await listFilesOf(
         db,
@@ -118,19 +116,49 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     async downloads(id) {
       const job = await getJob(db, id);
       if (!job) return null;
-      const rows = await listFiles(db, job.conversion_id);
-      const cover = shownCover(job, rows);
-      return {
-        job: toView(job, rows, Date.now(), await pausesFor(db, [job])),
-        files: visibleFiles(job, rows).map((f) => ({
-          path: storage.resolve(f.path),
-          name: f.name,
-          size: f.size,
-          format: f.format,
-        })),
-        cover: cover && { ...cover, path: storage.resolve(cover.path) },
-      };
+      return downloadsOf(job, await listFiles(db, job.conversion_id), storage, await pausesFor(db, [job]));
     },
+    async downloadsOfMany(ids) {
+      const found = await getJobs(db, checkedIds(ids));
+      const files = await listFilesOf(
+        db,
+        found.map((job) => job.conversion_id),
+      );
+      const pauses = await pausesFor(db, found);
+      return found.map((job) => downloadsOf(job, files.get(job.conversion_id) ?? [], storage, pauses));
+    },
+  };
+  return { ...api, createMany: (batch, gate) => createBatch(api, batch, gate) };
+}
+
+/** Each id once, and not more than one request may name. */
+function checkedIds(ids: readonly string[]): string[] {
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_LISTED_JOBS) {
+    throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
+  }
+  return unique;
+}
+
+function downloadsOf(
+  job: Job,
+  rows: readonly FileRow[],
+  storage: Storage,
+  pauses: ReadonlyMap<string, Waiting>,
+): Downloads {
+  const cover = shownCover(job, rows);
+  return {
+    job: toView(job, rows, Date.now(), pauses),
+    files: visibleFiles(job, rows).map((f) => ({
+      path: storage.resolve(f.path),
+      name: f.name,
+      size: f.size,
+      format: f.format,
+      duration: f.duration,
+      title: f.title,
+      artist: f.artist,
+    })),
+    cover: cover && { ...cover, path: storage.resolve(cover.path) },
   };
 }
 

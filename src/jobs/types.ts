@@ -32,6 +32,8 @@ export interface JobFileView {
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */
 export interface EntryView {
   title: string | null;
+  /** 1-based place in the playlist: entries chosen with `items` keep theirs. */
+  position: number;
   status: EntryStatus;
   /** 0..1 of this entry while it runs (never decreasing), 1 when done. */
   progress: number | null;
@@ -79,12 +81,29 @@ export type NewJob = OptionFields & {
   email?: string | null;
 };
 
+/** Several links with the same options: a list, or pasted text with links in it (src/jobs/links.ts). */
+export type NewBatch = OptionFields & {
+  urls?: string[];
+  text?: string;
+  email?: string | null;
+};
+
+/** The jobs made, in the order of their links, and the links refused, each with why. */
+export interface BatchResult {
+  jobs: JobView[];
+  refused: { url: string; error: { code: ErrorCode; message: string; field?: string } }[];
+}
+
 /** A produced file on disk, for downloads. */
 export interface StoredFile {
   path: string;
   name: string;
   size: number;
   format: AudioFormat;
+  /** Seconds; title and artist as tagged (null in files older than their columns): for a playlist's M3U8. */
+  duration: number;
+  title: string | null;
+  artist: string | null;
 }
 
 /** A job's cover on disk, for its route; `version` is the last part of its URL. */
@@ -103,6 +122,8 @@ export interface JobsApi {
    * layer counts it against the client's limit there (and refuses by throwing).
    */
   create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
+  /** A job per link (src/jobs/batch.ts); `admit` runs before each, as for `create`. */
+  createMany(batch: NewBatch, admit?: () => Promise<void>): Promise<BatchResult>;
   get(id: string): Promise<JobView | null>;
   /**
    * The jobs of these ids (at most MAX_LISTED_JOBS, else `invalid_option`), in the order given,
@@ -114,6 +135,8 @@ export interface JobsApi {
   watch(id: string, onChange: () => void): () => void;
   /** What a download of the job needs, read at once; null for an unknown job. */
   downloads(id: string): Promise<Downloads | null>;
+  /** The same for several jobs (as `list` takes them: unknown ids left out, the order kept). */
+  downloadsOfMany(ids: readonly string[]): Promise<Downloads[]>;
 }
 
 export interface Downloads {

@@ -138,6 +138,7 @@ function entryView(
   const running = entry.status === 'running' && whole !== null;
   return {
     title: entry.title,
+    position: entry.position ?? index + 1,
     status: entry.status,
     progress: running ? entryFraction(whole, index + 1, count) : entry.status === 'done' ? 1 : null,
     error: entry.error,

@@ -3,7 +3,7 @@ import { localItem } from './item.ts';
 import { joinArtists } from './multi-values.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
-import { extract } from './ytdlp.ts';
+import { extract, type PlaylistEntry } from './ytdlp.ts';
 
 export interface SourceSummary {
   kind: 'media' | 'playlist';
@@ -16,7 +16,7 @@ export interface SourceSummary {
   thumbnail: string | null;
   chapters: Chapter[];
   /** Playlists only. */
-  entries?: { title: string | null; url: string }[];
+  entries?: PlaylistEntry[];
 }
 
 export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {

@@ -53,6 +53,7 @@ export interface Made extends Encoded {
   /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
+  artist: string | null;
 }
 
 /** A file's length and bitrate, as its encode fixed them. */
@@ -137,7 +138,12 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   }
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
-  return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
+  return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, ...trackOf(out.tags) }));
+}
+
+/** Who and what a file is, as its tags say: for the playlist file that lists it. */
+function trackOf(tags: Tags): Pick<Made, 'title' | 'artist'> {
+  return { title: tags.title, artist: joinArtists(tags.artists) };
 }
 
 /**

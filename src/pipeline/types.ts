@@ -1,4 +1,5 @@
 /** The pipeline's own vocabulary: what goes in, what comes out, what it reports on the way. */
+import type { ItemSelection } from './items.ts';
 
 export const AUDIO_FORMATS = ['mp3', 'm4a', 'opus', 'ogg', 'flac', 'wav'] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
@@ -36,6 +37,8 @@ export interface ConvertOptions {
   normalize: boolean;
   /** ReplayGain (Opus: R128) tags measured from the audio, which is left as it is: an alternative to `normalize`. */
   replaygain?: boolean;
+  /** Playlists: the entries to convert (all when absent); single videos ignore it, as yt-dlp's `-I` does. */
+  items?: ItemSelection;
 }
 
 export interface Chapter {
@@ -69,6 +72,8 @@ export interface OutputFile {
   /** The file's name as people see it (a download's, a ZIP entry's): unlike the path's, it keeps `"`. */
   name: string;
   title: string;
+  /** As tagged; null when nothing names one. */
+  artist: string | null;
   /** Seconds: the encoded length, or as read from the produced file (see item.ts knownFacts). */
   duration: number;
   format: AudioFormat;

@@ -137,9 +137,13 @@ const jobView = {
         'cancelled or fails.',
       items: {
         type: 'object',
-        required: ['title', 'status', 'progress', 'error', 'files'],
+        required: ['title', 'position', 'status', 'progress', 'error', 'files'],
         properties: {
           title: nullable('string', { description: 'From the playlist listing, known before the entry starts.' }),
+          position: {
+            type: 'integer',
+            description: '1-based place in the playlist (with `items`, only the chosen entries are listed).',
+          },
           status: {
             type: 'string',
             enum: ENTRY_STATUSES,
@@ -196,6 +200,44 @@ const jobRequestSchema = {
   additionalProperties: false,
   // An empty url is left to the service, which says what to send instead.
   properties: { url: { type: 'string', maxLength: 2048 }, ...jobFields },
+} as const;
+
+/** Several links with shared options: `urls`, or `text` with links in it (one per line, or inside prose). */
+export const jobBatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    urls: {
+      type: 'array',
+      items: { type: 'string', maxLength: 2048 },
+      maxItems: MAX_LISTED_JOBS,
+      description: `The links, at most ${MAX_LISTED_JOBS}; repeated ones (in any spelling) count once.`,
+    },
+    text: {
+      type: 'string',
+      maxLength: 16_000,
+      description: 'Instead of `urls`: pasted text, one link per line or links inside sentences.',
+    },
+    ...jobFields,
+  },
+} as const;
+
+export const jobBatchResponse = {
+  description:
+    'The jobs made, in the order of their links, and the links refused with why (the others still went ahead).',
+  type: 'object',
+  required: ['jobs', 'refused'],
+  properties: {
+    jobs: { type: 'array', items: { $ref: 'JobView#' } },
+    refused: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url', 'error'],
+        properties: { url: { type: 'string' }, error: apiError.properties.error },
+      },
+    },
+  },
 } as const;
 
 /** The form fields once read (all text); checked against the same rules as the JSON body. */

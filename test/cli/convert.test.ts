@@ -1,7 +1,7 @@
 /** `ytconv convert` and `ytconv info` as a user runs them: the real launcher, a real process. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -91,6 +91,45 @@ describe('ytconv convert --json', () => {
       skipped.map((s) => [s.index, s.title, s.error.code]),
       [[2, '[Private video]', 'unavailable']],
     );
+  });
+
+  it('converts only the entries --items chooses, into the album’s folder with its M3U8', async () => {
+    const outDir = await tempDir();
+    const { code, stdout } = await ytconv([
+      'convert',
+      site.playlistUrl('mix'),
+      '--items',
+      '3,2',
+      '-o',
+      outDir,
+      '--json',
+    ]);
+    assert.equal(code, 0, stdout);
+    const album = join(outDir, 'Stand-in Mix');
+    const { files } = JSON.parse(stdout) as { files: { path: string }[] };
+    assert.deepEqual(
+      files.map((f) => f.path),
+      [join(album, '02 - Plain Tone Video.mp3'), join(album, '03 - Second Tone.mp3')],
+    );
+    assert.deepEqual((await readdir(album)).sort(), [
+      '02 - Plain Tone Video.mp3',
+      '03 - Second Tone.mp3',
+      'Stand-in Mix.m3u8',
+    ]);
+    assert.equal(
+      await readFile(join(album, 'Stand-in Mix.m3u8'), 'utf8'),
+      '#EXTM3U\n#EXTINF:6,Stand-in Channel - Plain Tone Video\n02 - Plain Tone Video.mp3\n#EXTINF:5,Stand-in Channel - Second Tone\n03 - Second Tone.mp3\n',
+    );
+  });
+
+  it('refuses a bad --items before reading the link', async () => {
+    const before = site.requests.length;
+    const { code, stdout } = await ytconv(['convert', site.playlistUrl('mix'), '--items', '1-x', '--json']);
+    assert.equal(code, 1);
+    const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'invalid_option');
+    assert.match(error.message, /"1-x"/);
+    assert.equal(site.requests.length, before);
   });
 
   it('prints the error code and message and exits non-zero', async () => {

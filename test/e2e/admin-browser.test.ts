@@ -146,6 +146,7 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
         split_chapters: false,
         normalize: false,
         replaygain: false,
+        items: null,
       },
     },
     null,

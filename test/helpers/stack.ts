@@ -41,6 +41,8 @@ export interface Stack {
   /** The files a job's view lists, on disk. */
   files(jobId: string): Promise<StoredFile[]>;
   waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
+  /** Jobs in the database: a refused request must leave the count as it was. */
+  jobCount(): Promise<number>;
   /** Resolves with the job once `check` holds, looking at each change the service signals. */
   waitUntil(id: string, check: (view: JobView) => boolean, timeoutMs?: number): Promise<JobView>;
   close(): Promise<void>;
@@ -117,6 +119,13 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     },
     files: async (jobId) => (await jobs.downloads(jobId))?.files ?? [],
     waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
+    async jobCount() {
+      const row = await services.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     waitUntil: (id, check, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

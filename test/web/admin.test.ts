@@ -332,6 +332,7 @@ describe('the list', () => {
           split_chapters: false,
           normalize: false,
           replaygain: false,
+          items: null,
         },
       } as const;
       await createWithConversion(stack.services.db, input, null);

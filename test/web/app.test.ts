@@ -17,11 +17,13 @@ import { jobView } from '../helpers/views.ts';
 
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
+  createMany: () => assert.fail('createMany must not be called'),
   get: () => assert.fail('get must not be called'),
   list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
   watch: () => assert.fail('watch must not be called'),
   downloads: () => assert.fail('downloads must not be called'),
+  downloadsOfMany: () => assert.fail('downloadsOfMany must not be called'),
 };
 
 let app: FastifyInstance;
@@ -330,6 +332,8 @@ describe('the OpenAPI document', () => {
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/jobs',
+      '/api/jobs/batch',
+      '/api/jobs/zip',
       '/api/jobs/{id}',
       '/api/jobs/{id}/cover/{version}',
       '/api/jobs/{id}/events',

@@ -13,6 +13,7 @@ import * as ytdlpState from './2026-12-03-007-ytdlp-state.ts';
 import * as sitePauses from './2026-12-03-008-site-pauses.ts';
 import * as cookiesPool from './2026-12-03-009-cookies-pool.ts';
 import * as finishedIndex from './2026-12-03-010-finished-index.ts';
+import * as fileTracks from './2026-12-03-011-file-tracks.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-008-site-pauses': sitePauses,
   '2026-12-03-009-cookies-pool': cookiesPool,
   '2026-12-03-010-finished-index': finishedIndex,
+  '2026-12-03-011-file-tracks': fileTracks,
 };

@@ -23,6 +23,9 @@ export interface ConversionFilesTable {
   /** A source that ended early: the second its audio ended, and the length it declared; else both null. */
   truncated_at: number | null;
   truncated_of: number | null;
+  /** As tagged, for a playlist's M3U8; null in rows older than these columns (and for no artist). */
+  title: string | null;
+  artist: string | null;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

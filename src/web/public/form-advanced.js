@@ -1,4 +1,4 @@
-/** The form's advanced options: trim, chapters, loudness and the email address, folded away. */
+/** The form's advanced options: trim, chapters, loudness, playlist entries and the email address, folded away. */
 import { h } from './dom.js';
 import { checkbox, field } from './fields.js';
 
@@ -9,6 +9,7 @@ import { checkbox, field } from './fields.js';
  * @property {boolean} split_chapters
  * @property {boolean} normalize
  * @property {string} email
+ * @property {string} items
  */
 
 /** @param {AdvancedValues} values */
@@ -30,7 +31,15 @@ export function renderAdvancedFields(values) {
     placeholder: 'you@example.com',
     value: values.email,
   });
-  const anySet = values.start || values.end || values.split_chapters || values.normalize || values.email;
+  const items = h('input', {
+    type: 'text',
+    class: 'input',
+    placeholder: '1-3,7,10-',
+    autocomplete: 'off',
+    value: values.items,
+  });
+  const anySet =
+    values.start || values.end || values.split_chapters || values.normalize || values.email || values.items;
   const el = h(
     'details',
     { class: 'advanced', open: Boolean(anySet) },
@@ -53,6 +62,12 @@ export function renderAdvancedFields(values) {
       checkbox('split-chapters', splitChapters, 'Split by chapters', 'One file per chapter, when the video has them.'),
       checkbox('normalize', normalize, 'Normalize loudness (−14 LUFS)', 'Evens out quiet and loud sources.'),
       field({
+        id: 'items',
+        label: 'Playlist entries',
+        control: items,
+        hint: 'Optional: which entries of a playlist, such as 1-3,7,10- or -5: (the last five). Empty for all.',
+      }),
+      field({
         id: 'email',
         label: 'Email me the link',
         control: email,
@@ -60,5 +75,5 @@ export function renderAdvancedFields(values) {
       }),
     ),
   );
-  return { el, start, end, splitChapters, normalize, email };
+  return { el, start, end, splitChapters, normalize, email, items };
 }

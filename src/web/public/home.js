@@ -73,6 +73,7 @@ function initialValues(catalog, params) {
     split_chapters: params.get('split_chapters') === '1',
     normalize: params.get('normalize') === '1',
     email: params.get('email') ?? '',
+    items: params.get('items') ?? '',
   };
 }
 

@@ -3,11 +3,20 @@ import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
-import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
+import type { JobsApi, JobView, NewBatch, NewJob } from '../../jobs/types.ts';
 import { errorResponses } from '../error-responses.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
 import { submissionLimit } from '../rate-limit.ts';
-import { jobFormSchema, jobIdsQuery, jobListResponse, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
+import {
+  jobBatchBody,
+  jobBatchResponse,
+  jobFormSchema,
+  jobIdsQuery,
+  jobListResponse,
+  jobParams,
+  jobRequestBody,
+  jobResponse,
+} from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
 export interface JobRoutesOptions {
@@ -70,6 +79,45 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
         .code(202)
         .header('location', `/api/jobs/${encodeURIComponent(view.id)}`)
         .send(view);
+    },
+  );
+
+  app.post<{ Body: NewBatch }>(
+    '/api/jobs/batch',
+    {
+      schema: {
+        operationId: 'createJobs',
+        summary: 'Start a conversion for each of several links',
+        description:
+          'One job per link, with the same options: each link checked like a single request. Links refused ' +
+          '(with their code and message) do not stop the others; when none is accepted, the first refusal is ' +
+          'the answer. Options, email and the number of links are checked first, for all.',
+        tags: ['jobs'],
+        body: jobBatchBody,
+        response: {
+          202: jobBatchResponse,
+          ...errorResponses(
+            'invalid_url',
+            'invalid_option',
+            'unsupported_site',
+            'forbidden_address',
+            'request_too_large',
+            'unsupported_media_type',
+            'too_many_requests',
+            'queue_unavailable',
+            'busy',
+          ),
+        },
+      },
+      preValidation: async (request, reply) => limit?.check(request, reply),
+    },
+    async (request, reply) => {
+      const result = await jobs.createMany(withoutEmpty(request.body), admitFor(request, reply));
+      const first = result.refused[0];
+      if (result.jobs.length === 0 && first) {
+        throw new ConvertError(first.error.code, first.error.message, { field: first.error.field });
+      }
+      return reply.code(202).send(result);
     },
   );
 
@@ -170,6 +218,6 @@ function formFields(fields: Record<string, string>): Record<string, string | boo
 }
 
 /** Forms and clients send "" or null for "not set"; the service wants such fields absent. */
-function withoutEmpty(request: JobRequest): JobRequest {
-  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null && value !== ''));
+function withoutEmpty<T extends object>(request: T): T {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null && value !== '')) as T;
 }

@@ -88,7 +88,8 @@ class StandInPlaylistIE(_StandInBaseIE):
         # page only when it wants more entries than it has.
         while True:
             for e in page['entries']:
-                yield self.url_result(e['url'], StandInIE, e['id'], e['title'],
+                # With its channel and length, as YouTube's flat listings give them.
+                yield self.url_result(e['url'], StandInIE, e['id'], e['title'], duration=e.get('duration'),
                                       uploader=e.get('uploader'), channel=e.get('channel'))
             if not page['next_page']:
                 return
