@@ -5,6 +5,7 @@
  * ConvertOptions is reached through one mapping, `toConvertOptions`.
  */
 import { z } from 'zod';
+import { accessSchema } from './access.ts';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
@@ -144,5 +145,6 @@ export const catalogSchema = z.object({
   error_hints: z
     .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())
     .describe('A sentence per error code saying what happened and what to do.'),
+  access: accessSchema,
 });
 export type Catalog = z.infer<typeof catalogSchema>;

@@ -5,7 +5,6 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
@@ -14,6 +13,7 @@ import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
 import type { Storage } from '../storage.ts';
+import { type AccessApi, createAccessApi } from './access.ts';
 import { uploadDir } from './service.ts';
 import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
 import { isExpired, visibleFiles } from './view.ts';
@@ -60,11 +60,8 @@ export interface JobList {
   total: number;
 }
 
-export interface AdminApi {
-  /** The username when the password is right, else null. */
-  authenticate(username: string, password: string): Promise<string | null>;
-  /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
-  isAdmin(username: string): Promise<boolean>;
+/** Signing in and API keys are the access service's; the rest is the admin area's own. */
+export interface AdminApi extends AccessApi {
   /** One row of the list, for the page that asks to confirm an action on it. */
   job(id: string): Promise<AdminJob>;
   list(query: JobListQuery): Promise<JobList>;
@@ -80,8 +77,7 @@ export interface AdminApi {
 export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   const { db, storage, jobs } = deps;
   return {
-    authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
-    isAdmin: (username) => adminExists(db, username),
+    ...createAccessApi(db),
     ytdlp: () => ytdlpStatus({ db, storage, ...deps.ytdlp }),
     async job(id) {
       const job = await existing(db, id);

@@ -102,10 +102,7 @@ describe('signing in', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin');
     const cookie = setCookie(res) ?? '';
-    assert.match(
-      cookie,
-      /^ytconv_admin=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/admin; HttpOnly; SameSite=Strict$/,
-    );
+    assert.match(cookie, /^ytconv_session=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
   });
 
   it('sends everyone without a valid session to the sign-in page', async () => {
@@ -114,7 +111,10 @@ describe('signing in', () => {
       assert.equal(res.statusCode, 302, url);
       assert.equal(res.headers.location, '/admin/login');
     }
-    const forged = await app.inject({ url: '/admin', headers: { cookie: 'ytconv_admin=YW5u.99999999999999.forged' } });
+    const forged = await app.inject({
+      url: '/admin',
+      headers: { cookie: 'ytconv_session=YW5u.99999999999999.forged' },
+    });
     assert.equal(forged.statusCode, 302);
     const post = await app.inject({ method: 'POST', url: '/admin/jobs/x/delete', headers: FORM, payload: '' });
     assert.equal(post.statusCode, 303);
@@ -172,7 +172,7 @@ describe('signing in', () => {
     });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin/login');
-    assert.match(setCookie(res) ?? '', /^ytconv_admin=; Max-Age=0;/);
+    assert.match(setCookie(res) ?? '', /^ytconv_session=; Max-Age=0;/);
   });
 });
 
