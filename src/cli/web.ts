@@ -46,6 +46,7 @@ export async function runWeb(config: Config): Promise<number> {
     access: { ...sessions, mode: config.service.access },
     admin: {
       ...sessions,
+      defaultKeyRate: config.service.submitRate,
       queues: [...convertQueues(services.queues), services.queues.service],
     },
     logger: log,

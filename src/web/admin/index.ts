@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminApi } from '../../jobs/admin.ts';
 import { type AuthDeps, requireCsrf, requireSession, signInRoutes, signOutRoute } from './auth.ts';
 import { jobRoutes } from './jobs.ts';
+import { type KeyRoutesDeps, keyRoutes } from './keys.ts';
 import { type QueueDashboardDeps, queueDashboard } from './queues.ts';
 
-export type AdminDeps = AuthDeps & QueueDashboardDeps & { api: AdminApi };
+export type AdminDeps = AuthDeps & QueueDashboardDeps & KeyRoutesDeps & { api: AdminApi };
 
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   // Pages for people, not part of the API: keep them out of the OpenAPI document.
@@ -33,6 +34,7 @@ async function formRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> 
     signedIn.addHook('onRequest', requireSession(deps));
     signedIn.addHook('preHandler', requireCsrf);
     await signedIn.register(jobRoutes, deps);
+    await signedIn.register(keyRoutes, deps);
     await signedIn.register(signOutRoute, deps);
   });
 }

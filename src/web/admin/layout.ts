@@ -41,6 +41,7 @@ function nav(session: Session): Html {
   return html`<nav class="admin-nav" aria-label="Admin">
           <a href="/admin">Jobs</a>
           <a href="/admin/queues">Queues</a>
+          <a href="/admin/keys">API keys</a>
           <form method="post" action="/admin/logout">
             ${csrfField(session)}
             <button class="button button--ghost button--small" type="submit">Sign out ${session.username}</button>

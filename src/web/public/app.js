@@ -5,6 +5,7 @@
  * renders the page for `location.pathname` (router.js), which talks to the same-origin JSON API
  * (api.js). The pages: home.js (the form and the recent list), job.js, missing.js.
  */
+import { leaveToSignIn } from './access.js';
 import { loadCatalog } from './catalog.js';
 import { catchFileDrops } from './file-drop.js';
 import { renderHomePage } from './home.js';
@@ -14,5 +15,7 @@ import { startRouter } from './router.js';
 
 // The catalog first (the form is built from it); without it, job pages still work.
 await loadCatalog();
-catchFileDrops();
-startRouter({ job: renderJobPage, home: renderHomePage, missing: renderMissingPage });
+if (!leaveToSignIn()) {
+  catchFileDrops();
+  startRouter({ job: renderJobPage, home: renderHomePage, missing: renderMissingPage });
+}
