@@ -40,7 +40,7 @@ describe('runDoctor', () => {
     assert.equal(ok, true, lines.join('\n'));
     assert.deepEqual(
       lines.map((line) => line.slice(0, 1)),
-      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
+      ['✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓', '✓'],
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
@@ -50,6 +50,15 @@ describe('runDoctor', () => {
       /paced: youtube 10 per 1 min; a site pauses 30 min after a rate limit or 3 bot walls/,
     );
     assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node ${process.execPath}`));
+    assert.ok(lines.includes('✓ access open: everyone may use the page and the API'), lines.join('\n'));
+  });
+
+  it('shows the access mode', async () => {
+    const { lines } = await doctor({ YTCONV_ACCESS: 'apikey' });
+    assert.ok(
+      lines.some((line) => line.startsWith('✓ access apikey: the API needs an API key (ytconv apikey create NAME)')),
+      lines.join('\n'),
+    );
   });
 
   it('shows where yt-dlp updates come from, and a pin', async () => {
