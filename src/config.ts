@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ACCESS_MODES, type AccessMode } from './access.ts';
 import { isEmailAddress } from './email-address.ts';
 import {
   COOKIES_DIR_EXPECTED,
@@ -58,6 +59,8 @@ export interface ServiceConfig {
   readonly secretKey: string | null;
   /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
   readonly secretKeyFile: string;
+  /** Who may use the page and the API (YTCONV_ACCESS). */
+  readonly access: AccessMode;
   /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` and `passwd` take instead of asking (scripts). */
   readonly adminPassword: string | null;
   readonly storageDir: string;
@@ -188,8 +191,10 @@ function parsePositiveInt(text: string): number | null {
   return /^\d+$/.test(text.trim()) && Number(text) > 0 ? Number(text) : null;
 }
 
-/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`. */
-function parseRate(text: string): { rate: Rate | null } | null {
+export const RATE_EXPECTED = 'a count per duration such as 30/1m or 100/1h, or none';
+
+/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`; null for anything else. */
+export function parseRate(text: string): { rate: Rate | null } | null {
   if (text.trim().toLowerCase() === 'none') return { rate: null };
   const [count = '', window = ''] = text.split('/');
   const max = parsePositiveInt(count);
@@ -245,6 +250,7 @@ const serviceSchema = z.object({
   YTCONV_QUEUE_PREFIX: setting('letters, digits, - and _', (t) => (/^[\w-]+$/.test(t) ? t : null)).prefault('ytconv'),
   SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   YTCONV_ADMIN_PASSWORD: z.string().optional(),
+  YTCONV_ACCESS: z.enum(ACCESS_MODES, { error: ACCESS_MODES.join(', ') }).prefault('open'),
   NODE_ENV: z.string().optional(),
   YTCONV_STORAGE_DIR: z.string().optional(),
   YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
@@ -257,7 +263,7 @@ const serviceSchema = z.object({
   YTCONV_MAX_QUEUED: setting('a whole number such as 1000', parsePositiveInt).prefault('1000'),
   LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
-  YTCONV_SUBMIT_RATE: setting('a count per duration such as 30/1m or 100/1h, or none', parseRate).prefault('30/1m'),
+  YTCONV_SUBMIT_RATE: setting(RATE_EXPECTED, parseRate).prefault('30/1m'),
   YTCONV_TRUST_PROXY: setting(
     `${BOOLEAN_EXPECTED}, or the proxies' addresses such as 10.0.0.5,fd00::/8`,
     parseTrustProxy,
@@ -333,6 +339,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     redisServer: findExecutable('redis-server', searchPath),
     secretKey: s.SECRET_KEY ?? null,
     secretKeyFile: join(root, 'var', 'secret-key'),
+    access: s.YTCONV_ACCESS,
     adminPassword: s.YTCONV_ADMIN_PASSWORD ?? null,
     storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
     retentionSec: s.YTCONV_RETENTION,

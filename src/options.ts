@@ -5,6 +5,7 @@
  * ConvertOptions is reached through one mapping, `toConvertOptions`.
  */
 import { z } from 'zod';
+import { accessSchema } from './access.ts';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { parseItems } from './pipeline/items.ts';
@@ -164,5 +165,6 @@ export const catalogSchema = z.object({
   error_hints: z
     .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())
     .describe('A sentence per error code saying what happened and what to do.'),
+  access: accessSchema,
 });
 export type Catalog = z.infer<typeof catalogSchema>;

@@ -121,6 +121,11 @@ describe('loadConfig', () => {
     assert.equal(load({ YTCONV_TRUST_PROXY: 'yes' }).service.trustProxy, true);
   });
 
+  it('lets everyone in unless YTCONV_ACCESS says otherwise', () => {
+    assert.equal(load().service.access, 'open');
+    assert.equal(load({ YTCONV_ACCESS: 'apikey' }).service.access, 'apikey');
+  });
+
   it('reads each paced site with its rate, and the pauses', () => {
     const { service } = load({
       YTCONV_PACE: 'youtube=5/1m, vimeo=none',
@@ -175,6 +180,7 @@ describe('loadConfig', () => {
     ['YTCONV_SUBMIT_RATE', '30', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '0/1m', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],
+    ['YTCONV_ACCESS', 'private', /expected open, login, apikey$/],
     ['YTCONV_TRUST_PROXY', 'the usual', /the proxies' addresses/],
     ['YTCONV_TRUST_PROXY', '10.0.0.0/33', /the proxies' addresses/],
     ['YTCONV_YTDLP_UPDATES', 'weekly', /daily or off/],

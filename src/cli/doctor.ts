@@ -3,6 +3,7 @@
  * ✗ conversions will fail; each problem followed by the fix.
  */
 import { existsSync } from 'node:fs';
+import type { AccessMode } from '../access.ts';
 import { type Config, TOOL_VARIABLES, type ToolKey } from '../config.ts';
 import { openDatabase, parseDatabaseUrl } from '../db/connect.ts';
 import { cookiesStatus } from '../jobs/cookies-pool.ts';
@@ -32,7 +33,7 @@ export async function runDoctor(config: Config, write: (line: string) => void): 
     checkYtdlp(config),
     checkLevers(config),
   ]);
-  const checks = [...groups.flat(), pacing(config), operatorNotices(config)];
+  const checks = [...groups.flat(), pacing(config), operatorNotices(config), access(config)];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
@@ -151,6 +152,18 @@ function operatorNotices(config: Config): Check {
     };
   }
   return { mark: '✓', text: `operator notices (a site paused, a failed canary): ${told.join(', ')}` };
+}
+
+const ACCESS_TEXTS: Record<AccessMode, string> = {
+  open: 'open: everyone may use the page and the API',
+  login: 'login: the page and the API need a signed-in person (ytconv admin create NAME --role user)',
+  apikey:
+    'apikey: the API needs an API key (ytconv apikey create NAME) or a signed-in person; the page, a signed-in person',
+};
+
+/** Who may use the service (YTCONV_ACCESS). */
+function access(config: Config): Check {
+  return { mark: '✓', text: `access ${ACCESS_TEXTS[config.service.access]}` };
 }
 
 const LEVERS_HINT = 'see "When YouTube blocks your server" in the README';

@@ -24,8 +24,9 @@ Usage:
   ytconv web                           the web server (PORT, default 8000)
   ytconv worker                        a worker: conversions, emails, housekeeping
   ytconv migrate                       create or update the database's tables (DATABASE_URL)
-  ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password)
-  ytconv admin list                    list the admins and when each was added
+  ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password);
+                                       with --role user, one who may only use a private page and API
+  ytconv admin list                    list who may sign in, their role and when each was added
   ytconv admin passwd USERNAME         change an admin's password (asks for it)
   ytconv admin delete USERNAME         remove an admin (the last one only with --force)
   ytconv ytdlp status                  the yt-dlp workers use, its age, the last check and canary
@@ -33,6 +34,9 @@ Usage:
   ytconv ytdlp rollback                return every worker to the previous yt-dlp
   ytconv admin cookies                 the cookies pool: which files are in use, which set aside
   ytconv admin cookies-back NAME       put a cookies file that met a bot wall back in use
+  ytconv apikey create NAME [--rate N/1m]  an API key (YTCONV_ACCESS=apikey), printed once
+  ytconv apikey list                   the API keys, their limits, and which are revoked
+  ytconv apikey revoke NAME            refuse a key's requests from now on
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
@@ -78,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./worker.ts')).runWorker(config);
     case 'admin':
       return (await import('./admin.ts')).runAdmin(rest, config);
+    case 'apikey':
+      return (await import('./apikey.ts')).runApikey(rest, config);
     case 'ytdlp':
       return (await import('./ytdlp.ts')).runYtdlp(rest, config);
     default:

@@ -22,6 +22,17 @@ export async function runWeb(config: Config): Promise<number> {
   // fast while Redis is down, and the limiter then lets requests through.
   const rateRedis = new Redis(config.service.redisUrl, WEB_REDIS);
   rateRedis.on('error', quietErrors(log, 'Redis (rate limits)'));
+  const adminApi = createAdminApi({
+    ...services,
+    jobs,
+    ytdlp: { engine: config.engine, settings: config.service.ytdlpUpdates },
+  });
+  // One session for the admin area and (YTCONV_ACCESS) the page and the API.
+  const sessions = {
+    api: adminApi,
+    secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
+    secureCookie: config.service.publicUrl.startsWith('https:'),
+  };
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
@@ -32,14 +43,10 @@ export async function runWeb(config: Config): Promise<number> {
     health: healthCheck(services),
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
+    access: { ...sessions, mode: config.service.access },
     admin: {
-      api: createAdminApi({
-        ...services,
-        jobs,
-        ytdlp: { engine: config.engine, settings: config.service.ytdlpUpdates },
-      }),
-      secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
-      secureCookie: config.service.publicUrl.startsWith('https:'),
+      ...sessions,
+      defaultKeyRate: config.service.submitRate,
       queues: [...convertQueues(services.queues), services.queues.service],
     },
     logger: log,

@@ -6,7 +6,6 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
 import { putCookiesBack } from '../db/cookies-pool.ts';
@@ -17,6 +16,7 @@ import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { type AccessApi, createAccessApi } from './access.ts';
 import { type OpsHealth, opsHealth } from './ops-health.ts';
 import { resumeSite, sitePauses } from './parking.ts';
 import { uploadDir } from './service.ts';
@@ -67,11 +67,8 @@ export interface JobList {
   total: number;
 }
 
-export interface AdminApi {
-  /** The username when the password is right, else null. */
-  authenticate(username: string, password: string): Promise<string | null>;
-  /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
-  isAdmin(username: string): Promise<boolean>;
+/** Signing in and API keys are the access service's; the rest is the admin area's own. */
+export interface AdminApi extends AccessApi {
   /** One row of the list, for the page that asks to confirm an action on it. */
   job(id: string): Promise<AdminJob>;
   list(query: JobListQuery): Promise<JobList>;
@@ -92,8 +89,7 @@ export interface AdminApi {
 export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   const { db, storage, jobs } = deps;
   return {
-    authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
-    isAdmin: (username) => adminExists(db, username),
+    ...createAccessApi(db),
     ytdlp: () => ytdlpStatus({ db, storage, ...deps.ytdlp }),
     health: () => opsHealth(deps),
     async resumeSite(site) {

@@ -13,6 +13,7 @@ import { addCookies, listCookies, setCookiesAside } from '../../src/db/cookies-p
 import { createWithConversion, getJob } from '../../src/db/jobs.ts';
 import { startPause } from '../../src/db/site-states.ts';
 import { claimCheck, finishCheck } from '../../src/db/ytdlp-state.ts';
+import { createAccessApi } from '../../src/jobs/access.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
 import { sitePauses } from '../../src/jobs/parking.ts';
 import type { JobView } from '../../src/jobs/types.ts';
@@ -106,10 +107,7 @@ describe('signing in', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin');
     const cookie = setCookie(res) ?? '';
-    assert.match(
-      cookie,
-      /^ytconv_admin=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/admin; HttpOnly; SameSite=Strict$/,
-    );
+    assert.match(cookie, /^ytconv_session=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
   });
 
   it('sends everyone without a valid session to the sign-in page', async () => {
@@ -118,7 +116,10 @@ describe('signing in', () => {
       assert.equal(res.statusCode, 302, url);
       assert.equal(res.headers.location, '/admin/login');
     }
-    const forged = await app.inject({ url: '/admin', headers: { cookie: 'ytconv_admin=YW5u.99999999999999.forged' } });
+    const forged = await app.inject({
+      url: '/admin',
+      headers: { cookie: 'ytconv_session=YW5u.99999999999999.forged' },
+    });
     assert.equal(forged.statusCode, 302);
     const post = await app.inject({ method: 'POST', url: '/admin/jobs/x/delete', headers: FORM, payload: '' });
     assert.equal(post.statusCode, 303);
@@ -176,7 +177,7 @@ describe('signing in', () => {
     });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin/login');
-    assert.match(setCookie(res) ?? '', /^ytconv_admin=; Max-Age=0;/);
+    assert.match(setCookie(res) ?? '', /^ytconv_session=; Max-Age=0;/);
   });
 });
 
@@ -499,6 +500,58 @@ describe('the queue dashboard', () => {
       headers: { cookie: b.cookie, 'sec-fetch-site': 'cross-site' },
     });
     assert.equal(res.statusCode, 403);
+  });
+});
+
+describe('API keys', () => {
+  function post(b: Browser, url: string, fields: Record<string, string>) {
+    return app.inject({
+      method: 'POST',
+      url,
+      headers: { ...FORM, cookie: b.cookie },
+      payload: new URLSearchParams({ _csrf: b.csrf, ...fields }).toString(),
+    });
+  }
+
+  it('makes a key shown once, which works until it is revoked', async () => {
+    const b = await browser();
+    const made = await post(b, '/admin/keys', { name: 'ci', rate: '2/1m' });
+    assert.equal(made.statusCode, 201);
+    const key = /data-testid="new-key">(ytc_[\w-]{43})</.exec(made.body)?.[1] ?? assert.fail(made.body);
+    const access = createAccessApi(stack.services.db);
+    const info = (await access.keyFor(key)) ?? assert.fail('the new key is not accepted');
+    assert.deepEqual([info.name, info.rate], ['ci', { max: 2, windowSec: 60 }]);
+
+    const list = await get(b, '/admin/keys');
+    assert.match(list.body, /<td>ci<\/td>/);
+    assert.match(list.body, /2 new jobs per 1 min/);
+    assert.ok(!list.body.includes(key), 'the list never shows the key again');
+
+    const revoked = await post(b, `/admin/keys/${info.id}/revoke`, {});
+    assert.equal(revoked.statusCode, 303);
+    assert.equal(await access.keyFor(key), null);
+  });
+
+  it('refuses a bad limit, a taken name and a stale form, making nothing', async () => {
+    const b = await browser();
+    const before = (await createAccessApi(stack.services.db).listKeys()).length;
+    const badRate = await post(b, '/admin/keys', { name: 'x', rate: 'lots' });
+    assert.equal(badRate.statusCode, 400);
+    assert.match(badRate.body, /The limit must be a count per duration/);
+    await post(b, '/admin/keys', { name: 'taken', rate: 'none' });
+    const taken = await post(b, '/admin/keys', { name: 'taken', rate: 'none' });
+    assert.equal(taken.statusCode, 409);
+    assert.match(taken.body, /already a key named &quot;taken&quot;/);
+    const stale = await post({ ...b, csrf: 'stale' }, '/admin/keys', { name: 'stale', rate: 'none' });
+    assert.equal(stale.statusCode, 403);
+    assert.equal((await createAccessApi(stack.services.db).listKeys()).length, before + 1);
+  });
+
+  it('is for admins only: a user who signs in there hears a wrong password', async () => {
+    await createAdmin(stack.services.db, 'ulf', 'correct horse', { role: 'user' });
+    const res = await signIn('ulf', 'correct horse');
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.headers['set-cookie'], undefined);
   });
 });
 

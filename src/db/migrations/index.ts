@@ -14,6 +14,7 @@ import * as sitePauses from './2026-12-03-008-site-pauses.ts';
 import * as cookiesPool from './2026-12-03-009-cookies-pool.ts';
 import * as finishedIndex from './2026-12-03-010-finished-index.ts';
 import * as fileTracks from './2026-12-03-011-file-tracks.ts';
+import * as access from './2026-12-03-012-access.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-009-cookies-pool': cookiesPool,
   '2026-12-03-010-finished-index': finishedIndex,
   '2026-12-03-011-file-tracks': fileTracks,
+  '2026-12-03-012-access': access,
 };

@@ -6,6 +6,7 @@
  * (api.js). The pages: home.js (the form and the recent list), job.js, jobs-list.js (jobs started
  * together), missing.js.
  */
+import { leaveToSignIn } from './access.js';
 import { loadCatalog } from './catalog.js';
 import { catchFileDrops } from './file-drop.js';
 import { renderHomePage } from './home.js';
@@ -16,5 +17,7 @@ import { startRouter } from './router.js';
 
 // The catalog first (the form is built from it); without it, job pages still work.
 await loadCatalog();
-catchFileDrops();
-startRouter({ job: renderJobPage, jobs: renderJobsPage, home: renderHomePage, missing: renderMissingPage });
+if (!leaveToSignIn()) {
+  catchFileDrops();
+  startRouter({ job: renderJobPage, jobs: renderJobsPage, home: renderHomePage, missing: renderMissingPage });
+}

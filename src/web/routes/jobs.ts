@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewBatch, NewJob } from '../../jobs/types.ts';
+import { apiKeyOf } from '../access.ts';
 import { errorResponses } from '../error-responses.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
 import { submissionLimit } from '../rate-limit.ts';
@@ -32,9 +33,9 @@ type ById = { Params: { id: string } };
 export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): Promise<void> {
   const { jobs } = opts;
   const limits: UploadLimits = { dir: opts.uploadDir, maxBytes: opts.maxUploadBytes };
-  const limit = opts.submitRate ? submissionLimit(app, opts.submitRate) : null;
+  const limit = submissionLimit(app, opts.submitRate ?? null, apiKeyOf);
   /** What `create` runs once the request passed its checks: the client's limit counts a new job. */
-  const admitFor = (request: FastifyRequest, reply: FastifyReply) => async () => limit?.take(request, reply);
+  const admitFor = (request: FastifyRequest, reply: FastifyReply) => async () => limit.take(request, reply);
 
   app.post<{ Body: JobRequest | undefined }>(
     '/api/jobs',
@@ -67,7 +68,7 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
       // A client already at its limit is refused before its upload is read.
       preValidation: async (request, reply) => {
         if (request.isMultipart()) request.body = {};
-        await limit?.check(request, reply);
+        await limit.check(request, reply);
       },
     },
     async (request, reply) => {
