@@ -20,16 +20,17 @@ import {
   type TagInputs,
 } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
+import { type AlbumOf, gainPlaceholders, writeGains } from './gain-files.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
-import { gainTags, loudnessOf, scanSpan } from './replaygain.ts';
+import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { type FfmpegRun, ffmpegEncode, measureBlocks, measureLoudness } from './transcode.ts';
+import { ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
@@ -53,6 +54,8 @@ export interface Made extends Encoded {
   /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
+  /** ReplayGain: the file's loudness, measured, when its album's gain is written later (a playlist entry's). */
+  loudness: Blocks | null;
 }
 
 /** A file's length and bitrate, as its encode fixed them. */
@@ -74,6 +77,7 @@ interface Planned {
   tags: Tags;
   chapters: Chapter[];
   stem: string;
+  album: AlbumOf;
 }
 
 export interface ItemContext {
@@ -132,12 +136,28 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
   const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  const loudness = ctx.options.replaygain ? await measureGains(item, plan, audios, ctx) : null;
   for (const [i, out] of plan.entries()) {
     if (out.tags.artists.length > 1) await splitMultiValues((audios[i] as Encoded).path, ctx.options.format);
   }
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
-  return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, title: out.tags.title }));
+  return plan.map((out, i) => ({
+    ...(audios[i] as Encoded),
+    ...{ stem: out.stem, title: out.tags.title },
+    loudness: out.album === 'playlist' ? (loudness?.[i] ?? null) : null,
+  }));
+}
+
+/** ReplayGain: each file decoded once more, after its encode, to write the gains it was encoded with. */
+function measureGains(item: Item, plan: Planned[], audios: Encoded[], ctx: ItemContext): Promise<Blocks[]> {
+  const total = plan.reduce((sum, p) => sum + (spanLength(p.span, item.duration) ?? 0), 0);
+  const files = plan.map((out, i) => ({ path: (audios[i] as Encoded).path, album: out.album }));
+  return writeGains(ctx.engine.tools, ctx.options.format, files, {
+    signal: ctx.signal,
+    limits: childLimits(ctx.engine.limits, item.duration),
+    onTime: (t) => ctx.reporter.update('tagging', total ? t / total : null),
+  });
 }
 
 /**
@@ -182,12 +202,16 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
       tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
       stem: numberedStem(i + 1, chapters.length, ch.title),
+      album: 'chapters' as const,
     }));
   }
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
+    {
+      ...{ span, tags, chapters, album: p ? 'playlist' : null },
+      stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title),
+    },
   ];
 }
 
@@ -209,9 +233,8 @@ async function encodeAll(
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
-  // Normalizing and ReplayGain measure the whole audio before the encode writes the file's first bytes.
-  const measure = options.normalize || options.replaygain;
-  if (input.kind === 'remote' && single && !measure && streamable(input.info.format)) {
+  // Normalizing measures the whole audio before the encode writes the file's first bytes.
+  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
     ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
@@ -309,14 +332,11 @@ async function encodeFromFile(
 ): Promise<Encoded[]> {
   const { options, engine } = ctx;
   const outputs: Encoded[] = [];
-  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long. The
-  // ReplayGain scan reads it once for all outputs.
-  const passes = options.normalize || options.replaygain ? 2 : 1;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
+  const passes = options.normalize ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
   const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
-  const measured = options.replaygain ? await measureGains(source, plan, { ...ctx, onTime }) : null;
-  if (measured) before = (total ?? 0) / 2;
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const length = spanLength(out.span, source.duration) ?? 0;
@@ -327,7 +347,7 @@ async function encodeFromFile(
     }
     const spec: EncodeSpec = {
       ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: { ...(tags[i] as TagInputs), measured: measured?.[i] ?? {} },
+      tags: tags[i] as TagInputs,
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
@@ -337,15 +357,6 @@ async function encodeFromFile(
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
-}
-
-/** Each output's ReplayGain tags, from one scan of the source; a chapter split's outputs are an album. */
-async function measureGains(source: LocalSource, plan: Planned[], ctx: EncodeContext & Pick<FfmpegRun, 'onTime'>) {
-  const spans = plan.map((p) => p.span);
-  const blocks = await measureBlocks(ctx.engine.tools, source.path, scanSpan(spans), ctx);
-  const { tracks, album } = loudnessOf(blocks, spans);
-  const albumOf = ctx.options.splitChapters ? album : null;
-  return tracks.map((track) => gainTags(ctx.options.format, track, albumOf));
 }
 
 /**
@@ -393,7 +404,8 @@ async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext
   return Promise.all(
     plan.map(async (out, i) => {
       const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, extra));
+      const gains = ctx.options.replaygain ? gainPlaceholders(ctx.options.format, out.album) : {};
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, { ...extra, ...gains }));
       return { metadata, cover };
     }),
   );

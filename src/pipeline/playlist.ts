@@ -7,8 +7,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
+import { writeAlbumGain } from './gain-files.ts';
 import { type ItemContext, produceItem, remoteItem } from './item.ts';
 import { publish } from './publish.ts';
+import type { Blocks } from './replaygain.ts';
 import type { Session } from './session.ts';
 import { type Group, listedArtist, playlistAlbumArtist } from './tags.ts';
 import type { OutputFile } from './types.ts';
@@ -53,14 +55,23 @@ export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext):
   // Decided once from the listing, so that every entry's file names the same album artist.
   const albumArtist = playlistAlbumArtist(info.entries.map(listedArtist));
   const files: OutputFile[] = [];
+  /** ReplayGain: the entries' files whose album gain waits for the last entry. */
+  const album: { path: string; blocks: Blocks }[] = [];
   let firstFailure: EntryError | null = null;
   for (const [i, entry] of info.entries.entries()) {
     const index = i + 1;
     const title = entry.title;
     report({ index, title, status: 'running' });
     try {
-      const entryFiles = await convertEntry(entry, { album: info.title, albumArtist, index, count }, ctx);
+      const { files: entryFiles, loudness } = await convertEntry(
+        entry,
+        { album: info.title, albumArtist, index, count },
+        ctx,
+      );
       files.push(...entryFiles);
+      album.push(
+        ...loudness.flatMap((blocks, j) => (blocks ? [{ path: (entryFiles[j] as OutputFile).path, blocks }] : [])),
+      );
       report({ index, title, status: 'done', files: entryFiles });
     } catch (err) {
       const e = ctx.signal?.aborted ? cancelled() : asConvertError(err);
@@ -76,6 +87,8 @@ export async function convertPlaylist(info: PlaylistInfo, ctx: PlaylistContext):
     }
   }
   if (files.length === 0 && firstFailure) throw new ConvertError(firstFailure.code, firstFailure.message);
+  // In place: the files' sizes, already reported, stay true.
+  await writeAlbumGain(ctx.options.format, album);
   return files;
 }
 
@@ -87,7 +100,7 @@ async function convertEntry(
   entry: { url: string; title: string | null },
   playlist: Group,
   ctx: PlaylistContext,
-): Promise<OutputFile[]> {
+): Promise<{ files: OutputFile[]; loudness: (Blocks | null)[] }> {
   ctx.reporter.setItem({ index: playlist.index, count: playlist.count, title: entry.title ?? undefined });
   ctx.reporter.update('probing', null);
   const info = await extract(ctx.session.ytdlp, entry.url, ctx.query, ctx.signal);
@@ -96,5 +109,6 @@ async function convertEntry(
   const item = { ...remoteItem(info, ctx.session.ytdlp), playlist };
   const dir = await mkdtemp(join(ctx.dir, 'entry-'));
   const made = await produceItem(item, { ...ctx, dir });
-  return publish(made, ctx.outDir, ctx.options.format, ctx.engine.tools);
+  const files = await publish(made, ctx.outDir, ctx.options.format, ctx.engine.tools);
+  return { files, loudness: made.map((m) => m.loudness) };
 }
