@@ -8,7 +8,7 @@ import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { parseTimestamp } from '../units.ts';
-import { interruptSignal, printJson, reportFailure, truncationNote } from './output.ts';
+import { fileNotes, interruptSignal, printJson, reportFailure } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 
 const OPTIONS = {
@@ -67,7 +67,7 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   }
   if (json) printJson({ files: files.map(fileJson), skipped });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
-  if (!json) for (const note of files.map(truncationNote)) if (note) process.stderr.write(`${note}\n`);
+  if (!json) for (const note of files.flatMap(fileNotes)) process.stderr.write(`${note}\n`);
   return 0;
 }
 
@@ -107,6 +107,6 @@ function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): Skipped
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  const { path, title, duration, format, bitrate, size, truncated } = f;
-  return { path, title, duration, format, bitrate, size, truncated };
+  const { path, title, duration, format, bitrate, size, truncated, unsplit } = f;
+  return { path, title, duration, format, bitrate, size, truncated, unsplit };
 }

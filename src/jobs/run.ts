@@ -179,7 +179,7 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { name, size, duration, format, bitrate, truncated } = f;
+  const { name, size, duration, format, bitrate, truncated, unsplit } = f;
   return {
     name,
     path: storage.relative(f.path),
@@ -189,6 +189,7 @@ function fileRow(storage: Storage, f: OutputFile) {
     bitrate,
     truncated_at: truncated?.at ?? null,
     truncated_of: truncated?.of ?? null,
+    unsplit: unsplit ? 1 : 0,
   };
 }
 

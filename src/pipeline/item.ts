@@ -54,6 +54,7 @@ export interface Made extends Encoded {
   /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
+  unsplit: boolean;
   /** ReplayGain: the file's loudness, measured, when its album's gain is written later (a playlist entry's). */
   loudness: Blocks | null;
 }
@@ -78,6 +79,7 @@ interface Planned {
   chapters: Chapter[];
   stem: string;
   album: AlbumOf;
+  unsplit: boolean;
 }
 
 export interface ItemContext {
@@ -144,7 +146,7 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   ctx.reporter.update('tagging', 1);
   return plan.map((out, i) => ({
     ...(audios[i] as Encoded),
-    ...{ stem: out.stem, title: out.tags.title },
+    ...{ stem: out.stem, title: out.tags.title, unsplit: out.unsplit },
     loudness: out.album === 'playlist' ? (loudness?.[i] ?? null) : null,
   }));
 }
@@ -188,7 +190,11 @@ function checkSize(item: Item, engine: Engine): void {
   }
 }
 
-/** One output per chapter when splitting, else one output for the (trimmed) whole. */
+/**
+ * One output per chapter when splitting, named `NN - Chapter (Video)` so that the splits of several
+ * videos never collide (in a playlist, a ZIP); else one output for the (trimmed) whole, which says
+ * when it was meant to be split but there were no chapters to split it by.
+ */
 export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const span = spanWithin(options, item.duration);
   const from = span.start ?? 0;
@@ -201,15 +207,16 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
       span: { start: from + ch.start, end: from + ch.end },
       tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
-      stem: numberedStem(i + 1, chapters.length, ch.title),
+      stem: numberedStem(i + 1, chapters.length, `${ch.title} (${album.album})`),
       album: 'chapters' as const,
+      unsplit: false,
     }));
   }
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
     {
-      ...{ span, tags, chapters, album: p ? 'playlist' : null },
+      ...{ span, tags, chapters, album: p ? 'playlist' : null, unsplit: options.splitChapters },
       stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title),
     },
   ];

@@ -22,7 +22,8 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
       placed.push(path);
       const [facts, info] = await Promise.all([m.known ?? measure(path, tools), stat(path)]);
       const name = `${m.stem}${suffix}.${format}`;
-      files.push({ path, name, title: m.title, format, ...facts, size: info.size, truncated: m.truncated });
+      const { title, truncated, unsplit } = m;
+      files.push({ path, name, title, format, ...facts, size: info.size, truncated, unsplit });
     }
     return files;
   } catch (err) {

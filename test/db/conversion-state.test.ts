@@ -168,6 +168,7 @@ for (const dialect of dialects()) {
           entry: null,
           truncated_at: null,
           truncated_of: null,
+          unsplit: 0,
         })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);

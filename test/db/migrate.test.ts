@@ -86,7 +86,17 @@ for (const dialect of dialects()) {
       const files = await t.db.selectFrom('conversion_files').selectAll().execute();
       assert.deepEqual(
         files.map(({ id: _, ...f }) => f),
-        [{ ...file, conversion_id: 'done-job', position: 0, entry: null, truncated_at: null, truncated_of: null }],
+        [
+          {
+            ...file,
+            conversion_id: 'done-job',
+            position: 0,
+            entry: null,
+            truncated_at: null,
+            truncated_of: null,
+            unsplit: 0,
+          },
+        ],
       );
     });
 

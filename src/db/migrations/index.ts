@@ -12,6 +12,7 @@ import * as truncatedFiles from './2026-12-02-006-truncated-files.ts';
 import * as ytdlpState from './2026-12-03-007-ytdlp-state.ts';
 import * as sitePauses from './2026-12-03-008-site-pauses.ts';
 import * as cookiesPool from './2026-12-03-009-cookies-pool.ts';
+import * as unsplitFiles from './2026-12-03-010-unsplit-files.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-007-ytdlp-state': ytdlpState,
   '2026-12-03-008-site-pauses': sitePauses,
   '2026-12-03-009-cookies-pool': cookiesPool,
+  '2026-12-03-010-unsplit-files': unsplitFiles,
 };

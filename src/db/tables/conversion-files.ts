@@ -23,6 +23,8 @@ export interface ConversionFilesTable {
   /** A source that ended early: the second its audio ended, and the length it declared; else both null. */
   truncated_at: number | null;
   truncated_of: number | null;
+  /** 1: a split by chapters was asked, but the media had none (within the trim), so the file is the whole; else 0. */
+  unsplit: Generated<number>;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

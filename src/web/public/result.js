@@ -167,6 +167,13 @@ function renderFileRow(file, prominent) {
             'this is all the audio it had.',
           )
         : null,
+      file.unsplit
+        ? h(
+            'span',
+            { class: 'file__warning', testid: 'unsplit' },
+            'Not split: the media has no chapters, so this is all of it in one file.',
+          )
+        : null,
     ),
     downloadLink(file, prominent),
   );
