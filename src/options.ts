@@ -12,8 +12,73 @@ import { parseItems } from './pipeline/items.ts';
 import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
 import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
 
-const REPLAYGAIN =
-  'ReplayGain tags (Opus: R128) measured from the audio, which stays as it is: track gain, and album gain for a chapter split. Not with `normalize`.';
+/**
+ * The on/off options, defined once: the API's fields and stored options, the CLI's `--flags` and
+ * help, and the page's checkboxes (through the catalog) all come from here. `excludes`: the flags
+ * that cannot be on together with this one (the page unchecks them; the pipeline refuses both).
+ */
+export const FLAGS = {
+  split_chapters: {
+    description: 'One file per chapter, named `NN - Chapter (Video)`; the video is their album.',
+    cli: 'one file per chapter',
+    label: 'Split by chapters',
+    hint: 'One file per chapter, when the video has them.',
+    summary: 'Split by chapters',
+    excludes: [],
+  },
+  normalize: {
+    description: 'Loudness to -14 LUFS (EBU R128).',
+    cli: 'loudness to -14 LUFS (EBU R128)',
+    label: 'Normalize loudness (−14 LUFS)',
+    hint: 'Evens out quiet and loud sources.',
+    summary: 'Normalized',
+    excludes: ['replaygain'],
+  },
+  replaygain: {
+    description:
+      'ReplayGain tags (Opus: R128) measured on each file, whose audio stays as it is: track gain, and album gain for a playlist or a chapter split. Not with `normalize`.',
+    cli: 'ReplayGain tags (Opus: R128) instead: the audio stays as it is',
+    label: 'ReplayGain tags',
+    hint: 'Players even out the loudness; the audio stays as it is.',
+    summary: 'ReplayGain',
+    excludes: ['normalize'],
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+interface FlagSpec {
+  /** For the API's schema and documents. */
+  description: string;
+  /** The CLI's help line. */
+  cli: string;
+  /** The page's checkbox, its hint, and the job page's word for it. */
+  label: string;
+  hint: string;
+  summary: string;
+  excludes: readonly string[];
+}
+
+export type Flag = keyof typeof FLAGS;
+export const FLAG_NAMES = Object.keys(FLAGS) as Flag[];
+
+/** The CLI's name of a flag: `--split-chapters` for `split_chapters`. */
+export function cliFlag(flag: Flag): string {
+  return flag.replaceAll('_', '-');
+}
+
+/** The CLI's help lines for the flags. */
+export function flagHelp(): string[] {
+  return FLAG_NAMES.map((flag) => `      --${cliFlag(flag).padEnd(16)}${FLAGS[flag].cli}`);
+}
+
+/** A zod shape with one field per flag. */
+function flagShape<T extends z.ZodType>(field: (flag: Flag) => T): Record<Flag, T> {
+  return Object.fromEntries(FLAG_NAMES.map((flag) => [flag, field(flag)])) as Record<Flag, T>;
+}
+
+/** The flags of `options`, each as set (absent: off). */
+export function flagValues(options: Partial<Record<Flag, boolean | null>>): Record<Flag, boolean> {
+  return Object.fromEntries(FLAG_NAMES.map((flag) => [flag, options[flag] ?? false])) as Record<Flag, boolean>;
+}
 
 /** What is stored for a job and shown back in its view: every option, resolved. */
 export const jobOptionsSchema = z.object({
@@ -23,9 +88,8 @@ export const jobOptionsSchema = z.object({
     .describe('`original` (keep the source audio when it already fits the format), a bitrate, or an MP3 preset.'),
   start: z.number().nullable().describe('Seconds.'),
   end: z.number().nullable().describe('Seconds.'),
-  split_chapters: z.boolean(),
-  normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
-  replaygain: z.boolean().default(false).describe(REPLAYGAIN),
+  // Options stored before a flag existed did not have it on.
+  ...flagShape((flag) => z.boolean().default(false).describe(FLAGS[flag].description)),
   items: z.string().nullable().describe('Playlists: the entries chosen, in one canonical spelling; null for all.'),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
@@ -48,9 +112,7 @@ export const optionFieldsSchema = z
       ),
     start: time,
     end: time,
-    split_chapters: z.boolean().nullable(),
-    normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
-    replaygain: z.boolean().nullable().describe(`${REPLAYGAIN} Default false.`),
+    ...flagShape((flag) => z.boolean().nullable().describe(`${FLAGS[flag].description} Default false.`)),
     items: z
       .string()
       .max(200)
@@ -151,9 +213,28 @@ export function formatCatalog(): FormatChoice[] {
   });
 }
 
+const flagChoiceSchema = z.object({
+  id: z.enum(FLAG_NAMES as [Flag, ...Flag[]]),
+  label: z.string(),
+  hint: z.string(),
+  summary: z.string().describe('What a job page says of a job with this option on.'),
+  excludes: z
+    .array(z.enum(FLAG_NAMES as [Flag, ...Flag[]]))
+    .describe('Options that cannot be on together with this one.'),
+});
+export type FlagChoice = z.infer<typeof flagChoiceSchema>;
+
+export function flagCatalog(): FlagChoice[] {
+  return FLAG_NAMES.map((id) => {
+    const { label, hint, summary, excludes } = FLAGS[id];
+    return { id, label, hint, summary, excludes: [...excludes] };
+  });
+}
+
 /** What `GET /api/options` answers; the page builds its form from it and explains errors with it. */
 export const catalogSchema = z.object({
   formats: z.array(formatChoiceSchema),
+  flags: z.array(flagChoiceSchema).describe('The on/off options, in the order the form shows them.'),
   default_format: z.enum(AUDIO_FORMATS),
   default_quality: z.string(),
   limits: z.object({

@@ -44,9 +44,7 @@ Convert options:
                         format, else 192k, Opus 128k), a bitrate 64k…320k, or V0…V9 (MP3 VBR)
       --start T         start at T (seconds or h:mm:ss)
       --end T           end at T (seconds or h:mm:ss)
-      --split-chapters  one file per chapter
-      --normalize       loudness to -14 LUFS (EBU R128)
-      --replaygain      ReplayGain tags (Opus: R128) instead: the audio stays as it is
+{flags}
   -I, --items LIST      playlists: only these entries, as yt-dlp's -I: 1-3,7,10- or -5: (last five)
   -o, --output DIR      where to write the files (default: the current directory)
       --json            print one JSON object on stdout instead of a progress bar
@@ -58,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${HELP}\n`);
+    // The flags' lines come from their one definition, loaded only for the help.
+    const { flagHelp } = await import('../options.ts');
+    process.stdout.write(`${HELP.replace('{flags}', flagHelp().join('\n'))}\n`);
     return command === undefined ? 2 : 0;
   }
   const config = loadConfig(process.env, ROOT);

@@ -14,6 +14,7 @@ import { countJobs, deleteJob, getJob, type Job, jobStatus, listJobs } from '../
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
+import { flagValues } from '../options.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { type AccessApi, createAccessApi } from './access.ts';
@@ -164,12 +165,10 @@ function notFound(): ConvertError {
 
 /** The original request's options and email: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, split_chapters, normalize, replaygain, items } = job.conversion.options;
+  const { format, quality, start, end, items } = job.conversion.options;
   return {
     format,
-    split_chapters,
-    normalize,
-    replaygain,
+    ...flagValues(job.conversion.options),
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),

@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { isEmailAddress } from '../email-address.ts';
 import { ConvertError } from '../errors.ts';
-import { DEFAULT_FORMAT, type JobOptions, type OptionFields, toConvertOptions } from '../options.ts';
+import {
+  DEFAULT_FORMAT,
+  FLAG_NAMES,
+  flagValues,
+  type JobOptions,
+  type OptionFields,
+  toConvertOptions,
+} from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
@@ -130,9 +137,7 @@ function jobOptions(request: OptionFields): JobOptions {
     // Starting at 0 is no trim: the same work (and the same files) as giving no start.
     start: seconds('start', request.start) || null,
     end: seconds('end', request.end),
-    split_chapters: request.split_chapters ?? false,
-    normalize: request.normalize ?? false,
-    replaygain: request.replaygain ?? false,
+    ...flagValues(request),
     items: request.items?.trim() ? formatItems(parseItems(request.items)) : null,
   };
 }
@@ -150,6 +155,12 @@ function seconds(name: string, value: number | string | null | undefined): numbe
   return parsed;
 }
 
+/**
+ * These two were in every key from the start, as values; a flag added since is in a key only when
+ * on, by name, so that the keys of work done before it existed stay as they were.
+ */
+const KEYED_FROM_THE_START: ReadonlySet<string> = new Set(['split_chapters', 'normalize']);
+
 /** Same canonical source and same options: the same files. */
 function requestKey(url: string, options: JobOptions): string {
   const canonical = JSON.stringify([
@@ -158,10 +169,10 @@ function requestKey(url: string, options: JobOptions): string {
     options.quality,
     options.start,
     options.end,
-    options.split_chapters,
-    options.normalize,
-    // Only when asked: the keys of work done before these options existed stay as they were.
-    ...(options.replaygain ? ['replaygain'] : []),
+    ...FLAG_NAMES.flatMap((flag): (boolean | string)[] =>
+      KEYED_FROM_THE_START.has(flag) ? [options[flag]] : options[flag] ? [flag] : [],
+    ),
+    // Only when asked: the keys of work done before it existed stay as they were.
     ...(options.items ? [{ items: options.items }] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');

@@ -182,7 +182,7 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { name, size, duration, format, bitrate, truncated, title, artist } = f;
+  const { name, size, duration, format, bitrate, truncated, unsplit, title, artist } = f;
   return {
     name,
     title,
@@ -194,6 +194,7 @@ function fileRow(storage: Storage, f: OutputFile) {
     bitrate,
     truncated_at: truncated?.at ?? null,
     truncated_of: truncated?.of ?? null,
+    unsplit: unsplit ? 1 : 0,
   };
 }
 

@@ -27,6 +27,8 @@ export interface JobFileView {
   url: string;
   /** The source ended early (a cut-off upload): the file holds its audio up to `at` of the `of` seconds it declared. */
   truncated: Truncation | null;
+  /** A split by chapters was asked, but the media had none: the file is the whole. */
+  unsplit: boolean;
 }
 
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */

@@ -157,6 +157,7 @@ function fileView(jobId: string, f: FileRow): { entry: number | null; view: JobF
     bitrate: f.bitrate,
     url: fileUrl(jobId, f.name),
     truncated: f.truncated_at !== null && f.truncated_of !== null ? { at: f.truncated_at, of: f.truncated_of } : null,
+    unsplit: f.unsplit === 1,
   };
   return { entry: f.entry, view };
 }

@@ -20,16 +20,17 @@ import {
   type TagInputs,
 } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
+import { type AlbumOf, gainPlaceholders, writeGains } from './gain-files.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
-import { gainTags, loudnessOf, scanSpan } from './replaygain.ts';
+import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { type FfmpegRun, ffmpegEncode, measureBlocks, measureLoudness } from './transcode.ts';
+import { ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
@@ -54,6 +55,9 @@ export interface Made extends Encoded {
   stem: string;
   title: string;
   artist: string | null;
+  unsplit: boolean;
+  /** ReplayGain: the file's loudness, measured, when its album's gain is written later (a playlist entry's). */
+  loudness: Blocks | null;
 }
 
 /** A file's length and bitrate, as its encode fixed them. */
@@ -75,6 +79,8 @@ interface Planned {
   tags: Tags;
   chapters: Chapter[];
   stem: string;
+  album: AlbumOf;
+  unsplit: boolean;
 }
 
 export interface ItemContext {
@@ -133,17 +139,33 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
   const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  const loudness = ctx.options.replaygain ? await measureGains(item, plan, audios, ctx) : null;
   for (const [i, out] of plan.entries()) {
     if (out.tags.artists.length > 1) await splitMultiValues((audios[i] as Encoded).path, ctx.options.format);
   }
   // Tagging was done by the encodes: the phase is over as soon as it begins.
   ctx.reporter.update('tagging', 1);
-  return plan.map((out, i) => ({ ...(audios[i] as Encoded), stem: out.stem, ...trackOf(out.tags) }));
+  return plan.map((out, i) => ({
+    ...(audios[i] as Encoded),
+    ...{ stem: out.stem, unsplit: out.unsplit, ...trackOf(out.tags) },
+    loudness: out.album === 'playlist' ? (loudness?.[i] ?? null) : null,
+  }));
 }
 
 /** Who and what a file is, as its tags say: for the playlist file that lists it. */
 function trackOf(tags: Tags): Pick<Made, 'title' | 'artist'> {
   return { title: tags.title, artist: joinArtists(tags.artists) };
+}
+
+/** ReplayGain: each file decoded once more, after its encode, to write the gains it was encoded with. */
+function measureGains(item: Item, plan: Planned[], audios: Encoded[], ctx: ItemContext): Promise<Blocks[]> {
+  const total = plan.reduce((sum, p) => sum + (spanLength(p.span, item.duration) ?? 0), 0);
+  const files = plan.map((out, i) => ({ path: (audios[i] as Encoded).path, album: out.album }));
+  return writeGains(ctx.engine.tools, ctx.options.format, files, {
+    signal: ctx.signal,
+    limits: childLimits(ctx.engine.limits, item.duration),
+    onTime: (t) => ctx.reporter.update('tagging', total ? t / total : null),
+  });
 }
 
 /**
@@ -174,7 +196,11 @@ function checkSize(item: Item, engine: Engine): void {
   }
 }
 
-/** One output per chapter when splitting, else one output for the (trimmed) whole. */
+/**
+ * One output per chapter when splitting, named `NN - Chapter (Video)` so that the splits of several
+ * videos never collide (in a playlist, a ZIP); else one output for the (trimmed) whole, which says
+ * when it was meant to be split but there were no chapters to split it by.
+ */
 export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const span = spanWithin(options, item.duration);
   const from = span.start ?? 0;
@@ -187,13 +213,18 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
       span: { start: from + ch.start, end: from + ch.end },
       tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
-      stem: numberedStem(i + 1, chapters.length, ch.title),
+      stem: numberedStem(i + 1, chapters.length, `${ch.title} (${album.album})`),
+      album: 'chapters' as const,
+      unsplit: false,
     }));
   }
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
+    {
+      ...{ span, tags, chapters, album: p ? 'playlist' : null, unsplit: options.splitChapters },
+      stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title),
+    },
   ];
 }
 
@@ -215,9 +246,8 @@ async function encodeAll(
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
-  // Normalizing and ReplayGain measure the whole audio before the encode writes the file's first bytes.
-  const measure = options.normalize || options.replaygain;
-  if (input.kind === 'remote' && single && !measure && streamable(input.info.format)) {
+  // Normalizing measures the whole audio before the encode writes the file's first bytes.
+  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
     ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
@@ -315,14 +345,11 @@ async function encodeFromFile(
 ): Promise<Encoded[]> {
   const { options, engine } = ctx;
   const outputs: Encoded[] = [];
-  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long. The
-  // ReplayGain scan reads it once for all outputs.
-  const passes = options.normalize || options.replaygain ? 2 : 1;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
+  const passes = options.normalize ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
   const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
-  const measured = options.replaygain ? await measureGains(source, plan, { ...ctx, onTime }) : null;
-  if (measured) before = (total ?? 0) / 2;
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const length = spanLength(out.span, source.duration) ?? 0;
@@ -333,7 +360,7 @@ async function encodeFromFile(
     }
     const spec: EncodeSpec = {
       ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: { ...(tags[i] as TagInputs), measured: measured?.[i] ?? {} },
+      tags: tags[i] as TagInputs,
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
@@ -343,15 +370,6 @@ async function encodeFromFile(
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
-}
-
-/** Each output's ReplayGain tags, from one scan of the source; a chapter split's outputs are an album. */
-async function measureGains(source: LocalSource, plan: Planned[], ctx: EncodeContext & Pick<FfmpegRun, 'onTime'>) {
-  const spans = plan.map((p) => p.span);
-  const blocks = await measureBlocks(ctx.engine.tools, source.path, scanSpan(spans), ctx);
-  const { tracks, album } = loudnessOf(blocks, spans);
-  const albumOf = ctx.options.splitChapters ? album : null;
-  return tracks.map((track) => gainTags(ctx.options.format, track, albumOf));
 }
 
 /**
@@ -399,7 +417,8 @@ async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext
   return Promise.all(
     plan.map(async (out, i) => {
       const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, extra));
+      const gains = ctx.options.replaygain ? gainPlaceholders(ctx.options.format, out.album) : {};
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, { ...extra, ...gains }));
       return { metadata, cover };
     }),
   );

@@ -7,9 +7,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asConvertError, ConvertError, type ErrorCode } from '../errors.ts';
+import { writeAlbumGain } from './gain-files.ts';
 import { type ItemContext, produceItem, remoteItem } from './item.ts';
 import { formatItems, type ItemSelection, selectItems } from './items.ts';
 import { publish } from './publish.ts';
+import type { Blocks } from './replaygain.ts';
 import type { Session } from './session.ts';
 import { type Group, listedArtist, type Position, playlistAlbumArtist } from './tags.ts';
 import type { OutputFile } from './types.ts';
@@ -82,6 +84,8 @@ export async function convertPlaylist(
   // Decided once from the listing, so that every entry's file names the same album artist.
   const albumArtist = playlistAlbumArtist(info.entries.map(listedArtist));
   const files: OutputFile[] = [];
+  /** ReplayGain: the entries' files whose album gain waits for the last entry. */
+  const album: { path: string; blocks: Blocks }[] = [];
   let firstFailure: EntryError | null = null;
   const track = { album: info.title, albumArtist, count: info.entries.length };
   for (const [i, entry] of entries.entries()) {
@@ -89,13 +93,16 @@ export async function convertPlaylist(
     const title = entry.title;
     report({ index, title, status: 'running' });
     try {
-      const entryFiles = await convertEntry(
+      const { files: entryFiles, loudness } = await convertEntry(
         entry,
         { ...track, index: entry.position },
         { index, count: entries.length },
         ctx,
       );
       files.push(...entryFiles);
+      album.push(
+        ...loudness.flatMap((blocks, j) => (blocks ? [{ path: (entryFiles[j] as OutputFile).path, blocks }] : [])),
+      );
       report({ index, title, status: 'done', files: entryFiles });
     } catch (err) {
       const e = ctx.signal?.aborted ? cancelled() : asConvertError(err);
@@ -111,6 +118,8 @@ export async function convertPlaylist(
     }
   }
   if (files.length === 0 && firstFailure) throw new ConvertError(firstFailure.code, firstFailure.message);
+  // In place: the files' sizes, already reported, stay true.
+  await writeAlbumGain(ctx.options.format, album);
   return files;
 }
 
@@ -124,7 +133,7 @@ async function convertEntry(
   playlist: Group,
   run: Position,
   ctx: PlaylistContext,
-): Promise<OutputFile[]> {
+): Promise<{ files: OutputFile[]; loudness: (Blocks | null)[] }> {
   ctx.reporter.setItem({ ...run, title: entry.title ?? undefined });
   ctx.reporter.update('probing', null);
   const info = await extract(ctx.session.ytdlp, entry.url, ctx.query, ctx.signal);
@@ -133,5 +142,6 @@ async function convertEntry(
   const item = { ...remoteItem(info, ctx.session.ytdlp), playlist };
   const dir = await mkdtemp(join(ctx.dir, 'entry-'));
   const made = await produceItem(item, { ...ctx, dir });
-  return publish(made, ctx.outDir, ctx.options.format, ctx.engine.tools);
+  const files = await publish(made, ctx.outDir, ctx.options.format, ctx.engine.tools);
+  return { files, loudness: made.map((m) => m.loudness) };
 }

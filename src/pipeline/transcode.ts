@@ -81,9 +81,9 @@ export async function measureLoudness(
   return JSON.parse(json) as LoudnessMeasurement;
 }
 
-/** The ReplayGain scan of `span` (see replaygain.ts). */
-export async function measureBlocks(tools: Tools, input: string, span: Span, opts: ScanRun): Promise<Blocks> {
-  return blocksFrom(await scan(tools, replayGainScanArgs(input, span), opts), span.start ?? 0);
+/** The ReplayGain scan of a file, or of files as they play one after the other (see replaygain.ts). */
+export async function measureBlocks(tools: Tools, inputs: readonly string[], opts: ScanRun): Promise<Blocks> {
+  return blocksFrom(await scan(tools, replayGainScanArgs(inputs), opts));
 }
 
 /** A measuring run's stderr lines, where its filters print what they found. */

@@ -82,6 +82,8 @@ export interface OutputFile {
   size: number;
   /** Set when the source ended early (a cut-off upload): the file holds only the audio there was. */
   truncated: Truncation | null;
+  /** Set when a split by chapters was asked but the media had none (within the trim): the file is the whole. */
+  unsplit: boolean;
 }
 
 /** The external programs and how to run them. */

@@ -31,7 +31,7 @@ const apiError = {
 const jobFile = {
   $id: 'JobFile',
   type: 'object',
-  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated'],
+  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'unsplit'],
   properties: {
     name: { type: 'string' },
     size: { type: 'integer', description: 'Bytes.' },
@@ -46,6 +46,11 @@ const jobFile = {
         'seconds the source declared.',
       required: ['at', 'of'],
       properties: { at: { type: 'number' }, of: { type: 'number' } },
+    },
+    unsplit: {
+      type: 'boolean',
+      description:
+        'A split by chapters was asked, but the media had no chapters (within the trim): the file is the whole.',
     },
   },
 } as const;

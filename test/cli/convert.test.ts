@@ -55,8 +55,18 @@ describe('ytconv convert --json', () => {
     const { files } = JSON.parse(stdout) as { files: Record<string, unknown>[] };
     assert.equal(files.length, 1);
     const file = files[0]!;
-    assert.deepEqual(Object.keys(file).sort(), ['bitrate', 'duration', 'format', 'path', 'size', 'title', 'truncated']);
+    assert.deepEqual(Object.keys(file).sort(), [
+      'bitrate',
+      'duration',
+      'format',
+      'path',
+      'size',
+      'title',
+      'truncated',
+      'unsplit',
+    ]);
     assert.equal(file.truncated, null);
+    assert.equal(file.unsplit, false);
     assert.equal(file.path, join(outDir, 'Plain Tone Video.m4a'));
     assert.equal(file.format, 'm4a');
     assert.equal(audioOf(await ffprobe(file.path as string)).codec_name, 'aac');
@@ -173,6 +183,32 @@ describe('ytconv convert of a file that ends early', () => {
     const [file] = (JSON.parse(stdout) as { files: { truncated: { at: number; of: number } | null }[] }).files;
     assert.ok(file?.truncated, stdout);
     assert.ok(Math.abs(file.truncated.of - 30) < 0.1 && file.truncated.at < 12, JSON.stringify(file.truncated));
+  });
+});
+
+describe('ytconv convert --split-chapters on a video without chapters', () => {
+  it('makes one whole file and says why it is not split, on stderr and in --json', async () => {
+    const outDir = await tempDir();
+    const { code, stdout, stderr } = await ytconv([
+      'convert',
+      site.watchUrl('plain'),
+      '--split-chapters',
+      '-o',
+      outDir,
+    ]);
+    assert.equal(code, 0, stderr);
+    const made = join(outDir, 'Plain Tone Video.mp3');
+    assert.equal(stdout, `${made}\n`);
+    assert.match(
+      stderr,
+      new RegExp(`^ytconv: ${made}: not split: the media has no chapters, so this is all of it in one file\\.$`, 'm'),
+    );
+    const json = await ytconv(['convert', site.watchUrl('plain'), '--split-chapters', '-o', outDir, '--json']);
+    const { files } = JSON.parse(json.stdout) as { files: { unsplit: boolean }[] };
+    assert.deepEqual(
+      files.map((f) => f.unsplit),
+      [true],
+    );
   });
 });
 

@@ -168,6 +168,9 @@ for (const dialect of dialects()) {
           entry: null,
           truncated_at: null,
           truncated_of: null,
+          unsplit: 0,
+          title: null,
+          artist: null,
         })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);

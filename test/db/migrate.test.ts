@@ -96,6 +96,7 @@ for (const dialect of dialects()) {
             truncated_of: null,
             title: null,
             artist: null,
+            unsplit: 0,
           },
         ],
       );

@@ -309,6 +309,16 @@ describe('covers', () => {
     assert.ok(cover.rawPayload.length > 0);
   });
 
+  it('says of a split by chapters of a video without chapters that its one file is the whole', async () => {
+    const created = await post({ url: stack.site.watchUrl('second'), format: 'opus', split_chapters: true });
+    await stack.waitFor(created.id, 'done');
+    const view = (await app.inject({ url: `/api/jobs/${created.id}` })).json() as JobView;
+    assert.deepEqual(
+      view.files.map((f) => [f.name, f.unsplit]),
+      [['Second Tone.opus', true]],
+    );
+  });
+
   it('removes the cover with the job’s files when the job is deleted', async () => {
     const created = await post({ url: stack.site.watchUrl('plain'), format: 'flac' });
     const done = await stack.waitFor(created.id, 'done');

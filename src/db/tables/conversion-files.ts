@@ -26,6 +26,8 @@ export interface ConversionFilesTable {
   /** As tagged, for a playlist's M3U8; null in rows older than these columns (and for no artist). */
   title: string | null;
   artist: string | null;
+  /** 1: a split by chapters was asked, but the media had none (within the trim), so the file is the whole; else 0. */
+  unsplit: Generated<number>;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

@@ -1,4 +1,4 @@
-/** The form's advanced options: trim, chapters, loudness, playlist entries and the email address, folded away. */
+/** The form's advanced options: trim, the catalog's on/off options, playlist entries and the email address, folded away. */
 import { h } from './dom.js';
 import { checkbox, field } from './fields.js';
 
@@ -6,14 +6,18 @@ import { checkbox, field } from './fields.js';
  * @typedef {object} AdvancedValues
  * @property {string} start
  * @property {string} end
- * @property {boolean} split_chapters
- * @property {boolean} normalize
+ * @property {Partial<Record<FlagChoice['id'], boolean>>} flags
  * @property {string} email
  * @property {string} items
  */
 
-/** @param {AdvancedValues} values */
-export function renderAdvancedFields(values) {
+/** @typedef {import('../../options.ts').FlagChoice} FlagChoice */
+
+/**
+ * @param {FlagChoice[]} choices
+ * @param {AdvancedValues} values
+ */
+export function renderAdvancedFields(choices, values) {
   const start = h('input', {
     type: 'text',
     class: 'input',
@@ -22,8 +26,7 @@ export function renderAdvancedFields(values) {
     value: values.start,
   });
   const end = h('input', { type: 'text', class: 'input', placeholder: 'end', autocomplete: 'off', value: values.end });
-  const splitChapters = h('input', { type: 'checkbox', checked: values.split_chapters });
-  const normalize = h('input', { type: 'checkbox', checked: values.normalize });
+  const flags = renderFlags(choices, values.flags);
   const email = h('input', {
     type: 'email',
     class: 'input',
@@ -39,7 +42,7 @@ export function renderAdvancedFields(values) {
     value: values.items,
   });
   const anySet =
-    values.start || values.end || values.split_chapters || values.normalize || values.email || values.items;
+    values.start || values.end || Object.values(values.flags).some(Boolean) || values.email || values.items;
   const el = h(
     'details',
     { class: 'advanced', open: Boolean(anySet) },
@@ -59,8 +62,7 @@ export function renderAdvancedFields(values) {
           'Seconds (90) or h:mm:ss (1:30). Leave empty for all.',
         ),
       ),
-      checkbox('split-chapters', splitChapters, 'Split by chapters', 'One file per chapter, when the video has them.'),
-      checkbox('normalize', normalize, 'Normalize loudness (−14 LUFS)', 'Evens out quiet and loud sources.'),
+      ...flags.el,
       field({
         id: 'items',
         label: 'Playlist entries',
@@ -75,5 +77,28 @@ export function renderAdvancedFields(values) {
       }),
     ),
   );
-  return { el, start, end, splitChapters, normalize, email, items };
+  return { el, start, end, flags: flags.inputs, email, items };
+}
+
+/**
+ * A checkbox per on/off option; checking one unchecks those it cannot go with.
+ * @param {FlagChoice[]} choices
+ * @param {AdvancedValues['flags']} values
+ */
+function renderFlags(choices, values) {
+  /** @type {Partial<Record<FlagChoice['id'], HTMLInputElement>>} */
+  const inputs = {};
+  const el = choices.map((choice) => {
+    const input = h('input', { type: 'checkbox', checked: Boolean(values[choice.id]), testid: `flag-${choice.id}` });
+    inputs[choice.id] = input;
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      for (const other of choice.excludes) {
+        const excluded = inputs[other];
+        if (excluded) excluded.checked = false;
+      }
+    });
+    return checkbox(choice.id.replaceAll('_', '-'), input, choice.label, choice.hint);
+  });
+  return { el, inputs };
 }

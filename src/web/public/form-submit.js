@@ -15,6 +15,7 @@ import { startUpload } from './upload.js';
 /** @typedef {import('./api.js').ApiError} ApiError */
 /** @typedef {import('./api.js').JobFields} JobFields */
 /** @typedef {import('../../options.ts').FormatChoice['id']} AudioFormat */
+/** @typedef {import('../../options.ts').Flag} FlagId */
 
 /**
  * @typedef {object} ConvertForm
@@ -76,8 +77,7 @@ function readForm({ state, source, format, advanced }) {
   if (start) fields.start = start;
   const end = advanced.end.value.trim();
   if (end) fields.end = end;
-  fields.split_chapters = advanced.splitChapters.checked;
-  fields.normalize = advanced.normalize.checked;
+  for (const [flag, input] of Object.entries(advanced.flags)) fields[/** @type {FlagId} */ (flag)] = input.checked;
   const items = advanced.items.value.trim();
   if (items) fields.items = items;
   const email = advanced.email.value.trim();

@@ -70,8 +70,7 @@ function initialValues(catalog, params) {
     quality: params.get('quality') ?? (params.has('format') ? null : prefs.quality),
     start: params.get('start') ?? '',
     end: params.get('end') ?? '',
-    split_chapters: params.get('split_chapters') === '1',
-    normalize: params.get('normalize') === '1',
+    flags: Object.fromEntries(catalog.flags.map((f) => [f.id, params.get(f.id) === '1'])),
     email: params.get('email') ?? '',
     items: params.get('items') ?? '',
   };
@@ -88,7 +87,7 @@ function renderConvertForm(catalog, values) {
   // The quality's plan depends on the chosen file; `format` exists by the time a file is chosen.
   const source = renderSourceFields(catalog.limits, state, values, () => format.refreshPlan());
   const format = renderFormatFields(catalog, values, state);
-  const advanced = renderAdvancedFields(values);
+  const advanced = renderAdvancedFields(catalog.flags, values);
   const footer = renderSubmitRow();
   form.append(source.el, format.el, advanced.el, footer.el);
   form.addEventListener('submit', (event) => {

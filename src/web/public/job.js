@@ -196,8 +196,7 @@ function jobMeta(job) {
     parts.push(h('span', {}, [options.format.toUpperCase(), quality].filter(Boolean).join(' · ')));
   }
   if (options.start !== null || options.end !== null) parts.push(h('span', {}, trimLabel(options)));
-  if (options.split_chapters) parts.push(h('span', {}, 'Split by chapters'));
-  if (options.normalize) parts.push(h('span', {}, 'Normalized'));
+  for (const flag of catalog?.flags ?? []) if (options[flag.id]) parts.push(h('span', {}, flag.summary));
   if (job.source?.url && !isUpload(job)) {
     parts.push(
       h('a', { href: job.source.url, target: '_blank', rel: 'noopener noreferrer' }, siteName(job.source.site)),

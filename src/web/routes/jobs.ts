@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
 import type { JobsApi, JobView, NewBatch, NewJob } from '../../jobs/types.ts';
+import { FLAG_NAMES } from '../../options.ts';
 import { apiKeyOf } from '../access.ts';
 import { errorResponses } from '../error-responses.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
@@ -211,7 +212,7 @@ const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
 /** Form values are all text: the flags become booleans here, the rest stays text for the schema. */
 function formFields(fields: Record<string, string>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ...fields };
-  for (const flag of ['split_chapters', 'normalize', 'replaygain']) {
+  for (const flag of FLAG_NAMES) {
     const value = Object.hasOwn(fields, flag) ? FLAG_VALUES.get(fields[flag] ?? '') : undefined;
     if (value !== undefined) out[flag] = value;
   }

@@ -5,7 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ERROR_HINTS } from '../../error-hints.ts';
-import { type Catalog, catalogSchema, DEFAULT_FORMAT, formatCatalog, jsonSchemaOf } from '../../options.ts';
+import {
+  type Catalog,
+  catalogSchema,
+  DEFAULT_FORMAT,
+  flagCatalog,
+  formatCatalog,
+  jsonSchemaOf,
+} from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { formatBytes } from '../../units.ts';
 import { type AccessDeps, describeAccess } from '../access.ts';
@@ -23,6 +30,7 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
   // The same for every request while this process runs.
   const catalog: Omit<Catalog, 'access'> = {
     formats: formatCatalog(),
+    flags: flagCatalog(),
     default_format: DEFAULT_FORMAT,
     default_quality: ORIGINAL_QUALITY,
     limits: {
