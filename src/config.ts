@@ -83,6 +83,8 @@ export interface ServiceConfig {
   readonly maxUploadBytes: number;
   /** New jobs one client may submit per window; null for no limit. */
   readonly submitRate: Rate | null;
+  /** Looks at a link (GET /api/inspect, a yt-dlp run each) one client may ask for per window; null for no limit. */
+  readonly inspectRate: Rate | null;
   /**
    * Whom to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
    * nobody, every hop, or the proxies at these addresses and CIDR ranges.
@@ -264,6 +266,7 @@ const serviceSchema = z.object({
   LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
   YTCONV_SUBMIT_RATE: setting(RATE_EXPECTED, parseRate).prefault('30/1m'),
+  YTCONV_INSPECT_RATE: setting(RATE_EXPECTED, parseRate).prefault('20/1m'),
   YTCONV_TRUST_PROXY: setting(
     `${BOOLEAN_EXPECTED}, or the proxies' addresses such as 10.0.0.5,fd00::/8`,
     parseTrustProxy,
@@ -353,6 +356,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     logLevel: s.LOG_LEVEL,
     maxUploadBytes: s.YTCONV_MAX_UPLOAD,
     submitRate: s.YTCONV_SUBMIT_RATE.rate,
+    inspectRate: s.YTCONV_INSPECT_RATE.rate,
     trustProxy: s.YTCONV_TRUST_PROXY.trust,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,

@@ -111,13 +111,16 @@ describe('loadConfig', () => {
     assert.equal(service.emailRetryDelaySec, 120);
   });
 
-  it('limits submissions to 30 a minute and trusts no proxy unless told', () => {
+  it('limits submissions to 30 a minute, looks at links to 20, and trusts no proxy unless told', () => {
     assert.deepEqual(load().service.submitRate, { max: 30, windowSec: 60 });
     assert.equal(load().service.trustProxy, false);
     const { service } = load({ YTCONV_SUBMIT_RATE: '100/1h', YTCONV_TRUST_PROXY: '10.0.0.5, fd00::/8' });
     assert.deepEqual(service.submitRate, { max: 100, windowSec: 3600 });
     assert.deepEqual(service.trustProxy, ['10.0.0.5', 'fd00::/8']);
     assert.equal(load({ YTCONV_SUBMIT_RATE: 'none' }).service.submitRate, null);
+    assert.deepEqual(load().service.inspectRate, { max: 20, windowSec: 60 });
+    assert.deepEqual(load({ YTCONV_INSPECT_RATE: '5/30s' }).service.inspectRate, { max: 5, windowSec: 30 });
+    assert.equal(load({ YTCONV_INSPECT_RATE: 'none' }).service.inspectRate, null);
     assert.equal(load({ YTCONV_TRUST_PROXY: 'yes' }).service.trustProxy, true);
   });
 
@@ -180,6 +183,7 @@ describe('loadConfig', () => {
     ['YTCONV_SUBMIT_RATE', '30', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '0/1m', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],
+    ['YTCONV_INSPECT_RATE', '20', /30\/1m/],
     ['YTCONV_ACCESS', 'private', /expected open, login, apikey$/],
     ['YTCONV_TRUST_PROXY', 'the usual', /the proxies' addresses/],
     ['YTCONV_TRUST_PROXY', '10.0.0.0/33', /the proxies' addresses/],

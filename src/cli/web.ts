@@ -38,6 +38,7 @@ export async function runWeb(config: Config): Promise<number> {
     maxUploadBytes: config.service.maxUploadBytes,
     mediaLimits: config.engine.limits,
     submitRate: config.service.submitRate,
+    inspectRate: config.service.inspectRate,
     rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
     trustProxy: config.service.trustProxy,
     health: healthCheck(services),

@@ -74,13 +74,23 @@ export async function checkRequest(
       key: null,
     };
   }
-  if (!request.url) throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
-  const parsed = parseSource(request.url, { allowFiles: false });
+  const parsed = await checkLink(request.url, engine, checks);
+  const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
+  return { source, options, email, key: requestKey(source.url, options) };
+}
+
+/** A link as the door takes it: its syntax, its site and its address checked, in its canonical form. */
+export async function checkLink(
+  url: string | undefined,
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<UrlSource> {
+  if (!url) throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
+  const parsed = parseSource(url, { allowFiles: false });
   if (parsed.kind !== 'url') throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
   await checkSite(parsed, engine.policy.allowedSites, checks);
   await checkAddress(parsed, engine.policy, checks);
-  const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
-  return { source, options, email, key: requestKey(source.url, options) };
+  return parsed;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch. Each request
- * gets a job of its own; identical work is done once underneath (see db/jobs.ts). New work is
- * committed before its queue message is sent; a request identical to finished work is answered
- * at once from its files.
+ * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch, and a look at a
+ * link before its job (link-preview.ts). Each request gets a job of its own; identical work is done
+ * once underneath (see db/jobs.ts). New work is committed before its queue message is sent; a
+ * request identical to finished work is answered at once from its files.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -33,6 +33,7 @@ import type { JobEvents } from '../queue/events.ts';
 import { convertQueues, type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
 import { createBatch } from './batch.ts';
+import { previewLink } from './link-preview.ts';
 import { sitePauses, type Waiting } from './parking.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type Downloads, type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
@@ -58,7 +59,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   const view = async (job: Job): Promise<JobView> =>
     toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor(db, [job]));
   const startWork = workStarter(deps);
-  const api: Omit<JobsApi, 'createMany'> = {
+  const api: Omit<JobsApi, 'createMany' | 'inspect'> = {
     async create(request: NewJob, gate) {
       try {
         const checked = await withSite(deps, await checkRequest(request, deps.engine));
@@ -128,7 +129,11 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       return found.map((job) => downloadsOf(job, files.get(job.conversion_id) ?? [], storage, pauses));
     },
   };
-  return { ...api, createMany: (batch, gate) => createBatch(api, batch, gate) };
+  return {
+    ...api,
+    createMany: (batch, gate) => createBatch(api, batch, gate),
+    inspect: (query, signal) => previewLink(deps.engine, query, signal),
+  };
 }
 
 /** Each id once, and not more than one request may name. */

@@ -3,6 +3,7 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
+import { z } from 'zod';
 import type { EntryStatus, JobOptions, JobPhase, JobStatus, ParkCause } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
@@ -96,6 +97,35 @@ export interface BatchResult {
   refused: { url: string; error: { code: ErrorCode; message: string; field?: string } }[];
 }
 
+/** A quick look at a link before converting it (`GET /api/inspect`): what it is, and a playlist's entries. */
+export interface LinkQuery {
+  url: string;
+  /** A selection in yt-dlp's `-I` syntax: the entries it picks are the `chosen` ones (all without it). */
+  items?: string;
+}
+
+const previewEntrySchema = z.object({
+  /** 1-based place in the playlist, as `items` counts. */
+  position: z.number().int().min(1),
+  title: z.string().nullable(),
+  /** Seconds, when the site's listing gives it. */
+  duration: z.number().nullable(),
+  /** Whether the request's `items` picks it. */
+  chosen: z.boolean(),
+});
+
+export const linkPreviewSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('media'), title: z.string(), duration: z.number().nullable() }),
+  z.object({
+    kind: z.literal('playlist'),
+    title: z.string(),
+    count: z.number().int().min(0),
+    entries: z.array(previewEntrySchema),
+  }),
+]);
+
+export type LinkPreview = z.infer<typeof linkPreviewSchema>;
+
 /** A produced file on disk, for downloads. */
 export interface StoredFile {
   path: string;
@@ -133,6 +163,11 @@ export interface JobsApi {
    */
   list(ids: readonly string[]): Promise<JobView[]>;
   cancel(id: string): Promise<JobView | null>;
+  /**
+   * What a link is, from a quick extract (a playlist listed flat), checked at the door like a new
+   * job's link; nothing is made. `signal` ends the extract early (the client went away).
+   */
+  inspect(query: LinkQuery, signal?: AbortSignal): Promise<LinkPreview>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
   /** What a download of the job needs, read at once; null for an unknown job. */

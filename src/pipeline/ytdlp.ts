@@ -69,6 +69,8 @@ const PROGRESS_TEMPLATE = `download:${PROGRESS_PREFIX} %(progress.status)s %(pro
 export interface Query {
   formatSpec: string;
   maxEntries: number;
+  /** How long the extraction may take (a quick look is held to less than a conversion's). */
+  timeoutMs?: number;
 }
 
 /**
@@ -131,7 +133,7 @@ export async function extract(
     const running = await ytdlp.start(infoArgs(ytdlp.baseArgs, url, query), {
       env: ytdlp.env,
       signal,
-      timeoutMs: 120_000,
+      timeoutMs: query.timeoutMs ?? 120_000,
     });
     json = await collect(running);
   } catch (err) {

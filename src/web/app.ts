@@ -21,6 +21,7 @@ import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
 import { type HealthRoutesOptions, healthRoutes } from './routes/health.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { type OptionRoutesOptions, optionRoutes } from './routes/options.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -35,6 +36,8 @@ export interface AppDeps {
   uploadDir: string;
   /** New jobs one client may submit per window; absent or null for no limit. */
   submitRate?: Rate | null;
+  /** Looks at a link (GET /api/inspect) one client may ask for per window; absent or null for no limit. */
+  inspectRate?: Rate | null;
   /** The workers' media limits, told to clients with the formats (GET /api/options). */
   mediaLimits?: OptionRoutesOptions['mediaLimits'];
   /** Where rate limits count, shared by every web process; absent: in this process's memory. */
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await jobsScope.register(jobRoutes, deps);
     await jobsScope.register(eventRoutes, deps);
     await jobsScope.register(fileRoutes, deps);
+    await jobsScope.register(inspectRoutes, deps);
   });
   await app.register(optionRoutes, deps);
   await app.register(pageRoutes);

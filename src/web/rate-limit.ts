@@ -1,8 +1,9 @@
 /**
  * Limits on what one client can make the server do: new jobs per window (per address, or per API
- * key), and failed sign-ins per address and per username. The counts live in Redis when the app is given a client, so that
- * several web processes share them, else in this process's memory. A limit is a safeguard, not a
- * dependency: when Redis fails, requests go through rather than failing with it.
+ * key), looks at links per address, and failed sign-ins per address and per username. The counts
+ * live in Redis when the app is given a client, so that several web processes share them, else in
+ * this process's memory. A limit is a safeguard, not a dependency: when Redis fails, requests go
+ * through rather than failing with it.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -68,15 +69,34 @@ export function submissionLimit(app: FastifyInstance, addressRate: Rate | null, 
       'ratelimit-reset': String(after),
       'retry-after': String(after),
     });
-    throw new ConvertError(
-      'too_many_requests',
-      `Too many new jobs ${key ? 'with this API key' : 'from your address'}: this server takes ${rate.max} per ${per(rate.windowSec)}. Try again in ${after === 1 ? '1 second' : `${after} seconds`}.`,
-    );
+    throw tooManyRequests(`new jobs ${key ? 'with this API key' : 'from your address'}`, rate, after);
   };
   return {
     check: (request, reply) => apply(request, reply, false),
     take: (request, reply) => apply(request, reply, true),
   };
+}
+
+/**
+ * A route's own limit per client address, as its `config.rateLimit` (the plugin counts every
+ * request and sets the 429's headers); null for none. `what` names the requests in the refusal.
+ */
+export function addressLimit(rate: Rate | null, what: string) {
+  return (
+    rate && {
+      max: rate.max,
+      timeWindow: rate.windowSec * 1000,
+      errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) =>
+        tooManyRequests(what, rate, Math.ceil(context.ttl / 1000)),
+    }
+  );
+}
+
+function tooManyRequests(what: string, rate: Rate, afterSec: number): ConvertError {
+  return new ConvertError(
+    'too_many_requests',
+    `Too many ${what}: this server takes ${rate.max} per ${per(rate.windowSec)}. Try again in ${afterSec === 1 ? '1 second' : `${afterSec} seconds`}.`,
+  );
 }
 
 function per(seconds: number): string {

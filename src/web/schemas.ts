@@ -5,8 +5,8 @@
  */
 import { ERROR_CODES } from '../errors.ts';
 import { HEALTH_CHECKS } from '../jobs/health.ts';
-import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
-import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema } from '../options.ts';
+import { ENTRY_STATUSES, JOB_STATUSES, linkPreviewSchema, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
+import { jobOptionsSchema, jsonSchemaOf, type OptionFields, optionFieldsSchema } from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -195,7 +195,7 @@ export const SHARED_SCHEMAS = [apiError, jobFile, jobView, health];
 
 /** The options of a new job (src/options.ts), shared by the JSON body and the multipart form. */
 const jobFields = {
-  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<string, unknown>),
+  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<keyof OptionFields, unknown>),
   email: nullable('string', { format: 'email', maxLength: 254, description: 'Where to send the link.' }),
 };
 
@@ -299,3 +299,22 @@ export const jobListResponse = {
   required: ['jobs'],
   properties: { jobs: { type: 'array', items: { $ref: 'JobView#' } } },
 } as const;
+
+/** A link to look at before converting it, as `GET /api/inspect?url=…&items=…`. */
+export const linkQuery = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', maxLength: 2048, description: 'One link, as a job takes it.' },
+    // As a job takes it; the entries it picks are the `chosen` ones.
+    items: jobFields.items,
+  },
+} as const;
+
+export const linkPreviewResponse = {
+  description:
+    'A single media (its title and length) or a playlist (its title, and each entry by position, with its title ' +
+    'and length where the site lists them).',
+  ...jsonSchemaOf(linkPreviewSchema),
+};

@@ -156,13 +156,14 @@ describe('YTCONV_ACCESS=apikey', () => {
 });
 
 describe('YTCONV_ACCESS=login', () => {
-  it('refuses the API without a session, even with a valid key', async () => {
+  it('refuses the API (a look at a link too) without a session, even with a valid key', async () => {
     const server = await app('login');
     const { key } = await access.createKey('useless here', null);
     for (const res of [
       await submit(server),
       await submit(server, key),
       await server.inject({ url: '/api/jobs/job1' }),
+      await server.inject({ url: '/api/inspect?url=https://youtu.be/dQw4w9WgXcQ' }),
     ]) {
       assert.equal(res.statusCode, 401);
       assert.deepEqual(error(res), { code: 'unauthorized', message: 'This server is private: sign in at /login.' });

@@ -21,6 +21,7 @@ const untouchable: JobsApi = {
   get: () => assert.fail('get must not be called'),
   list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
+  inspect: () => assert.fail('inspect must not be called'),
   watch: () => assert.fail('watch must not be called'),
   downloads: () => assert.fail('downloads must not be called'),
   downloadsOfMany: () => assert.fail('downloadsOfMany must not be called'),
@@ -331,6 +332,7 @@ describe('the OpenAPI document', () => {
     const doc = res.json();
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/inspect',
       '/api/jobs',
       '/api/jobs/batch',
       '/api/jobs/zip',
@@ -347,6 +349,11 @@ describe('the OpenAPI document', () => {
       '#/components/schemas/JobView',
     );
     assert.ok(doc.paths['/api/jobs/{id}/files/{name}'].head);
+    const preview = doc.paths['/api/inspect'].get.responses['200'].content['application/json'].schema;
+    assert.deepEqual(
+      preview.oneOf.map((shape: { properties: { kind: { enum: string[] } } }) => shape.properties.kind.enum),
+      [['media'], ['playlist']],
+    );
     assert.ok(doc.paths['/api/jobs/{id}'].delete);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['ApiError', 'Health', 'JobFile', 'JobView']);
   });

@@ -7,6 +7,7 @@
 /** @typedef {import('../../jobs/types.ts').NewJob} NewJob */
 /** @typedef {import('../../jobs/types.ts').NewBatch} NewBatch */
 /** @typedef {import('../../jobs/types.ts').BatchResult} BatchResult */
+/** @typedef {import('../../jobs/types.ts').LinkPreview} LinkPreview */
 /** The fields a job is asked for with (a file goes beside them, never as a path). */
 /** @typedef {Omit<NewJob, 'upload'>} JobFields */
 /** @typedef {(loaded: number, total: number) => void} OnUploadProgress */
@@ -135,6 +136,16 @@ export const api = {
    * @returns {Promise<BatchResult>}
    */
   createJobs: (fields) => /** @type {Promise<BatchResult>} */ (requestJson('POST', '/api/jobs/batch', fields)),
+  /**
+   * What one link is (a playlist: its entries, those `items` picks marked chosen), before converting it.
+   * @param {string} url
+   * @param {string} items
+   * @returns {Promise<LinkPreview>}
+   */
+  inspectLink: (url, items) =>
+    /** @type {Promise<LinkPreview>} */ (
+      requestJson('GET', `/api/inspect?${new URLSearchParams({ url, ...(items && { items }) })}`)
+    ),
   /**
    * @param {readonly string[]} ids
    * @returns {Promise<{ jobs: JobView[] }>}

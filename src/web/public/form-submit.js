@@ -23,6 +23,7 @@ import { startUpload } from './upload.js';
  * @property {ReturnType<typeof import('./form-source.js').renderSourceFields>} source
  * @property {ReturnType<typeof import('./form-quality.js').renderFormatFields>} format
  * @property {ReturnType<typeof import('./form-advanced.js').renderAdvancedFields>} advanced
+ * @property {ReturnType<typeof import('./form-entries.js').renderEntryPicker>} entries
  * @property {ReturnType<typeof renderSubmitRow>} footer
  */
 
@@ -62,8 +63,8 @@ export function renderSubmitRow() {
  * @param {ConvertForm} form
  * @returns {JobFields | null}
  */
-function readForm({ state, source, format, advanced }) {
-  /** @type {[HTMLInputElement | HTMLTextAreaElement, string][]} */
+function readForm({ state, source, format, advanced, entries }) {
+  /** @type {[HTMLElement, string][]} */
   const problems = [];
   const url = source.url.value.trim();
   if (!state.file && !url) problems.push([source.url, 'Paste a link, or choose a file below.']);
@@ -80,6 +81,8 @@ function readForm({ state, source, format, advanced }) {
   for (const [flag, input] of Object.entries(advanced.flags)) fields[/** @type {FlagId} */ (flag)] = input.checked;
   const items = advanced.items.value.trim();
   if (items) fields.items = items;
+  const noneChosen = state.file ? null : entries.noneChosen();
+  if (noneChosen) problems.push([noneChosen, 'Tick at least one entry to convert.']);
   const email = advanced.email.value.trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push([advanced.email, 'Enter an email address.']);
   if (email) fields.email = email;
@@ -138,7 +141,7 @@ export async function submitConversion(form) {
  * are links is the server's to say (src/jobs/links.ts), as is what each link is.
  * @param {string} text
  */
-function severalLinks(text) {
+export function severalLinks(text) {
   return text.split(/\s+/).filter((word) => word !== '').length > 1;
 }
 
