@@ -15,6 +15,7 @@ import * as cookiesPool from './2026-12-03-009-cookies-pool.ts';
 import * as finishedIndex from './2026-12-03-010-finished-index.ts';
 import * as fileTracks from './2026-12-03-011-file-tracks.ts';
 import * as access from './2026-12-03-012-access.ts';
+import * as jobWebhooks from './2026-12-03-013-job-webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-010-finished-index': finishedIndex,
   '2026-12-03-011-file-tracks': fileTracks,
   '2026-12-03-012-access': access,
+  '2026-12-03-013-job-webhooks': jobWebhooks,
 };
