@@ -21,8 +21,8 @@ const { request: httpRequest } = process.getBuiltinModule('node:http');
 const TIMEOUT_MS = 10_000;
 const USER_AGENT = 'ytconv-webhooks/1';
 
-export const SIGNATURE_HEADER = 'ytconv-signature';
-export const DELIVERY_HEADER = 'ytconv-delivery';
+const SIGNATURE_HEADER = 'ytconv-signature';
+const DELIVERY_HEADER = 'ytconv-delivery';
 
 export interface PostOptions {
   /** The HMAC-SHA256 key of the signature header. */
@@ -54,7 +54,7 @@ export async function postJson(url: string, body: unknown, opts: PostOptions): P
 }
 
 /** The signature header's value for a body sent at `t` (Unix seconds). */
-export function signature(key: string, t: number, raw: string): string {
+function signature(key: string, t: number, raw: string): string {
   return `t=${t},v1=${createHmac('sha256', key).update(`${t}.${raw}`).digest('hex')}`;
 }
 
