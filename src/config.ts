@@ -105,6 +105,15 @@ export interface ServiceConfig {
   readonly botWallsToPause: number;
   /** Where the operator hears of a site paused or a yt-dlp that failed its canary, besides the log. */
   readonly operator: OperatorChannels;
+  readonly webhooks: WebhookConfig;
+}
+
+/** The webhooks called when jobs end (jobs/webhooks.ts), besides each requester's own. */
+export interface WebhookConfig {
+  /** YTCONV_WEBHOOK_URL: the operator's, called for every job; null when unset. */
+  readonly url: string | null;
+  /** YTCONV_WEBHOOK_SECRET: the signing key; null to derive one from SECRET_KEY (secret-key.ts). */
+  readonly secret: string | null;
 }
 
 /** The operator's channels for notices (jobs/operator-notices.ts); null where none is configured. */
@@ -300,6 +309,8 @@ const serviceSchema = z.object({
     'an http(s) URL that takes a POSTed JSON body',
     parseUrl(['http:', 'https:']),
   ).optional(),
+  YTCONV_WEBHOOK_URL: setting('an http(s) URL that takes a POSTed JSON body', parseUrl(['http:', 'https:'])).optional(),
+  YTCONV_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 function ytdlpUpdates(s: z.infer<typeof serviceSchema>): YtdlpUpdateSettings {
@@ -365,6 +376,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     pauseSec: s.YTCONV_PAUSE,
     botWallsToPause: s.YTCONV_PAUSE_AFTER_BOT_WALLS,
     operator: { email: s.YTCONV_OPERATOR_EMAIL ?? null, webhook: s.YTCONV_OPERATOR_WEBHOOK ?? null },
+    webhooks: { url: s.YTCONV_WEBHOOK_URL ?? null, secret: s.YTCONV_WEBHOOK_SECRET ?? null },
   };
 }
 

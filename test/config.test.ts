@@ -209,6 +209,8 @@ describe('loadConfig', () => {
     ['YTCONV_YTDLP_SLEEP', '7200', /at most 3600/],
     ['YTCONV_OPERATOR_EMAIL', 'ops at example.org', /an email address/],
     ['YTCONV_OPERATOR_WEBHOOK', 'hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
+    ['YTCONV_WEBHOOK_URL', 'ftp://hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
+    ['YTCONV_WEBHOOK_SECRET', 'short', /at least 16 characters/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {

@@ -33,7 +33,7 @@ export async function runDoctor(config: Config, write: (line: string) => void): 
     checkYtdlp(config),
     checkLevers(config),
   ]);
-  const checks = [...groups.flat(), pacing(config), operatorNotices(config), access(config)];
+  const checks = [...groups.flat(), pacing(config), operatorNotices(config), webhooks(config), access(config)];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
@@ -152,6 +152,14 @@ function operatorNotices(config: Config): Check {
     };
   }
   return { mark: '✓', text: `operator notices (a site paused, a failed canary): ${told.join(', ')}` };
+}
+
+/** Where jobs' ends are told besides each request's own webhook, and with which key; as above, an origin only. */
+function webhooks(config: Config): Check {
+  const { url, secret } = config.service.webhooks;
+  const every = url === null ? 'YTCONV_WEBHOOK_URL unset' : `every job's also to ${new URL(url).origin}/…`;
+  const key = secret === null ? 'a key derived from SECRET_KEY' : 'YTCONV_WEBHOOK_SECRET';
+  return { mark: '✓', text: `webhooks: each job's own (webhook_url), ${every}; signed with ${key}` };
 }
 
 const ACCESS_TEXTS: Record<AccessMode, string> = {

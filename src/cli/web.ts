@@ -7,7 +7,7 @@ import { healthCheck } from '../jobs/health.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { convertQueues, WEB_REDIS } from '../queue/queues.ts';
-import { keptSecretKey } from '../secret-key.ts';
+import { serviceSecretKey } from '../secret-key.ts';
 import { jobsApiOf, openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
@@ -30,7 +30,7 @@ export async function runWeb(config: Config): Promise<number> {
   // One session for the admin area and (YTCONV_ACCESS) the page and the API.
   const sessions = {
     api: adminApi,
-    secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
+    secretKey: await serviceSecretKey(config.service),
     secureCookie: config.service.publicUrl.startsWith('https:'),
   };
   const app = await buildApp({

@@ -51,6 +51,8 @@ export interface AdminJob {
   error: { code: ErrorCode; message: string } | null;
   /** Why the notification email could not be sent, if it could not. */
   email_error: string | null;
+  /** Why a webhook call could not be delivered, if one could not. */
+  webhook_error: string | null;
   created_at: number;
 }
 
@@ -163,7 +165,7 @@ function notFound(): ConvertError {
   return new ConvertError('not_found', 'There is no such job (any more).');
 }
 
-/** The original request's options and email: the person who asked is told about the retry too. */
+/** The original request's options, email and webhook: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
   const { format, quality, start, end, items } = job.conversion.options;
   return {
@@ -174,6 +176,7 @@ function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
     ...(end !== null && { end }),
     ...(items !== null && { items }),
     ...(job.email !== null && { email: job.email }),
+    ...(job.webhook_url !== null && { webhook_url: job.webhook_url }),
   };
 }
 
@@ -192,6 +195,7 @@ function adminJob(job: Job, files: readonly FileRow[]): AdminJob {
     expired: isExpired(job, Date.now()),
     error: work.error_code === null ? null : { code: work.error_code, message: work.error_message ?? '' },
     email_error: job.email_error,
+    webhook_error: job.webhook_error,
     created_at: job.created_at,
   };
 }

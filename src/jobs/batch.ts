@@ -2,11 +2,12 @@
  * Several links in one submission: each becomes a job of its own, checked like a single
  * submission. A link that is refused (a typo, a site not allowed, the client's limit reached) is
  * reported with its code and message while the others go ahead: one bad line in a pasted list
- * should not cost the rest. What the links share (the options, the email, how many there are) is
- * checked once, first, and refuses the whole submission, before any job exists.
+ * should not cost the rest. What the links share (the options, the email and webhook, how many there
+ * are) is checked once, first, and refuses the whole submission, before any job exists.
  */
 import { ConvertError } from '../errors.ts';
 import { parseSource } from '../pipeline/sources.ts';
+import type { Engine } from '../pipeline/types.ts';
 import { linksIn, MAX_BATCH_LINKS } from './links.ts';
 import { checkFields } from './request.ts';
 import type { BatchResult, JobsApi, NewBatch } from './types.ts';
@@ -14,13 +15,14 @@ import type { BatchResult, JobsApi, NewBatch } from './types.ts';
 export async function createBatch(
   jobs: Pick<JobsApi, 'create'>,
   batch: NewBatch,
+  policy: Engine['policy'],
   admit?: () => Promise<void>,
 ): Promise<BatchResult> {
   const { urls, text, ...fields } = batch;
   if (urls !== undefined && text !== undefined) {
     throw new ConvertError('invalid_option', 'Send the links either as "urls" or as "text", not both.');
   }
-  checkFields(fields);
+  checkFields(fields, policy);
   const links = sameWorkOnce(urls ?? linksIn(text ?? ''));
   if (links.length === 0) throw new ConvertError('invalid_url', 'No links found: paste one link per line.');
   if (links.length > MAX_BATCH_LINKS) {

@@ -45,13 +45,15 @@ export interface DeliverDeps {
   mailer: Mailer;
   operator: OperatorChannels;
   publicUrl: string;
+  /** The operator's webhook is signed like the jobs' (src/webhook.ts). */
+  webhooks: { signingKey: string };
 }
 
 /** The service queue's job: one notice through one channel (skipped if the channel was unset since). */
 export async function deliverNotice(deps: DeliverDeps, via: NoticeChannel, notice: OperatorNotice): Promise<void> {
   const to = deps.operator[via];
   if (to === null) return;
-  if (via === 'webhook') await postJson(to, notice);
+  if (via === 'webhook') await postJson(to, notice, { signingKey: deps.webhooks.signingKey });
   else await deps.mailer.send(noticeMail(notice, to, deps.publicUrl));
 }
 

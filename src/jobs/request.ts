@@ -23,11 +23,14 @@ import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from 
 import type { Engine, Source } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
 import type { NewJob } from './types.ts';
+import { checkWebhookUrl } from './webhooks.ts';
 
 export interface CheckedRequest {
   source: { kind: 'url' | 'upload'; site: string | null; id: string | null; url: string };
   options: JobOptions;
   email: string | null;
+  /** The requester's own webhook (jobs/webhooks.ts). */
+  webhook_url: string | null;
   /** Equal for requests that must give the same files; null for uploads (never shared). */
   key: string | null;
 }
@@ -47,17 +50,18 @@ export function doorChecks(engine: Engine): DoorChecks {
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 
-/** The options and email of a request: what several links submitted together share. */
+/** The options, email and webhook of a request: what several links submitted together share. */
 export function checkFields(
-  request: OptionFields & { email?: string | null },
-): Pick<CheckedRequest, 'options' | 'email'> {
+  request: OptionFields & { email?: string | null; webhook_url?: string | null },
+  policy: Engine['policy'],
+): Pick<CheckedRequest, 'options' | 'email' | 'webhook_url'> {
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
   if (email !== null && !isEmailAddress(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
-  return { options, email };
+  return { options, email, webhook_url: checkWebhookUrl(request.webhook_url, policy) };
 }
 
 export async function checkRequest(
@@ -65,18 +69,13 @@ export async function checkRequest(
   engine: Engine,
   checks: DoorChecks = doorChecks(engine),
 ): Promise<CheckedRequest> {
-  const { options, email } = checkFields(request);
+  const fields = checkFields(request, engine.policy);
   if (request.upload) {
-    return {
-      source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename },
-      options,
-      email,
-      key: null,
-    };
+    return { source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename }, ...fields, key: null };
   }
   const parsed = await checkLink(request.url, engine, checks);
   const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
-  return { source, options, email, key: requestKey(source.url, options) };
+  return { source, ...fields, key: requestKey(source.url, fields.options) };
 }
 
 /** A link as the door takes it: its syntax, its site and its address checked, in its canonical form. */

@@ -1,6 +1,6 @@
 /**
  * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
- * the outcome, tell every requester who asked for an email. Progress goes to the database at most
+ * the outcome, tell every requester as they asked (email, webhooks). Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
  * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
  * of that only what it did not record: recorded files, and the cover beside them, stay until they
@@ -24,7 +24,7 @@ import {
 } from '../db/conversion-state.ts';
 import { type Conversion, getConversion, newId } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
-import { jobIdsOf, jobsToNotify } from '../db/jobs.ts';
+import { type JobToNotify, jobIdsOf, jobsToNotify } from '../db/jobs.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
 import { failureDetails, type Logger } from '../log.ts';
 import { toConvertOptions } from '../options.ts';
@@ -49,6 +49,8 @@ export interface RunDeps {
   stallTimeoutMs: number;
   /** Queue the notification email for a finished job. */
   email(jobId: string, to: string): Promise<void>;
+  /** Queue the webhook calls for a finished job (its own, the instance's: see webhooks.ts). */
+  callWebhooks(job: JobToNotify): Promise<void>;
   /** The yt-dlp a conversion starting now uses (ytdlp-current.ts): a switch never lands mid-job. */
   ytdlp(): Promise<string>;
   /** Lines about this conversion (the caller names it). */
@@ -270,10 +272,13 @@ async function removeTakeDir(take: Take): Promise<void> {
   await rmdir(dirname(take.outDir)).catch(() => {});
 }
 
-/** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
+/** The conversion ended (done or failed): its upload goes, and every requester is told as they asked. */
 async function ended(deps: RunDeps, work: Conversion): Promise<void> {
   if (work.source_kind === 'upload') await rm(uploadDir(deps.storage, work.id), { recursive: true, force: true });
-  for (const job of await jobsToNotify(deps.db, work.id)) await deps.email(job.id, job.email);
+  for (const job of await jobsToNotify(deps.db, work.id)) {
+    if (job.email !== null) await deps.email(job.id, job.email);
+    await deps.callWebhooks(job);
+  }
 }
 
 /**

@@ -38,6 +38,7 @@ import { sitePauses, type Waiting } from './parking.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
 import { type Downloads, type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
 import { shownCover, toView, visibleFiles } from './view.ts';
+import { queueJobWebhooks } from './webhooks.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -49,6 +50,8 @@ export interface JobsDeps {
   retentionSec: number;
   /** Conversions allowed to wait for a worker; new work beyond it is refused as `busy`. */
   maxQueued: number;
+  /** YTCONV_WEBHOOK_URL, told of a request answered at once from finished work too. */
+  instanceWebhook: string | null;
 }
 
 /** Attempts at finding or making the work for a request that keeps racing other requests. */
@@ -131,7 +134,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   };
   return {
     ...api,
-    createMany: (batch, gate) => createBatch(api, batch, gate),
+    createMany: (batch, gate) => createBatch(api, batch, deps.engine.policy, gate),
     inspect: (query, signal) => previewLink(deps.engine, query, signal),
   };
 }
@@ -204,18 +207,25 @@ async function admit(
   for (let i = 0; i < ADMIT_TRIES; i++) {
     if (checked.key !== null) {
       const { done, active } = await findExisting(db, checked.key, now);
-      const reused = done && (await attachToDone(db, done.id, checked.email, now + deps.retentionSec * 1000, now));
+      const reused = done && (await attachToDone(db, done.id, checked, now + deps.retentionSec * 1000, now));
       if (reused) {
-        if (checked.email) await queueEmail(deps.queues, reused.id, checked.email).catch(() => {});
+        await toldAtOnce(deps, reused);
         return reused;
       }
-      const joined = active && (await attachToActive(db, active.id, checked.email, now));
+      const joined = active && (await attachToActive(db, active.id, checked, now));
       if (joined) return joined;
     }
     const created = await startWork({ checked, upload });
     if (created) return created;
   }
   throw new ConvertError('internal', 'The job could not be created; try again.');
+}
+
+/** A request answered from finished work is told at once, as the worker tells the others. */
+async function toldAtOnce(deps: JobsDeps, job: Job): Promise<void> {
+  // The job is made and done: a queue that is down now costs only the notification.
+  if (job.email) await queueEmail(deps.queues, job.id, job.email).catch(() => {});
+  await queueJobWebhooks(deps.queues, deps.instanceWebhook, job).catch(() => {});
 }
 
 /** A checked request that needs new work. */
@@ -248,7 +258,10 @@ function workStarter(deps: JobsDeps): StartWork {
 
 async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]): Promise<(Job | null | Error)[]> {
   const room = Math.max(0, deps.maxQueued - (await countQueued(deps.db)));
-  const works = batch.map(({ checked, upload }) => ({ input: conversionInput(checked, upload), email: checked.email }));
+  const works = batch.map(({ checked, upload }) => ({
+    input: conversionInput(checked, upload),
+    contact: { email: checked.email, webhook_url: checked.webhook_url },
+  }));
   const jobs = await createWithConversions(deps.db, works, Date.now(), room);
   const kept = await Promise.all(
     jobs.map((job, i) => (job === NO_ROOM ? busy() : job && keepUploadOf(deps, job, batch[i]?.upload))),

@@ -82,6 +82,8 @@ export type NewJob = OptionFields & {
   url?: string;
   upload?: { path: string; filename: string };
   email?: string | null;
+  /** Called with a signed JSON body when the job ends done or failed (src/jobs/webhooks.ts). */
+  webhook_url?: string | null;
 };
 
 /** Several links with the same options: a list, or pasted text with links in it (src/jobs/links.ts). */
@@ -89,6 +91,7 @@ export type NewBatch = OptionFields & {
   urls?: string[];
   text?: string;
   email?: string | null;
+  webhook_url?: string | null;
 };
 
 /** The jobs made, in the order of their links, and the links refused, each with why. */

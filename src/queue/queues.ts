@@ -22,7 +22,7 @@ export function siteQueueName(site: string): string {
   return `${CONVERT_QUEUE}-${site}`;
 }
 
-/** Emails, the operator's notices, expiry, the reconciler and the yt-dlp check. */
+/** Emails, webhooks, the operator's notices, expiry, the reconciler and the yt-dlp check. */
 export const SERVICE_QUEUE = 'ytconv-service';
 
 export interface ConvertPayload {
@@ -31,10 +31,19 @@ export interface ConvertPayload {
 
 export type ServiceJob =
   | { name: 'email'; data: { jobId: string; to: string } }
+  | { name: 'webhook'; data: WebhookCall }
   | { name: 'operator-notice'; data: { via: NoticeChannel; notice: OperatorNotice } }
   | { name: 'expire'; data: Record<string, never> }
   | { name: 'reconcile'; data: Record<string, never> }
   | { name: 'ytdlp-update'; data: Record<string, never> };
+
+/** Whose webhook a call goes to: the one the job's request named, or the instance's. */
+export type WebhookTarget = 'job' | 'instance';
+
+export interface WebhookCall {
+  jobId: string;
+  to: WebhookTarget;
+}
 
 export type Role = 'web' | 'worker';
 
@@ -151,6 +160,19 @@ function convertMessage(conversionId: string) {
 /** An email with retries and backoff: a mail server that is down never fails the conversion. */
 export async function queueEmail(queues: Queues, jobId: string, to: string): Promise<void> {
   await queues.service.add('email', { jobId, to }, deliveryOptions(queues));
+}
+
+/**
+ * A webhook call for an ended job, retried like an email. Its BullMQ id is its delivery id, so a
+ * job's end told twice (a worker retaking it) queues one call.
+ */
+export async function queueWebhook(queues: Queues, call: WebhookCall): Promise<void> {
+  await queues.service.add('webhook', call, { ...deliveryOptions(queues), jobId: webhookDeliveryId(call) });
+}
+
+/** One per job and receiver: the same for every attempt, so that a receiver can drop repeats. */
+export function webhookDeliveryId(call: WebhookCall): string {
+  return `webhook-${call.jobId}-${call.to}`;
 }
 
 /** A notice to the operator through one channel, retried like an email: it never fails what it tells of. */

@@ -197,6 +197,12 @@ export const SHARED_SCHEMAS = [apiError, jobFile, jobView, health];
 const jobFields = {
   ...(jsonSchemaOf(optionFieldsSchema).properties as Record<keyof OptionFields, unknown>),
   email: nullable('string', { format: 'email', maxLength: 254, description: 'Where to send the link.' }),
+  webhook_url: nullable('string', {
+    maxLength: 2048,
+    description:
+      'An http(s) URL called with a signed JSON body when the job ends done or failed (see Webhooks in the README); ' +
+      'not a private or local address.',
+  }),
 };
 
 const jobRequestSchema = {

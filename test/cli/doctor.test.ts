@@ -48,6 +48,10 @@ describe('runDoctor', () => {
     );
     assert.match(lines.join('\n'), new RegExp(`JS runtime for yt-dlp: node:${process.execPath} \\(--js-runtimes\\)`));
     assert.match(lines.join('\n'), /✓ operator notices: the log only/);
+    assert.match(
+      lines.join('\n'),
+      /✓ webhooks: each job's own \(webhook_url\), YTCONV_WEBHOOK_URL unset; signed with a key derived/,
+    );
     assert.ok(lines.includes('✓ access open: everyone may use the page and the API'), lines.join('\n'));
   });
 
@@ -85,6 +89,8 @@ describe('runDoctor', () => {
       YTCONV_YTDLP_SLEEP: '5-10',
       YTCONV_OPERATOR_EMAIL: 'ops@example.org',
       YTCONV_OPERATOR_WEBHOOK: 'https://hooks.example.org/services/T0/SECRET',
+      YTCONV_WEBHOOK_URL: 'https://jobs.example.org/hooks/SECRET',
+      YTCONV_WEBHOOK_SECRET: 'a-webhook-key-of-16+-characters',
     });
     assert.equal(ok, true, lines.join('\n'));
     const text = lines.join('\n');
@@ -97,7 +103,11 @@ describe('runDoctor', () => {
       text,
       /✓ operator notices \(a site paused, a failed canary\): email to ops@example\.org, a webhook at https:\/\/hooks\.example\.org\/…/,
     );
-    assert.doesNotMatch(text, /SECRET/);
+    assert.match(
+      text,
+      /✓ webhooks: each job's own \(webhook_url\), every job's also to https:\/\/jobs\.example\.org\/…; signed with YTCONV_WEBHOOK_SECRET/,
+    );
+    assert.doesNotMatch(text, /\/SECRET|a-webhook-key/);
   });
 
   it('warns about an old yt-dlp but still passes', async () => {

@@ -20,7 +20,7 @@ import { openJobEvents } from '../../src/queue/events.ts';
 import { convertQueues } from '../../src/queue/queues.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { ensureRedis } from '../../src/redis-local.ts';
-import { jobsApiOf, openServices, parkRulesOf, type Services } from '../../src/services.ts';
+import { jobsApiOf, openServices, parkRulesOf, type Services, webhookSettingsOf } from '../../src/services.ts';
 import { type Site, startSite } from '../site/server.ts';
 import { freshDatabaseUrl } from './database.ts';
 
@@ -71,6 +71,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     YTCONV_QUEUE_PREFIX: prefix,
     // No test reaches GitHub: a test of the updates turns them on with a stand-in release.
     YTCONV_YTDLP_UPDATES: 'off',
+    // Else the service keeps a key of its own in the checkout's var/ (secret-key.ts).
+    SECRET_KEY: 'a stack key that signs nothing real',
     ...extraEnv,
   };
   const config = loadConfig(env, ROOT);
@@ -107,6 +109,7 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         pace: config.service.pace,
         parkRules: parkRulesOf(config),
         operator: config.service.operator,
+        webhooks: await webhookSettingsOf(config),
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
         log: createLogger('worker', 'silent'),
       });

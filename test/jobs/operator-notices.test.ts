@@ -4,49 +4,21 @@
  * loopback. A receiver that fails gets the same notice again, by BullMQ's retries.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { resumeSite } from '../../src/jobs/parking.ts';
+import { webhookSettingsOf } from '../../src/services.ts';
+import { type Receiver, startReceiver, verifySignature } from '../helpers/receiver.ts';
 import { type MailServer, startMailServer } from '../helpers/smtp.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
-/** An HTTP receiver that answers 503 to its first `failures` requests, then 204; it keeps every body. */
-async function startReceiver(failures: number) {
-  const bodies: unknown[] = [];
-  const waiting: { count: number; resolve: () => void }[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push({ type: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString()) });
-      res.writeHead(bodies.length <= failures ? 503 : 204).end();
-      for (const w of waiting.filter((w) => bodies.length >= w.count)) w.resolve();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/ytconv`,
-    bodies,
-    /** Resolves once `count` requests came in. */
-    received: (count: number) =>
-      new Promise<void>((resolve) => {
-        if (bodies.length >= count) resolve();
-        else waiting.push({ count, resolve });
-      }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 let stack: Stack;
 let smtp: MailServer;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: Receiver;
 
 before(async () => {
   smtp = await startMailServer();
-  receiver = await startReceiver(1);
+  // Refuses the first notice, takes the next.
+  receiver = await startReceiver((n) => (n === 1 ? 503 : 204));
   stack = await startStack({
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     YTCONV_OPERATOR_EMAIL: 'ops@example.org',
@@ -77,11 +49,16 @@ describe('a site paused', () => {
     assert.match(mail.text, /^standin paused: The video site is limiting how much this server may fetch/);
     assert.ok(mail.text.includes(`${stack.config.service.publicUrl}/admin/health`), mail.text);
 
-    await receiver.received(2);
-    const [refused, taken] = receiver.bodies as { type: string; body: Record<string, string> }[];
-    assert.deepEqual(taken, refused, 'the same notice, again');
-    assert.equal(taken?.type, 'application/json');
-    const notice = taken?.body ?? {};
+    await receiver.waitFor(2);
+    const [refused, taken] = receiver.received;
+    assert.deepEqual(taken?.body, refused?.body, 'the same notice, again');
+    assert.equal(taken?.headers['content-type'], 'application/json');
+    const key = (await webhookSettingsOf(stack.config)).signingKey;
+    assert.ok(
+      verifySignature(key, taken?.headers['ytconv-signature'], taken?.raw ?? ''),
+      'signed like the jobs’ webhooks',
+    );
+    const notice = (taken?.body ?? {}) as Record<string, string>;
     assert.equal(notice.event, 'site_paused');
     assert.equal(notice.site, 'standin');
     assert.equal(notice.cause, 'rate_limited');
@@ -91,7 +68,7 @@ describe('a site paused', () => {
     site.block(null);
     await resumeSite(stack.services, 'standin');
     await stack.waitFor(job.id, 'done');
-    assert.equal(receiver.bodies.length, 2, 'one notice, delivered once after one refusal');
+    assert.equal(receiver.received.length, 2, 'one notice, delivered once after one refusal');
     assert.equal(smtp.mails.length, 1);
   });
 });

@@ -47,7 +47,15 @@ function playlistJob(entries: EntryState[], fields: Partial<Job['conversion']> =
     expires_at: null,
     ...fields,
   };
-  const row = { id: 'job', conversion_id: 'work', email: null, email_error: null, created_at: T0 };
+  const row = {
+    id: 'job',
+    conversion_id: 'work',
+    email: null,
+    email_error: null,
+    webhook_url: null,
+    webhook_error: null,
+    created_at: T0,
+  };
   return { ...row, cancelled_at: cancelledAt ?? null, conversion };
 }
 

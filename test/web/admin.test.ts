@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAdmin, deleteAdmin } from '../../src/db/admins.ts';
 import { addCookies, listCookies, setCookiesAside } from '../../src/db/cookies-pool.ts';
-import { createWithConversion, getJob } from '../../src/db/jobs.ts';
+import { createWithConversion, getJob, NO_CONTACT } from '../../src/db/jobs.ts';
 import { startPause } from '../../src/db/site-states.ts';
 import { claimCheck, finishCheck } from '../../src/db/ytdlp-state.ts';
 import { createAccessApi } from '../../src/jobs/access.ts';
@@ -336,7 +336,7 @@ describe('the list', () => {
           items: null,
         },
       } as const;
-      await createWithConversion(stack.services.db, input, null);
+      await createWithConversion(stack.services.db, input, NO_CONTACT);
     }
     const first = await get(b, '/admin?q=paged');
     assert.match(first.body, /51 jobs/);

@@ -16,6 +16,7 @@ import * as finishedIndex from './2026-12-03-010-finished-index.ts';
 import * as fileTracks from './2026-12-03-011-file-tracks.ts';
 import * as access from './2026-12-03-012-access.ts';
 import * as unsplitFiles from './2026-12-03-013-unsplit-files.ts';
+import * as jobWebhooks from './2026-12-03-014-job-webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-011-file-tracks': fileTracks,
   '2026-12-03-012-access': access,
   '2026-12-03-013-unsplit-files': unsplitFiles,
+  '2026-12-03-014-job-webhooks': jobWebhooks,
 };

@@ -2,6 +2,7 @@
 import { sendJobEmail } from '../../jobs/email.ts';
 import { expireFiles, type HousekeepingDeps, reconcile } from '../../jobs/housekeeping.ts';
 import { type DeliverDeps, deliverNotice } from '../../jobs/operator-notices.ts';
+import { deliverWebhook, type WebhookDeps } from '../../jobs/webhooks.ts';
 import { checkForUpdate, type UpdateDeps } from '../../jobs/ytdlp-updates.ts';
 import type { Mailer } from '../../mailer.ts';
 import type { ServiceJob } from '../queues.ts';
@@ -10,6 +11,7 @@ export type ServiceDeps = HousekeepingDeps & {
   mailer: Mailer;
   publicUrl: string;
   operator: DeliverDeps['operator'];
+  webhooks: WebhookDeps['webhooks'];
   ytdlpUpdates: UpdateDeps['settings'];
   onYtdlpSwitched?: UpdateDeps['onSwitched'];
 };
@@ -19,6 +21,7 @@ type Handlers = { [N in ServiceJob['name']]: (data: Extract<ServiceJob, { name: 
 export function serviceHandlers(deps: ServiceDeps): Handlers {
   return {
     email: ({ jobId, to }) => sendJobEmail(deps, jobId, to),
+    webhook: (call) => deliverWebhook(deps, call),
     'operator-notice': ({ via, notice }) => deliverNotice(deps, via, notice),
     expire: () => expireFiles(deps),
     reconcile: () => reconcile(deps),
