@@ -136,4 +136,33 @@ describe('a long MP3 split over idle cores', () => {
     assert.deepEqual(pb.chapters, pa.chapters);
     assert.equal(pb.chapters.length, 3);
   });
+
+  it('encodes a link in segments while it downloads, and makes the file one encoder makes', async () => {
+    const url = site.watchUrl('basic');
+    const one = await run(url, {}, { cores: () => 1, minDurationSec: 10 });
+    const split = await run(url, {}, { cores: () => 2, minDurationSec: 10 });
+    assert.deepEqual(audioWrites(one.written), ['audio-0.mp3']);
+    assert.deepEqual(audioWrites(split.written), ['audio-0.mp3.segment-0', 'audio-0.mp3.segment-1']);
+    assert.deepEqual(split.probed, [], 'the encode told the length and bitrate');
+    const [a, b] = [one.files[0]!, split.files[0]!];
+    assert.deepEqual([b.name, b.bitrate, b.truncated], [a.name, a.bitrate, a.truncated]);
+    assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
+    assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
+    const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
+    assert.deepEqual(tagsOf(pb), tagsOf(pa));
+    assert.deepEqual(pb.chapters, pa.chapters);
+    assert.equal(pb.chapters.length, 3);
+    assert.ok(coverOf(pb));
+  });
+
+  it('still tells a link cut off at the source, where its media ended', async () => {
+    const one = await run(site.watchUrl('cutshort'), {}, { cores: () => 1, minDurationSec: 10 });
+    const split = await run(site.watchUrl('cutshort'), {}, { cores: () => 2, minDurationSec: 10 });
+    assert.deepEqual(audioWrites(split.written), ['audio-0.mp3.segment-0', 'audio-0.mp3.segment-1']);
+    const [a, b] = [one.files[0]!, split.files[0]!];
+    assert.equal(b.truncated?.of, 60);
+    assert.ok(Math.abs((b.truncated?.at ?? 0) - 20) < 0.1, `ended at ${b.truncated?.at}`);
+    assert.ok(Math.abs((a.truncated?.at ?? 0) - (b.truncated?.at ?? 0)) < 0.03);
+    assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
+  });
 });

@@ -204,6 +204,14 @@ export const VIDEOS = {
     tone: { frequency: 1980, seconds: 240 },
     itags: AUDIO,
   }),
+  // The site says a minute, the media stops after 20 s: a stream cut off at the source.
+  cutshort: defineVideo({
+    id: 'CutShort_24',
+    title: 'Cut Short',
+    tone: { frequency: 2310, seconds: 20 },
+    duration: 60,
+    itags: AUDIO,
+  }),
   // A title with double quotes, which the names people see keep (and names on disk cannot).
   quoted: defineVideo({ id: 'QuotedVd_22', title: 'Say "Hi"', tone: { frequency: 1210, seconds: 3 }, itags: AUDIO }),
 } satisfies Record<string, Video>;

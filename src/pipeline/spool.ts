@@ -1,0 +1,98 @@
+/**
+ * A stream kept on disk as it arrives, so that several readers can each read it from its start at
+ * their own pace while it is still arriving: the segment encoders of a split encode of a download
+ * (split-encode.ts). Disk, not memory: the first segment's encoder reads at its encode's pace, far
+ * behind the download, and what it has not read yet would otherwise pile up in the worker. The
+ * bytes kept are the download's own (57 MB for an hour of YouTube's Opus), not decoded audio.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Bytes per read: few enough reads, little memory per reader. */
+const CHUNK = 1 << 20;
+
+export class Spool {
+  readonly path: string;
+  #written = 0;
+  #ended = false;
+  #waiting = new Set<() => void>();
+
+  private constructor(path: string) {
+    this.path = path;
+  }
+
+  /** An empty spool at `path`, ready for readers before its writer starts. */
+  static async create(path: string): Promise<Spool> {
+    await (await open(path, 'w')).close();
+    return new Spool(path);
+  }
+
+  /**
+   * Write `input` to the file as it comes (its backpressure holds the input's source), until it
+   * ends or `signal` aborts (which destroys it). Readers reach the end of the spool once this
+   * settles, whichever way: a failure is the caller's to tell.
+   */
+  async fill(input: Readable, signal: AbortSignal): Promise<void> {
+    const file = await open(this.path, 'r+');
+    try {
+      await pipeline(input, this.#sink(file), { signal });
+    } finally {
+      this.#ended = true;
+      this.#wake();
+      await file.close();
+    }
+  }
+
+  #sink(file: FileHandle): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        writeAll(file, chunk, this.#written).then(() => {
+          this.#written += chunk.length;
+          this.#wake();
+          done();
+        }, done);
+      },
+    });
+  }
+
+  /** The spool from its first byte, waiting for more until the writer has finished. */
+  reader(): Readable {
+    return Readable.from(this.#read(), { objectMode: false, highWaterMark: CHUNK });
+  }
+
+  async *#read(): AsyncGenerator<Buffer> {
+    const file = await open(this.path, 'r');
+    try {
+      let position = 0;
+      for (;;) {
+        if (position < this.#written) {
+          const length = Math.min(CHUNK, this.#written - position);
+          const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(length), 0, length, position);
+          position += bytesRead;
+          yield buffer.subarray(0, bytesRead);
+        } else if (this.#ended) {
+          return;
+        } else {
+          await new Promise<void>((resolve) => this.#waiting.add(resolve));
+        }
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  #wake(): void {
+    for (const resolve of this.#waiting) resolve();
+    this.#waiting.clear();
+  }
+}
+
+/** A write to a regular file may in principle be short: write the rest. */
+async function writeAll(file: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < chunk.length) {
+    const { bytesWritten } = await file.write(chunk, done, chunk.length - done, position + done);
+    done += bytesWritten;
+  }
+}
