@@ -13,9 +13,8 @@
  * segments): the second decode of the first half costs 0.9 s of CPU, but writing and reading back
  * 460 MB of f32 PCM cost 1.5–3 s of system time; it would win only from about 4 segments up.
  */
-import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
 import { type FrameHeader, id3v2Length, parseFrameHeader, splitFrames } from './mp3-frames.ts';
@@ -74,7 +73,7 @@ export async function encodeMp3Split(
 /** Where the segments read the source: ffmpeg's input argument, and what to feed its stdin. */
 interface SegmentSource {
   arg: string;
-  stdin?: () => Readable;
+  stdin?: (stdin: Writable) => Promise<void>;
   /** Keep the stream on disk for stdin's readers, until it ends or `signal` aborts. */
   fill?: (signal: AbortSignal) => Promise<void>;
 }
@@ -82,7 +81,7 @@ interface SegmentSource {
 async function sourceOf(input: string | Readable, path: string): Promise<SegmentSource> {
   if (typeof input === 'string') return { arg: input };
   const spool = await Spool.create(path);
-  return { arg: 'pipe:0', stdin: () => spool.reader(), fill: (signal) => spool.fill(input, signal) };
+  return { arg: 'pipe:0', stdin: (stdin) => spool.copyTo(stdin), fill: (signal) => spool.fill(input, signal) };
 }
 
 /** All segments at once; the first failure ends the others, and is what the caller sees. */
@@ -117,7 +116,7 @@ async function encodeSegments(
         positions[i] = seconds;
         opts.onTime?.(positions.reduce((sum, s) => sum + s, 0));
       };
-      const run = { signal, limits: opts.limits, onTime, stdin: source.stdin?.() };
+      const run = { signal, limits: opts.limits, onTime, stdin: source.stdin };
       await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run).catch(fail);
     }),
   ]);
@@ -198,6 +197,9 @@ interface Sink {
   crc: number;
 }
 
+/** Bytes read at a time; one buffer per segment, reused, so the worker's memory stays flat. */
+const COPY_CHUNK = 1 << 20;
+
 /** Append a segment's audio frames [from, to) to the sink, reading it in chunks of whole frames. */
 async function copyFrames(
   path: string,
@@ -205,23 +207,39 @@ async function copyFrames(
   range: { from: number; to: number },
   sink: Sink,
 ): Promise<void> {
+  const file = await open(path);
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+  let position = head?.id3.length ?? 0;
+  let filled = 0;
   let read = 0;
-  let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { start: head?.id3.length ?? 0, highWaterMark: 1 << 20 })) {
-    const cut = splitFrames(Buffer.concat([rest, chunk as Buffer]));
-    rest = cut.rest;
-    const kept = cut.frames.filter(() => {
-      const audioIndex = read++ - 1; // the Info frame comes first
-      return audioIndex >= range.from && audioIndex < range.to;
-    });
-    await append(sink, kept);
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position);
+      position += bytesRead;
+      filled += bytesRead;
+      const cut = splitFrames(buffer.subarray(0, filled));
+      const kept = cut.frames.filter(() => {
+        const audioIndex = read++ - 1; // the Info frame comes first
+        return audioIndex >= range.from && audioIndex < range.to;
+      });
+      await append(sink, buffer, kept);
+      // The start of a frame the chunk cut off moves to the front, for the next read to complete.
+      filled = cut.rest.copy(buffer, 0);
+      if (bytesRead === 0) break;
+    }
+  } finally {
+    await file.close();
   }
-  if (rest.length > 0) throw new Error(`${path} ends inside a frame`);
+  if (filled > 0) throw new Error(`${path} ends inside a frame`);
 }
 
-async function append(sink: Sink, frames: Buffer[]): Promise<void> {
-  if (frames.length === 0) return;
-  const data = Buffer.concat(frames);
+/** Write `frames`, consecutive views of `buffer`, as the one span of it they are. */
+async function append(sink: Sink, buffer: Buffer, frames: Buffer[]): Promise<void> {
+  const first = frames[0];
+  const last = frames.at(-1);
+  if (!first || !last) return;
+  const from = first.byteOffset - buffer.byteOffset;
+  const data = buffer.subarray(from, last.byteOffset - buffer.byteOffset + last.length);
   await sink.file.write(data, 0, data.length, sink.base + sink.position);
   sink.position += data.length;
   sink.crc = crc16(data, sink.crc);

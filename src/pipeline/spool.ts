@@ -6,7 +6,8 @@
  * bytes kept are the download's own (57 MB for an hour of YouTube's Opus), not decoded audio.
  */
 import { type FileHandle, open } from 'node:fs/promises';
-import { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Bytes per read: few enough reads, little memory per reader. */
@@ -56,22 +57,25 @@ export class Spool {
     });
   }
 
-  /** The spool from its first byte, waiting for more until the writer has finished. */
-  reader(): Readable {
-    return Readable.from(this.#read(), { objectMode: false, highWaterMark: CHUNK });
-  }
-
-  async *#read(): AsyncGenerator<Buffer> {
+  /**
+   * Write the spool from its first byte to `dest`, waiting for more until the writer has finished,
+   * then end `dest`. One buffer, reused once each write is done with it: the garbage a fresh buffer
+   * per read makes piled up to 40 MB in a worker before a collection freed it. Rejects when `dest`
+   * fails (its reader went away).
+   */
+  async copyTo(dest: Writable): Promise<void> {
     const file = await open(this.path, 'r');
+    const buffer = Buffer.allocUnsafe(CHUNK);
     try {
       let position = 0;
       for (;;) {
         if (position < this.#written) {
           const length = Math.min(CHUNK, this.#written - position);
-          const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(length), 0, length, position);
+          const { bytesRead } = await file.read(buffer, 0, length, position);
           position += bytesRead;
-          yield buffer.subarray(0, bytesRead);
+          await writeTo(dest, buffer.subarray(0, bytesRead));
         } else if (this.#ended) {
+          dest.end();
           return;
         } else {
           await new Promise<void>((resolve) => this.#waiting.add(resolve));
@@ -86,6 +90,11 @@ export class Spool {
     for (const resolve of this.#waiting) resolve();
     this.#waiting.clear();
   }
+}
+
+/** Resolves once `dest` is done with `chunk`: written out, not just queued. */
+function writeTo(dest: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => dest.write(chunk, (err) => (err ? reject(err) : resolve())));
 }
 
 /** A write to a regular file may in principle be short: write the rest. */
