@@ -17,7 +17,7 @@ import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
-import { type FrameHeader, id3v2Length, parseFrameHeader, splitFrames } from './mp3-frames.ts';
+import { type FrameHeader, frameLengths, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
 import { planSplice, type Segment, type Splice, segmentLayout } from './split-plan.ts';
@@ -197,7 +197,10 @@ interface Sink {
   crc: number;
 }
 
-/** Bytes read at a time; one buffer per segment, reused, so the worker's memory stays flat. */
+/**
+ * Bytes read at a time: one buffer per segment, reused, and the frames within it walked by their
+ * lengths, so the worker's memory stays flat (a view per frame took an hour's splice to 200 MB).
+ */
 const COPY_CHUNK = 1 << 20;
 
 /** Append a segment's audio frames [from, to) to the sink, reading it in chunks of whole frames. */
@@ -211,20 +214,25 @@ async function copyFrames(
   const buffer = Buffer.allocUnsafe(COPY_CHUNK);
   let position = head?.id3.length ?? 0;
   let filled = 0;
-  let read = 0;
+  // Frames read so far, the Info frame included: audio frame i is frame i + 1.
+  let frames = 0;
   try {
     for (;;) {
       const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position);
       position += bytesRead;
       filled += bytesRead;
-      const cut = splitFrames(buffer.subarray(0, filled));
-      const kept = cut.frames.filter(() => {
-        const audioIndex = read++ - 1; // the Info frame comes first
-        return audioIndex >= range.from && audioIndex < range.to;
-      });
-      await append(sink, buffer, kept);
+      const lengths = frameLengths(buffer.subarray(0, filled));
+      const skip = clamp(range.from + 1 - frames, lengths.length);
+      const keep = clamp(range.to + 1 - frames, lengths.length) - skip;
+      const from = sum(lengths.slice(0, skip));
+      await append(
+        sink,
+        buffer.subarray(from, from + sum(lengths.slice(skip, skip + keep))),
+        lengths.slice(skip, skip + keep),
+      );
+      frames += lengths.length;
       // The start of a frame the chunk cut off moves to the front, for the next read to complete.
-      filled = cut.rest.copy(buffer, 0);
+      filled = buffer.copy(buffer, 0, sum(lengths), filled);
       if (bytesRead === 0) break;
     }
   } finally {
@@ -233,15 +241,14 @@ async function copyFrames(
   if (filled > 0) throw new Error(`${path} ends inside a frame`);
 }
 
-/** Write `frames`, consecutive views of `buffer`, as the one span of it they are. */
-async function append(sink: Sink, buffer: Buffer, frames: Buffer[]): Promise<void> {
-  const first = frames[0];
-  const last = frames.at(-1);
-  if (!first || !last) return;
-  const from = first.byteOffset - buffer.byteOffset;
-  const data = buffer.subarray(from, last.byteOffset - buffer.byteOffset + last.length);
+const clamp = (value: number, max: number): number => Math.max(0, Math.min(value, max));
+const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+
+/** Write `data`, whole frames of these lengths, after what the sink holds. */
+async function append(sink: Sink, data: Buffer, lengths: readonly number[]): Promise<void> {
+  if (data.length === 0) return;
   await sink.file.write(data, 0, data.length, sink.base + sink.position);
   sink.position += data.length;
   sink.crc = crc16(data, sink.crc);
-  for (const frame of frames) sink.lengths.push(frame.length);
+  sink.lengths.push(...lengths);
 }
