@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
-import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
+import type { ConvertOptions, Engine, OutputFile } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, coverOf, decodePcm, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
+import { audioOf, coverOf, decodePcm, ffprobe, type Probed, tagsOf } from '../helpers/ffprobe.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 const exec = promisify(execFile);
@@ -127,14 +127,7 @@ describe('a long MP3 split over idle cores', () => {
       audioWrites(split.written),
       [0, 1, 2].map((i) => `audio-0.mp3.segment-${i}`),
     );
-    const [a, b] = [one.files[0]!, split.files[0]!];
-    assert.deepEqual([basename(b.path), b.bitrate], [basename(a.path), a.bitrate]);
-    assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
-    assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
-    const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
-    assert.deepEqual(tagsOf(pb), tagsOf(pa));
-    assert.deepEqual(pb.chapters, pa.chapters);
-    assert.equal(pb.chapters.length, 3);
+    await assertSameFile(one.files[0]!, split.files[0]!);
   });
 
   it('encodes a link in segments while it downloads, and makes the file one encoder makes', async () => {
@@ -144,14 +137,7 @@ describe('a long MP3 split over idle cores', () => {
     assert.deepEqual(audioWrites(one.written), ['audio-0.mp3']);
     assert.deepEqual(audioWrites(split.written), ['audio-0.mp3.segment-0', 'audio-0.mp3.segment-1']);
     assert.deepEqual(split.probed, [], 'the encode told the length and bitrate');
-    const [a, b] = [one.files[0]!, split.files[0]!];
-    assert.deepEqual([b.name, b.bitrate, b.truncated], [a.name, a.bitrate, a.truncated]);
-    assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
-    assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
-    const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
-    assert.deepEqual(tagsOf(pb), tagsOf(pa));
-    assert.deepEqual(pb.chapters, pa.chapters);
-    assert.equal(pb.chapters.length, 3);
+    const pb = await assertSameFile(one.files[0]!, split.files[0]!);
     assert.ok(coverOf(pb));
   });
 
@@ -166,3 +152,21 @@ describe('a long MP3 split over idle cores', () => {
     assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
   });
 });
+
+/**
+ * A split encode's file against one encoder's: the same name, facts, decoded length, tags and
+ * chapters (three, as both sources have). Returns the split file's probe.
+ */
+async function assertSameFile(a: OutputFile, b: OutputFile): Promise<Probed> {
+  assert.deepEqual(
+    [b.name, basename(b.path), b.bitrate, b.truncated],
+    [a.name, basename(a.path), a.bitrate, a.truncated],
+  );
+  assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
+  assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
+  const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
+  assert.deepEqual(tagsOf(pb), tagsOf(pa));
+  assert.deepEqual(pb.chapters, pa.chapters);
+  assert.equal(pb.chapters.length, 3);
+  return pb;
+}

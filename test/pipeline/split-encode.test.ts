@@ -167,38 +167,27 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.deepEqual(await leftBehind('broken'), []);
   });
 
-  it('ends every encoder and leaves no file when aborted while a stream arrives', async () => {
-    const abort = new AbortController();
-    const output = join(dir, 'aborted-stream.mp3');
-    const input = createReadStream(opus, { highWaterMark: 16 * 1024 });
-    const job = { input, output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
-    await assert.rejects(
-      encodeMp3Split(engine.tools, job, {
-        signal: abort.signal,
-        limits: { timeoutMs: 120_000 },
-        onTime: () => abort.abort(),
-      }),
-      { code: 'cancelled' },
-    );
-    assert.deepEqual(await childProcesses(), []);
-    assert.deepEqual(await leftBehind('aborted-stream'), []);
-  });
-
-  it('ends every encoder and leaves no file when aborted', async () => {
-    const abort = new AbortController();
-    const output = join(dir, 'aborted.mp3');
-    const job = { input: opus, output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
-    await assert.rejects(
-      encodeMp3Split(engine.tools, job, {
-        signal: abort.signal,
-        limits: { timeoutMs: 120_000 },
-        onTime: () => abort.abort(),
-      }),
-      { code: 'cancelled' },
-    );
-    assert.deepEqual(await childProcesses(), []);
-    assert.deepEqual(await leftBehind('aborted.'), []);
-  });
+  const inputs: [string, string, () => SplitMp3['input']][] = [
+    ['a file', 'aborted-file', () => opus],
+    ['a stream as it arrives', 'aborted-stream', () => createReadStream(opus, { highWaterMark: 16 * 1024 })],
+  ];
+  for (const [name, stem, input] of inputs) {
+    it(`ends every encoder and leaves no file when aborted, reading ${name}`, async () => {
+      const abort = new AbortController();
+      const output = join(dir, `${stem}.mp3`);
+      const job = { input: input(), output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
+      await assert.rejects(
+        encodeMp3Split(engine.tools, job, {
+          signal: abort.signal,
+          limits: { timeoutMs: 120_000 },
+          onTime: () => abort.abort(),
+        }),
+        { code: 'cancelled' },
+      );
+      assert.deepEqual(await childProcesses(), []);
+      assert.deepEqual(await leftBehind(stem), []);
+    });
+  }
 });
 
 /** The files in the test directory whose names start with `stem`: the output, segments, spool. */
