@@ -93,9 +93,9 @@ export type StreamEncoder = (
  * its failure is the cause of whatever the encoder then made of the cut-off input. Resolves with
  * the encoder's last position, in seconds.
  *
- * The bytes through the pipe are the one thing watched for inactivity. They stop when the site
- * stops sending, and equally when the encoder stops reading; the site is by far the likelier, so
- * the encoder gets only the overall cap here, and a quiet pipe is reported as the site's.
+ * The bytes through the pipe are watched for inactivity: they stop when the site stops sending,
+ * and a quiet pipe is reported as the site's. The encoder gets the same limits (see encodeTo in
+ * item.ts for what its inactivity is); a download's failure is told before the encoder's.
  */
 export async function streamEncode(
   ytdlp: Ytdlp,
@@ -137,7 +137,7 @@ export async function streamEncode(
     .then((encodeStream) =>
       encodeStream(input, {
         signal,
-        limits: { timeoutMs: ctl.limits.timeoutMs },
+        limits: ctl.limits,
         onTime: (s) => encoder.onTime(s, (e) => stopper.stop(e)),
       }),
     )

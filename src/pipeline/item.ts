@@ -341,6 +341,11 @@ async function encodeFromFile(
  * Encode a local file or a stream (a download as it arrives): over idle cores as parallel segments
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
  * Resolves with the seconds encoded.
+ *
+ * One encoder reading a stream gets only the overall cap: it reads the download through a pipe,
+ * so it stops when the site stops sending, and that quiet is the download's to report. Segments
+ * read a spool of the download (split-encode.ts): one that stops taking bytes while they arrive
+ * is itself stuck, so they keep the inactivity limit, the bytes they take counting as progress.
  */
 function encodeTo(
   input: string | Readable,
@@ -360,7 +365,8 @@ function encodeTo(
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
     if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin: input });
+    const limits = { timeoutMs: run.limits.timeoutMs };
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin: input });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
   const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };

@@ -73,7 +73,7 @@ export async function encodeMp3Split(
 /** Where the segments read the source: ffmpeg's input argument, and what to feed its stdin. */
 interface SegmentSource {
   arg: string;
-  stdin?: (stdin: Writable) => Promise<void>;
+  stdin?: (stdin: Writable, taken: () => void) => Promise<void>;
   /** Keep the stream on disk for stdin's readers, until it ends or `signal` aborts. */
   fill?: (signal: AbortSignal) => Promise<void>;
 }
@@ -81,7 +81,11 @@ interface SegmentSource {
 async function sourceOf(input: string | Readable, path: string): Promise<SegmentSource> {
   if (typeof input === 'string') return { arg: input };
   const spool = await Spool.create(path);
-  return { arg: 'pipe:0', stdin: (stdin) => spool.copyTo(stdin), fill: (signal) => spool.fill(input, signal) };
+  return {
+    arg: 'pipe:0',
+    stdin: (stdin, taken) => spool.copyTo(stdin, taken),
+    fill: (signal) => spool.fill(input, signal),
+  };
 }
 
 /** All segments at once; the first failure ends the others, and is what the caller sees. */

@@ -10,8 +10,12 @@ import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** Bytes per read: few enough reads, little memory per reader. */
-const CHUNK = 1 << 20;
+/**
+ * Bytes per write to a reader: at most a pipe's capacity (64 KB on Linux), so that the first write
+ * to an encoder completes at once and starts its inactivity clock, which then catches an encoder
+ * that stops taking its input (process.ts starts that clock at the first progress).
+ */
+const CHUNK = 1 << 16;
 
 export class Spool {
   readonly path: string;
@@ -59,11 +63,11 @@ export class Spool {
 
   /**
    * Write the spool from its first byte to `dest`, waiting for more until the writer has finished,
-   * then end `dest`. One buffer, reused once each write is done with it: the garbage a fresh buffer
-   * per read makes piled up to 40 MB in a worker before a collection freed it. Rejects when `dest`
-   * fails (its reader went away).
+   * then end `dest`; `written` is told after each write. One buffer, reused once each write is done
+   * with it: the garbage a fresh buffer per read makes piled up to 40 MB in a worker before a
+   * collection freed it. Rejects when `dest` fails (its reader went away).
    */
-  async copyTo(dest: Writable): Promise<void> {
+  async copyTo(dest: Writable, written: () => void): Promise<void> {
     const file = await open(this.path, 'r');
     const buffer = Buffer.allocUnsafe(CHUNK);
     try {
@@ -74,6 +78,7 @@ export class Spool {
           const { bytesRead } = await file.read(buffer, 0, length, position);
           position += bytesRead;
           await writeTo(dest, buffer.subarray(0, bytesRead));
+          written();
         } else if (this.#ended) {
           dest.end();
           return;

@@ -17,8 +17,12 @@ export interface FfmpegRun {
   limits: Pick<ChildLimits, 'timeoutMs'> & Partial<ChildLimits>;
   /** Called with the output position in seconds as ffmpeg reports it (about twice a second). */
   onTime?: (seconds: number) => void;
-  /** Bytes to feed ffmpeg's stdin (when the input is `pipe:0`), or what writes them itself and ends it. */
-  stdin?: Readable | ((stdin: Writable) => Promise<void>);
+  /**
+   * Bytes to feed ffmpeg's stdin (when the input is `pipe:0`), or what writes them itself and ends
+   * it, calling `taken` whenever ffmpeg has taken more: progress too, where the position may stand
+   * still for a while (a segment's encoder decoding up to its cut, or waiting for a download).
+   */
+  stdin?: Readable | ((stdin: Writable, taken: () => void) => Promise<void>);
   onStderrLine?: (line: string) => void;
 }
 
@@ -46,7 +50,8 @@ export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun
   });
   if (opts.stdin && child.stdin) {
     // ffmpeg may stop reading early (an error, or a trim end); its exit status tells what happened.
-    const feeding = typeof opts.stdin === 'function' ? opts.stdin(child.stdin) : pipeline(opts.stdin, child.stdin);
+    const feeding =
+      typeof opts.stdin === 'function' ? opts.stdin(child.stdin, child.progressed) : pipeline(opts.stdin, child.stdin);
     feeding.catch(() => {});
   }
   try {
