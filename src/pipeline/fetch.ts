@@ -122,8 +122,10 @@ export async function streamEncode(
     inputEnded = true;
   });
   let cut = false;
+  // A download that one of its limits ended failed on its own, even when the encoder ended first:
+  // segments fed by a spool may go quiet just after the site does (see encodeTo in item.ts).
   const download = dl.done.catch((err: unknown) => {
-    if (!cut) stopper.stop(downloadError(err, ytdlp, ctl.limits));
+    if (!cut || limitError(err, 'download', ctl.limits)) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
   const counter = counting((bytes) => {
     dl.progressed();

@@ -28,15 +28,19 @@ after(() => site.close());
 const IDLE_SEC = 2;
 
 describe('a source that stops sending', () => {
-  for (const [path, options] of [
-    ['streamed into the encoder', {}],
-    ['downloaded to a file first', { normalize: true }],
+  const one = { cores: () => 1, minDurationSec: 10 };
+  const two = { cores: () => 2, minDurationSec: 10 };
+  for (const [path, video, options, parallel] of [
+    ['streamed into the encoder', 'stall', {}, one],
+    ['streamed into two segment encoders', 'stalllong', {}, two],
+    ['downloaded to a file first', 'stall', { normalize: true }, one],
   ] as const) {
     it(`fails as network within the idle timeout when ${path}, leaving no child and no work dir`, async (t) => {
-      const engine = await testEngine({ pluginDir: site.pluginDir, limits: { idleTimeoutSec: IDLE_SEC } });
+      const base = await testEngine({ pluginDir: site.pluginDir, limits: { idleTimeoutSec: IDLE_SEC } });
+      const engine = { ...base, parallel };
       const opts: ConvertOptions = { format: 'mp3', splitChapters: false, normalize: false, ...options };
       const outDir = await tempDir();
-      const err = await convert(parseSource(site.watchUrl('stall'), { allowFiles: false }), opts, {
+      const err = await convert(parseSource(site.watchUrl(video), { allowFiles: false }), opts, {
         engine,
         outDir,
       }).then(
@@ -46,7 +50,7 @@ describe('a source that stops sending', () => {
       const failedAt = Date.now();
       assert.equal(err.code, 'network');
       assert.equal(err.message, `The site stopped sending data for ${IDLE_SEC} s.`);
-      const media = site.requests.filter((r) => r.path.startsWith(`/media/${site.video('stall').id}`));
+      const media = site.requests.filter((r) => r.path.startsWith(`/media/${site.video(video).id}`));
       const stalledFor = failedAt - (media.at(-1)?.at ?? 0);
       t.diagnostic(`failed ${stalledFor} ms after the media request that stalled`);
       assert.ok(

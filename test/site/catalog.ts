@@ -190,6 +190,14 @@ export const VIDEOS = {
     itags: AUDIO,
     delivery: { kind: 'stall' },
   }),
+  // Long enough to be encoded in segments (12 s), and stalling like the one above.
+  stalllong: defineVideo({
+    id: 'StallLong25',
+    title: 'Stalled Long Delivery',
+    tone: { frequency: 2420, seconds: 12 },
+    itags: AUDIO,
+    delivery: { kind: 'stall' },
+  }),
   slowcover: defineVideo({
     id: 'SlowCover22',
     title: 'Stalled Thumbnail',
