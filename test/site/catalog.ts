@@ -52,6 +52,9 @@ export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id
 
 const AUDIO: readonly Itag[] = ['251', '140'];
 
+/** Audio formats whose delivery stalls half-way (see Delivery). */
+const STALLS = { itags: AUDIO, delivery: { kind: 'stall' } } as const;
+
 /** A video with the catalog's defaults for whatever `fields` leaves out. */
 export function defineVideo(fields: Pick<Video, 'id' | 'title' | 'tone'> & Partial<Video>): Video {
   return {
@@ -187,16 +190,14 @@ export const VIDEOS = {
     id: 'StallVid_21',
     title: 'Stalled Delivery',
     tone: { frequency: 2090, seconds: 4 },
-    itags: AUDIO,
-    delivery: { kind: 'stall' },
+    ...STALLS,
   }),
   // Long enough to be encoded in segments (12 s), and stalling like the one above.
   stalllong: defineVideo({
     id: 'StallLong25',
-    title: 'Stalled Long Delivery',
+    title: 'Stalled Long',
     tone: { frequency: 2420, seconds: 12 },
-    itags: AUDIO,
-    delivery: { kind: 'stall' },
+    ...STALLS,
   }),
   slowcover: defineVideo({
     id: 'SlowCover22',
