@@ -5,11 +5,12 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
-import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
+import { downloadFile, type StreamEncoder, streamable, streamEncode, tooLarge } from './fetch.ts';
 import {
   canCopyCodec,
   type EncodeSpec,
@@ -30,7 +31,7 @@ import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { ffmpegEncode, measureLoudness } from './transcode.ts';
+import { type FfmpegRun, ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
@@ -252,8 +253,13 @@ async function encodeAll(
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
-    const args = tags.then(([t]) => encodeArgs('pipe:0', out, { ...spec, tags: t as TagInputs }));
-    const reached = await streamRemote(input.info, input.ytdlp, args, spec.span, item.duration, ctx);
+    const source = { duration: item.duration, sampleRate: input.info.format.sampleRate };
+    const encode = tags.then(
+      ([t]): StreamEncoder =>
+        (stream, run) =>
+          encodeTo(stream, source, out, { ...spec, tags: t as TagInputs }, ctx.engine, run),
+    );
+    const reached = await streamRemote(input.info, input.ytdlp, encode, spec.span, item.duration, ctx);
     const known = knownFacts(spec, input.info.format.sampleRate, reached);
     return [{ path: out, truncated: truncation(spec.span, item.duration, reached), known }];
   }
@@ -266,11 +272,15 @@ async function encodeAll(
   return audios;
 }
 
-interface LocalSource {
-  path: string;
-  codec: string | null;
+/** What the choice of encoder rests on. */
+interface EncodeSource {
   sampleRate: number | null;
   duration: number | null;
+}
+
+interface LocalSource extends EncodeSource {
+  path: string;
+  codec: string | null;
 }
 
 async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: EncodeContext): Promise<LocalSource> {
@@ -294,11 +304,11 @@ async function writeInfo(info: MediaInfo, dir: string): Promise<string> {
   return path;
 }
 
-/** `args` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
+/** `encode` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
 async function streamRemote(
   info: MediaInfo,
   ytdlp: Ytdlp,
-  args: Promise<string[]>,
+  encode: Promise<StreamEncoder>,
   span: Span | undefined,
   duration: number | null,
   ctx: EncodeContext,
@@ -312,8 +322,7 @@ async function streamRemote(
     jsonPath,
     info.format,
     {
-      tools: ctx.engine.tools,
-      args,
+      encode,
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
         if (downloaded) ctx.reporter.update('converting', expected ? t / expected : null);
@@ -364,7 +373,8 @@ async function encodeFromFile(
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    const reached = await encodeFile(source, path, spec, { ...ctx, onTime });
+    const run = { signal: ctx.signal, limits: ctx.limits, onTime };
+    const reached = await encodeTo(source.path, source, path, spec, engine, run);
     before += length;
     const known = knownFacts(spec, source.sampleRate, reached);
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
@@ -373,17 +383,23 @@ async function encodeFromFile(
 }
 
 /**
- * Encode a local file: over idle cores as parallel segments where the format joins cleanly and the
- * media is long (split-plan.ts), else by one ffmpeg. Resolves with the seconds encoded.
+ * Encode a local file or a stream (a download as it arrives): over idle cores as parallel segments
+ * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
+ * Resolves with the seconds encoded.
+ *
+ * One encoder reading a stream gets only the overall cap: it reads the download through a pipe,
+ * so it stops when the site stops sending, and that quiet is the download's to report. Segments
+ * read a spool of the download (split-encode.ts): one that stops taking bytes while they arrive
+ * is itself stuck, so they keep the inactivity limit, the bytes they take counting as progress.
  */
-function encodeFile(
-  source: LocalSource,
+function encodeTo(
+  input: string | Readable,
+  source: EncodeSource,
   output: string,
   spec: EncodeSpec,
-  ctx: EncodeContext & { onTime: (seconds: number) => void },
+  engine: Engine,
+  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number | null> {
-  const { engine } = ctx;
-  const run = { signal: ctx.signal, limits: ctx.limits, onTime: ctx.onTime };
   const question = {
     format: spec.format,
     durationSec: source.duration,
@@ -393,10 +409,12 @@ function encodeFile(
   };
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
-    return ffmpegEncode(engine.tools, encodeArgs(source.path, output, spec), run);
+    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
+    const limits = { timeoutMs: run.limits.timeoutMs };
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin: input });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input: source.path, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
+  const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
   return encodeMp3Split(engine.tools, job, run);
 }
 

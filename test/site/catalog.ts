@@ -84,6 +84,9 @@ export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id
 
 const AUDIO: readonly Itag[] = ['251', '140'];
 
+/** Audio formats whose delivery stalls half-way (see Delivery). */
+const STALLS = { itags: AUDIO, delivery: { kind: 'stall' } } as const;
+
 /** A video with the catalog's defaults for whatever `fields` leaves out. */
 export function defineVideo(fields: Pick<Video, 'id' | 'title' | 'tone'> & Partial<Video>): Video {
   return {
@@ -228,8 +231,14 @@ export const VIDEOS = {
     id: 'StallVid_21',
     title: 'Stalled Delivery',
     tone: { frequency: 2090, seconds: 4 },
-    itags: AUDIO,
-    delivery: { kind: 'stall' },
+    ...STALLS,
+  }),
+  // Long enough to be encoded in segments (12 s), and stalling like the one above.
+  stalllong: defineVideo({
+    id: 'StallLong25',
+    title: 'Stalled Long',
+    tone: { frequency: 2750, seconds: 12 },
+    ...STALLS,
   }),
   slowcover: defineVideo({
     id: 'SlowCover22',
@@ -270,6 +279,14 @@ export const VIDEOS = {
     tone: { frequency: 2530, seconds: 3 },
     itags: AUDIO,
     music: { artist: 'Old One, Old Two', track: 'Legacy Duet', album: 'Legacy Album' },
+  }),
+  // The site says a minute, the media stops after 20 s: a stream cut off at the source.
+  cutshort: defineVideo({
+    id: 'CutShort_24',
+    title: 'Cut Short',
+    tone: { frequency: 2640, seconds: 20 },
+    duration: 60,
+    itags: AUDIO,
   }),
   // A title with double quotes, which the names people see keep (and names on disk cannot).
   quoted: defineVideo({ id: 'QuotedVd_22', title: 'Say "Hi"', tone: { frequency: 1210, seconds: 3 }, itags: AUDIO }),
