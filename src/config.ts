@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ACCESS_MODES, type AccessMode } from './access.ts';
+import { isEmailAddress } from './email-address.ts';
 import {
   COOKIES_DIR_EXPECTED,
   PLUGIN_DIRS_EXPECTED,
@@ -17,7 +19,11 @@ import {
   parseProxies,
   parseProxy,
   parseSetAside,
+  parseSleepRange,
+  parseSleepSeconds,
   SET_ASIDE_EXPECTED,
+  SLEEP_EXPECTED,
+  SLEEP_REQUESTS_EXPECTED,
 } from './operator-levers.ts';
 import { memoryCookiesPool } from './pipeline/cookies.ts';
 import {
@@ -54,6 +60,8 @@ export interface ServiceConfig {
   readonly secretKey: string | null;
   /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
   readonly secretKeyFile: string;
+  /** Who may use the page and the API (YTCONV_ACCESS). */
+  readonly access: AccessMode;
   /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` and `passwd` take instead of asking (scripts). */
   readonly adminPassword: string | null;
   readonly storageDir: string;
@@ -76,6 +84,8 @@ export interface ServiceConfig {
   readonly maxUploadBytes: number;
   /** New jobs one client may submit per window; null for no limit. */
   readonly submitRate: Rate | null;
+  /** Looks at a link (GET /api/inspect, a yt-dlp run each) one client may ask for per window; null for no limit. */
+  readonly inspectRate: Rate | null;
   /**
    * Whom to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
    * nobody, every hop, or the proxies at these addresses and CIDR ranges.
@@ -94,6 +104,23 @@ export interface ServiceConfig {
   readonly pauseSec: number;
   /** Conversions in a row that meet a site's bot wall before its work is paused. */
   readonly botWallsToPause: number;
+  /** Where the operator hears of a site paused or a yt-dlp that failed its canary, besides the log. */
+  readonly operator: OperatorChannels;
+  readonly webhooks: WebhookConfig;
+}
+
+/** The webhooks called when jobs end (jobs/webhooks.ts), besides each requester's own. */
+export interface WebhookConfig {
+  /** YTCONV_WEBHOOK_URL: the operator's, called for every job; null when unset. */
+  readonly url: string | null;
+  /** YTCONV_WEBHOOK_SECRET: the signing key; null to derive one from SECRET_KEY (secret-key.ts). */
+  readonly secret: string | null;
+}
+
+/** The operator's channels for notices (jobs/operator-notices.ts); null where none is configured. */
+export interface OperatorChannels {
+  readonly email: string | null;
+  readonly webhook: string | null;
 }
 
 /** How the service keeps yt-dlp fresh (src/jobs/ytdlp-updates.ts). */
@@ -184,8 +211,10 @@ function parsePositiveInt(text: string): number | null {
   return /^\d+$/.test(text.trim()) && Number(text) > 0 ? Number(text) : null;
 }
 
-/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`. */
-function parseRate(text: string): { rate: Rate | null } | null {
+export const RATE_EXPECTED = 'a count per duration such as 30/1m or 100/1h, or none';
+
+/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`; null for anything else. */
+export function parseRate(text: string): { rate: Rate | null } | null {
   if (text.trim().toLowerCase() === 'none') return { rate: null };
   const [count = '', window = ''] = text.split('/');
   const max = parsePositiveInt(count);
@@ -241,6 +270,7 @@ const serviceSchema = z.object({
   YTCONV_QUEUE_PREFIX: setting('letters, digits, - and _', (t) => (/^[\w-]+$/.test(t) ? t : null)).prefault('ytconv'),
   SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   YTCONV_ADMIN_PASSWORD: z.string().optional(),
+  YTCONV_ACCESS: z.enum(ACCESS_MODES, { error: ACCESS_MODES.join(', ') }).prefault('open'),
   NODE_ENV: z.string().optional(),
   YTCONV_STORAGE_DIR: z.string().optional(),
   YTCONV_RETENTION: setting(DURATION_EXPECTED, parseMaxDuration).prefault('24h'),
@@ -253,7 +283,8 @@ const serviceSchema = z.object({
   YTCONV_MAX_QUEUED: setting('a whole number such as 1000', parsePositiveInt).prefault('1000'),
   LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, (t) => (LOG_LEVELS.includes(t) ? t : null)).prefault('info'),
   YTCONV_MAX_UPLOAD: setting(SIZE_EXPECTED, parseByteSize).prefault('1G'),
-  YTCONV_SUBMIT_RATE: setting('a count per duration such as 30/1m or 100/1h, or none', parseRate).prefault('30/1m'),
+  YTCONV_SUBMIT_RATE: setting(RATE_EXPECTED, parseRate).prefault('30/1m'),
+  YTCONV_INSPECT_RATE: setting(RATE_EXPECTED, parseRate).prefault('20/1m'),
   YTCONV_TRUST_PROXY: setting(
     `${BOOLEAN_EXPECTED}, or the proxies' addresses such as 10.0.0.5,fd00::/8`,
     parseTrustProxy,
@@ -280,6 +311,15 @@ const serviceSchema = z.object({
   ),
   YTCONV_PAUSE: setting(DURATION_EXPECTED, parseMaxDuration).prefault('30m'),
   YTCONV_PAUSE_AFTER_BOT_WALLS: setting('a whole number such as 3', parsePositiveInt).prefault('3'),
+  YTCONV_OPERATOR_EMAIL: setting('an email address such as ops@example.org', (t) =>
+    isEmailAddress(t.trim()) ? t.trim() : null,
+  ).optional(),
+  YTCONV_OPERATOR_WEBHOOK: setting(
+    'an http(s) URL that takes a POSTed JSON body',
+    parseUrl(['http:', 'https:']),
+  ).optional(),
+  YTCONV_WEBHOOK_URL: setting('an http(s) URL that takes a POSTed JSON body', parseUrl(['http:', 'https:'])).optional(),
+  YTCONV_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 function ytdlpUpdates(s: z.infer<typeof serviceSchema>): YtdlpUpdateSettings {
@@ -322,6 +362,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     redisServer: findExecutable('redis-server', searchPath),
     secretKey: s.SECRET_KEY ?? null,
     secretKeyFile: join(root, 'var', 'secret-key'),
+    access: s.YTCONV_ACCESS,
     adminPassword: s.YTCONV_ADMIN_PASSWORD ?? null,
     storageDir: resolve(root, s.YTCONV_STORAGE_DIR ?? join('var', 'storage')),
     retentionSec: s.YTCONV_RETENTION,
@@ -335,6 +376,7 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     logLevel: s.LOG_LEVEL,
     maxUploadBytes: s.YTCONV_MAX_UPLOAD,
     submitRate: s.YTCONV_SUBMIT_RATE.rate,
+    inspectRate: s.YTCONV_INSPECT_RATE.rate,
     trustProxy: s.YTCONV_TRUST_PROXY.trust,
     email: { transport: s.SMTP_URL ?? smtp, from: s.DEFAULT_FROM_EMAIL },
     emailRetryDelaySec: s.YTCONV_EMAIL_RETRY_DELAY,
@@ -342,6 +384,8 @@ function serviceConfig(s: z.infer<typeof serviceSchema>, root: string, searchPat
     pace: s.YTCONV_PACE.pace,
     pauseSec: s.YTCONV_PAUSE,
     botWallsToPause: s.YTCONV_PAUSE_AFTER_BOT_WALLS,
+    operator: { email: s.YTCONV_OPERATOR_EMAIL ?? null, webhook: s.YTCONV_OPERATOR_WEBHOOK ?? null },
+    webhooks: { url: s.YTCONV_WEBHOOK_URL ?? null, secret: s.YTCONV_WEBHOOK_SECRET ?? null },
   };
 }
 
@@ -374,6 +418,8 @@ function schema(root: string) {
       "yt-dlp's YouTube player clients separated by commas, such as default,mweb",
       parsePlayerClients,
     ).optional(),
+    YTCONV_YTDLP_SLEEP_REQUESTS: setting(SLEEP_REQUESTS_EXPECTED, parseSleepSeconds).optional(),
+    YTCONV_YTDLP_SLEEP: setting(SLEEP_EXPECTED, parseSleepRange).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
     YTCONV_SPONSORBLOCK_API: setting(
       'an http:// or https:// address such as https://sponsor.ajay.app',
@@ -412,7 +458,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
     parallel: { cores: availableParallelism, minDurationSec: SPLIT_MIN_DURATION_SEC },
     cookies: cookiesPool(settings),
     proxies: proxyPools(settings),
-    ytdlpExtras: { pluginDirs: plugins.dirs, extractorArgs: extractorArgs(settings) },
+    ytdlpExtras: {
+      pluginDirs: plugins.dirs,
+      extractorArgs: extractorArgs(settings),
+      sleep: {
+        requestsSec: settings.YTCONV_YTDLP_SLEEP_REQUESTS ?? null,
+        downloadSec: settings.YTCONV_YTDLP_SLEEP ?? null,
+      },
+    },
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
     sponsorBlockApi: settings.YTCONV_SPONSORBLOCK_API,
   };

@@ -25,6 +25,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   cancelled: 'This conversion was cancelled.',
   tool_missing: 'The server is missing a tool it needs (ffmpeg or yt-dlp). Please tell the person who runs it.',
   internal: 'Something went wrong on the server. Trying again may help; the details are in the server’s log.',
+  unauthorized: 'This server is private. Sign in to use it.',
   not_found: 'There is no conversion at this address. The link may be mistyped, or the conversion was deleted.',
   conflict: 'That conversion changed meanwhile. Reload the page to see where it stands.',
   expired: 'The files of this conversion have expired.',

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   tool_missing: 503,
   internal: 500,
   // The service's own refusals, beside the engine's.
+  unauthorized: 401,
   not_found: 404,
   conflict: 409,
   expired: 410,

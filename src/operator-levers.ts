@@ -1,6 +1,6 @@
 /**
  * Parsers for the operator's levers on yt-dlp (config.ts reads the variables): a pool of cookies
- * files, proxies per site, plugin folders. Like units.ts, each returns null for text it does not
+ * files, proxies per site, plugin folders, yt-dlp's own spacing. Like units.ts, each returns null for text it does not
  * understand, so that config.ts can name the variable and say what it expects.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -15,6 +15,12 @@ export const SET_ASIDE_EXPECTED = 'a duration such as 30m, 6h or 2d, or forever 
 export const PROXIES_EXPECTED =
   'site=URL[,URL…] pairs separated by ";", such as youtube=http://10.0.0.2:3128,http://10.0.0.3:3128;*=http://10.0.0.4:3128 (http:// proxies)';
 export const PROXY_EXPECTED = 'an http:// proxy URL such as http://127.0.0.1:3128';
+export const SLEEP_REQUESTS_EXPECTED = 'seconds between the requests of one extraction, such as 0.75 (at most 3600)';
+export const SLEEP_EXPECTED =
+  'seconds before each download, such as 5, or a range such as 5-10 for a random wait between the two (at most 3600)';
+
+/** A wait longer than an hour holds a worker for nothing; such a value is a mistake. */
+const MAX_SLEEP_SEC = 3600;
 
 const PLUGIN_ARCHIVE = /\.(?:zip|whl|egg)$/i;
 
@@ -83,6 +89,21 @@ export function parseProxy(text: string): string | null {
   const url = new URL(text.trim());
   const bare = url.pathname === '/' && url.search === '' && url.hash === '';
   return url.protocol === 'http:' && url.hostname !== '' && bare ? url.href.replace(/\/$/, '') : null;
+}
+
+/** Positive seconds such as `0.75` or `5`, at most an hour; null otherwise. */
+export function parseSleepSeconds(text: string): number | null {
+  if (!/^\d+(?:\.\d+)?$/.test(text.trim())) return null;
+  const seconds = Number(text);
+  return seconds > 0 && seconds <= MAX_SLEEP_SEC ? seconds : null;
+}
+
+/** `5` (always 5 s) or `5-10` (a random wait between 5 and 10 s), as yt-dlp's `-t sleep` waits before downloads. */
+export function parseSleepRange(text: string): { min: number; max: number } | null {
+  const [low = '', high, ...rest] = text.split('-');
+  const min = parseSleepSeconds(low);
+  const max = high === undefined ? min : parseSleepSeconds(high);
+  return min !== null && max !== null && max >= min && rest.length === 0 ? { min, max } : null;
 }
 
 function isDirectory(path: string): boolean {

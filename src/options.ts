@@ -5,9 +5,11 @@
  * ConvertOptions is reached through one mapping, `toConvertOptions`.
  */
 import { z } from 'zod';
+import { accessSchema } from './access.ts';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
-import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
+import { parseItems } from './pipeline/items.ts';
+import { ORIGINAL_QUALITY, QUALITY_KBPS, sponsorBlockOption, VBR_PRESETS } from './pipeline/options.ts';
 import {
   AUDIO_FORMATS,
   type AudioFormat,
@@ -18,8 +20,73 @@ import {
   SPONSORBLOCK_CATEGORIES,
 } from './pipeline/types.ts';
 
-const REPLAYGAIN =
-  'ReplayGain tags (Opus: R128) measured from the audio, which stays as it is: track gain, and album gain for a chapter split. Not with `normalize`.';
+/**
+ * The on/off options, defined once: the API's fields and stored options, the CLI's `--flags` and
+ * help, and the page's checkboxes (through the catalog) all come from here. `excludes`: the flags
+ * that cannot be on together with this one (the page unchecks them; the pipeline refuses both).
+ */
+export const FLAGS = {
+  split_chapters: {
+    description: 'One file per chapter, named `NN - Chapter (Video)`; the video is their album.',
+    cli: 'one file per chapter',
+    label: 'Split by chapters',
+    hint: 'One file per chapter, when the video has them.',
+    summary: 'Split by chapters',
+    excludes: [],
+  },
+  normalize: {
+    description: 'Loudness to -14 LUFS (EBU R128).',
+    cli: 'loudness to -14 LUFS (EBU R128)',
+    label: 'Normalize loudness (−14 LUFS)',
+    hint: 'Evens out quiet and loud sources.',
+    summary: 'Normalized',
+    excludes: ['replaygain'],
+  },
+  replaygain: {
+    description:
+      'ReplayGain tags (Opus: R128) measured on each file, whose audio stays as it is: track gain, and album gain for a playlist or a chapter split. Not with `normalize`.',
+    cli: 'ReplayGain tags (Opus: R128) instead: the audio stays as it is',
+    label: 'ReplayGain tags',
+    hint: 'Players even out the loudness; the audio stays as it is.',
+    summary: 'ReplayGain',
+    excludes: ['normalize'],
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+interface FlagSpec {
+  /** For the API's schema and documents. */
+  description: string;
+  /** The CLI's help line. */
+  cli: string;
+  /** The page's checkbox, its hint, and the job page's word for it. */
+  label: string;
+  hint: string;
+  summary: string;
+  excludes: readonly string[];
+}
+
+export type Flag = keyof typeof FLAGS;
+export const FLAG_NAMES = Object.keys(FLAGS) as Flag[];
+
+/** The CLI's name of a flag: `--split-chapters` for `split_chapters`. */
+export function cliFlag(flag: Flag): string {
+  return flag.replaceAll('_', '-');
+}
+
+/** The CLI's help lines for the flags. */
+export function flagHelp(): string[] {
+  return FLAG_NAMES.map((flag) => `      --${cliFlag(flag).padEnd(16)}${FLAGS[flag].cli}`);
+}
+
+/** A zod shape with one field per flag. */
+function flagShape<T extends z.ZodType>(field: (flag: Flag) => T): Record<Flag, T> {
+  return Object.fromEntries(FLAG_NAMES.map((flag) => [flag, field(flag)])) as Record<Flag, T>;
+}
+
+/** The flags of `options`, each as set (absent: off). */
+export function flagValues(options: Partial<Record<Flag, boolean | null>>): Record<Flag, boolean> {
+  return Object.fromEntries(FLAG_NAMES.map((flag) => [flag, options[flag] ?? false])) as Record<Flag, boolean>;
+}
 
 const SPONSORBLOCK =
   'SponsorBlock: `remove` the segments people marked in a YouTube video (sponsor, self-promotion, intro…), or `mark` them as chapters. When the SponsorBlock API cannot be reached the audio is converted whole, and each file says so.';
@@ -52,9 +119,9 @@ export const jobOptionsSchema = z.object({
     .describe('`original` (keep the source audio when it already fits the format), a bitrate, or an MP3 preset.'),
   start: z.number().nullable().describe('Seconds.'),
   end: z.number().nullable().describe('Seconds.'),
-  split_chapters: z.boolean(),
-  normalize: z.boolean().describe('Loudness to -14 LUFS (EBU R128).'),
-  replaygain: z.boolean().default(false).describe(REPLAYGAIN),
+  // Options stored before a flag existed did not have it on.
+  ...flagShape((flag) => z.boolean().default(false).describe(FLAGS[flag].description)),
+  items: z.string().nullable().describe('Playlists: the entries chosen, in one canonical spelling; null for all.'),
   sponsorblock: z.enum(SPONSORBLOCK_MODES).default('off').describe(SPONSORBLOCK),
   sponsorblock_categories: z.array(sponsorCategory).readonly().default([]).describe('Empty when SponsorBlock is off.'),
 });
@@ -78,9 +145,14 @@ export const optionFieldsSchema = z
       ),
     start: time,
     end: time,
-    split_chapters: z.boolean().nullable(),
-    normalize: z.boolean().nullable().describe('Loudness to -14 LUFS (EBU R128).'),
-    replaygain: z.boolean().nullable().describe(`${REPLAYGAIN} Default false.`),
+    ...flagShape((flag) => z.boolean().nullable().describe(`${FLAGS[flag].description} Default false.`)),
+    items: z
+      .string()
+      .max(200)
+      .nullable()
+      .describe(
+        'Playlists: which entries to convert, as yt-dlp’s `-I` writes it: `1-3,7,10-`, `-5:` (the last five), `1:10:2`. Default all; a single video ignores it.',
+      ),
     sponsorblock: z.enum(SPONSORBLOCK_MODES).nullable().describe(`${SPONSORBLOCK} Default off.`),
     sponsorblock_categories: z
       .union([z.array(sponsorCategory), z.string().max(200)])
@@ -111,15 +183,30 @@ export function toConvertOptions(o: JobOptions): ConvertOptions {
   if (o.quality !== ORIGINAL_QUALITY) options.quality = o.quality;
   if (o.start !== null) options.start = o.start;
   if (o.end !== null) options.end = o.end;
+  if (o.items !== null) options.items = parseItems(o.items);
   if (o.sponsorblock !== 'off')
     options.sponsorblock = { action: o.sponsorblock, categories: o.sponsorblock_categories };
   return options;
 }
 
-/** Options stored before `original` existed said null for it. */
+/**
+ * A SponsorBlock choice as a request or the CLI gives it (action; categories as a list or
+ * `sponsor,intro`), checked, as stored: the default categories when none are given, none when off.
+ */
+export function sponsorBlockFields(
+  action: string | null | undefined,
+  categories?: string | readonly string[] | null,
+): Pick<JobOptions, 'sponsorblock' | 'sponsorblock_categories'> {
+  const chosen = sponsorBlockOption(action, categories);
+  return chosen
+    ? { sponsorblock: chosen.action, sponsorblock_categories: [...chosen.categories] }
+    : { sponsorblock: 'off', sponsorblock_categories: [] };
+}
+
+/** Options stored before `original` existed said null for it; before `items`, nothing (all entries). */
 export function storedOptions(json: string): JobOptions {
-  const raw = JSON.parse(json) as Omit<JobOptions, 'quality'> & { quality: string | null };
-  return jobOptionsSchema.parse({ ...raw, quality: raw.quality ?? ORIGINAL_QUALITY });
+  const raw = JSON.parse(json) as Omit<JobOptions, 'quality' | 'items'> & { quality: string | null; items?: string };
+  return jobOptionsSchema.parse({ ...raw, quality: raw.quality ?? ORIGINAL_QUALITY, items: raw.items ?? null });
 }
 
 // ─── The catalog the page builds its form from ────────────────────────────────────────────────
@@ -194,9 +281,28 @@ export function formatCatalog(): FormatChoice[] {
   });
 }
 
+const flagChoiceSchema = z.object({
+  id: z.enum(FLAG_NAMES as [Flag, ...Flag[]]),
+  label: z.string(),
+  hint: z.string(),
+  summary: z.string().describe('What a job page says of a job with this option on.'),
+  excludes: z
+    .array(z.enum(FLAG_NAMES as [Flag, ...Flag[]]))
+    .describe('Options that cannot be on together with this one.'),
+});
+export type FlagChoice = z.infer<typeof flagChoiceSchema>;
+
+export function flagCatalog(): FlagChoice[] {
+  return FLAG_NAMES.map((id) => {
+    const { label, hint, summary, excludes } = FLAGS[id];
+    return { id, label, hint, summary, excludes: [...excludes] };
+  });
+}
+
 /** What `GET /api/options` answers; the page builds its form from it and explains errors with it. */
 export const catalogSchema = z.object({
   formats: z.array(formatChoiceSchema),
+  flags: z.array(flagChoiceSchema).describe('The on/off options, in the order the form shows them.'),
   default_format: z.enum(AUDIO_FORMATS),
   default_quality: z.string(),
   limits: z.object({
@@ -213,5 +319,6 @@ export const catalogSchema = z.object({
   error_hints: z
     .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())
     .describe('A sentence per error code saying what happened and what to do.'),
+  access: accessSchema,
 });
 export type Catalog = z.infer<typeof catalogSchema>;

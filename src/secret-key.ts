@@ -4,12 +4,25 @@
  * file appears whole or not at all (written aside, then hard-linked into place, which fails if it
  * exists), so processes starting together all end up with the key of the first.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 const KEY_BYTES = 32;
 const MIN_LENGTH = 16;
+
+/** SECRET_KEY, or else the key kept in its file (made now if there is none yet). */
+export function serviceSecretKey(service: { secretKey: string | null; secretKeyFile: string }): Promise<string> {
+  return service.secretKey === null ? keptSecretKey(service.secretKeyFile) : Promise.resolve(service.secretKey);
+}
+
+/**
+ * A key of its own for one use, derived from the secret key: handing it out (webhooks' receivers
+ * need theirs) reveals neither the secret key nor any other use's key.
+ */
+export function derivedKey(secretKey: string, use: string): string {
+  return createHmac('sha256', secretKey).update(`ytconv ${use}`).digest('base64url');
+}
 
 /** The key kept in `file`, made now if there is none yet. */
 export async function keptSecretKey(file: string): Promise<string> {

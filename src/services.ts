@@ -9,9 +9,11 @@ import type { Database } from './db/database.ts';
 import type { ParkRules } from './jobs/parking.ts';
 import { createJobsApi } from './jobs/service.ts';
 import type { JobsApi } from './jobs/types.ts';
+import type { WebhookSettings } from './jobs/webhooks.ts';
 import { type Logger, quietErrors } from './log.ts';
 import type { JobEvents } from './queue/events.ts';
 import { convertQueues, openQueues, type QueueSettings, type Queues, type Role } from './queue/queues.ts';
+import { derivedKey, serviceSecretKey } from './secret-key.ts';
 import { openStorage, type Storage } from './storage.ts';
 
 export interface Services {
@@ -54,6 +56,12 @@ export function parkRulesOf(config: Config): ParkRules {
   return { pauseMs: config.service.pauseSec * 1000, botWallsToPause: config.service.botWallsToPause };
 }
 
+/** The webhooks' settings, with the signing key derived from SECRET_KEY when none is set. */
+export async function webhookSettingsOf(config: Config): Promise<WebhookSettings> {
+  const { url, secret } = config.service.webhooks;
+  return { instanceUrl: url, signingKey: secret ?? derivedKey(await serviceSecretKey(config.service), 'webhooks') };
+}
+
 /** The jobs service as a web process builds it over its services. */
 export function jobsApiOf(config: Config, services: Services, events: JobEvents): JobsApi {
   return createJobsApi({
@@ -62,5 +70,6 @@ export function jobsApiOf(config: Config, services: Services, events: JobEvents)
     events,
     retentionSec: config.service.retentionSec,
     maxQueued: config.service.maxQueued,
+    instanceWebhook: config.service.webhooks.url,
   });
 }

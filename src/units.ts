@@ -70,3 +70,8 @@ export function formatDuration(seconds: number): string {
   if (hours === 0) return `${minutes} min`;
   return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
 }
+
+/** A limit as people read it: `30 new jobs per 1 min`, or `no limit`. */
+export function formatRate(rate: { max: number; windowSec: number } | null): string {
+  return rate === null ? 'no limit' : `${rate.max} new jobs per ${formatDuration(rate.windowSec)}`;
+}

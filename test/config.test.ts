@@ -42,7 +42,11 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.idleTimeoutSec, 60);
     assert.equal(engine.cookies, null);
     assert.equal(engine.proxies, null);
-    assert.deepEqual(engine.ytdlpExtras, { pluginDirs: [], extractorArgs: [] });
+    assert.deepEqual(engine.ytdlpExtras, {
+      pluginDirs: [],
+      extractorArgs: [],
+      sleep: { requestsSec: null, downloadSec: null },
+    });
     assert.equal(engine.tmpDir, tmpdir());
     assert.equal(engine.tools.node, process.execPath);
     assert.deepEqual(overriddenTools, []);
@@ -107,14 +111,22 @@ describe('loadConfig', () => {
     assert.equal(service.emailRetryDelaySec, 120);
   });
 
-  it('limits submissions to 30 a minute and trusts no proxy unless told', () => {
+  it('limits submissions to 30 a minute, looks at links to 20, and trusts no proxy unless told', () => {
     assert.deepEqual(load().service.submitRate, { max: 30, windowSec: 60 });
     assert.equal(load().service.trustProxy, false);
     const { service } = load({ YTCONV_SUBMIT_RATE: '100/1h', YTCONV_TRUST_PROXY: '10.0.0.5, fd00::/8' });
     assert.deepEqual(service.submitRate, { max: 100, windowSec: 3600 });
     assert.deepEqual(service.trustProxy, ['10.0.0.5', 'fd00::/8']);
     assert.equal(load({ YTCONV_SUBMIT_RATE: 'none' }).service.submitRate, null);
+    assert.deepEqual(load().service.inspectRate, { max: 20, windowSec: 60 });
+    assert.deepEqual(load({ YTCONV_INSPECT_RATE: '5/30s' }).service.inspectRate, { max: 5, windowSec: 30 });
+    assert.equal(load({ YTCONV_INSPECT_RATE: 'none' }).service.inspectRate, null);
     assert.equal(load({ YTCONV_TRUST_PROXY: 'yes' }).service.trustProxy, true);
+  });
+
+  it('lets everyone in unless YTCONV_ACCESS says otherwise', () => {
+    assert.equal(load().service.access, 'open');
+    assert.equal(load({ YTCONV_ACCESS: 'apikey' }).service.access, 'apikey');
   });
 
   it('reads each paced site with its rate, and the pauses', () => {
@@ -180,6 +192,8 @@ describe('loadConfig', () => {
     ['YTCONV_SUBMIT_RATE', '30', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '0/1m', /30\/1m/],
     ['YTCONV_SUBMIT_RATE', '30/soon', /30\/1m/],
+    ['YTCONV_INSPECT_RATE', '20', /30\/1m/],
+    ['YTCONV_ACCESS', 'private', /expected open, login, apikey$/],
     ['YTCONV_TRUST_PROXY', 'the usual', /the proxies' addresses/],
     ['YTCONV_TRUST_PROXY', '10.0.0.0/33', /the proxies' addresses/],
     ['YTCONV_YTDLP_UPDATES', 'weekly', /daily or off/],
@@ -197,6 +211,15 @@ describe('loadConfig', () => {
     ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'player_client=mweb', /EXTRACTOR:ARG=VALUE/],
     ['YTCONV_YTDLP_EXTRACTOR_ARGS', 'youtube:', /EXTRACTOR:ARG=VALUE/],
     ['YTCONV_YTDLP_PLAYER_CLIENT', 'web; rm -rf', /player clients separated by commas/],
+    ['YTCONV_YTDLP_SLEEP_REQUESTS', '750ms', /seconds between the requests/],
+    ['YTCONV_YTDLP_SLEEP_REQUESTS', '0', /seconds between the requests/],
+    ['YTCONV_YTDLP_SLEEP', '10-5', /a range such as 5-10/],
+    ['YTCONV_YTDLP_SLEEP', '5-10-20', /a range such as 5-10/],
+    ['YTCONV_YTDLP_SLEEP', '7200', /at most 3600/],
+    ['YTCONV_OPERATOR_EMAIL', 'ops at example.org', /an email address/],
+    ['YTCONV_OPERATOR_WEBHOOK', 'hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
+    ['YTCONV_WEBHOOK_URL', 'ftp://hooks.example.org/ytconv', /http\(s\) URL that takes a POSTed JSON body/],
+    ['YTCONV_WEBHOOK_SECRET', 'short', /at least 16 characters/],
   ];
   for (const [name, value, expected] of bad) {
     it(`refuses ${name}=${value}`, () => {
@@ -240,6 +263,8 @@ describe('loadConfig', () => {
       YTCONV_PROXIES: 'youtube=http://u:p=w@10.0.0.2:3128/,http://10.0.0.3:3128; *=http://127.0.0.1:8888',
       YTCONV_COOKIES_FILE: 'cookies.txt',
       YTCONV_COOKIES_SET_ASIDE: '2d',
+      YTCONV_YTDLP_SLEEP_REQUESTS: '0.75',
+      YTCONV_YTDLP_SLEEP: '5-10',
       PYTHONPATH: '/opt/python',
     });
     assert.deepEqual(engine.ytdlpExtras, {
@@ -249,6 +274,7 @@ describe('loadConfig', () => {
         'vimeo:flag',
         'youtube:player_skip=webpage;player_client=default,mweb',
       ],
+      sleep: { requestsSec: 0.75, downloadSec: { min: 5, max: 10 } },
     });
     const packages = [join(plugins, 'bgutil'), join(plugins, 'other.zip')];
     assert.equal(engine.tools.env.PYTHONPATH, [...packages, '/opt/python'].join(':'));

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../src/config.ts';
 import { keptSecretKey } from '../src/secret-key.ts';
+import { webhookSettingsOf } from '../src/services.ts';
 import { tempDir } from './helpers/engine.ts';
 
 describe('keptSecretKey', () => {
@@ -28,5 +31,23 @@ describe('keptSecretKey', () => {
     const file = join(await tempDir(), 'secret-key');
     await writeFile(file, '\n');
     await assert.rejects(keptSecretKey(file), /holds no usable key: delete it/);
+  });
+});
+
+describe('the webhooks’ signing key', () => {
+  const settings = (env: NodeJS.ProcessEnv) => webhookSettingsOf(loadConfig(env, join(import.meta.dirname, '..')));
+
+  it('is YTCONV_WEBHOOK_SECRET when set', async () => {
+    const key = 'a-webhook-key-of-16+-characters';
+    assert.equal((await settings({ SECRET_KEY: 'k'.repeat(32), YTCONV_WEBHOOK_SECRET: key })).signingKey, key);
+  });
+
+  it('is derived from SECRET_KEY otherwise: the same on every host, never the secret key itself', async () => {
+    const one = (await settings({ SECRET_KEY: 'k'.repeat(32) })).signingKey;
+    assert.equal((await settings({ SECRET_KEY: 'k'.repeat(32) })).signingKey, one);
+    assert.notEqual((await settings({ SECRET_KEY: 'j'.repeat(32) })).signingKey, one);
+    assert.notEqual(one, 'k'.repeat(32));
+    // The README's one-liner for handing it to receivers.
+    assert.equal(createHmac('sha256', 'k'.repeat(32)).update('ytconv webhooks').digest('base64url'), one);
   });
 });

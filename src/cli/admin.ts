@@ -1,10 +1,13 @@
 /**
- * `ytconv admin create|list|passwd|delete`: the people who may sign in to /admin, managed like
- * Django's createsuperuser/changepassword. A new password is asked twice on the terminal, without
+ * `ytconv admin create|list|passwd|delete`: the people who may sign in (admins to /admin, users
+ * with `--role user` to the page of a private instance), managed like Django's
+ * createsuperuser/changepassword. A new password is asked twice on the terminal, without
  * echo; scripts give it in YTCONV_ADMIN_PASSWORD instead. `ytconv admin cookies` shows the cookies
  * pool and `cookies-back NAME` puts a file that was set aside back in use.
  */
+import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
+import { ROLES, type Role, SIGN_IN_PATH } from '../access.ts';
 import type { Config } from '../config.ts';
 import { adminExists, createAdmin, deleteAdmin, listAdmins, setAdminPassword } from '../db/admins.ts';
 import { openDatabase } from '../db/connect.ts';
@@ -15,7 +18,7 @@ import { formatTime } from '../web/admin/format.ts';
 import { cookiesLines } from './cookies-lines.ts';
 import { askNewPassword, Interrupted, passwordProblem } from './password-prompt.ts';
 
-const USAGE = `usage: ytconv admin create USERNAME
+const USAGE = `usage: ytconv admin create USERNAME [--role admin|user]
        ytconv admin list
        ytconv admin passwd USERNAME
        ytconv admin delete USERNAME [--force]
@@ -25,7 +28,7 @@ const USAGE = `usage: ytconv admin create USERNAME
 const USERNAME = /^[\w.@+-]{1,150}$/;
 
 /** A refusal in our words, with its exit code. */
-class Refused extends Error {
+export class Refused extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
     super(message);
@@ -34,13 +37,25 @@ class Refused extends Error {
 }
 
 type Db = Kysely<Database>;
-type Action = (db: Db) => Promise<void>;
+export type Action = (db: Db) => Promise<void>;
 
-export async function runAdmin(argv: string[], config: Config): Promise<number> {
+export function runAdmin(argv: string[], config: Config): Promise<number> {
+  return runOnDatabase('admin', () => parse(argv, config), config);
+}
+
+/**
+ * A subcommand of `ytconv COMMAND` that works on the database: 0 when done, 1 when refused, 2 for a
+ * mistyped command, 130 when a prompt is left with Ctrl-C.
+ */
+export async function runOnDatabase(command: string, parse: () => Action, config: Config): Promise<number> {
+  const fail = (message: string, code: number) => {
+    process.stderr.write(`ytconv ${command}: ${message}\n`);
+    return code;
+  };
   let db: Db | undefined;
   try {
     // Everything that can be refused without the database is refused before opening it.
-    const action = parse(argv, config);
+    const action = parse();
     db = openDatabase(config.service.databaseUrl);
     await action(db);
     return 0;
@@ -55,7 +70,8 @@ export async function runAdmin(argv: string[], config: Config): Promise<number> 
 }
 
 function parse(argv: string[], config: Config): Action {
-  const [action, ...rest] = argv;
+  const [action, ...given] = argv;
+  const { role, rest } = action === 'create' ? roleOption(given) : { role: 'admin' as const, rest: given };
   const force = action === 'delete' && rest.includes('--force');
   const args = force ? rest.filter((arg) => arg !== '--force') : rest;
   if (action === 'list' && args.length === 0) return list;
@@ -65,7 +81,7 @@ function parse(argv: string[], config: Config): Action {
   switch (action) {
     case 'create':
       if (!USERNAME.test(username)) throw new Refused('a username is 1 to 150 letters, digits and @ . + - _', 2);
-      return create(username, newPassword(config), config.service.publicUrl);
+      return create(username, role, newPassword(config), config.service.publicUrl);
     case 'passwd':
       return passwd(username, newPassword(config));
     case 'delete':
@@ -77,13 +93,28 @@ function parse(argv: string[], config: Config): Action {
   }
 }
 
-function create(username: string, password: () => Promise<string>, publicUrl: string): Action {
+/** `--role admin|user` (admin when absent), and the other arguments. */
+function roleOption(args: string[]): { role: Role; rest: string[] } {
+  let parsed: { values: { role: string }; positionals: string[] };
+  try {
+    const options = { role: { type: 'string', default: 'admin' } } as const;
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch {
+    throw new Refused(USAGE, 2);
+  }
+  const role = ROLES.find((known) => known === parsed.values.role);
+  if (role === undefined) throw new Refused(`--role is one of: ${ROLES.join(', ')}`, 2);
+  return { role, rest: parsed.positionals };
+}
+
+function create(username: string, role: Role, password: () => Promise<string>, publicUrl: string): Action {
   return async (db) => {
     const taken = new Refused(`the user "${username}" already exists`);
     if (await adminExists(db, username)) throw taken;
     // Null when the same name was taken meanwhile.
-    if ((await createAdmin(db, username, await password())) === null) throw taken;
-    say(`Created the admin "${username}"; sign in at ${publicUrl}/admin`);
+    if ((await createAdmin(db, username, await password(), { role })) === null) throw taken;
+    if (role === 'admin') say(`Created the admin "${username}"; sign in at ${publicUrl}/admin`);
+    else say(`Created the user "${username}"; sign in at ${publicUrl}${SIGN_IN_PATH}`);
   };
 }
 
@@ -102,8 +133,10 @@ async function list(db: Db): Promise<void> {
     return;
   }
   const width = Math.max('USERNAME'.length, ...admins.map((admin) => admin.username.length));
-  say(`${'USERNAME'.padEnd(width)}  CREATED`);
-  for (const admin of admins) say(`${admin.username.padEnd(width)}  ${formatTime(admin.created_at)}`);
+  say(`${'USERNAME'.padEnd(width)}  ROLE   CREATED`);
+  for (const admin of admins) {
+    say(`${admin.username.padEnd(width)}  ${admin.role.padEnd(5)}  ${formatTime(admin.created_at)}`);
+  }
 }
 
 async function remove(db: Db, username: string, force: boolean): Promise<void> {
@@ -116,7 +149,8 @@ async function remove(db: Db, username: string, force: boolean): Promise<void> {
     );
   }
   say(`Deleted the admin "${username}".`);
-  if ((await listAdmins(db)).length === 0) say('There are no admins left: add one with ytconv admin create USERNAME.');
+  if (!(await listAdmins(db)).some((admin) => admin.role === 'admin'))
+    say('There are no admins left: add one with ytconv admin create USERNAME.');
 }
 
 async function listCookies(db: Db, config: Config): Promise<void> {
@@ -152,11 +186,6 @@ function noSuchAdmin(username: string): Refused {
   return new Refused(`there is no admin "${username}" (ytconv admin list shows who there is)`);
 }
 
-function say(line: string): void {
+export function say(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-function fail(message: string, code: number): number {
-  process.stderr.write(`ytconv admin: ${message}\n`);
-  return code;
 }

@@ -2,28 +2,31 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
+import { cliFlag, FLAG_NAMES, flagValues, type JobOptions, sponsorBlockFields, toConvertOptions } from '../options.ts';
 import { convert, type EntryReport } from '../pipeline/convert.ts';
-import { qualityOption, sponsorBlockOption } from '../pipeline/options.ts';
+import { formatItems, parseItems } from '../pipeline/items.ts';
+import { ORIGINAL_QUALITY } from '../pipeline/options.ts';
 import { parseSource } from '../pipeline/sources.ts';
 import type { AudioFormat, ConvertOptions, Engine, OutputFile } from '../pipeline/types.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { parseTimestamp } from '../units.ts';
-import { interruptSignal, printJson, reportFailure, sponsorBlockNote, truncationNote } from './output.ts';
+import { fileNotes, interruptSignal, printJson, reportFailure } from './output.ts';
 import { terminalBar } from './progress-bar.ts';
 
 const OPTIONS = {
   format: { type: 'string', short: 'f', default: 'mp3' },
-  quality: { type: 'string', short: 'q' },
+  quality: { type: 'string', short: 'q', default: ORIGINAL_QUALITY },
   start: { type: 'string' },
   end: { type: 'string' },
-  'split-chapters': { type: 'boolean', default: false },
-  normalize: { type: 'boolean', default: false },
-  replaygain: { type: 'boolean', default: false },
+  items: { type: 'string', short: 'I' },
   sponsorblock: { type: 'string' },
   'sponsorblock-categories': { type: 'string' },
   output: { type: 'string', short: 'o', default: '.' },
   json: { type: 'boolean', default: false },
 } as const;
+
+/** `--split-chapters` and the other flags (options.ts). */
+const FLAG_OPTIONS = Object.fromEntries(FLAG_NAMES.map((flag) => [cliFlag(flag), { type: 'boolean' } as const]));
 
 export async function runConvert(argv: string[], engine: Engine): Promise<number> {
   const json = argv.includes('--json');
@@ -46,6 +49,7 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
       const result = await convert(parseSource(input, { allowFiles: true }), parsed.options, {
         engine: { ...engine, warmYtdlp },
         outDir: parsed.outDir,
+        albumFolder: true,
         signal,
         onProgress: bar?.show,
         // A playlist's finished entries stay even when it is stopped later: list them then too.
@@ -69,34 +73,33 @@ export async function runConvert(argv: string[], engine: Engine): Promise<number
   }
   if (json) printJson({ files: files.map(fileJson), skipped });
   else for (const f of files) process.stdout.write(`${f.path}\n`);
-  const notes = files.flatMap((f) => [truncationNote(f), sponsorBlockNote(f)]);
-  if (!json) for (const note of notes) if (note) process.stderr.write(`${note}\n`);
+  if (!json) for (const note of files.flatMap(fileNotes)) process.stderr.write(`${note}\n`);
   return 0;
 }
 
 function parse(argv: string[]): { sources: string[]; options: ConvertOptions; outDir: string } {
+  const options = { ...OPTIONS, ...FLAG_OPTIONS };
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    values = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof values;
   } catch (err) {
     throw new ConvertError('invalid_option', (err as Error).message);
   }
   const v = values.values;
+  const flags = v as Record<string, unknown>;
   if (values.positionals.length === 0)
     throw new ConvertError('invalid_option', 'Give at least one link or file to convert.');
-  const options: ConvertOptions = {
+  // The same options as a job's, through the same one mapping to the pipeline's.
+  const job: JobOptions = {
     format: v.format as AudioFormat,
-    splitChapters: v['split-chapters'],
-    normalize: v.normalize,
-    replaygain: v.replaygain,
+    quality: v.quality,
+    start: v.start === undefined ? null : timestamp('--start', v.start),
+    end: v.end === undefined ? null : timestamp('--end', v.end),
+    ...flagValues(Object.fromEntries(FLAG_NAMES.map((flag) => [flag, flags[cliFlag(flag)] === true]))),
+    items: v.items === undefined ? null : formatItems(parseItems(v.items)),
+    ...sponsorBlockFields(v.sponsorblock, v['sponsorblock-categories']),
   };
-  const quality = qualityOption(v.quality);
-  if (quality !== undefined) options.quality = quality;
-  if (v.start !== undefined) options.start = timestamp('--start', v.start);
-  if (v.end !== undefined) options.end = timestamp('--end', v.end);
-  const sponsorblock = sponsorBlockOption(v.sponsorblock, v['sponsorblock-categories']);
-  if (sponsorblock) options.sponsorblock = sponsorblock;
-  return { sources: values.positionals, options, outDir: resolve(v.output) };
+  return { sources: values.positionals, options: toConvertOptions(job), outDir: resolve(v.output) };
 }
 
 function timestamp(flag: string, value: string): number {
@@ -112,6 +115,6 @@ function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): Skipped
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  const { path, title, duration, format, bitrate, size, truncated, sponsorblock } = f;
-  return { path, title, duration, format, bitrate, size, truncated, sponsorblock };
+  const { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock } = f;
+  return { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock };
 }

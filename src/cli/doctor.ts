@@ -3,11 +3,13 @@
  * ✗ conversions will fail; each problem followed by the fix.
  */
 import { existsSync } from 'node:fs';
+import type { AccessMode } from '../access.ts';
 import { type Config, TOOL_VARIABLES, type ToolKey } from '../config.ts';
 import { openDatabase, parseDatabaseUrl } from '../db/connect.ts';
 import { cookiesStatus } from '../jobs/cookies-pool.ts';
+import { jsRuntimeText } from '../jobs/ytdlp-status.ts';
 import { run, ToolError } from '../pipeline/process.ts';
-import { ffmpegVersion, type YtdlpInfo, ytdlpInfo } from '../pipeline/tools.ts';
+import { ffmpegVersion, type YtdlpInfo, ytdlpInfo, ytdlpJsRuntime } from '../pipeline/tools.ts';
 import { formatDuration } from '../units.ts';
 import { cookiesLines } from './cookies-lines.ts';
 
@@ -31,7 +33,14 @@ export async function runDoctor(config: Config, write: (line: string) => void): 
     checkYtdlp(config),
     checkLevers(config),
   ]);
-  const checks = [...groups.flat(), pacing(config), sponsorBlockApi(config)];
+  const checks = [
+    ...groups.flat(),
+    pacing(config),
+    operatorNotices(config),
+    webhooks(config),
+    access(config),
+    sponsorBlockApi(config),
+  ];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
@@ -124,8 +133,7 @@ function ytdlpAge(info: YtdlpInfo, path: string): Check {
 }
 
 function jsRuntime(config: Config, info: YtdlpInfo): Check {
-  if (!info.supportsJsRuntimes) return { mark: '✓', text: 'JS runtime: not needed by this yt-dlp version' };
-  return { mark: '✓', text: `JS runtime for yt-dlp: node ${config.engine.tools.node} (--js-runtimes)` };
+  return { mark: '✓', text: `JS runtime for yt-dlp: ${jsRuntimeText(ytdlpJsRuntime(config.engine, info))}` };
 }
 
 /** The sites' pacing and pauses, as the workers apply them (YTCONV_PACE, YTCONV_PAUSE…). */
@@ -139,6 +147,43 @@ function pacing(config: Config): Check {
     mark: '✓',
     text: `${paced}; a site pauses ${formatDuration(pauseSec)} after a rate limit or ${botWallsToPause} bot walls in a row`,
   };
+}
+
+/**
+ * Where the operator hears of a site paused or a failed canary. A webhook's path often holds its
+ * secret (chat services put the token there), so only its origin is shown.
+ */
+function operatorNotices(config: Config): Check {
+  const { email, webhook } = config.service.operator;
+  const channels = [email && `email to ${email}`, webhook && `a webhook at ${new URL(webhook).origin}/…`];
+  const told = channels.filter(Boolean);
+  if (told.length === 0) {
+    return {
+      mark: '✓',
+      text: 'operator notices: the log only (YTCONV_OPERATOR_EMAIL, YTCONV_OPERATOR_WEBHOOK add email and a webhook)',
+    };
+  }
+  return { mark: '✓', text: `operator notices (a site paused, a failed canary): ${told.join(', ')}` };
+}
+
+/** Where jobs' ends are told besides each request's own webhook, and with which key; as above, an origin only. */
+function webhooks(config: Config): Check {
+  const { url, secret } = config.service.webhooks;
+  const every = url === null ? 'YTCONV_WEBHOOK_URL unset' : `every job's also to ${new URL(url).origin}/…`;
+  const key = secret === null ? 'a key derived from SECRET_KEY' : 'YTCONV_WEBHOOK_SECRET';
+  return { mark: '✓', text: `webhooks: each job's own (webhook_url), ${every}; signed with ${key}` };
+}
+
+const ACCESS_TEXTS: Record<AccessMode, string> = {
+  open: 'open: everyone may use the page and the API',
+  login: 'login: the page and the API need a signed-in person (ytconv admin create NAME --role user)',
+  apikey:
+    'apikey: the API needs an API key (ytconv apikey create NAME) or a signed-in person; the page, a signed-in person',
+};
+
+/** Who may use the service (YTCONV_ACCESS). */
+function access(config: Config): Check {
+  return { mark: '✓', text: `access ${ACCESS_TEXTS[config.service.access]}` };
 }
 
 const LEVERS_HINT = 'see "When YouTube blocks your server" in the README';
@@ -159,10 +204,25 @@ async function checkLevers(config: Config): Promise<Check[]> {
   for (const dir of ytdlpExtras.pluginDirs) checks.push({ mark: '✓', text: `yt-dlp plugin folder: ${dir}` });
   for (const value of ytdlpExtras.extractorArgs)
     checks.push({ mark: '✓', text: `yt-dlp extractor arguments: ${value}` });
+  const spacing = sleepText(ytdlpExtras.sleep);
+  if (spacing !== null) checks.push({ mark: '✓', text: `yt-dlp spacing: ${spacing}` });
   if (checks.length > 0) return checks;
   return [
-    { mark: '✓', text: `no cookies, proxies, yt-dlp plugins or extractor arguments configured (${LEVERS_HINT})` },
+    {
+      mark: '✓',
+      text: `no cookies, proxies, yt-dlp plugins, extractor arguments or spacing configured (${LEVERS_HINT})`,
+    },
   ];
+}
+
+/** YTCONV_YTDLP_SLEEP_REQUESTS and YTCONV_YTDLP_SLEEP in words; null when neither is set. */
+function sleepText({ requestsSec, downloadSec }: Config['engine']['ytdlpExtras']['sleep']): string | null {
+  const parts = [
+    requestsSec !== null && `${requestsSec} s between requests`,
+    downloadSec !== null &&
+      `${downloadSec.min === downloadSec.max ? downloadSec.min : `${downloadSec.min}-${downloadSec.max}`} s before each download`,
+  ].filter((part) => part !== false);
+  return parts.length > 0 ? parts.join(', ') : null;
 }
 
 function hidePassword(url: string): string {

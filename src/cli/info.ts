@@ -33,7 +33,10 @@ function describe(s: SourceSummary): string {
   if (s.thumbnail) lines.push(`thumbnail: ${s.thumbnail}`);
   if (s.chapters.length > 0) lines.push('chapters:', ...s.chapters.map((c) => `  ${hms(c.start)}  ${c.title}`));
   if (s.entries)
-    lines.push(`${s.entries.length} entries:`, ...s.entries.map((e, i) => `  ${i + 1}. ${e.title ?? e.url}`));
+    lines.push(
+      `${s.entries.length} entries:`,
+      ...s.entries.map((e, i) => `  ${i + 1}. ${e.title ?? e.url}${e.duration === null ? '' : `  ${hms(e.duration)}`}`),
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -25,8 +25,9 @@ Usage:
   ytconv web                           the web server (PORT, default 8000)
   ytconv worker                        a worker: conversions, emails, housekeeping
   ytconv migrate                       create or update the database's tables (DATABASE_URL)
-  ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password)
-  ytconv admin list                    list the admins and when each was added
+  ytconv admin create USERNAME         add a person who may sign in to /admin (asks for a password);
+                                       with --role user, one who may only use a private page and API
+  ytconv admin list                    list who may sign in, their role and when each was added
   ytconv admin passwd USERNAME         change an admin's password (asks for it)
   ytconv admin delete USERNAME         remove an admin (the last one only with --force)
   ytconv ytdlp status                  the yt-dlp workers use, its age, the last check and canary
@@ -34,6 +35,9 @@ Usage:
   ytconv ytdlp rollback                return every worker to the previous yt-dlp
   ytconv admin cookies                 the cookies pool: which files are in use, which set aside
   ytconv admin cookies-back NAME       put a cookies file that met a bot wall back in use
+  ytconv apikey create NAME [--rate N/1m]  an API key (YTCONV_ACCESS=apikey), printed once
+  ytconv apikey list                   the API keys, their limits, and which are revoked
+  ytconv apikey revoke NAME            refuse a key's requests from now on
 
 Convert options:
   -f, --format F        mp3 (default), m4a, opus, ogg, flac, wav
@@ -41,9 +45,8 @@ Convert options:
                         format, else 192k, Opus 128k), a bitrate 64k…320k, or V0…V9 (MP3 VBR)
       --start T         start at T (seconds or h:mm:ss)
       --end T           end at T (seconds or h:mm:ss)
-      --split-chapters  one file per chapter
-      --normalize       loudness to -14 LUFS (EBU R128)
-      --replaygain      ReplayGain tags (Opus: R128) instead: the audio stays as it is
+{flags}
+  -I, --items LIST      playlists: only these entries, as yt-dlp's -I: 1-3,7,10- or -5: (last five)
       --sponsorblock A  remove (or mark as chapters) a YouTube video's SponsorBlock segments
       --sponsorblock-categories C
                         which, separated by commas (default ${DEFAULT_SPONSOR_CATEGORIES.join(',')}),
@@ -58,7 +61,9 @@ async function main(argv: string[]): Promise<number> {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${HELP}\n`);
+    // The flags' lines come from their one definition, loaded only for the help.
+    const { flagHelp } = await import('../options.ts');
+    process.stdout.write(`${HELP.replace('{flags}', flagHelp().join('\n'))}\n`);
     return command === undefined ? 2 : 0;
   }
   const config = loadConfig(process.env, ROOT);
@@ -82,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./worker.ts')).runWorker(config);
     case 'admin':
       return (await import('./admin.ts')).runAdmin(rest, config);
+    case 'apikey':
+      return (await import('./apikey.ts')).runApikey(rest, config);
     case 'ytdlp':
       return (await import('./ytdlp.ts')).runYtdlp(rest, config);
     default:

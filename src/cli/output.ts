@@ -8,18 +8,18 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Says so when a file's source ended early, in the page's words; null for a whole file. */
-export function truncationNote(file: Pick<OutputFile, 'path' | 'truncated'>): string | null {
+/**
+ * What a file's result says besides the file, in the page's words: its source ended early, it was
+ * not split, SponsorBlock was asked for and could not be applied.
+ */
+export function fileNotes(file: Pick<OutputFile, 'path' | 'truncated' | 'unsplit' | 'sponsorblock'>): string[] {
   const t = file.truncated;
-  if (!t) return null;
-  return `ytconv: ${file.path}: the file ended at ${formatClock(t.at)} of ${formatClock(t.of)}; this is all the audio it had.`;
-}
-
-/** Says so when SponsorBlock was asked for and could not be applied; null otherwise. */
-export function sponsorBlockNote(file: Pick<OutputFile, 'path' | 'sponsorblock'>): string | null {
-  const outcome = file.sponsorblock;
-  if (!outcome || !('skipped' in outcome)) return null;
-  return `ytconv: ${file.path}: ${SPONSORBLOCK_SKIPPED[outcome.skipped]}`;
+  const sponsorblock = file.sponsorblock;
+  return [
+    ...(t ? [`the file ended at ${formatClock(t.at)} of ${formatClock(t.of)}; this is all the audio it had.`] : []),
+    ...(file.unsplit ? ['not split: the media has no chapters, so this is all of it in one file.'] : []),
+    ...(sponsorblock && 'skipped' in sponsorblock ? [SPONSORBLOCK_SKIPPED[sponsorblock.skipped]] : []),
+  ].map((note) => `ytconv: ${file.path}: ${note}`);
 }
 
 /** Print a failure as the user should see it (never a stack trace) and return the exit code. */

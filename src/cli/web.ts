@@ -7,7 +7,7 @@ import { healthCheck } from '../jobs/health.ts';
 import { createLogger, quietErrors } from '../log.ts';
 import { openJobEvents } from '../queue/events.ts';
 import { convertQueues, WEB_REDIS } from '../queue/queues.ts';
-import { keptSecretKey } from '../secret-key.ts';
+import { serviceSecretKey } from '../secret-key.ts';
 import { jobsApiOf, openServices } from '../services.ts';
 import { buildApp } from '../web/app.ts';
 import { closeOnSignals } from './shutdown.ts';
@@ -22,24 +22,32 @@ export async function runWeb(config: Config): Promise<number> {
   // fast while Redis is down, and the limiter then lets requests through.
   const rateRedis = new Redis(config.service.redisUrl, WEB_REDIS);
   rateRedis.on('error', quietErrors(log, 'Redis (rate limits)'));
+  const adminApi = createAdminApi({
+    ...services,
+    jobs,
+    ytdlp: { engine: config.engine, settings: config.service.ytdlpUpdates },
+  });
+  // One session for the admin area and (YTCONV_ACCESS) the page and the API.
+  const sessions = {
+    api: adminApi,
+    secretKey: await serviceSecretKey(config.service),
+    secureCookie: config.service.publicUrl.startsWith('https:'),
+  };
   const app = await buildApp({
     jobs,
     maxUploadBytes: config.service.maxUploadBytes,
     mediaLimits: config.engine.limits,
     submitRate: config.service.submitRate,
+    inspectRate: config.service.inspectRate,
     rateLimitStore: { client: rateRedis, keyPrefix: config.service.queuePrefix },
     trustProxy: config.service.trustProxy,
     health: healthCheck(services),
     // Inside storage, so that accepting an upload is a rename, never a copy.
     uploadDir: join(services.storage.uploadDir(), '.incoming'),
+    access: { ...sessions, mode: config.service.access },
     admin: {
-      api: createAdminApi({
-        ...services,
-        jobs,
-        ytdlp: { engine: config.engine, settings: config.service.ytdlpUpdates },
-      }),
-      secretKey: config.service.secretKey ?? (await keptSecretKey(config.service.secretKeyFile)),
-      secureCookie: config.service.publicUrl.startsWith('https:'),
+      ...sessions,
+      defaultKeyRate: config.service.submitRate,
       queues: [...convertQueues(services.queues), services.queues.service],
     },
     logger: log,

@@ -5,7 +5,7 @@ import { createMailer } from '../mailer.ts';
 import { lowerChildPriority } from '../pipeline/process.ts';
 import { WarmYtdlp } from '../pipeline/ytdlp-server.ts';
 import { startWorkers } from '../queue/worker.ts';
-import { openServices, parkRulesOf } from '../services.ts';
+import { openServices, parkRulesOf, webhookSettingsOf } from '../services.ts';
 import { closeOnSignals } from './shutdown.ts';
 
 /**
@@ -34,6 +34,8 @@ export async function runWorker(config: Config): Promise<number> {
     concurrency: service.workerConcurrency,
     pace: service.pace,
     parkRules: parkRulesOf(config),
+    operator: service.operator,
+    webhooks: await webhookSettingsOf(config),
     schedules: { expireEveryMs: service.expireEverySec * 1000, reconcileEveryMs: service.reconcileEverySec * 1000 },
     log,
   });

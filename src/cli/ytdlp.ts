@@ -4,8 +4,9 @@
  * every worker to the previous version from its next conversion on.
  */
 import type { Config } from '../config.ts';
+import { operatorTeller } from '../jobs/operator-notices.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
-import { type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
+import { jsRuntimeText, type YtdlpStatus, ytdlpStatus } from '../jobs/ytdlp-status.ts';
 import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../jobs/ytdlp-updates.ts';
 import { createLogger } from '../log.ts';
 import { openServices } from '../services.ts';
@@ -55,6 +56,8 @@ export async function runYtdlp(argv: string[], config: Config): Promise<number> 
       engine: config.engine,
       settings: config.service.ytdlpUpdates,
       log,
+      // Like the worker's daily check, a canary that fails here is told to the operator too.
+      tellOperator: operatorTeller({ queues: services.queues, operator: config.service.operator, log }),
       onSwitched: () =>
         rerunAfterYtdlpSwitch(services, (count) =>
           say(`${count} conversion(s) that failed on the old yt-dlp's extractor run again with this one.`),
@@ -83,6 +86,7 @@ export function statusLines(status: YtdlpStatus): string[] {
   return [
     `yt-dlp ${status.version ?? 'does not run'}, ${age}: ${origin}`,
     `  file: ${status.path}`,
+    ...(status.version === null ? [] : [`  JS runtime: ${jsRuntimeText(status.jsRuntime)}`]),
     ...(status.previous === null ? [] : [`  previous: ${status.previous} (ytconv ytdlp rollback returns to it)`]),
     `updates: ${status.updates}`,
     check === null ? 'last check: never' : `last check: ${formatTime(check.at)}, ${check.outcome}: ${check.message}`,

@@ -1,5 +1,11 @@
-/** The people who may open /admin. */
-import type { Db } from './database.ts';
+/**
+ * The people who may sign in: admins (the admin area, the page and the API) and users (the page and
+ * the API only, for YTCONV_ACCESS=login or apikey). One table, a role per person.
+ */
+
+import type { ExpressionBuilder } from 'kysely';
+import type { Role } from '../access.ts';
+import type { Database, Db } from './database.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { AdminRow } from './tables/admins.ts';
 
@@ -11,14 +17,21 @@ export type Admin = Omit<AdminRow, 'password_hash'>;
  */
 let decoy: Promise<string> | undefined;
 
+const PUBLIC_COLUMNS = ['id', 'username', 'role', 'created_at'] as const;
+
 /** Null, creating nothing, when the username is taken. */
-export async function createAdmin(db: Db, username: string, password: string, now = Date.now()): Promise<Admin | null> {
+export async function createAdmin(
+  db: Db,
+  username: string,
+  password: string,
+  { role = 'admin', now = Date.now() }: { role?: Role; now?: number } = {},
+): Promise<Admin | null> {
   const password_hash = await hashPassword(password);
   const row = await db
     .insertInto('admins')
-    .values({ username, password_hash, created_at: now })
+    .values({ username, password_hash, role, created_at: now })
     .onConflict((oc) => oc.column('username').doNothing())
-    .returning(['id', 'username', 'created_at'])
+    .returning(PUBLIC_COLUMNS)
     .executeTakeFirst();
   return row ?? null;
 }
@@ -29,9 +42,15 @@ export async function adminExists(db: Db, username: string): Promise<boolean> {
   return row !== undefined;
 }
 
-/** Every admin, oldest first. */
+/** The role of a person who may sign in, or null when there is no such person (any more). */
+export async function roleOf(db: Db, username: string): Promise<Role | null> {
+  const row = await db.selectFrom('admins').select('role').where('username', '=', username).executeTakeFirst();
+  return row?.role ?? null;
+}
+
+/** Everyone who may sign in, oldest first. */
 export async function listAdmins(db: Db): Promise<Admin[]> {
-  return db.selectFrom('admins').select(['id', 'username', 'created_at']).orderBy('created_at').orderBy('id').execute();
+  return db.selectFrom('admins').select(PUBLIC_COLUMNS).orderBy('created_at').orderBy('id').execute();
 }
 
 /** False, changing nothing, when there is no such admin. */
@@ -48,15 +67,17 @@ export async function setAdminPassword(db: Db, username: string, password: strin
 export type AdminRemoval = 'deleted' | 'not_found' | 'last';
 
 /**
- * Forget an admin. Unless `force`, the last one stays ('last'): without an admin nobody can sign
- * in. The count is checked inside the DELETE rather than read beforehand, so that nothing
+ * Forget someone. Unless `force`, the last admin stays ('last'): without one nobody can sign in to
+ * the admin area (users may always go). The count is checked inside the DELETE rather than read beforehand, so that nothing
  * another command does can fall between the check and the delete (short of two deletes
  * committing at the same instant on PostgreSQL, which a command run by hand need not fear).
  */
 export async function deleteAdmin(db: Db, username: string, { force = false } = {}): Promise<AdminRemoval> {
   let query = db.deleteFrom('admins').where('username', '=', username);
   if (!force) {
-    query = query.where((eb) => eb(eb.selectFrom('admins').select(eb.fn.countAll().as('n')), '>', 1));
+    const admins = (eb: ExpressionBuilder<Database, 'admins'>) =>
+      eb.selectFrom('admins as other').where('other.role', '=', 'admin').select(eb.fn.countAll().as('n'));
+    query = query.where((eb) => eb.or([eb('role', '!=', 'admin'), eb(admins(eb), '>', 1)]));
   }
   const result = await query.executeTakeFirst();
   if (result.numDeletedRows > 0n) return 'deleted';

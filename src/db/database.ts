@@ -1,6 +1,7 @@
 /** The database as Kysely sees it: one table type per file under `tables/`. */
 import type { Kysely, Transaction } from 'kysely';
 import type { AdminsTable } from './tables/admins.ts';
+import type { ApiKeysTable } from './tables/api-keys.ts';
 import type { ConversionFilesTable } from './tables/conversion-files.ts';
 import type { ConversionsTable } from './tables/conversions.ts';
 import type { CookiesPoolTable } from './tables/cookies-pool.ts';
@@ -16,6 +17,7 @@ export interface Database {
   ytdlp_state: YtdlpStateTable;
   site_states: SiteStatesTable;
   cookies_pool: CookiesPoolTable;
+  api_keys: ApiKeysTable;
 }
 
 /** What every repository function takes, so callers can compose them inside one transaction. */

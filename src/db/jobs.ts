@@ -43,18 +43,34 @@ export function jobStatus(job: Job): JobStatus {
   return job.cancelled_at === null ? job.conversion.status : 'cancelled';
 }
 
-async function insertJob(db: Db, conversionId: string, email: string | null, now: Timestamp): Promise<JobRow> {
+/** How a requester is told that their work ended: by email, by their own webhook, both or neither. */
+export type Contact = Pick<JobRow, 'email' | 'webhook_url'>;
+
+/** A requester who asked to be told nothing (the instance's own webhook still hears of the job). */
+export const NO_CONTACT: Contact = { email: null, webhook_url: null };
+
+async function insertJob(db: Db, conversionId: string, contact: Contact, now: Timestamp): Promise<JobRow> {
+  const { email, webhook_url } = contact;
   return db
     .insertInto('jobs')
-    .values({ id: newId(), conversion_id: conversionId, email, email_error: null, created_at: now, cancelled_at: null })
+    .values({
+      id: newId(),
+      conversion_id: conversionId,
+      email,
+      email_error: null,
+      webhook_url,
+      webhook_error: null,
+      created_at: now,
+      cancelled_at: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-/** What new work needs: the conversion and its first requester's email. */
+/** What new work needs: the conversion and how to reach its first requester. */
 export interface NewWork {
   input: ConversionInput;
-  email: string | null;
+  contact: Contact;
 }
 
 /**
@@ -64,10 +80,10 @@ export interface NewWork {
 export async function createWithConversion(
   db: Db,
   input: ConversionInput,
-  email: string | null,
+  contact: Contact,
   now: Timestamp = Date.now(),
 ): Promise<Job | null> {
-  const [job] = await createWithConversions(db, [{ input, email }], now);
+  const [job] = await createWithConversions(db, [{ input, contact }], now);
   return job === NO_ROOM ? null : (job ?? null);
 }
 
@@ -104,7 +120,7 @@ async function noRoomFor(trx: Db, { input }: NewWork, now: Timestamp): Promise<n
   return (await findExisting(trx, input.options_key, now)).active ? null : NO_ROOM;
 }
 
-async function insertWork(trx: Db, { input, email }: NewWork, now: Timestamp): Promise<Job | null> {
+async function insertWork(trx: Db, { input, contact }: NewWork, now: Timestamp): Promise<Job | null> {
   const row = await trx
     .insertInto('conversions')
     .values(conversionRow(input, now))
@@ -113,11 +129,11 @@ async function insertWork(trx: Db, { input, email }: NewWork, now: Timestamp): P
     .returningAll()
     .executeTakeFirst();
   if (row === undefined) return null;
-  return { ...(await insertJob(trx, row.id, email, now)), conversion: toConversion(row) };
+  return { ...(await insertJob(trx, row.id, contact, now)), conversion: toConversion(row) };
 }
 
 /** A new job on work still queued or running; null when it ended meanwhile. */
-export function attachToActive(db: Db, conversionId: string, email: string | null, now = Date.now()) {
+export function attachToActive(db: Db, conversionId: string, contact: Contact, now = Date.now()) {
   return inTransaction(db, async (trx) => {
     const joined = await trx
       .updateTable('conversions')
@@ -126,7 +142,7 @@ export function attachToActive(db: Db, conversionId: string, email: string | nul
       .where('status', 'in', ACTIVE)
       .executeTakeFirst();
     if (joined.numUpdatedRows === 0n) return null;
-    return withConversion(trx, await insertJob(trx, conversionId, email, now));
+    return withConversion(trx, await insertJob(trx, conversionId, contact, now));
   });
 }
 
@@ -134,13 +150,7 @@ export function attachToActive(db: Db, conversionId: string, email: string | nul
  * A new job on finished work whose files are kept at `now`; the files are then kept at least
  * until `keepUntil`, so the new requester gets the full retention time. Null when they expired.
  */
-export function attachToDone(
-  db: Db,
-  conversionId: string,
-  email: string | null,
-  keepUntil: Timestamp,
-  now = Date.now(),
-) {
+export function attachToDone(db: Db, conversionId: string, contact: Contact, keepUntil: Timestamp, now = Date.now()) {
   return inTransaction(db, async (trx) => {
     const kept = await trx
       .updateTable('conversions')
@@ -150,7 +160,7 @@ export function attachToDone(
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (kept.numUpdatedRows === 0n) return null;
-    return withConversion(trx, await insertJob(trx, conversionId, email, now));
+    return withConversion(trx, await insertJob(trx, conversionId, contact, now));
   });
 }
 
@@ -257,22 +267,28 @@ export async function jobIdsOf(db: Db, conversionId: string): Promise<string[]> 
   return rows.map((r) => r.id);
 }
 
-/** The jobs to tell that their work ended: not cancelled, with an email address. */
-export async function jobsToNotify(db: Db, conversionId: string): Promise<{ id: string; email: string }[]> {
-  const rows = await db
+/** A job to tell that its work ended, and how. */
+export type JobToNotify = Contact & { id: string };
+
+/** The jobs to tell that their work ended: those not cancelled (the instance's webhook hears of each). */
+export async function jobsToNotify(db: Db, conversionId: string): Promise<JobToNotify[]> {
+  return db
     .selectFrom('jobs')
-    .select(['id', 'email'])
+    .select(['id', 'email', 'webhook_url'])
     .where('conversion_id', '=', conversionId)
     .where('cancelled_at', 'is', null)
-    .where('email', 'is not', null)
     .orderBy('created_at')
     .execute();
-  return rows.flatMap((r) => (r.email === null ? [] : [{ id: r.id, email: r.email }]));
 }
 
 /** Why the job's email could not be sent, once its retries are used up. */
 export async function recordEmailFailure(db: Db, id: string, message: string): Promise<void> {
   await db.updateTable('jobs').set({ email_error: message }).where('id', '=', id).execute();
+}
+
+/** Why a webhook call for the job could not be delivered, once its retries are used up. */
+export async function recordWebhookFailure(db: Db, id: string, message: string): Promise<void> {
+  await db.updateTable('jobs').set({ webhook_error: message }).where('id', '=', id).execute();
 }
 
 /** The jobs a search matches, for listJobs and countJobs to share. */

@@ -1,19 +1,25 @@
 /**
- * What the admin area may do: sign people in, list jobs with filters, retry, cancel and delete.
+ * What the admin area may do: sign people in, list jobs with filters, retry, cancel and delete;
+ * show the service's health, lift a site's pause and put a cookies file back in use.
  * Like JobsApi it speaks plain data; the web layer renders it. A retry is a new job made through
  * the normal path (JobsApi.create), so it is checked, shared and queued like any other request.
  */
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { adminExists, verifyAdmin } from '../db/admins.ts';
 import { listFiles, listFilesOf } from '../db/conversion-files.ts';
 import { deleteOrphanConversion } from '../db/conversions.ts';
+import { putCookiesBack } from '../db/cookies-pool.ts';
 import type { Database } from '../db/database.ts';
 import { countJobs, deleteJob, getJob, type Job, jobStatus, listJobs } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { SourceKind } from '../db/tables/conversions.ts';
 import { ConvertError, type ErrorCode } from '../errors.ts';
+import { flagValues } from '../options.ts';
+import type { Queues } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { type AccessApi, createAccessApi } from './access.ts';
+import { type OpsHealth, opsHealth } from './ops-health.ts';
+import { resumeSite, sitePauses } from './parking.ts';
 import { uploadDir } from './service.ts';
 import type { JobStatus, JobsApi, JobView, NewJob } from './types.ts';
 import { isExpired, visibleFiles } from './view.ts';
@@ -25,6 +31,8 @@ export interface AdminServiceDeps {
   jobs: JobsApi;
   /** What the yt-dlp panel needs besides the database. */
   ytdlp: Pick<YtdlpStatusDeps, 'engine' | 'settings'>;
+  /** A lifted pause takes the BullMQ rate limit off its site's queue. */
+  queues: Queues;
 }
 
 /** One row of the admin's job list. Times are milliseconds since the epoch. */
@@ -43,6 +51,8 @@ export interface AdminJob {
   error: { code: ErrorCode; message: string } | null;
   /** Why the notification email could not be sent, if it could not. */
   email_error: string | null;
+  /** Why a webhook call could not be delivered, if one could not. */
+  webhook_error: string | null;
   created_at: number;
 }
 
@@ -60,11 +70,8 @@ export interface JobList {
   total: number;
 }
 
-export interface AdminApi {
-  /** The username when the password is right, else null. */
-  authenticate(username: string, password: string): Promise<string | null>;
-  /** Whether the admin still exists, so that deleting an admin ends their sessions at once. */
-  isAdmin(username: string): Promise<boolean>;
+/** Signing in and API keys are the access service's; the rest is the admin area's own. */
+export interface AdminApi extends AccessApi {
   /** One row of the list, for the page that asks to confirm an action on it. */
   job(id: string): Promise<AdminJob>;
   list(query: JobListQuery): Promise<JobList>;
@@ -75,14 +82,27 @@ export interface AdminApi {
   remove(id: string): Promise<void>;
   /** The yt-dlp workers use, as `ytconv ytdlp status` shows it. */
   ytdlp(): Promise<YtdlpStatus>;
+  health(): Promise<OpsHealth>;
+  /** End a site's pause now (its operator fixed the cause); `conflict` when it is not paused. */
+  resumeSite(site: string): Promise<void>;
+  /** Put a cookies file that met the bot wall back in use; `not_found` when the pool has no such file. */
+  putCookiesBack(name: string): Promise<void>;
 }
 
 export function createAdminApi(deps: AdminServiceDeps): AdminApi {
   const { db, storage, jobs } = deps;
   return {
-    authenticate: async (username, password) => (await verifyAdmin(db, username, password))?.username ?? null,
-    isAdmin: (username) => adminExists(db, username),
+    ...createAccessApi(db),
     ytdlp: () => ytdlpStatus({ db, storage, ...deps.ytdlp }),
+    health: () => opsHealth(deps),
+    async resumeSite(site) {
+      if (!(await sitePauses(db)).has(site)) throw new ConvertError('conflict', `${site} is not paused (any more).`);
+      await resumeSite(deps, site);
+    },
+    async putCookiesBack(name) {
+      if (!(await putCookiesBack(db, name)))
+        throw new ConvertError('not_found', `The cookies pool has no file "${name}".`);
+    },
     async job(id) {
       const job = await existing(db, id);
       return adminJob(job, await listFiles(db, job.conversion_id));
@@ -145,21 +165,20 @@ function notFound(): ConvertError {
   return new ConvertError('not_found', 'There is no such job (any more).');
 }
 
-/** The original request's options and email: the person who asked is told about the retry too. */
+/** The original request's options, email and webhook: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, split_chapters, normalize, replaygain } = job.conversion.options;
-  const { sponsorblock, sponsorblock_categories } = job.conversion.options;
+  const { format, quality, start, end, items, sponsorblock, sponsorblock_categories } = job.conversion.options;
   return {
     format,
-    split_chapters,
-    normalize,
-    replaygain,
+    ...flagValues(job.conversion.options),
     sponsorblock,
     sponsorblock_categories: [...sponsorblock_categories],
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),
+    ...(items !== null && { items }),
     ...(job.email !== null && { email: job.email }),
+    ...(job.webhook_url !== null && { webhook_url: job.webhook_url }),
   };
 }
 
@@ -178,6 +197,7 @@ function adminJob(job: Job, files: readonly FileRow[]): AdminJob {
     expired: isExpired(job, Date.now()),
     error: work.error_code === null ? null : { code: work.error_code, message: work.error_message ?? '' },
     email_error: job.email_error,
+    webhook_error: job.webhook_error,
     created_at: job.created_at,
   };
 }

@@ -34,8 +34,14 @@ export class EntryWriter {
   }
 
   /** The playlist's entries became known, titled, before any is converted. */
-  start(entries: readonly { title: string | null }[]): void {
-    this.#list = entries.map((e) => ({ title: e.title, status: 'queued', error: null, finished_at: null }));
+  start(entries: readonly { title: string | null; position: number }[]): void {
+    this.#list = entries.map((e) => ({
+      title: e.title,
+      position: e.position,
+      status: 'queued',
+      error: null,
+      finished_at: null,
+    }));
     const list = this.#list.map((e) => ({ ...e }));
     const { db, conversionId, token } = this.#deps;
     this.#write(() => startEntries(db, conversionId, token, list));
@@ -47,6 +53,7 @@ export class EntryWriter {
     const ended = r.status !== 'running';
     this.#list[i] = {
       title: r.title ?? this.#list[i]?.title ?? null,
+      position: this.#list[i]?.position ?? r.index,
       status: r.status,
       error: 'error' in r ? r.error : null,
       finished_at: ended ? now : null,

@@ -18,6 +18,7 @@ import type { ConvertError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { siteOf } from '../pipeline/extractors.ts';
 import { findConvertMessage, type Queues, sendConvert } from '../queue/queues.ts';
+import { sitePausedNotice, type TellOperator } from './operator-notices.ts';
 
 /** What a waiting job says, per cause; `until` (when known) goes beside it. */
 export const WAITING_MESSAGES: Readonly<Record<ParkCause, string>> = {
@@ -74,9 +75,9 @@ export interface Parking {
   pauseSite: boolean;
 }
 
-/** Count the failure against the site, pausing it when it calls for that; say how to park. */
+/** Count the failure against the site, pausing it when it calls for that (and telling the operator); say how to park. */
 export async function planParking(
-  deps: { db: Db; parkRules: ParkRules; log: Logger },
+  deps: { db: Db; parkRules: ParkRules; log: Logger; tellOperator: TellOperator },
   site: string | null,
   cause: ParkCause,
   now: Timestamp = Date.now(),
@@ -93,10 +94,9 @@ export async function planParking(
   }
   const length = { baseMs: parkRules.pauseMs, maxMs: parkRules.pauseMs * MAX_PAUSE_FACTOR };
   const until = await startPause(db, key, cause, length, now);
-  log.warn(
-    { site: key, cause, until: new Date(until).toISOString() },
-    `${key} paused: ${WAITING_MESSAGES[cause]} Its conversions wait until then.`,
-  );
+  const message = `${key} paused: ${WAITING_MESSAGES[cause]} Its conversions wait until then.`;
+  log.warn({ site: key, cause, until: new Date(until).toISOString() }, message);
+  await deps.tellOperator(sitePausedNotice(key, cause, until, message));
   return { cause, until, pauseSite: true };
 }
 

@@ -4,21 +4,34 @@
  * codes: the option values, the link's syntax, whether its site is allowed, and its address.
  */
 import { createHash } from 'node:crypto';
+import { isEmailAddress } from '../email-address.ts';
 import { ConvertError } from '../errors.ts';
-import { DEFAULT_FORMAT, type JobOptions, toConvertOptions } from '../options.ts';
+import {
+  DEFAULT_FORMAT,
+  FLAG_NAMES,
+  flagValues,
+  type JobOptions,
+  type OptionFields,
+  sponsorBlockFields,
+  toConvertOptions,
+} from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
 import { type ExtractorNames, suitableExtractors } from '../pipeline/extractors.ts';
 import { type ResolveAll, resolveAll, resolvesForbidden } from '../pipeline/guard.ts';
-import { isAudioFormat, ORIGINAL_QUALITY, sponsorBlockOption, validateOptions } from '../pipeline/options.ts';
+import { formatItems, parseItems } from '../pipeline/items.ts';
+import { isAudioFormat, ORIGINAL_QUALITY, validateOptions } from '../pipeline/options.ts';
 import { allowsOnlyYoutube, isSiteAllowed, parseSource, youtubeExtractor } from '../pipeline/sources.ts';
 import type { Engine, Source } from '../pipeline/types.ts';
 import { parseTimestamp } from '../units.ts';
 import type { NewJob } from './types.ts';
+import { checkWebhookUrl } from './webhooks.ts';
 
 export interface CheckedRequest {
   source: { kind: 'url' | 'upload'; site: string | null; id: string | null; url: string };
   options: JobOptions;
   email: string | null;
+  /** The requester's own webhook (jobs/webhooks.ts). */
+  webhook_url: string | null;
   /** Equal for requests that must give the same files; null for uploads (never shared). */
   key: string | null;
 }
@@ -38,32 +51,46 @@ export function doorChecks(engine: Engine): DoorChecks {
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 
+/** The options, email and webhook of a request: what several links submitted together share. */
+export function checkFields(
+  request: OptionFields & { email?: string | null; webhook_url?: string | null },
+  policy: Engine['policy'],
+): Pick<CheckedRequest, 'options' | 'email' | 'webhook_url'> {
+  const options = jobOptions(request);
+  validateOptions(toConvertOptions(options));
+  const email = request.email?.trim() || null;
+  if (email !== null && !isEmailAddress(email)) {
+    throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
+  }
+  return { options, email, webhook_url: checkWebhookUrl(request.webhook_url, policy) };
+}
+
 export async function checkRequest(
   request: NewJob,
   engine: Engine,
   checks: DoorChecks = doorChecks(engine),
 ): Promise<CheckedRequest> {
-  const options = jobOptions(request);
-  validateOptions(toConvertOptions(options));
-  const email = request.email?.trim() || null;
-  if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
-  }
+  const fields = checkFields(request, engine.policy);
   if (request.upload) {
-    return {
-      source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename },
-      options,
-      email,
-      key: null,
-    };
+    return { source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename }, ...fields, key: null };
   }
-  if (!request.url) throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
-  const parsed = parseSource(request.url, { allowFiles: false });
+  const parsed = await checkLink(request.url, engine, checks);
+  const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
+  return { source, ...fields, key: requestKey(source.url, fields.options) };
+}
+
+/** A link as the door takes it: its syntax, its site and its address checked, in its canonical form. */
+export async function checkLink(
+  url: string | undefined,
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<UrlSource> {
+  if (!url) throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
+  const parsed = parseSource(url, { allowFiles: false });
   if (parsed.kind !== 'url') throw new ConvertError('invalid_url', 'Give a link to convert, or upload a file.');
   await checkSite(parsed, engine.policy.allowedSites, checks);
   await checkAddress(parsed, engine.policy, checks);
-  const source = { kind: 'url' as const, site: parsed.site, id: parsed.id, url: parsed.canonicalUrl };
-  return { source, options, email, key: requestKey(source.url, options) };
+  return parsed;
 }
 
 /**
@@ -110,7 +137,7 @@ async function checkAddress(source: UrlSource, policy: Engine['policy'], checks:
 }
 
 /** The request's option fields resolved: every default filled in, times in seconds. */
-function jobOptions(request: NewJob): JobOptions {
+function jobOptions(request: OptionFields): JobOptions {
   const format = request.format ?? DEFAULT_FORMAT;
   if (!isAudioFormat(format))
     throw new ConvertError('invalid_option', `Unknown format "${format}".`, { field: 'format' });
@@ -120,18 +147,10 @@ function jobOptions(request: NewJob): JobOptions {
     // Starting at 0 is no trim: the same work (and the same files) as giving no start.
     start: seconds('start', request.start) || null,
     end: seconds('end', request.end),
-    split_chapters: request.split_chapters ?? false,
-    normalize: request.normalize ?? false,
-    replaygain: request.replaygain ?? false,
-    ...sponsorBlockFields(request),
+    ...flagValues(request),
+    items: request.items?.trim() ? formatItems(parseItems(request.items)) : null,
+    ...sponsorBlockFields(request.sponsorblock, request.sponsorblock_categories),
   };
-}
-
-function sponsorBlockFields(request: NewJob): Pick<JobOptions, 'sponsorblock' | 'sponsorblock_categories'> {
-  const chosen = sponsorBlockOption(request.sponsorblock, request.sponsorblock_categories);
-  return chosen
-    ? { sponsorblock: chosen.action, sponsorblock_categories: [...chosen.categories] }
-    : { sponsorblock: 'off', sponsorblock_categories: [] };
 }
 
 function seconds(name: string, value: number | string | null | undefined): number | null {
@@ -147,6 +166,12 @@ function seconds(name: string, value: number | string | null | undefined): numbe
   return parsed;
 }
 
+/**
+ * These two were in every key from the start, as values; a flag added since is in a key only when
+ * on, by name, so that the keys of work done before it existed stay as they were.
+ */
+const KEYED_FROM_THE_START: ReadonlySet<string> = new Set(['split_chapters', 'normalize']);
+
 /** Same canonical source and same options: the same files. */
 function requestKey(url: string, options: JobOptions): string {
   const canonical = JSON.stringify([
@@ -155,11 +180,14 @@ function requestKey(url: string, options: JobOptions): string {
     options.quality,
     options.start,
     options.end,
-    options.split_chapters,
-    options.normalize,
-    // Only when asked: the keys of work done before the option existed stay as they were.
-    ...(options.replaygain ? ['replaygain'] : []),
-    ...(options.sponsorblock !== 'off' ? [options.sponsorblock, [...options.sponsorblock_categories].sort()] : []),
+    ...FLAG_NAMES.flatMap((flag): (boolean | string)[] =>
+      KEYED_FROM_THE_START.has(flag) ? [options[flag]] : options[flag] ? [flag] : [],
+    ),
+    // Only when asked: the keys of work done before they existed stay as they were.
+    ...(options.items ? [{ items: options.items }] : []),
+    ...(options.sponsorblock !== 'off'
+      ? [{ sponsorblock: options.sponsorblock, categories: [...options.sponsorblock_categories].sort() }]
+      : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

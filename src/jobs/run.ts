@@ -1,6 +1,6 @@
 /**
  * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
- * the outcome, tell every requester who asked for an email. Progress goes to the database at most
+ * the outcome, tell every requester as they asked (email, webhooks). Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
  * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
  * of that only what it did not record: recorded files, and the cover beside them, stay until they
@@ -24,7 +24,7 @@ import {
 } from '../db/conversion-state.ts';
 import { type Conversion, getConversion, newId } from '../db/conversions.ts';
 import type { Database } from '../db/database.ts';
-import { jobIdsOf, jobsToNotify } from '../db/jobs.ts';
+import { type JobToNotify, jobIdsOf, jobsToNotify } from '../db/jobs.ts';
 import { asConvertError, ConvertError } from '../errors.ts';
 import { failureDetails, type Logger } from '../log.ts';
 import { toConvertOptions } from '../options.ts';
@@ -33,6 +33,7 @@ import { parseSource } from '../pipeline/sources.ts';
 import type { Engine, OutputFile, Progress, Source } from '../pipeline/types.ts';
 import type { Storage } from '../storage.ts';
 import { EntryWriter } from './entries.ts';
+import type { TellOperator } from './operator-notices.ts';
 import { mayPark, type Parking, type ParkRules, parkCauseOf, planParking, siteWorked } from './parking.ts';
 import { heldProgress } from './progress.ts';
 import { uploadDir } from './service.ts';
@@ -48,12 +49,16 @@ export interface RunDeps {
   stallTimeoutMs: number;
   /** Queue the notification email for a finished job. */
   email(jobId: string, to: string): Promise<void>;
+  /** Queue the webhook calls for a finished job (its own, the instance's: see webhooks.ts). */
+  callWebhooks(job: JobToNotify): Promise<void>;
   /** The yt-dlp a conversion starting now uses (ytdlp-current.ts): a switch never lands mid-job. */
   ytdlp(): Promise<string>;
   /** Lines about this conversion (the caller names it). */
   log: Logger;
   /** When a site that turns conversions away is paused (see parking.ts). */
   parkRules: ParkRules;
+  /** Tell the operator of a site paused (operator-notices.ts). */
+  tellOperator: TellOperator;
 }
 
 export interface RunControl {
@@ -179,9 +184,11 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { name, size, duration, format, bitrate, truncated, sponsorblock } = f;
+  const { name, size, duration, format, bitrate, truncated, unsplit, title, artist, sponsorblock } = f;
   return {
     name,
+    title,
+    artist,
     path: storage.relative(f.path),
     size,
     duration,
@@ -189,6 +196,7 @@ function fileRow(storage: Storage, f: OutputFile) {
     bitrate,
     truncated_at: truncated?.at ?? null,
     truncated_of: truncated?.of ?? null,
+    unsplit: unsplit ? 1 : 0,
     sponsorblock: sponsorblock === null ? null : JSON.stringify(sponsorblock),
   };
 }
@@ -265,10 +273,13 @@ async function removeTakeDir(take: Take): Promise<void> {
   await rmdir(dirname(take.outDir)).catch(() => {});
 }
 
-/** The conversion ended (done or failed): its upload goes, and every requester who asked is mailed. */
+/** The conversion ended (done or failed): its upload goes, and every requester is told as they asked. */
 async function ended(deps: RunDeps, work: Conversion): Promise<void> {
   if (work.source_kind === 'upload') await rm(uploadDir(deps.storage, work.id), { recursive: true, force: true });
-  for (const job of await jobsToNotify(deps.db, work.id)) await deps.email(job.id, job.email);
+  for (const job of await jobsToNotify(deps.db, work.id)) {
+    if (job.email !== null) await deps.email(job.id, job.email);
+    await deps.callWebhooks(job);
+  }
 }
 
 /**

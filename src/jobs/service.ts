@@ -1,8 +1,8 @@
 /**
- * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch. Each request
- * gets a job of its own; identical work is done once underneath (see db/jobs.ts). New work is
- * committed before its queue message is sent; a request identical to finished work is answered
- * at once from its files.
+ * The jobs service as the web layer sees it (JobsApi): create, read, cancel, watch, and a look at a
+ * link before its job (link-preview.ts). Each request gets a job of its own; identical work is done
+ * once underneath (see db/jobs.ts). New work is committed before its queue message is sent; a
+ * request identical to finished work is answered at once from its files.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -23,6 +23,7 @@ import {
   type Job,
   NO_ROOM,
 } from '../db/jobs.ts';
+import type { FileRow } from '../db/tables/conversion-files.ts';
 import { ConvertError } from '../errors.ts';
 import { suitableExtractors } from '../pipeline/extractors.ts';
 import { safeStem } from '../pipeline/filename.ts';
@@ -31,10 +32,13 @@ import type { Engine } from '../pipeline/types.ts';
 import type { JobEvents } from '../queue/events.ts';
 import { convertQueues, type Queues, queueEmail, sendConverts } from '../queue/queues.ts';
 import type { Storage } from '../storage.ts';
+import { createBatch } from './batch.ts';
+import { previewLink } from './link-preview.ts';
 import { sitePauses, type Waiting } from './parking.ts';
 import { type CheckedRequest, checkRequest } from './request.ts';
-import { type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
+import { type Downloads, type JobsApi, type JobView, MAX_LISTED_JOBS, type NewJob } from './types.ts';
 import { shownCover, toView, visibleFiles } from './view.ts';
+import { queueJobWebhooks } from './webhooks.ts';
 
 export interface JobsDeps {
   db: Kysely<Database>;
@@ -46,6 +50,8 @@ export interface JobsDeps {
   retentionSec: number;
   /** Conversions allowed to wait for a worker; new work beyond it is refused as `busy`. */
   maxQueued: number;
+  /** YTCONV_WEBHOOK_URL, told of a request answered at once from finished work too. */
+  instanceWebhook: string | null;
 }
 
 /** Attempts at finding or making the work for a request that keeps racing other requests. */
@@ -56,7 +62,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   const view = async (job: Job): Promise<JobView> =>
     toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor(db, [job]));
   const startWork = workStarter(deps);
-  return {
+  const api: Omit<JobsApi, 'createMany' | 'inspect'> = {
     async create(request: NewJob, gate) {
       try {
         const checked = await withSite(deps, await checkRequest(request, deps.engine));
@@ -75,11 +81,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
       return job && view(job);
     },
     async list(ids) {
-      const unique = [...new Set(ids)];
-      if (unique.length > MAX_LISTED_JOBS) {
-        throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
-      }
-      const found = await getJobs(db, unique);
+      const found = await getJobs(db, checkedIds(ids));
       // Not only finished jobs have files: a cancelled playlist keeps the entries it finished.
       const files = await listFilesOf(
         db,
@@ -118,19 +120,53 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     async downloads(id) {
       const job = await getJob(db, id);
       if (!job) return null;
-      const rows = await listFiles(db, job.conversion_id);
-      const cover = shownCover(job, rows);
-      return {
-        job: toView(job, rows, Date.now(), await pausesFor(db, [job])),
-        files: visibleFiles(job, rows).map((f) => ({
-          path: storage.resolve(f.path),
-          name: f.name,
-          size: f.size,
-          format: f.format,
-        })),
-        cover: cover && { ...cover, path: storage.resolve(cover.path) },
-      };
+      return downloadsOf(job, await listFiles(db, job.conversion_id), storage, await pausesFor(db, [job]));
     },
+    async downloadsOfMany(ids) {
+      const found = await getJobs(db, checkedIds(ids));
+      const files = await listFilesOf(
+        db,
+        found.map((job) => job.conversion_id),
+      );
+      const pauses = await pausesFor(db, found);
+      return found.map((job) => downloadsOf(job, files.get(job.conversion_id) ?? [], storage, pauses));
+    },
+  };
+  return {
+    ...api,
+    createMany: (batch, gate) => createBatch(api, batch, deps.engine.policy, gate),
+    inspect: (query, signal) => previewLink(deps.engine, query, signal),
+  };
+}
+
+/** Each id once, and not more than one request may name. */
+function checkedIds(ids: readonly string[]): string[] {
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_LISTED_JOBS) {
+    throw new ConvertError('invalid_option', `Ask for at most ${MAX_LISTED_JOBS} jobs at a time.`);
+  }
+  return unique;
+}
+
+function downloadsOf(
+  job: Job,
+  rows: readonly FileRow[],
+  storage: Storage,
+  pauses: ReadonlyMap<string, Waiting>,
+): Downloads {
+  const cover = shownCover(job, rows);
+  return {
+    job: toView(job, rows, Date.now(), pauses),
+    files: visibleFiles(job, rows).map((f) => ({
+      path: storage.resolve(f.path),
+      name: f.name,
+      size: f.size,
+      format: f.format,
+      duration: f.duration,
+      title: f.title,
+      artist: f.artist,
+    })),
+    cover: cover && { ...cover, path: storage.resolve(cover.path) },
   };
 }
 
@@ -171,18 +207,25 @@ async function admit(
   for (let i = 0; i < ADMIT_TRIES; i++) {
     if (checked.key !== null) {
       const { done, active } = await findExisting(db, checked.key, now);
-      const reused = done && (await attachToDone(db, done.id, checked.email, now + deps.retentionSec * 1000, now));
+      const reused = done && (await attachToDone(db, done.id, checked, now + deps.retentionSec * 1000, now));
       if (reused) {
-        if (checked.email) await queueEmail(deps.queues, reused.id, checked.email).catch(() => {});
+        await toldAtOnce(deps, reused);
         return reused;
       }
-      const joined = active && (await attachToActive(db, active.id, checked.email, now));
+      const joined = active && (await attachToActive(db, active.id, checked, now));
       if (joined) return joined;
     }
     const created = await startWork({ checked, upload });
     if (created) return created;
   }
   throw new ConvertError('internal', 'The job could not be created; try again.');
+}
+
+/** A request answered from finished work is told at once, as the worker tells the others. */
+async function toldAtOnce(deps: JobsDeps, job: Job): Promise<void> {
+  // The job is made and done: a queue that is down now costs only the notification.
+  if (job.email) await queueEmail(deps.queues, job.id, job.email).catch(() => {});
+  await queueJobWebhooks(deps.queues, deps.instanceWebhook, job).catch(() => {});
 }
 
 /** A checked request that needs new work. */
@@ -215,7 +258,10 @@ function workStarter(deps: JobsDeps): StartWork {
 
 async function startWorkTogether(deps: JobsDeps, batch: readonly WorkRequest[]): Promise<(Job | null | Error)[]> {
   const room = Math.max(0, deps.maxQueued - (await countQueued(deps.db)));
-  const works = batch.map(({ checked, upload }) => ({ input: conversionInput(checked, upload), email: checked.email }));
+  const works = batch.map(({ checked, upload }) => ({
+    input: conversionInput(checked, upload),
+    contact: { email: checked.email, webhook_url: checked.webhook_url },
+  }));
   const jobs = await createWithConversions(deps.db, works, Date.now(), room);
   const kept = await Promise.all(
     jobs.map((job, i) => (job === NO_ROOM ? busy() : job && keepUploadOf(deps, job, batch[i]?.upload))),

@@ -3,6 +3,7 @@
  * what a request asks for, and the operations the web layer may call (it never touches the
  * pipeline, the queue or the database directly).
  */
+import { z } from 'zod';
 import type { EntryStatus, JobOptions, JobPhase, JobStatus, ParkCause } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
@@ -27,6 +28,8 @@ export interface JobFileView {
   url: string;
   /** The source ended early (a cut-off upload): the file holds its audio up to `at` of the `of` seconds it declared. */
   truncated: Truncation | null;
+  /** A split by chapters was asked, but the media had none: the file is the whole. */
+  unsplit: boolean;
   /** What SponsorBlock removed or marked, or why it could not; null when not asked. */
   sponsorblock: SponsorBlockOutcome | null;
 }
@@ -34,6 +37,8 @@ export interface JobFileView {
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */
 export interface EntryView {
   title: string | null;
+  /** 1-based place in the playlist: entries chosen with `items` keep theirs. */
+  position: number;
   status: EntryStatus;
   /** 0..1 of this entry while it runs (never decreasing), 1 when done. */
   progress: number | null;
@@ -79,7 +84,52 @@ export type NewJob = OptionFields & {
   url?: string;
   upload?: { path: string; filename: string };
   email?: string | null;
+  /** Called with a signed JSON body when the job ends done or failed (src/jobs/webhooks.ts). */
+  webhook_url?: string | null;
 };
+
+/** Several links with the same options: a list, or pasted text with links in it (src/jobs/links.ts). */
+export type NewBatch = OptionFields & {
+  urls?: string[];
+  text?: string;
+  email?: string | null;
+  webhook_url?: string | null;
+};
+
+/** The jobs made, in the order of their links, and the links refused, each with why. */
+export interface BatchResult {
+  jobs: JobView[];
+  refused: { url: string; error: { code: ErrorCode; message: string; field?: string } }[];
+}
+
+/** A quick look at a link before converting it (`GET /api/inspect`): what it is, and a playlist's entries. */
+export interface LinkQuery {
+  url: string;
+  /** A selection in yt-dlp's `-I` syntax: the entries it picks are the `chosen` ones (all without it). */
+  items?: string;
+}
+
+const previewEntrySchema = z.object({
+  /** 1-based place in the playlist, as `items` counts. */
+  position: z.number().int().min(1),
+  title: z.string().nullable(),
+  /** Seconds, when the site's listing gives it. */
+  duration: z.number().nullable(),
+  /** Whether the request's `items` picks it. */
+  chosen: z.boolean(),
+});
+
+export const linkPreviewSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('media'), title: z.string(), duration: z.number().nullable() }),
+  z.object({
+    kind: z.literal('playlist'),
+    title: z.string(),
+    count: z.number().int().min(0),
+    entries: z.array(previewEntrySchema),
+  }),
+]);
+
+export type LinkPreview = z.infer<typeof linkPreviewSchema>;
 
 /** A produced file on disk, for downloads. */
 export interface StoredFile {
@@ -87,6 +137,10 @@ export interface StoredFile {
   name: string;
   size: number;
   format: AudioFormat;
+  /** Seconds; title and artist as tagged (null in files older than their columns): for a playlist's M3U8. */
+  duration: number;
+  title: string | null;
+  artist: string | null;
 }
 
 /** A job's cover on disk, for its route; `version` is the last part of its URL. */
@@ -105,6 +159,8 @@ export interface JobsApi {
    * layer counts it against the client's limit there (and refuses by throwing).
    */
   create(request: NewJob, admit?: () => Promise<void>): Promise<JobView>;
+  /** A job per link (src/jobs/batch.ts); `admit` runs before each, as for `create`. */
+  createMany(batch: NewBatch, admit?: () => Promise<void>): Promise<BatchResult>;
   get(id: string): Promise<JobView | null>;
   /**
    * The jobs of these ids (at most MAX_LISTED_JOBS, else `invalid_option`), in the order given,
@@ -112,10 +168,17 @@ export interface JobsApi {
    */
   list(ids: readonly string[]): Promise<JobView[]>;
   cancel(id: string): Promise<JobView | null>;
+  /**
+   * What a link is, from a quick extract (a playlist listed flat), checked at the door like a new
+   * job's link; nothing is made. `signal` ends the extract early (the client went away).
+   */
+  inspect(query: LinkQuery, signal?: AbortSignal): Promise<LinkPreview>;
   /** Call `onChange` whenever the job may have changed (progress, status); returns an unsubscribe. */
   watch(id: string, onChange: () => void): () => void;
   /** What a download of the job needs, read at once; null for an unknown job. */
   downloads(id: string): Promise<Downloads | null>;
+  /** The same for several jobs (as `list` takes them: unknown ids left out, the order kept). */
+  downloadsOfMany(ids: readonly string[]): Promise<Downloads[]>;
 }
 
 export interface Downloads {

@@ -139,6 +139,7 @@ function entryView(
   const running = entry.status === 'running' && whole !== null;
   return {
     title: entry.title,
+    position: entry.position ?? index + 1,
     status: entry.status,
     progress: running ? entryFraction(whole, index + 1, count) : entry.status === 'done' ? 1 : null,
     error: entry.error,
@@ -157,6 +158,7 @@ function fileView(jobId: string, f: FileRow): { entry: number | null; view: JobF
     bitrate: f.bitrate,
     url: fileUrl(jobId, f.name),
     truncated: f.truncated_at !== null && f.truncated_of !== null ? { at: f.truncated_at, of: f.truncated_of } : null,
+    unsplit: f.unsplit === 1,
     sponsorblock: f.sponsorblock === null ? null : sponsorBlockOutcomeSchema.parse(JSON.parse(f.sponsorblock)),
   };
   return { entry: f.entry, view };

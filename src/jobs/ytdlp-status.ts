@@ -1,6 +1,6 @@
 /** What `ytconv ytdlp status`, doctor and the admin page say about the yt-dlp workers use. */
 import { readYtdlpState } from '../db/ytdlp-state.ts';
-import { parseYtdlpVersion, ytdlpInfo } from '../pipeline/tools.ts';
+import { parseYtdlpVersion, ytdlpInfo, ytdlpJsRuntime } from '../pipeline/tools.ts';
 import type { UpdateDeps } from './ytdlp-updates.ts';
 
 export interface YtdlpStatus {
@@ -9,6 +9,8 @@ export interface YtdlpStatus {
   path: string;
   /** Installed by the service (else the configured one). */
   installed: boolean;
+  /** The `--js-runtimes` value it gets; null when it takes none (or does not run). */
+  jsRuntime: string | null;
   /** Days since the release date its version names; null when the version names none. */
   ageDays: number | null;
   /** When the service switched to it, and how (`update` or `rollback`). */
@@ -25,6 +27,11 @@ const DAY_MS = 86_400_000;
 function ageDays(version: string | null): number | null {
   const released = version === null ? null : parseYtdlpVersion(version).released;
   return released === null ? null : Math.floor((Date.now() - released.getTime()) / DAY_MS);
+}
+
+/** The JS runtime as doctor and the admin's health panel say it. */
+export function jsRuntimeText(runtime: string | null): string {
+  return runtime === null ? 'not needed by this yt-dlp version' : `${runtime} (--js-runtimes)`;
 }
 
 export type YtdlpStatusDeps = Pick<UpdateDeps, 'db' | 'storage' | 'engine' | 'settings'>;
@@ -47,6 +54,7 @@ export async function ytdlpStatus(
     version,
     path,
     installed,
+    jsRuntime: version === null ? null : ytdlpJsRuntime(engine, parseYtdlpVersion(version)),
     ageDays: ageDays(version),
     since: installed && at !== null && how !== null ? { at, how } : null,
     previous: installed ? state.previous_version : null,

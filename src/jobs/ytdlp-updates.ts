@@ -27,6 +27,7 @@ import { ytdlpInfo } from '../pipeline/tools.ts';
 import type { Engine } from '../pipeline/types.ts';
 import { downloadRelease, ReleaseError, releaseChecksum, runCanary, sha256File } from '../pipeline/ytdlp-release.ts';
 import type { Storage } from '../storage.ts';
+import { canaryFailedNotice, type TellOperator } from './operator-notices.ts';
 
 /** What a check can end with (recorded in the database, shown by `ytconv ytdlp status`). */
 export const CHECK_OUTCOMES = [
@@ -51,6 +52,8 @@ export interface UpdateDeps {
   log: Logger;
   /** Told after every switch (an update or a rollback), once every worker will use the new one. */
   onSwitched?: (state: YtdlpState) => Promise<void>;
+  /** Tell the operator of a new yt-dlp that failed its canary (operator-notices.ts). */
+  tellOperator?: TellOperator;
 }
 
 /** A check every day; one that finds the last check this recent leaves it at that. */
@@ -94,6 +97,9 @@ export async function checkForUpdate(deps: UpdateDeps, opts: { scheduled: boolea
   }
   const level = record.outcome === 'switched' || record.outcome === 'up_to_date' ? 'info' : 'warn';
   deps.log[level]({ outcome: record.outcome, canary: record.canary }, record.message);
+  if (record.outcome === 'canary_failed' && record.canary?.error) {
+    await deps.tellOperator?.(canaryFailedNotice(record.canary.version, record.canary.error, record.message));
+  }
   if (record.installed) await switched(deps);
   return { outcome: record.outcome as CheckOutcome, message: record.message };
 }

@@ -6,10 +6,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { asConvertError } from '../errors.ts';
+import { convertAlbum } from './album.ts';
 import { type ItemContext, localItem, type Made, produceItem, remoteItem } from './item.ts';
 import { makeWorkDir } from './leftovers.ts';
 import { validateOptions } from './options.ts';
-import { cancelled, convertPlaylist, type EntryReport } from './playlist.ts';
+import { type ChosenEntry, cancelled, chooseEntries, convertPlaylist, type EntryReport } from './playlist.ts';
 import { ProgressReporter } from './progress.ts';
 import { publish } from './publish.ts';
 import { openSession, type Session } from './session.ts';
@@ -32,6 +33,11 @@ export interface ConvertContext {
    * made. The file is in the work directory, which goes away with the conversion: copy it to keep it.
    */
   onCover?: (path: string) => Promise<void>;
+  /**
+   * A playlist's files go into a folder named after it, with an M3U8 (album.ts): for the CLI. The
+   * service keeps them flat and lays out its ZIP from the database (what each requester got).
+   */
+  albumFolder?: boolean;
   signal?: AbortSignal;
 }
 
@@ -42,8 +48,8 @@ export interface SourceInfo {
   site: string;
   /** The site's id for the video or playlist (null for local files). */
   id: string | null;
-  /** Playlists: their entries in order, titled from the first (flat) listing. */
-  entries?: { title: string | null; url: string }[];
+  /** Playlists: the entries to convert, in order, titled from the first (flat) listing. */
+  entries?: ChosenEntry[];
 }
 
 export interface ConvertResult {
@@ -85,16 +91,19 @@ async function convertUrl(url: string, session: Session, itemCtx: ItemContext, c
   const info = await extract(session.ytdlp, url, query, ctx.signal);
   session.checkSite(info.site);
   const media = info.kind === 'media';
+  const entries = media ? [] : chooseEntries(info, itemCtx.options.items);
   ctx.onInfo?.({
     title: info.title,
     duration: media ? info.duration : null,
     thumbnail: media ? info.thumbnail : null,
     site: info.site,
     id: info.id || null,
-    ...(media ? {} : { entries: info.entries }),
+    ...(media ? {} : { entries }),
   });
-  if (info.kind === 'playlist')
-    return convertPlaylist(info, { ...itemCtx, session, query, outDir: ctx.outDir, onEntry: ctx.onEntry });
+  if (info.kind === 'playlist') {
+    const playlistCtx = { ...itemCtx, session, query, outDir: ctx.outDir, onEntry: ctx.onEntry };
+    return (ctx.albumFolder ? convertAlbum : convertPlaylist)(info, entries, playlistCtx);
+  }
   return publishItem(await produceItem(remoteItem(info, session.ytdlp), itemCtx), ctx, itemCtx.options);
 }
 

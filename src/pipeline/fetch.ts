@@ -6,12 +6,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
 import { type ChildLimits, limitError } from './limits.ts';
-import { ffmpegEncode } from './transcode.ts';
-import type { Tools } from './types.ts';
+import type { FfmpegRun } from './transcode.ts';
 import {
   type DownloadProgress,
   downloadArgs,
@@ -80,6 +79,12 @@ export function tooLarge(max: number): ConvertError {
   return new ConvertError('too_large', `The media is larger than this server's limit of ${formatBytes(max)}.`);
 }
 
+/** What encodes a stream as it arrives (one ffmpeg, or several: item.ts); resolves with its last position. */
+export type StreamEncoder = (
+  input: Readable,
+  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
+) => Promise<number | null>;
+
 /**
  * yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. The encoder may finish
  * before the download does (a trim ends early): it stops reading, the pipe fills and yt-dlp would
@@ -88,15 +93,15 @@ export function tooLarge(max: number): ConvertError {
  * its failure is the cause of whatever the encoder then made of the cut-off input. Resolves with
  * the encoder's last position, in seconds.
  *
- * The bytes through the pipe are the one thing watched for inactivity. They stop when the site
- * stops sending, and equally when the encoder stops reading; the site is by far the likelier, so
- * the encoder gets only the overall cap here, and a quiet pipe is reported as the site's.
+ * The bytes through the pipe are watched for inactivity: they stop when the site stops sending,
+ * and a quiet pipe is reported as the site's. The encoder gets the same limits (see encodeTo in
+ * item.ts for what its inactivity is); a download's failure is told before the encoder's.
  */
 export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  ffmpeg: { tools: Tools; args: Promise<string[]>; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  encoder: { encode: Promise<StreamEncoder>; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
@@ -117,8 +122,10 @@ export async function streamEncode(
     inputEnded = true;
   });
   let cut = false;
+  // A download that one of its limits ended failed on its own, even when the encoder ended first:
+  // segments fed by a spool may go quiet just after the site does (see encodeTo in item.ts).
   const download = dl.done.catch((err: unknown) => {
-    if (!cut) stopper.stop(downloadError(err, ytdlp, ctl.limits));
+    if (!cut || limitError(err, 'download', ctl.limits)) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
   const counter = counting((bytes) => {
     dl.progressed();
@@ -127,14 +134,13 @@ export async function streamEncode(
   // Consumed at once: Node discards the unread output of a child that exits, and a short
   // download can be over before the encoder starts. The counter holds it (backpressure stops yt-dlp).
   const input = dl.stdout.pipe(counter);
-  // The encoder may wait for its arguments (its inputs being made) while yt-dlp starts.
-  const encode = ffmpeg.args
-    .then((args) =>
-      ffmpegEncode(ffmpeg.tools, args, {
+  // The encoder may wait for its inputs (tags, cover) to be made while yt-dlp starts.
+  const encode = encoder.encode
+    .then((encodeStream) =>
+      encodeStream(input, {
         signal,
-        limits: { timeoutMs: ctl.limits.timeoutMs },
-        stdin: input,
-        onTime: (s) => ffmpeg.onTime(s, (e) => stopper.stop(e)),
+        limits: ctl.limits,
+        onTime: (s) => encoder.onTime(s, (e) => stopper.stop(e)),
       }),
     )
     .finally(() => {

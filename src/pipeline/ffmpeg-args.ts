@@ -104,8 +104,6 @@ export interface TagInputs {
   metadata: string;
   /** A JPEG, attached as a picture stream where the container has one (Ogg carries it in the metadata). */
   cover: string | null;
-  /** Tags known only once the audio was measured (ReplayGain), added to the file's. */
-  measured?: Record<string, string>;
 }
 
 export const LOUDNESS_TARGET = { I: -14, TP: -1.5, LRA: 11 } as const;
@@ -224,7 +222,6 @@ function tagArgs(format: AudioFormat, tags: TagInputs, audio: string): string[] 
     ...(cover === null ? [] : ['-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic']),
     // WAV has no place for chapters.
     ...['-map_metadata', meta, '-map_chapters', format === 'wav' ? '-1' : meta],
-    ...Object.entries(tags.measured ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]),
   ];
 }
 
@@ -236,24 +233,36 @@ function untagged(format: AudioFormat, audio: string): string[] {
   ];
 }
 
+/** Every measuring run's: its filters print what they find (at the `info` level) on stderr, progress goes to stdout. */
+const SCAN_COMMON = [
+  ...['-hide_banner', '-nostdin', '-loglevel', 'info', '-protocol_whitelist', 'file,pipe'],
+  ...['-progress', 'pipe:1', '-nostats'],
+];
+
 /** First loudnorm pass: measure only; the JSON summary is printed on stderr, progress on stdout. */
 export function loudnessScanArgs(input: string, span: Span | undefined): string[] {
   return scanArgs(input, span, `${LOUDNORM}:print_format=json`);
 }
 
-/** The ReplayGain scan (replaygain.ts): every block's loudness and peak printed on stderr. */
-export function replayGainScanArgs(input: string, span: Span | undefined): string[] {
-  return scanArgs(input, span, SCAN_FILTERS);
+/**
+ * The ReplayGain scan (replaygain.ts) of a file, or of files played one after the other: every
+ * block's loudness and peak printed on stderr, progress on stdout.
+ */
+export function replayGainScanArgs(inputs: readonly string[]): string[] {
+  const joined = inputs.map((_, i) => `[${i}:a:0]`).join('');
+  return [
+    ...SCAN_COMMON,
+    ...inputs.flatMap((input) => ['-i', input]),
+    ...['-filter_complex', `${joined}concat=n=${inputs.length}:v=0:a=1,${SCAN_FILTERS}`, '-f', 'null', '-'],
+  ];
 }
 
 /** Decode and measure only: what the filters find goes to stderr, progress to stdout. */
 function scanArgs(input: string, span: Span | undefined, filters: string): string[] {
   return [
-    ...['-hide_banner', '-nostdin', '-loglevel', 'info', '-protocol_whitelist', 'file,pipe'],
-    ...['-progress', 'pipe:1', '-nostats'],
+    ...SCAN_COMMON,
     ...spanArgs(span),
-    '-i',
-    input,
+    ...['-i', input],
     ...['-map', audioOf(span), ...filterArgs(span, [filters]), '-f', 'null', '-'],
   ];
 }

@@ -89,7 +89,11 @@ export async function resolvesForbidden(
 }
 
 /** Throws ForbiddenAddressError when `hostname` (as URL leaves it) is a forbidden IP literal. */
-function checkLiteral(hostname: string, allowPrivate: boolean, isForbidden: AddressPredicate): void {
+export function checkLiteral(
+  hostname: string,
+  allowPrivate: boolean,
+  isForbidden: AddressPredicate = isForbiddenAddress,
+): void {
   if (!allowPrivate && hostForbidden(hostname, isForbidden)) {
     const bare = hostname.replace(/^\[(.*)\]$/, '$1');
     throw new ForbiddenAddressError(bare, bare);

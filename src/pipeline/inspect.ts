@@ -3,7 +3,7 @@ import { localItem } from './item.ts';
 import { joinArtists } from './multi-values.ts';
 import { openSession } from './session.ts';
 import type { Chapter, Engine, Source } from './types.ts';
-import { extract } from './ytdlp.ts';
+import { extract, type PlaylistEntry } from './ytdlp.ts';
 
 export interface SourceSummary {
   kind: 'media' | 'playlist';
@@ -16,10 +16,16 @@ export interface SourceSummary {
   thumbnail: string | null;
   chapters: Chapter[];
   /** Playlists only. */
-  entries?: { title: string | null; url: string }[];
+  entries?: PlaylistEntry[];
 }
 
-export async function inspect(source: Source, engine: Engine, signal?: AbortSignal): Promise<SourceSummary> {
+/** `timeoutMs`: how long yt-dlp may take to read a link (its own default otherwise). */
+export async function inspect(
+  source: Source,
+  engine: Engine,
+  signal?: AbortSignal,
+  timeoutMs?: number,
+): Promise<SourceSummary> {
   if (source.kind === 'file') {
     const { facts, duration, chapters } = await localItem(engine.tools, source, signal);
     const { title, artists, date } = facts;
@@ -38,7 +44,7 @@ export async function inspect(source: Source, engine: Engine, signal?: AbortSign
   const session = await openSession(engine, source.site);
   let failure: unknown;
   try {
-    const query = { formatSpec: 'bestaudio/best', maxEntries: engine.limits.maxPlaylistEntries };
+    const query = { formatSpec: 'bestaudio/best', maxEntries: engine.limits.maxPlaylistEntries, timeoutMs };
     const info = await extract(session.ytdlp, source.canonicalUrl, query, signal);
     session.checkSite(info.site);
     const common = { site: info.site, url: info.url || null, title: info.title, uploader: info.uploader };

@@ -5,11 +5,12 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
 import { flacPictureBlock, makeCover } from './cover.ts';
-import { downloadFile, streamable, streamEncode, tooLarge } from './fetch.ts';
+import { downloadFile, type StreamEncoder, streamable, streamEncode, tooLarge } from './fetch.ts';
 import {
   canCopyCodec,
   type EncodeSpec,
@@ -20,17 +21,18 @@ import {
   type TagInputs,
 } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
+import { type AlbumOf, gainPlaceholders, writeGains } from './gain-files.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
-import { gainTags, loudnessOf, scanSpan } from './replaygain.ts';
+import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { askSponsorBlock, chaptersWith, cutOutput, keptLength, segmentsOf } from './sponsorblock.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { type FfmpegRun, ffmpegEncode, measureBlocks, measureLoudness } from './transcode.ts';
+import { type FfmpegRun, ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
 import type {
   Chapter,
@@ -63,6 +65,11 @@ export interface Made extends Encoded {
   /** The stem of the name people see (see filename.ts); the file on disk gets its `diskStem`. */
   stem: string;
   title: string;
+  artist: string | null;
+  unsplit: boolean;
+  /** ReplayGain: the file's loudness, measured, when its album's gain is written later (a playlist entry's). */
+  loudness: Blocks | null;
+  /** What SponsorBlock removed or marked in the item; null when not asked. */
   sponsorblock: SponsorBlockOutcome | null;
 }
 
@@ -85,6 +92,8 @@ interface Planned {
   tags: Tags;
   chapters: Chapter[];
   stem: string;
+  album: AlbumOf;
+  unsplit: boolean;
 }
 
 export interface ItemContext {
@@ -150,6 +159,7 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   tags.catch(() => {});
   // Even on failure, let the cover's ffmpeg (and the caller's copy) finish before the work directory goes away.
   const audios = await encodeAll(item, plan, tags, ctx).finally(() => Promise.allSettled([handed, tags]));
+  const loudness = ctx.options.replaygain ? await measureGains(item, plan, audios, ctx) : null;
   for (const [i, out] of plan.entries()) {
     if (out.tags.artists.length > 1) await splitMultiValues((audios[i] as Encoded).path, ctx.options.format);
   }
@@ -157,10 +167,26 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   ctx.reporter.update('tagging', 1);
   return plan.map((out, i) => ({
     ...(audios[i] as Encoded),
-    stem: out.stem,
-    title: out.tags.title,
+    ...{ stem: out.stem, unsplit: out.unsplit, ...trackOf(out.tags) },
+    loudness: out.album === 'playlist' ? (loudness?.[i] ?? null) : null,
     sponsorblock: sponsor,
   }));
+}
+
+/** Who and what a file is, as its tags say: for the playlist file that lists it. */
+function trackOf(tags: Tags): Pick<Made, 'title' | 'artist'> {
+  return { title: tags.title, artist: joinArtists(tags.artists) };
+}
+
+/** ReplayGain: each file decoded once more, after its encode, to write the gains it was encoded with. */
+function measureGains(item: Item, plan: Planned[], audios: Encoded[], ctx: ItemContext): Promise<Blocks[]> {
+  const total = plan.reduce((sum, p) => sum + (spanLength(p.span, item.duration) ?? 0), 0);
+  const files = plan.map((out, i) => ({ path: (audios[i] as Encoded).path, album: out.album }));
+  return writeGains(ctx.engine.tools, ctx.options.format, files, {
+    signal: ctx.signal,
+    limits: childLimits(ctx.engine.limits, item.duration),
+    onTime: (t) => ctx.reporter.update('tagging', total ? t / total : null),
+  });
 }
 
 /**
@@ -191,7 +217,11 @@ function checkSize(item: Item, engine: Engine): void {
   }
 }
 
-/** One output per chapter when splitting, else one output for the (trimmed) whole. */
+/**
+ * One output per chapter when splitting, named `NN - Chapter (Video)` so that the splits of several
+ * videos never collide (in a playlist, a ZIP); else one output for the (trimmed) whole, which says
+ * when it was meant to be split but there were no chapters to split it by.
+ */
 export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
   const span = spanWithin(options, item.duration);
   const from = span.start ?? 0;
@@ -204,13 +234,18 @@ export function planOutputs(item: Item, options: ConvertOptions): Planned[] {
       span: { start: from + ch.start, end: from + ch.end },
       tags: tagsFor(item.facts, { ...album, index: i + 1, title: ch.title }),
       chapters: [],
-      stem: numberedStem(i + 1, chapters.length, ch.title),
+      stem: numberedStem(i + 1, chapters.length, `${ch.title} (${album.album})`),
+      album: 'chapters' as const,
+      unsplit: false,
     }));
   }
   const tags = tagsFor(item.facts, item.playlist);
   const p = item.playlist;
   return [
-    { span, tags, chapters, stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title) },
+    {
+      ...{ span, tags, chapters, album: p ? 'playlist' : null, unsplit: options.splitChapters },
+      stem: p ? numberedStem(p.index, p.count, item.facts.title) : nameStem(item.facts.title),
+    },
   ];
 }
 
@@ -233,15 +268,19 @@ async function encodeAll(
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
   const input = item.input;
-  // Normalizing and ReplayGain measure the whole audio before the encode writes the file's first bytes.
-  const measure = options.normalize || options.replaygain;
-  if (input.kind === 'remote' && single && !measure && streamable(input.info.format)) {
+  // Normalizing measures the whole audio before the encode writes the file's first bytes.
+  if (input.kind === 'remote' && single && !options.normalize && streamable(input.info.format)) {
     ctx.reporter.route('stream');
     const out = join(ctx.dir, `audio-0.${options.format}`);
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
-    const args = tags.then(([t]) => encodeArgs('pipe:0', out, { ...spec, tags: t as TagInputs }));
-    const reached = await streamRemote(input.info, input.ytdlp, args, spec.span, item.duration, ctx);
+    const source = { duration: item.duration, sampleRate: input.info.format.sampleRate };
+    const encode = tags.then(
+      ([t]): StreamEncoder =>
+        (stream, run) =>
+          encodeTo(stream, source, out, { ...spec, tags: t as TagInputs }, ctx.engine, run),
+    );
+    const reached = await streamRemote(input.info, input.ytdlp, encode, spec.span, item.duration, ctx);
     const known = knownFacts(spec, input.info.format.sampleRate, reached);
     return [{ path: out, truncated: truncation(spec.span, item.duration, reached), known }];
   }
@@ -254,11 +293,15 @@ async function encodeAll(
   return audios;
 }
 
-interface LocalSource {
-  path: string;
-  codec: string | null;
+/** What the choice of encoder rests on. */
+interface EncodeSource {
   sampleRate: number | null;
   duration: number | null;
+}
+
+interface LocalSource extends EncodeSource {
+  path: string;
+  codec: string | null;
 }
 
 async function downloadRemote(info: MediaInfo, ytdlp: Ytdlp, ctx: EncodeContext): Promise<LocalSource> {
@@ -282,11 +325,11 @@ async function writeInfo(info: MediaInfo, dir: string): Promise<string> {
   return path;
 }
 
-/** `args` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
+/** `encode` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
 async function streamRemote(
   info: MediaInfo,
   ytdlp: Ytdlp,
-  args: Promise<string[]>,
+  encode: Promise<StreamEncoder>,
   span: Span | undefined,
   duration: number | null,
   ctx: EncodeContext,
@@ -300,8 +343,7 @@ async function streamRemote(
     jsonPath,
     info.format,
     {
-      tools: ctx.engine.tools,
-      args,
+      encode,
       onTime: (t, stop) => {
         if (t > max) stop(tooLong(max));
         if (downloaded) ctx.reporter.update('converting', expected ? t / expected : null);
@@ -334,14 +376,11 @@ async function encodeFromFile(
 ): Promise<Encoded[]> {
   const { options, engine } = ctx;
   const outputs: Encoded[] = [];
-  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long. The
-  // ReplayGain scan reads it once for all outputs.
-  const passes = options.normalize || options.replaygain ? 2 : 1;
+  // Normalizing reads the audio twice, scan then encode; measured, the two take about as long.
+  const passes = options.normalize ? 2 : 1;
   const total = passes * plan.reduce((sum, p) => sum + (spanLength(p.span, source.duration) ?? 0), 0) || null;
   let before = 0;
   const onTime = (t: number) => ctx.reporter.update('converting', total ? (before + t) / total : null);
-  const measured = options.replaygain ? await measureGains(source, plan, { ...ctx, onTime }) : null;
-  if (measured) before = (total ?? 0) / 2;
   for (const [i, out] of plan.entries()) {
     const path = join(ctx.dir, `audio-${i}.${options.format}`);
     const length = spanLength(out.span, source.duration) ?? 0;
@@ -352,11 +391,12 @@ async function encodeFromFile(
     }
     const spec: EncodeSpec = {
       ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: { ...(tags[i] as TagInputs), measured: measured?.[i] ?? {} },
+      tags: tags[i] as TagInputs,
     };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
-    const reached = await encodeFile(source, path, spec, { ...ctx, onTime });
+    const run = { signal: ctx.signal, limits: ctx.limits, onTime };
+    const reached = await encodeTo(source.path, source, path, spec, engine, run);
     before += length;
     const known = knownFacts(spec, source.sampleRate, reached);
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
@@ -364,27 +404,24 @@ async function encodeFromFile(
   return outputs;
 }
 
-/** Each output's ReplayGain tags, from one scan of the source; a chapter split's outputs are an album. */
-async function measureGains(source: LocalSource, plan: Planned[], ctx: EncodeContext & Pick<FfmpegRun, 'onTime'>) {
-  const spans = plan.map((p) => p.span);
-  const blocks = await measureBlocks(ctx.engine.tools, source.path, scanSpan(spans), ctx);
-  const { tracks, album } = loudnessOf(blocks, spans);
-  const albumOf = ctx.options.splitChapters ? album : null;
-  return tracks.map((track) => gainTags(ctx.options.format, track, albumOf));
-}
-
 /**
- * Encode a local file: over idle cores as parallel segments where the format joins cleanly and the
- * media is long (split-plan.ts), else by one ffmpeg. Resolves with the seconds encoded.
+ * Encode a local file or a stream (a download as it arrives): over idle cores as parallel segments
+ * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
+ * Resolves with the seconds encoded.
+ *
+ * One encoder reading a stream gets only the overall cap: it reads the download through a pipe,
+ * so it stops when the site stops sending, and that quiet is the download's to report. Segments
+ * read a spool of the download (split-encode.ts): one that stops taking bytes while they arrive
+ * is itself stuck, so they keep the inactivity limit, the bytes they take counting as progress.
  */
-function encodeFile(
-  source: LocalSource,
+function encodeTo(
+  input: string | Readable,
+  source: EncodeSource,
   output: string,
   spec: EncodeSpec,
-  ctx: EncodeContext & { onTime: (seconds: number) => void },
+  engine: Engine,
+  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number | null> {
-  const { engine } = ctx;
-  const run = { signal: ctx.signal, limits: ctx.limits, onTime: ctx.onTime };
   const question = {
     format: spec.format,
     durationSec: source.duration,
@@ -395,10 +432,12 @@ function encodeFile(
   };
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
-    return ffmpegEncode(engine.tools, encodeArgs(source.path, output, spec), run);
+    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
+    const limits = { timeoutMs: run.limits.timeoutMs };
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin: input });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input: source.path, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
+  const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
   return encodeMp3Split(engine.tools, job, run);
 }
 
@@ -419,7 +458,8 @@ async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext
   return Promise.all(
     plan.map(async (out, i) => {
       const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, extra));
+      const gains = ctx.options.replaygain ? gainPlaceholders(ctx.options.format, out.album) : {};
+      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, { ...extra, ...gains }));
       return { metadata, cover };
     }),
   );

@@ -57,14 +57,25 @@ export function parseFrameHeader(bytes: Uint8Array, at = 0): FrameHeader | null 
 export function splitFrames(bytes: Buffer): { frames: Buffer[]; rest: Buffer } {
   const frames: Buffer[] = [];
   let at = 0;
+  for (const length of frameLengths(bytes)) {
+    frames.push(bytes.subarray(at, at + length));
+    at += length;
+  }
+  return { frames, rest: bytes.subarray(at) };
+}
+
+/** The lengths of the whole frames `bytes` start with, as splitFrames cuts them: no view per frame. */
+export function frameLengths(bytes: Uint8Array): number[] {
+  const lengths: number[] = [];
+  let at = 0;
   while (at + 4 <= bytes.length) {
     const header = parseFrameHeader(bytes, at);
     if (!header) throw new Error(`no MP3 frame header at byte ${at}`);
     if (at + header.length > bytes.length) break;
-    frames.push(bytes.subarray(at, at + header.length));
+    lengths.push(header.length);
     at += header.length;
   }
-  return { frames, rest: bytes.subarray(at) };
+  return lengths;
 }
 
 /** An ID3v2 tag's header, then (when its flags say so) its footer: 10 bytes each. */

@@ -17,11 +17,6 @@ export const ORIGINAL_QUALITY = 'original';
 export const QUALITY_KBPS = { min: 64, max: 320 } as const;
 export const VBR_PRESETS = /^V[0-9]$/;
 
-/** A quality as people write it, for the pipeline: `original` is the pipeline's default (none given). */
-export function qualityOption(text: string | undefined): string | undefined {
-  return text === ORIGINAL_QUALITY ? undefined : text;
-}
-
 export function isAudioFormat(value: string): value is AudioFormat {
   return (AUDIO_FORMATS as readonly string[]).includes(value);
 }

@@ -22,8 +22,8 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
       placed.push(path);
       const [facts, info] = await Promise.all([m.known ?? measure(path, tools), stat(path)]);
       const name = `${m.stem}${suffix}.${format}`;
-      const { truncated, sponsorblock } = m;
-      files.push({ path, name, title: m.title, format, ...facts, size: info.size, truncated, sponsorblock });
+      const { title, artist, truncated, unsplit, sponsorblock } = m;
+      files.push({ path, name, title, artist, format, ...facts, size: info.size, truncated, unsplit, sponsorblock });
     }
     return files;
   } catch (err) {
@@ -36,7 +36,7 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
  * Move `from` to `<outDir>/<stem>.<ext>`, or `<stem> (2).<ext>`… when that name is taken; returns
  * the path and the suffix added to the stem (`''`, ` (2)`…), which the name people see gets too.
  */
-async function place(
+export async function place(
   from: string,
   outDir: string,
   stem: string,

@@ -1,31 +1,32 @@
 /**
- * ReplayGain 2.0 (and Opus's R128) tags from one decode of the source: ffmpeg's EBU R128 meter
- * reports the loudness of every 400 ms block, 100 ms apart (the gating blocks of ITU-R BS.1770),
- * and astats the sample peak of every 100 ms. Gating those blocks here gives the integrated
- * loudness of any part of the source: each output file's (track) and all of them together (album,
- * for a chapter split), which is the loudness of the whole, not an average of gains.
+ * ReplayGain 2.0 (and Opus's R128) tags, measured on each file as it was encoded (a lossy encoder
+ * changes the loudness: LAME at 192k made the stand-in's pure tones 0.27 dB quieter than their
+ * source). ffmpeg's EBU R128 meter reports the loudness of every 400 ms block, 100 ms apart (the
+ * gating blocks of ITU-R BS.1770), and astats the sample peak of every 100 ms; gating those blocks
+ * here gives the integrated loudness of a file (track) and of several files together (album), which
+ * is the loudness of the whole, not an average of gains.
+ *
+ * The encode writes each tag with a placeholder value of the tag's fixed width (tag-values.ts
+ * rewrites it in place once the file is measured): gains as `-06.52 dB` (always a sign and two
+ * digits before the point), peaks as `0.891200`, R128 gains as `-00512`: numbers every player
+ * reads.
  */
-import type { Span } from './ffmpeg-args.ts';
 import type { AudioFormat } from './types.ts';
 
-/** The loudness of a part of the source, and its sample peak (linear, 1 = full scale). */
+/** The loudness of one file or several (null: not one block loud enough), and its sample peak (linear, 1 = full scale). */
 export interface Loudness {
-  lufs: number;
+  lufs: number | null;
   peak: number;
 }
 
-/** What the scan reports: block i is the 400 ms ending (i + 1) × 100 ms after the scan's start. */
+/** What a scan of one file reports: block i is the 400 ms ending (i + 1) × 100 ms into it. */
 export interface Blocks {
-  /** Seconds of the source where the scan started. */
-  start: number;
   /** Momentary loudness of each block, LUFS. */
   momentary: number[];
   /** Sample peak of each 100 ms step, dBFS. */
   peaks: number[];
 }
 
-export const STEP_SEC = 0.1;
-const BLOCK_STEPS = 4;
 /** ReplayGain 2.0's reference loudness; Opus's R128 gains are relative to EBU R128's. */
 const REPLAYGAIN_REFERENCE = -18;
 const R128_REFERENCE = -23;
@@ -39,7 +40,7 @@ export const SCAN_FILTERS = [
 ].join(',');
 
 /** The scan's stderr, as ffmpeg's log prints the `ametadata` values, into blocks. */
-export function blocksFrom(stderr: readonly string[], start: number): Blocks {
+export function blocksFrom(stderr: readonly string[]): Blocks {
   const momentary: number[] = [];
   const peaks: number[] = [];
   for (const line of stderr) {
@@ -48,54 +49,13 @@ export function blocksFrom(stderr: readonly string[], start: number): Blocks {
     const value = m[2] === '-inf' ? Number.NEGATIVE_INFINITY : Number(m[2]);
     (m[1] === 'r128.M' ? momentary : peaks).push(value);
   }
-  return { start, momentary, peaks };
+  return { momentary, peaks };
 }
 
-/** The scan's span: from the first output's start to the last one's end (undefined: the source's). */
-export function scanSpan(spans: readonly Span[]): Span {
-  const starts = spans.map((s) => s.start ?? 0);
-  const ends = spans.map((s) => s.end);
-  const span: Span = {};
-  if (Math.min(...starts) > 0) span.start = Math.min(...starts);
-  if (ends.every((e) => e !== undefined)) span.end = Math.max(...ends);
-  return span;
-}
-
-/**
- * Each span's loudness (null when it holds not one loud enough block), and all spans' together: the
- * album, as the files played one after the other, so with the blocks that straddle two of them.
- */
-export function loudnessOf(
-  blocks: Blocks,
-  spans: readonly Span[],
-): { tracks: (Loudness | null)[]; album: Loudness | null } {
-  const tracks = spans.map((span) => measure(blocks, blockIndexes(blocks, span), peakOf(blocks, span)));
-  const peaks = tracks.flatMap((t) => (t ? [t.peak] : []));
-  const album = measure(blocks, blockIndexes(blocks, scanSpan(spans)), Math.max(0, ...peaks));
-  return { tracks, album };
-}
-
-/** The blocks that lie wholly within the span (a small tolerance for the times' rounding). */
-function blockIndexes(blocks: Blocks, span: Span): number[] {
-  const from = (span.start ?? 0) - blocks.start - 1e-6;
-  const to = (span.end ?? Number.POSITIVE_INFINITY) - blocks.start + 1e-6;
-  return blocks.momentary.flatMap((_, i) => {
-    const end = (i + 1) * STEP_SEC;
-    return end - BLOCK_STEPS * STEP_SEC >= from && end <= to ? [i] : [];
-  });
-}
-
-/** The highest sample peak of the 100 ms steps the span touches, linear. */
-function peakOf(blocks: Blocks, span: Span): number {
-  const from = (span.start ?? 0) - blocks.start;
-  const to = (span.end ?? Number.POSITIVE_INFINITY) - blocks.start;
-  const db = blocks.peaks.filter((_, i) => (i + 1) * STEP_SEC > from && i * STEP_SEC < to);
-  return 10 ** (Math.max(Number.NEGATIVE_INFINITY, ...db) / 20);
-}
-
-function measure(blocks: Blocks, indexes: readonly number[], peak: number): Loudness | null {
-  const lufs = gatedLoudness(indexes.map((i) => blocks.momentary[i] ?? Number.NEGATIVE_INFINITY));
-  return lufs === null ? null : { lufs, peak };
+/** The loudness of files played one after the other (one file: its track's; all of an album's: the album's). */
+export function loudnessOf(...files: Blocks[]): Loudness {
+  const db = files.flatMap((f) => f.peaks).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  return { lufs: gatedLoudness(files.flatMap((f) => f.momentary)), peak: 10 ** (db / 20) };
 }
 
 /**
@@ -112,28 +72,40 @@ export function gatedLoudness(momentary: readonly number[]): number | null {
   return mean(audible.filter((m) => m > relative));
 }
 
+/** Which loudness a tag states. */
+export type GainOf = 'TRACK' | 'ALBUM';
+
 /**
- * The tags for a track's (and its album's) loudness, as each format's players read them: ReplayGain
- * 2.0's REPLAYGAIN_* in ID3 TXXX frames (MP3) and Vorbis comments (FLAC, Ogg); Opus's R128_*_GAIN
- * (RFC 7845: Q7.8 fixed point, relative to −23 LUFS, no peak). None for M4A, whose freeform
- * `----:com.apple.iTunes:` atoms ffmpeg 5.1's MP4 muxer cannot write, nor for WAV.
+ * The tags for a file's loudness (and its album's), as each format's players read them:
+ * ReplayGain 2.0's REPLAYGAIN_* in ID3 TXXX frames (MP3), Vorbis comments (FLAC, Ogg) and iTunes'
+ * freeform `----:com.apple.iTunes:` items (M4A); Opus's R128_*_GAIN (RFC 7845: Q7.8 fixed point,
+ * relative to −23 LUFS, no peak). None for WAV. A file with no block loud enough to measure (silence)
+ * gets a gain of 0: players leave it as it is.
  */
-export function gainTags(format: AudioFormat, track: Loudness | null, album: Loudness | null): Record<string, string> {
-  if (format === 'm4a' || format === 'wav') return {};
+export function gainTags(format: AudioFormat, of: Partial<Record<GainOf, Loudness>>): Record<string, string> {
+  if (format === 'wav') return {};
   const tags: Record<string, string> = {};
-  for (const [name, l] of [
-    ['TRACK', track],
-    ['ALBUM', album],
-  ] as const) {
-    if (l === null) continue;
+  for (const [name, l] of Object.entries(of) as [GainOf, Loudness][]) {
     if (format === 'opus') {
-      tags[`R128_${name}_GAIN`] = String(
-        Math.max(-32768, Math.min(32767, Math.round(256 * (R128_REFERENCE - l.lufs)))),
-      );
+      const gain = l.lufs === null ? 0 : Math.round(256 * (R128_REFERENCE - l.lufs));
+      tags[`R128_${name}_GAIN`] = signed(Math.max(-32768, Math.min(32767, gain)), 5, 0);
     } else {
-      tags[`REPLAYGAIN_${name}_GAIN`] = `${(REPLAYGAIN_REFERENCE - l.lufs).toFixed(2)} dB`;
-      tags[`REPLAYGAIN_${name}_PEAK`] = l.peak.toFixed(6);
+      const gain = l.lufs === null ? 0 : REPLAYGAIN_REFERENCE - l.lufs;
+      tags[`REPLAYGAIN_${name}_GAIN`] = `${signed(Math.max(-99.99, Math.min(99.99, gain)), 2, 2)} dB`;
+      tags[`REPLAYGAIN_${name}_PEAK`] = Math.min(l.peak, 9.999999).toFixed(6);
     }
   }
   return tags;
+}
+
+/** The tags an encode writes for `gains` before anything is measured: of the width of the real ones. */
+export function placeholderGainTags(format: AudioFormat, gains: readonly GainOf[]): Record<string, string> {
+  const silent = { lufs: null, peak: 0 };
+  return gainTags(format, Object.fromEntries(gains.map((g) => [g, silent])));
+}
+
+/** A number always as wide: its sign, `digits` digits before the point (zero-padded), `decimals` after. */
+function signed(value: number, digits: number, decimals: number): string {
+  const text = Math.abs(value).toFixed(decimals);
+  return `${value < 0 ? '-' : '+'}${text.padStart(digits + (decimals > 0 ? decimals + 1 : 0), '0')}`;
 }

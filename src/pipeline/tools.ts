@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { run, type ToolName } from './process.ts';
-import type { Engine } from './types.ts';
+import type { Engine, YtdlpSleep } from './types.ts';
 
 export interface YtdlpInfo {
   /** As yt-dlp prints it: `2023.03.04`, or `2025.11.01.073148` for nightly builds. */
@@ -56,15 +56,34 @@ export function parseYtdlpVersion(output: string): YtdlpInfo {
  * in the log. The JavaScript runtime is the Node we run on, and only it, so a Deno that happens to
  * be installed does not change behaviour between machines. Updating is `make`'s job, not a
  * conversion's (and the newest yt-dlp warns on every run once it is 90 days old). Then the
- * operator's plugin folders and extractor arguments, and the job's own copy of a cookies file.
+ * operator's plugin folders, extractor arguments and spacing, and the job's own copy of a cookies file.
  */
 export function ytdlpBaseArgs(engine: Engine, info: YtdlpInfo, cookiesFile: string | null): string[] {
   const args = ['--ignore-config', '--no-update'];
-  if (info.supportsJsRuntimes) args.push('--no-js-runtimes', '--js-runtimes', `node:${engine.tools.node}`);
+  const runtime = ytdlpJsRuntime(engine, info);
+  if (runtime !== null) args.push('--no-js-runtimes', '--js-runtimes', runtime);
   const { pluginDirs, extractorArgs } = engine.ytdlpExtras;
   if (info.supportsPluginDirs) args.push(...pluginDirs.flatMap((dir) => ['--plugin-dirs', dir]));
   args.push(...extractorArgs.flatMap((value) => ['--extractor-args', value]));
+  args.push(...sleepArgs(engine.ytdlpExtras.sleep));
   if (cookiesFile !== null) args.push('--cookies', cookiesFile);
+  return args;
+}
+
+/** The JS runtime yt-dlp is handed (`--js-runtimes`): the Node we run on; null for a yt-dlp that takes none. */
+export function ytdlpJsRuntime(engine: Engine, info: YtdlpInfo): string | null {
+  return info.supportsJsRuntimes ? `node:${engine.tools.node}` : null;
+}
+
+/** yt-dlp's spacing options; every yt-dlp since 2021 has them. */
+function sleepArgs(sleep: YtdlpSleep): string[] {
+  const args: string[] = [];
+  if (sleep.requestsSec !== null) args.push('--sleep-requests', String(sleep.requestsSec));
+  const download = sleep.downloadSec;
+  if (download !== null) {
+    args.push('--sleep-interval', String(download.min));
+    if (download.max > download.min) args.push('--max-sleep-interval', String(download.max));
+  }
   return args;
 }
 

@@ -1,6 +1,6 @@
 /** Running ffmpeg: encode with progress, measure loudness, tag, make covers; failures as ConvertError. */
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConvertError } from '../errors.ts';
 import { type LoudnessMeasurement, loudnessScanArgs, replayGainScanArgs, type Span } from './ffmpeg-args.ts';
@@ -18,8 +18,12 @@ export interface FfmpegRun {
   limits: Pick<ChildLimits, 'timeoutMs'> & Partial<ChildLimits>;
   /** Called with the output position in seconds as ffmpeg reports it (about twice a second). */
   onTime?: (seconds: number) => void;
-  /** Bytes to feed ffmpeg's stdin (when the input is `pipe:0`). */
-  stdin?: Readable;
+  /**
+   * Bytes to feed ffmpeg's stdin (when the input is `pipe:0`), or what writes them itself and ends
+   * it, calling `taken` whenever ffmpeg has taken more: progress too, where the position may stand
+   * still for a while (a segment's encoder decoding up to its cut, or waiting for a download).
+   */
+  stdin?: Readable | ((stdin: Writable, taken: () => void) => Promise<void>);
   onStderrLine?: (line: string) => void;
 }
 
@@ -47,7 +51,9 @@ export async function ffmpegEncode(tools: Tools, args: string[], opts: FfmpegRun
   });
   if (opts.stdin && child.stdin) {
     // ffmpeg may stop reading early (an error, or a trim end); its exit status tells what happened.
-    pipeline(opts.stdin, child.stdin).catch(() => {});
+    const feeding =
+      typeof opts.stdin === 'function' ? opts.stdin(child.stdin, child.progressed) : pipeline(opts.stdin, child.stdin);
+    feeding.catch(() => {});
   }
   try {
     await child.done;
@@ -81,9 +87,9 @@ export async function measureLoudness(
   return JSON.parse(json) as LoudnessMeasurement;
 }
 
-/** The ReplayGain scan of `span` (see replaygain.ts). */
-export async function measureBlocks(tools: Tools, input: string, span: Span, opts: ScanRun): Promise<Blocks> {
-  return blocksFrom(await scan(tools, replayGainScanArgs(input, span), opts), span.start ?? 0);
+/** The ReplayGain scan of a file, or of files as they play one after the other (see replaygain.ts). */
+export async function measureBlocks(tools: Tools, inputs: readonly string[], opts: ScanRun): Promise<Blocks> {
+  return blocksFrom(await scan(tools, replayGainScanArgs(inputs), opts));
 }
 
 /** A measuring run's stderr lines, where its filters print what they found. */

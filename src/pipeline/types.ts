@@ -1,4 +1,5 @@
 /** The pipeline's own vocabulary: what goes in, what comes out, what it reports on the way. */
+import type { ItemSelection } from './items.ts';
 
 export const AUDIO_FORMATS = ['mp3', 'm4a', 'opus', 'ogg', 'flac', 'wav'] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
@@ -36,6 +37,8 @@ export interface ConvertOptions {
   normalize: boolean;
   /** ReplayGain (Opus: R128) tags measured from the audio, which is left as it is: an alternative to `normalize`. */
   replaygain?: boolean;
+  /** Playlists: the entries to convert (all when absent); single videos ignore it, as yt-dlp's `-I` does. */
+  items?: ItemSelection;
   /** Remove or mark as chapters the video's SponsorBlock segments of these categories. */
   sponsorblock?: SponsorBlockRequest;
 }
@@ -108,6 +111,8 @@ export interface OutputFile {
   /** The file's name as people see it (a download's, a ZIP entry's): unlike the path's, it keeps `"`. */
   name: string;
   title: string;
+  /** As tagged; null when nothing names one. */
+  artist: string | null;
   /** Seconds: the encoded length, or as read from the produced file (see item.ts knownFacts). */
   duration: number;
   format: AudioFormat;
@@ -116,6 +121,8 @@ export interface OutputFile {
   size: number;
   /** Set when the source ended early (a cut-off upload): the file holds only the audio there was. */
   truncated: Truncation | null;
+  /** Set when a split by chapters was asked but the media had none (within the trim): the file is the whole. */
+  unsplit: boolean;
   /** What SponsorBlock removed or marked in the item this file was made of; null when not asked. */
   sponsorblock: SponsorBlockOutcome | null;
 }
@@ -189,6 +196,16 @@ export interface YtdlpExtras {
   pluginDirs: readonly string[];
   /** One `--extractor-args` value per extractor: `youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416`. */
   extractorArgs: readonly string[];
+  /** yt-dlp's own spacing, as its `-t sleep` preset sets it (YTCONV_YTDLP_SLEEP_REQUESTS, YTCONV_YTDLP_SLEEP). */
+  sleep: YtdlpSleep;
+}
+
+/** Seconds yt-dlp waits, by itself, so that a site sees fewer requests in a burst. */
+export interface YtdlpSleep {
+  /** Between the requests of one extraction (`--sleep-requests`); null: none. */
+  requestsSec: number | null;
+  /** Before each download, a random wait between `min` and `max` (`--sleep-interval`, `--max-sleep-interval`); null: none. */
+  downloadSec: { min: number; max: number } | null;
 }
 
 /**

@@ -51,8 +51,15 @@ export interface PlaylistInfo {
   uploader: string | null;
   url: string;
   site: string;
-  /** As the flat listing gives them: the uploader (channel) where the site lists it. */
-  entries: { url: string; title: string | null; uploader: string | null }[];
+  entries: PlaylistEntry[];
+}
+
+/** An entry as the flat listing gives it: no media read yet, its length and uploader (channel) where the site lists them. */
+export interface PlaylistEntry {
+  url: string;
+  title: string | null;
+  duration: number | null;
+  uploader: string | null;
 }
 
 const PROGRESS_PREFIX = 'YTCONV-PROGRESS';
@@ -62,6 +69,8 @@ const PROGRESS_TEMPLATE = `download:${PROGRESS_PREFIX} %(progress.status)s %(pro
 export interface Query {
   formatSpec: string;
   maxEntries: number;
+  /** How long the extraction may take (a quick look is held to less than a conversion's). */
+  timeoutMs?: number;
 }
 
 /**
@@ -124,7 +133,7 @@ export async function extract(
     const running = await ytdlp.start(infoArgs(ytdlp.baseArgs, url, query), {
       env: ytdlp.env,
       signal,
-      timeoutMs: 120_000,
+      timeoutMs: query.timeoutMs ?? 120_000,
     });
     json = await collect(running);
   } catch (err) {
@@ -167,11 +176,22 @@ interface RawInfo {
   container?: string;
   filesize?: number;
   asr?: number;
-  entries?: { url?: string; webpage_url?: string; title?: string; uploader?: string; channel?: string }[];
+  entries?: {
+    url?: string;
+    webpage_url?: string;
+    title?: string;
+    duration?: number;
+    uploader?: string;
+    channel?: string;
+  }[];
 }
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
@@ -180,7 +200,16 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
   if (raw._type === 'playlist') {
     const entries = (raw.entries ?? []).flatMap((e) => {
       const entryUrl = str(e.url) ?? str(e.webpage_url);
-      return entryUrl ? [{ url: entryUrl, title: str(e.title), uploader: str(e.uploader) ?? str(e.channel) }] : [];
+      return entryUrl
+        ? [
+            {
+              url: entryUrl,
+              title: str(e.title),
+              duration: positive(e.duration),
+              uploader: str(e.uploader) ?? str(e.channel),
+            },
+          ]
+        : [];
     });
     const title = str(raw.title) ?? raw.id ?? 'Playlist';
     return {
@@ -193,7 +222,7 @@ export function toInfo(raw: RawInfo, json: string): MediaInfo | PlaylistInfo {
       entries,
     };
   }
-  const duration = typeof raw.duration === 'number' && raw.duration > 0 ? raw.duration : null;
+  const duration = positive(raw.duration);
   return {
     kind: 'media',
     id: raw.id ?? '',

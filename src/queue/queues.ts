@@ -6,6 +6,7 @@
  * everything else.
  */
 import { type ConnectionOptions, Queue } from 'bullmq';
+import type { NoticeChannel, OperatorNotice } from '../jobs/operator-notices.ts';
 import { siteOf } from '../pipeline/extractors.ts';
 
 /** Long conversions, kept apart so that emails and housekeeping never wait behind them. */
@@ -21,7 +22,7 @@ export function siteQueueName(site: string): string {
   return `${CONVERT_QUEUE}-${site}`;
 }
 
-/** Emails, expiry, the reconciler and the yt-dlp check. */
+/** Emails, webhooks, the operator's notices, expiry, the reconciler and the yt-dlp check. */
 export const SERVICE_QUEUE = 'ytconv-service';
 
 export interface ConvertPayload {
@@ -30,9 +31,19 @@ export interface ConvertPayload {
 
 export type ServiceJob =
   | { name: 'email'; data: { jobId: string; to: string } }
+  | { name: 'webhook'; data: WebhookCall }
+  | { name: 'operator-notice'; data: { via: NoticeChannel; notice: OperatorNotice } }
   | { name: 'expire'; data: Record<string, never> }
   | { name: 'reconcile'; data: Record<string, never> }
   | { name: 'ytdlp-update'; data: Record<string, never> };
+
+/** Whose webhook a call goes to: the one the job's request named, or the instance's. */
+export type WebhookTarget = 'job' | 'instance';
+
+export interface WebhookCall {
+  jobId: string;
+  to: WebhookTarget;
+}
 
 export type Role = 'web' | 'worker';
 
@@ -148,14 +159,36 @@ function convertMessage(conversionId: string) {
 
 /** An email with retries and backoff: a mail server that is down never fails the conversion. */
 export async function queueEmail(queues: Queues, jobId: string, to: string): Promise<void> {
-  await queues.service.add(
-    'email',
-    { jobId, to },
-    {
-      attempts: 6,
-      backoff: { type: 'exponential', delay: queues.emailRetryDelayMs },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 1000 },
-    },
-  );
+  await queues.service.add('email', { jobId, to }, deliveryOptions(queues));
+}
+
+/**
+ * A webhook call for an ended job, retried like an email. Its BullMQ id is its delivery id, so a
+ * job's end told twice (a worker retaking it) queues one call.
+ */
+export async function queueWebhook(queues: Queues, call: WebhookCall): Promise<void> {
+  await queues.service.add('webhook', call, { ...deliveryOptions(queues), jobId: webhookDeliveryId(call) });
+}
+
+/** One per job and receiver: the same for every attempt, so that a receiver can drop repeats. */
+export function webhookDeliveryId(call: WebhookCall): string {
+  return `webhook-${call.jobId}-${call.to}`;
+}
+
+/** A notice to the operator through one channel, retried like an email: it never fails what it tells of. */
+export async function queueOperatorNotice(
+  queues: Queues,
+  data: Extract<ServiceJob, { name: 'operator-notice' }>['data'],
+): Promise<void> {
+  await queues.service.add('operator-notice', data, deliveryOptions(queues));
+}
+
+/** 6 tries, the wait doubling from YTCONV_EMAIL_RETRY_DELAY; what used them up is logged by the worker. */
+function deliveryOptions(queues: Queues) {
+  return {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: queues.emailRetryDelayMs },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 1000 },
+  };
 }

@@ -5,10 +5,12 @@
  */
 import { Worker } from 'bullmq';
 import type { Rate } from '../config.ts';
-import { recordEmailFailure } from '../db/jobs.ts';
+import { recordEmailFailure, recordWebhookFailure } from '../db/jobs.ts';
 import { withSharedCookies } from '../jobs/cookies-pool.ts';
+import { operatorTeller } from '../jobs/operator-notices.ts';
 import { rerunAfterYtdlpSwitch } from '../jobs/parking.ts';
 import type { RunDeps } from '../jobs/run.ts';
+import { queueJobWebhooks } from '../jobs/webhooks.ts';
 import { CURRENT_TTL_MS, currentYtdlp } from '../jobs/ytdlp-current.ts';
 import { CHECK_EVERY_MS } from '../jobs/ytdlp-updates.ts';
 import { type Logger, quietErrors } from '../log.ts';
@@ -24,7 +26,7 @@ import {
   type ServiceJob,
 } from './queues.ts';
 
-export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'log' | 'ytdlp'> {
+export interface WorkerDeps extends Omit<ServiceDeps, 'email' | 'callWebhooks' | 'log' | 'ytdlp' | 'tellOperator'> {
   queue: QueueSettings;
   /** Conversions each convert queue's worker runs at once. */
   concurrency: number;
@@ -52,6 +54,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // Every worker on every machine takes turns from one cookies pool, kept in the database.
     engine: withSharedCookies(deps.engine, deps.db, deps.log),
     email: (jobId, to) => queueEmail(deps.queues, jobId, to),
+    callWebhooks: (job) => queueJobWebhooks(deps.queues, deps.webhooks.instanceUrl, job),
+    tellOperator: operatorTeller(deps),
   };
   const sweep = leftoverSweeper(deps);
   await sweep();
@@ -91,12 +95,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   for (const convert of converts) convert.on('error', quietErrors(deps.log, 'Redis (conversions)'));
   service.on('error', quietErrors(deps.log, 'Redis (service jobs)'));
   service.on('failed', (job, err) => {
-    // An email that used up its retries is given up on: recorded on its job and in the log.
+    // An email or webhook call that used up its retries is given up on: recorded on its job and in the log.
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     deps.log.error({ job: job.data, name: job.name, error: err.message }, `${job.name} failed for good`);
-    if (job.name === 'email') {
-      recordEmailFailure(deps.db, (job.data as { jobId: string }).jobId, err.message).catch((e: Error) =>
-        deps.log.error({ error: e.message }, 'could not record the email failure'),
+    const record = FAILURE_RECORDS[job.name];
+    if (record) {
+      record(deps.db, (job.data as { jobId: string }).jobId, err.message).catch((e: Error) =>
+        deps.log.error({ error: e.message }, `could not record the ${job.name} failure`),
       );
     }
   });
@@ -113,6 +118,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
 }
 
 const PAUSE_RECHECK_MS = 1000;
+
+/** Where a job's notification that failed for good is recorded, for the admin. */
+const FAILURE_RECORDS: Partial<Record<ServiceJob['name'], typeof recordEmailFailure>> = {
+  email: recordEmailFailure,
+  webhook: recordWebhookFailure,
+};
 
 /**
  * A paced site's limiter: its rate, spread over all workers by BullMQ. A site named without a rate

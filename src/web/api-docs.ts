@@ -6,8 +6,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { SESSION_COOKIE } from './admin/session.ts';
 
 const API_DOCS_PATH = '/api/docs';
+
+/** How a private instance's callers prove who they are (YTCONV_ACCESS); routes name them in `security`. */
+export const API_KEY_SCHEME = 'apiKey';
+export const SESSION_SCHEME = 'session';
 
 /** Before the routes: the document is collected from the routes registered after it. */
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
@@ -18,6 +23,21 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
         title: 'ytconv',
         version: '1',
         description: 'Convert video links and uploaded media into tagged audio files.',
+      },
+      components: {
+        securitySchemes: {
+          [API_KEY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key made with `ytconv apikey create` or in the admin area (YTCONV_ACCESS=apikey).',
+          },
+          [SESSION_SCHEME]: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'The session of a person signed in at /login (YTCONV_ACCESS=login or apikey).',
+          },
+        },
       },
     },
     // Our HEAD routes are real operations (a file's headers without its bytes).

@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Rate } from '../config.ts';
 import type { JobsApi } from '../jobs/types.ts';
+import { type AccessDeps, guardRoutes, siteSignInRoutes } from './access.ts';
 import { type AdminDeps, adminRoutes } from './admin/index.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.ts';
@@ -20,6 +21,7 @@ import { type RateLimitStore, registerRateLimits } from './rate-limit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fileRoutes } from './routes/files.ts';
 import { type HealthRoutesOptions, healthRoutes } from './routes/health.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { type OptionRoutesOptions, optionRoutes } from './routes/options.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
   uploadDir: string;
   /** New jobs one client may submit per window; absent or null for no limit. */
   submitRate?: Rate | null;
+  /** Looks at a link (GET /api/inspect) one client may ask for per window; absent or null for no limit. */
+  inspectRate?: Rate | null;
   /** The workers' media limits, told to clients with the formats (GET /api/options). */
   mediaLimits?: OptionRoutesOptions['mediaLimits'];
   /** Where rate limits count, shared by every web process; absent: in this process's memory. */
@@ -42,6 +46,8 @@ export interface AppDeps {
   trustProxy?: boolean | readonly string[];
   /** Liveness of web, Redis and the database for GET /api/health; without it there is no such route. */
   health?: HealthRoutesOptions['health'];
+  /** Who may use the page and the API (YTCONV_ACCESS); absent: everyone, as with `open`. */
+  access?: AccessDeps;
   /** The admin area under /admin; without it there is none. */
   admin?: AdminDeps;
   /** Where requests and failures are logged; none when absent (tests). */
@@ -97,11 +103,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerApiDocs(app);
   await app.register(multipart);
   await registerRateLimits(app, deps.rateLimitStore);
-  await app.register(jobRoutes, deps);
+  const { access } = deps;
+  await app.register(async (jobsScope) => {
+    if (access && access.mode !== 'open') guardRoutes(jobsScope, access);
+    await jobsScope.register(jobRoutes, deps);
+    await jobsScope.register(eventRoutes, deps);
+    await jobsScope.register(fileRoutes, deps);
+    await jobsScope.register(inspectRoutes, deps);
+  });
   await app.register(optionRoutes, deps);
-  await app.register(eventRoutes, deps);
-  await app.register(fileRoutes, deps);
   await app.register(pageRoutes);
+  if (access && access.mode !== 'open') await app.register(siteSignInRoutes, access);
   if (deps.health) await app.register(healthRoutes, { health: deps.health });
   const { admin } = deps;
   if (admin) await app.register((scope) => adminRoutes(scope, admin), { prefix: '/admin' });

@@ -27,6 +27,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   cancelled: 'The conversion was cancelled.',
   tool_missing: 'ffmpeg is not installed on this server.',
   internal: 'Something went wrong inside ytconv; the details are in the log.',
+  unauthorized: 'This server is private: sign in, or send an API key as Authorization: Bearer KEY.',
   not_found: 'There is no such job. Check the link; jobs are kept only for a while.',
   conflict: 'Only a failed or cancelled job can be retried.',
   expired: 'These files were deleted after the retention time. Convert the link again.',

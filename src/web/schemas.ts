@@ -5,8 +5,14 @@
  */
 import { ERROR_CODES } from '../errors.ts';
 import { HEALTH_CHECKS } from '../jobs/health.ts';
-import { ENTRY_STATUSES, JOB_STATUSES, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
-import { jobOptionsSchema, jsonSchemaOf, optionFieldsSchema, sponsorBlockOutcomeSchema } from '../options.ts';
+import { ENTRY_STATUSES, JOB_STATUSES, linkPreviewSchema, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
+import {
+  jobOptionsSchema,
+  jsonSchemaOf,
+  type OptionFields,
+  optionFieldsSchema,
+  sponsorBlockOutcomeSchema,
+} from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -31,7 +37,7 @@ const apiError = {
 const jobFile = {
   $id: 'JobFile',
   type: 'object',
-  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'sponsorblock'],
+  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'unsplit', 'sponsorblock'],
   properties: {
     name: { type: 'string' },
     size: { type: 'integer', description: 'Bytes.' },
@@ -46,6 +52,11 @@ const jobFile = {
         'seconds the source declared.',
       required: ['at', 'of'],
       properties: { at: { type: 'number' }, of: { type: 'number' } },
+    },
+    unsplit: {
+      type: 'boolean',
+      description:
+        'A split by chapters was asked, but the media had no chapters (within the trim): the file is the whole.',
     },
     sponsorblock: {
       description: 'Null when SponsorBlock was not asked for; else what it removed or marked, or why it could not.',
@@ -141,9 +152,13 @@ const jobView = {
         'cancelled or fails.',
       items: {
         type: 'object',
-        required: ['title', 'status', 'progress', 'error', 'files'],
+        required: ['title', 'position', 'status', 'progress', 'error', 'files'],
         properties: {
           title: nullable('string', { description: 'From the playlist listing, known before the entry starts.' }),
+          position: {
+            type: 'integer',
+            description: '1-based place in the playlist (with `items`, only the chosen entries are listed).',
+          },
           status: {
             type: 'string',
             enum: ENTRY_STATUSES,
@@ -190,8 +205,14 @@ export const SHARED_SCHEMAS = [apiError, jobFile, jobView, health];
 
 /** The options of a new job (src/options.ts), shared by the JSON body and the multipart form. */
 const jobFields = {
-  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<string, unknown>),
+  ...(jsonSchemaOf(optionFieldsSchema).properties as Record<keyof OptionFields, unknown>),
   email: nullable('string', { format: 'email', maxLength: 254, description: 'Where to send the link.' }),
+  webhook_url: nullable('string', {
+    maxLength: 2048,
+    description:
+      'An http(s) URL called with a signed JSON body when the job ends done or failed (see Webhooks in the README); ' +
+      'not a private or local address.',
+  }),
 };
 
 const jobRequestSchema = {
@@ -200,6 +221,44 @@ const jobRequestSchema = {
   additionalProperties: false,
   // An empty url is left to the service, which says what to send instead.
   properties: { url: { type: 'string', maxLength: 2048 }, ...jobFields },
+} as const;
+
+/** Several links with shared options: `urls`, or `text` with links in it (one per line, or inside prose). */
+export const jobBatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    urls: {
+      type: 'array',
+      items: { type: 'string', maxLength: 2048 },
+      maxItems: MAX_LISTED_JOBS,
+      description: `The links, at most ${MAX_LISTED_JOBS}; repeated ones (in any spelling) count once.`,
+    },
+    text: {
+      type: 'string',
+      maxLength: 16_000,
+      description: 'Instead of `urls`: pasted text, one link per line or links inside sentences.',
+    },
+    ...jobFields,
+  },
+} as const;
+
+export const jobBatchResponse = {
+  description:
+    'The jobs made, in the order of their links, and the links refused with why (the others still went ahead).',
+  type: 'object',
+  required: ['jobs', 'refused'],
+  properties: {
+    jobs: { type: 'array', items: { $ref: 'JobView#' } },
+    refused: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url', 'error'],
+        properties: { url: { type: 'string' }, error: apiError.properties.error },
+      },
+    },
+  },
 } as const;
 
 /** The form fields once read (all text); checked against the same rules as the JSON body. */
@@ -256,3 +315,22 @@ export const jobListResponse = {
   required: ['jobs'],
   properties: { jobs: { type: 'array', items: { $ref: 'JobView#' } } },
 } as const;
+
+/** A link to look at before converting it, as `GET /api/inspect?url=…&items=…`. */
+export const linkQuery = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', maxLength: 2048, description: 'One link, as a job takes it.' },
+    // As a job takes it; the entries it picks are the `chosen` ones.
+    items: jobFields.items,
+  },
+} as const;
+
+export const linkPreviewResponse = {
+  description:
+    'A single media (its title and length) or a playlist (its title, and each entry by position, with its title ' +
+    'and length where the site lists them).',
+  ...jsonSchemaOf(linkPreviewSchema),
+};

@@ -1,13 +1,13 @@
 /**
- * A job's files as one ZIP, streamed. Entries are stored, not deflated: audio is compressed
- * already, and stored entries make the archive's size known up front (a Content-Length, so
- * browsers show real progress).
+ * A ZIP of one job's files or several jobs', streamed, laid out as src/jobs/archive.ts says.
+ * Entries are stored, not deflated: audio is compressed already, and stored entries make the
+ * archive's size known up front (a Content-Length, so browsers show real progress).
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import type { StoredFile } from '../jobs/types.ts';
+import type { ArchiveEntry } from '../jobs/archive.ts';
 
 export interface ZipStream {
   stream: Readable;
@@ -16,17 +16,23 @@ export interface ZipStream {
 }
 
 /** Stats every file first, so a missing one fails before any byte is sent. */
-export async function zipFiles(files: readonly StoredFile[]): Promise<ZipStream> {
-  const entries = await Promise.all(files.map(async (file) => ({ file, info: await stat(file.path) })));
+export async function zipEntries(entries: readonly ArchiveEntry[]): Promise<ZipStream> {
+  const files = await Promise.all(
+    entries.map(async (entry) => ({ entry, info: 'path' in entry ? await stat(entry.path) : null })),
+  );
   const zip = new ZipFile();
   // yazl's output is a PassThrough.
   const output = zip.outputStream as Readable;
   // yazl opens one file at a time; when the client goes away it would stay open, paused.
   let current: ReadStream | null = null;
   output.once('close', () => current?.destroy());
-  for (const { file, info } of entries) {
-    zip.addReadStreamLazy(file.name, { size: info.size, mtime: info.mtime, compress: false }, (open) => {
-      current = createReadStream(file.path);
+  for (const { entry, info } of files) {
+    if ('text' in entry) {
+      zip.addBuffer(Buffer.from(entry.text), entry.name, { compress: false });
+      continue;
+    }
+    zip.addReadStreamLazy(entry.name, { size: info?.size, mtime: info?.mtime, compress: false }, (open) => {
+      current = createReadStream(entry.path);
       open(null, current);
     });
   }

@@ -47,6 +47,18 @@ describe('ytconv admin create', () => {
     assert.equal((await verifyAdmin(db, 'alice', 'correct horse'))?.username, 'alice');
   });
 
+  it('creates a user, who may sign in to the page but not to /admin, with --role user', async () => {
+    const { code, stdout } = await admin(['create', '--role', 'user', 'uma'], 'correct horse');
+    assert.equal(code, 0);
+    assert.match(stdout, /Created the user "uma"; sign in at http:\/\/[^/]+\/login\n/);
+    assert.equal((await verifyAdmin(db, 'uma', 'correct horse'))?.role, 'user');
+    assert.match((await admin(['list'])).stdout, /^uma +user +\d{4}-/m);
+    const wrong = await admin(['create', 'ursula', '--role', 'boss'], 'correct horse');
+    assert.equal(wrong.code, 2);
+    assert.equal(wrong.stderr, 'ytconv admin: --role is one of: admin, user\n');
+    assert.equal(await verifyAdmin(db, 'ursula', 'correct horse'), null);
+  });
+
   it('refuses a name that is taken, in one line', async () => {
     const { code, stderr } = await admin(['create', 'alice'], 'another horse');
     assert.notEqual(code, 0);
@@ -79,7 +91,7 @@ describe('ytconv admin list', () => {
     const { code, stdout } = await admin(['list']);
     assert.equal(code, 0);
     const lines = stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^USERNAME +CREATED$/);
+    assert.match(lines[0]!, /^USERNAME +ROLE +CREATED$/);
     assert.deepEqual(
       lines.slice(1).map((line) => line.split(/ {2,}/)[0]),
       (await listAdmins(db)).map((a) => a.username),
@@ -159,7 +171,10 @@ describe('ytconv admin delete', () => {
     const answers = await Promise.all(wrong.map((args) => admin(args)));
     for (const [i, { code, stderr }] of answers.entries()) {
       assert.equal(code, 2, wrong[i]!.join(' '));
-      assert.match(stderr, /usage: ytconv admin create USERNAME\n.*ytconv admin delete USERNAME \[--force\]/s);
+      assert.match(
+        stderr,
+        /usage: ytconv admin create USERNAME \[--role admin\|user\]\n.*ytconv admin delete USERNAME \[--force\]/s,
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 /** `ytconv convert` and `ytconv info` as a user runs them: the real launcher, a real process. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -55,8 +55,20 @@ describe('ytconv convert --json', () => {
     const { files } = JSON.parse(stdout) as { files: Record<string, unknown>[] };
     assert.equal(files.length, 1);
     const file = files[0]!;
-    assert.deepEqual(Object.keys(file).sort(), ['bitrate', 'duration', 'format', 'path', 'size', 'title', 'truncated']);
+    assert.deepEqual(Object.keys(file).sort(), [
+      'bitrate',
+      'duration',
+      'format',
+      'path',
+      'size',
+      'sponsorblock',
+      'title',
+      'truncated',
+      'unsplit',
+    ]);
     assert.equal(file.truncated, null);
+    assert.equal(file.unsplit, false);
+    assert.equal(file.sponsorblock, null);
     assert.equal(file.path, join(outDir, 'Plain Tone Video.m4a'));
     assert.equal(file.format, 'm4a');
     assert.equal(audioOf(await ffprobe(file.path as string)).codec_name, 'aac');
@@ -91,6 +103,45 @@ describe('ytconv convert --json', () => {
       skipped.map((s) => [s.index, s.title, s.error.code]),
       [[2, '[Private video]', 'unavailable']],
     );
+  });
+
+  it('converts only the entries --items chooses, into the album’s folder with its M3U8', async () => {
+    const outDir = await tempDir();
+    const { code, stdout } = await ytconv([
+      'convert',
+      site.playlistUrl('mix'),
+      '--items',
+      '3,2',
+      '-o',
+      outDir,
+      '--json',
+    ]);
+    assert.equal(code, 0, stdout);
+    const album = join(outDir, 'Stand-in Mix');
+    const { files } = JSON.parse(stdout) as { files: { path: string }[] };
+    assert.deepEqual(
+      files.map((f) => f.path),
+      [join(album, '02 - Plain Tone Video.mp3'), join(album, '03 - Second Tone.mp3')],
+    );
+    assert.deepEqual((await readdir(album)).sort(), [
+      '02 - Plain Tone Video.mp3',
+      '03 - Second Tone.mp3',
+      'Stand-in Mix.m3u8',
+    ]);
+    assert.equal(
+      await readFile(join(album, 'Stand-in Mix.m3u8'), 'utf8'),
+      '#EXTM3U\n#EXTINF:6,Stand-in Channel - Plain Tone Video\n02 - Plain Tone Video.mp3\n#EXTINF:5,Stand-in Channel - Second Tone\n03 - Second Tone.mp3\n',
+    );
+  });
+
+  it('refuses a bad --items before reading the link', async () => {
+    const before = site.requests.length;
+    const { code, stdout } = await ytconv(['convert', site.playlistUrl('mix'), '--items', '1-x', '--json']);
+    assert.equal(code, 1);
+    const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'invalid_option');
+    assert.match(error.message, /"1-x"/);
+    assert.equal(site.requests.length, before);
   });
 
   it('prints the error code and message and exits non-zero', async () => {
@@ -134,6 +185,32 @@ describe('ytconv convert of a file that ends early', () => {
     const [file] = (JSON.parse(stdout) as { files: { truncated: { at: number; of: number } | null }[] }).files;
     assert.ok(file?.truncated, stdout);
     assert.ok(Math.abs(file.truncated.of - 30) < 0.1 && file.truncated.at < 12, JSON.stringify(file.truncated));
+  });
+});
+
+describe('ytconv convert --split-chapters on a video without chapters', () => {
+  it('makes one whole file and says why it is not split, on stderr and in --json', async () => {
+    const outDir = await tempDir();
+    const { code, stdout, stderr } = await ytconv([
+      'convert',
+      site.watchUrl('plain'),
+      '--split-chapters',
+      '-o',
+      outDir,
+    ]);
+    assert.equal(code, 0, stderr);
+    const made = join(outDir, 'Plain Tone Video.mp3');
+    assert.equal(stdout, `${made}\n`);
+    assert.match(
+      stderr,
+      new RegExp(`^ytconv: ${made}: not split: the media has no chapters, so this is all of it in one file\\.$`, 'm'),
+    );
+    const json = await ytconv(['convert', site.watchUrl('plain'), '--split-chapters', '-o', outDir, '--json']);
+    const { files } = JSON.parse(json.stdout) as { files: { unsplit: boolean }[] };
+    assert.deepEqual(
+      files.map((f) => f.unsplit),
+      [true],
+    );
   });
 });
 

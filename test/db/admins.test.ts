@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAdmin, verifyAdmin } from '../../src/db/admins.ts';
+import { createAdmin, deleteAdmin, listAdmins, roleOf, verifyAdmin } from '../../src/db/admins.ts';
 import { hashPassword, verifyPassword } from '../../src/db/password.ts';
 import { dialects, useDatabase } from './dialects.ts';
 import { T0 } from './fixtures.ts';
@@ -36,17 +36,34 @@ for (const dialect of dialects()) {
     const t = useDatabase(dialect);
 
     it('creates an admin once per username', async () => {
-      const admin = await createAdmin(t.db, 'ann', 'secret one', T0);
-      assert.deepEqual(admin, { id: admin!.id, username: 'ann', created_at: T0 });
+      const admin = await createAdmin(t.db, 'ann', 'secret one', { now: T0 });
+      assert.deepEqual(admin, { id: admin!.id, username: 'ann', role: 'admin', created_at: T0 });
       assert.equal(await createAdmin(t.db, 'ann', 'another'), null);
     });
 
     it('verifies the right password and nothing else', async () => {
-      const admin = await createAdmin(t.db, 'ann', 'secret one', T0);
+      const admin = await createAdmin(t.db, 'ann', 'secret one', { now: T0 });
       assert.deepEqual(await verifyAdmin(t.db, 'ann', 'secret one'), admin);
       assert.equal(await verifyAdmin(t.db, 'ann', 'secret two'), null);
       assert.equal(await verifyAdmin(t.db, 'Ann', 'secret one'), null, 'usernames are exact');
       assert.equal(await verifyAdmin(t.db, 'bob', 'secret one'), null);
+    });
+
+    it('keeps the last admin however many users there are, and lets users go', async () => {
+      await createAdmin(t.db, 'ann', 'secret one');
+      await createAdmin(t.db, 'uma', 'secret two', { role: 'user' });
+      await createAdmin(t.db, 'ulf', 'secret three', { role: 'user' });
+      assert.equal(await roleOf(t.db, 'uma'), 'user');
+      assert.equal(await deleteAdmin(t.db, 'ann'), 'last');
+      assert.equal(await deleteAdmin(t.db, 'uma'), 'deleted');
+      assert.equal(await roleOf(t.db, 'uma'), null);
+      assert.deepEqual(
+        (await listAdmins(t.db)).map((a) => [a.username, a.role]),
+        [
+          ['ann', 'admin'],
+          ['ulf', 'user'],
+        ],
+      );
     });
   });
 }

@@ -17,7 +17,7 @@ import {
 } from '../../src/db/conversion-state.ts';
 import { type Conversion, getConversion } from '../../src/db/conversions.ts';
 import { inTransaction } from '../../src/db/database.ts';
-import { cancelJob, createWithConversion } from '../../src/db/jobs.ts';
+import { cancelJob, createWithConversion, NO_CONTACT } from '../../src/db/jobs.ts';
 import type { EntryState } from '../../src/db/tables/conversions.ts';
 import { dialects, useDatabase } from './dialects.ts';
 import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
@@ -31,7 +31,7 @@ for (const dialect of dialects()) {
     const progress = { phase: 'downloading', progress: 0.25, eta: 40 } as const;
 
     async function queued(): Promise<{ work: Conversion; jobId: string }> {
-      const job = (await createWithConversion(t.db, conversionInput(), null, T0))!;
+      const job = (await createWithConversion(t.db, conversionInput(), NO_CONTACT, T0))!;
       return { work: job.conversion, jobId: job.id };
     }
     async function held(token = 'first'): Promise<Conversion> {
@@ -168,6 +168,10 @@ for (const dialect of dialects()) {
           entry: null,
           truncated_at: null,
           truncated_of: null,
+          unsplit: 0,
+          title: null,
+          artist: null,
+          sponsorblock: null,
         })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);

@@ -19,6 +19,7 @@ export function conversionInput(overrides: Partial<ConversionInput> = {}): Conve
       split_chapters: false,
       normalize: true,
       replaygain: false,
+      items: null,
       sponsorblock: 'off',
       sponsorblock_categories: [],
     },

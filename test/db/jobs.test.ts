@@ -23,9 +23,13 @@ import {
   jobStatus,
   jobsToNotify,
   listJobs,
+  NO_CONTACT,
 } from '../../src/db/jobs.ts';
 import { dialects, useDatabase } from './dialects.ts';
 import { conversionInput, fileInput, HOUR, T0 } from './fixtures.ts';
+
+/** A requester told by email only. */
+const byEmail = (email: string | null) => ({ ...NO_CONTACT, email });
 
 const RULES = { staleBefore: T0, maxAttempts: 5 };
 const ERROR = { code: 'unavailable' as const, message: 'This video is private.' };
@@ -35,7 +39,7 @@ for (const dialect of dialects()) {
     const t = useDatabase(dialect);
 
     async function create(overrides: Partial<ConversionInput> = {}, email: string | null = null, now = T0) {
-      const job = await createWithConversion(t.db, conversionInput(overrides), email, now);
+      const job = await createWithConversion(t.db, conversionInput(overrides), byEmail(email), now);
       assert.ok(job, 'createWithConversion refused new work');
       return job;
     }
@@ -52,7 +56,7 @@ for (const dialect of dialects()) {
 
     it('creates a queued job over new work, with unguessable ids, and reads both back', async () => {
       const input = conversionInput({ title: 'Ünïcode — title' });
-      const job = (await createWithConversion(t.db, input, 'me@example.org', T0))!;
+      const job = (await createWithConversion(t.db, input, byEmail('me@example.org'), T0))!;
       assert.match(job.id, /^[A-Za-z0-9_-]{22}$/);
       assert.notEqual(job.conversion_id, job.id);
       const { conversion, ...row } = (await getJob(t.db, job.id))!;
@@ -61,6 +65,8 @@ for (const dialect of dialects()) {
         conversion_id: job.conversion_id,
         email: 'me@example.org',
         email_error: null,
+        webhook_url: null,
+        webhook_error: null,
         created_at: T0,
         cancelled_at: null,
       });
@@ -94,13 +100,13 @@ for (const dialect of dialects()) {
 
     it('refuses second new work with the same options key while the first is unfinished', async () => {
       const first = await create({ options_key: 'same' });
-      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
+      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), NO_CONTACT), null);
       assert.equal((await findExisting(t.db, 'same')).active?.id, first.conversion_id);
       await takeConversion(t.db, first.conversion_id, 'tok', RULES);
-      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), null), null);
+      assert.equal(await createWithConversion(t.db, conversionInput({ options_key: 'same' }), NO_CONTACT), null);
       await done({ options_key: 'other' }, T0 + HOUR);
       assert.equal((await findExisting(t.db, 'other', T0)).active, null, 'finished work is not active');
-      assert.ok(await createWithConversion(t.db, conversionInput({ options_key: 'other' }), null));
+      assert.ok(await createWithConversion(t.db, conversionInput({ options_key: 'other' }), NO_CONTACT));
     });
 
     it('never shares work without an options key (uploads)', async () => {
@@ -112,7 +118,7 @@ for (const dialect of dialects()) {
 
     it('attaches a second requester to work in progress, each with an own id and email', async () => {
       const first = await create({ options_key: 'k' }, 'a@x.org');
-      const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org', T0 + 1))!;
+      const second = (await attachToActive(t.db, first.conversion_id, byEmail('b@x.org'), T0 + 1))!;
       assert.notEqual(second.id, first.id);
       assert.equal(second.conversion_id, first.conversion_id);
       assert.equal(second.conversion.active_jobs, 2);
@@ -124,7 +130,7 @@ for (const dialect of dialects()) {
 
     it('detaches one requester on cancel, and stops the work when the last one leaves', async () => {
       const first = await create({ options_key: 'k' }, 'a@x.org');
-      const second = (await attachToActive(t.db, first.conversion_id, 'b@x.org'))!;
+      const second = (await attachToActive(t.db, first.conversion_id, byEmail('b@x.org')))!;
       assert.deepEqual(await cancelJob(t.db, first.id, T0 + HOUR, T0 + 5), { stopped: false });
       assert.equal(jobStatus((await getJob(t.db, first.id))!), 'cancelled');
       assert.equal(jobStatus((await getJob(t.db, second.id))!), 'queued');
@@ -137,7 +143,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(await cancelJob(t.db, second.id, T0 + HOUR, T0 + 6), { stopped: true });
       const work = (await getConversion(t.db, first.conversion_id))!;
       assert.deepEqual([work.status, work.active_jobs, work.finished_at], ['cancelled', 0, T0 + 6]);
-      assert.equal(await attachToActive(t.db, work.id, null), null, 'nobody joins stopped work');
+      assert.equal(await attachToActive(t.db, work.id, NO_CONTACT), null, 'nobody joins stopped work');
     });
 
     it('never lets a request join work its last requester is leaving at that moment', async () => {
@@ -149,7 +155,7 @@ for (const dialect of dialects()) {
         try {
           const [cancelled, joined] = await Promise.all([
             cancelJob(t.db, first.id, T0 + HOUR),
-            attachToActive(other, first.conversion_id, null),
+            attachToActive(other, first.conversion_id, NO_CONTACT),
           ]);
           const work = (await getConversion(t.db, first.conversion_id))!;
           if (joined) assert.equal(work.status, 'queued', 'the joined request keeps it alive');
@@ -174,12 +180,12 @@ for (const dialect of dialects()) {
       assert.equal(await reusable('other', T0), null, 'another key');
       await create({ options_key: 'queued' });
       assert.equal(await reusable('queued', T0), null, 'not done yet');
-      const again = (await attachToDone(t.db, kept.conversion_id, null, T0 + 3 * HOUR, T0 + 10))!;
+      const again = (await attachToDone(t.db, kept.conversion_id, NO_CONTACT, T0 + 3 * HOUR, T0 + 10))!;
       assert.equal(jobStatus(again), 'done');
       assert.equal(again.conversion.expires_at, T0 + 3 * HOUR);
-      assert.ok(await attachToDone(t.db, kept.conversion_id, null, T0 + 2 * HOUR, T0 + 20));
+      assert.ok(await attachToDone(t.db, kept.conversion_id, NO_CONTACT, T0 + 2 * HOUR, T0 + 20));
       assert.equal((await getConversion(t.db, kept.conversion_id))?.expires_at, T0 + 3 * HOUR, 'never shortened');
-      assert.equal(await attachToDone(t.db, kept.conversion_id, null, T0 + 9 * HOUR, T0 + 3 * HOUR), null);
+      assert.equal(await attachToDone(t.db, kept.conversion_id, NO_CONTACT, T0 + 9 * HOUR, T0 + 3 * HOUR), null);
     });
 
     it('reuses the newest of several finished conversions', async () => {
@@ -238,7 +244,7 @@ for (const dialect of dialects()) {
 
     it('deletes a job, and its work with the files only once no other job points at it', async () => {
       const job = await done({ options_key: 'k' }, T0 + HOUR);
-      const other = (await attachToDone(t.db, job.conversion_id, null, T0 + HOUR, T0))!;
+      const other = (await attachToDone(t.db, job.conversion_id, NO_CONTACT, T0 + HOUR, T0))!;
       assert.equal(await deleteJob(t.db, job.id), true);
       assert.equal(await getJob(t.db, job.id), null);
       assert.equal(await deleteOrphanConversion(t.db, job.conversion_id), false, 'still wanted');

@@ -89,8 +89,15 @@ for (const dialect of dialects()) {
         [
           {
             ...file,
-            ...{ conversion_id: 'done-job', position: 0, entry: null },
-            ...{ truncated_at: null, truncated_of: null, sponsorblock: null },
+            conversion_id: 'done-job',
+            position: 0,
+            entry: null,
+            truncated_at: null,
+            truncated_of: null,
+            title: null,
+            artist: null,
+            unsplit: 0,
+            sponsorblock: null,
           },
         ],
       );

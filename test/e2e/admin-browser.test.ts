@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createAdmin } from '../../src/db/admins.ts';
-import { createWithConversion } from '../../src/db/jobs.ts';
+import { createWithConversion, NO_CONTACT } from '../../src/db/jobs.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { type Service, startService } from '../helpers/processes.ts';
@@ -146,11 +146,12 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
         split_chapters: false,
         normalize: false,
         replaygain: false,
+        items: null,
         sponsorblock: 'off',
         sponsorblock_categories: [],
       },
     },
-    null,
+    NO_CONTACT,
   );
   assert.ok(job);
   await stack.services.db

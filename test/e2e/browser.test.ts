@@ -194,7 +194,34 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     // Chromium itself turns `"` into `_` in any name it saves, on every system (its
     // base/i18n/file_util_icu.cc); it was sent the exact name, as the archive's entries show.
     assert.equal(download.suggestedFilename(), 'Songs _Quoted_.zip');
-    assert.deepEqual(zipEntryNames(await readFile(await download.path())), names);
+    const album = 'Songs "Quoted"';
+    assert.deepEqual(zipEntryNames(await readFile(await download.path())), [
+      ...names.map((name) => `${album}/${name}`),
+      `${album}/${album}.m3u8`,
+    ]);
+  });
+
+  it('converts three pasted links as three jobs shown together, and zips all their files at once', async () => {
+    await page.goto(service.url);
+    const links = [stack.site.watchUrl('plain'), stack.site.watchUrl('second'), stack.site.watchUrl('music')];
+    await page.getByTestId('url-input').fill(`My picks:\n${links[0]}\n${links[1]}, and ${links[2]}.`);
+    await page.getByTestId('format-select').selectOption('ogg');
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/\/jobs\?ids=/);
+    const ids = new URL(page.url()).searchParams.get('ids')?.split(',') ?? [];
+    assert.equal(ids.length, 3);
+    // The list is read again while any job runs: all three reach done on this page.
+    await page.locator('[data-testid="jobs-item"][data-status="done"]').nth(2).waitFor({ timeout: 120_000 });
+    // The address names the jobs: a reload shows the same three.
+    await page.reload();
+    const titles = await page.locator('.jobs__link').allTextContents();
+    assert.deepEqual(titles, ['Plain Tone Video', 'Second Tone', 'Music Track']);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-all').click()]);
+    assert.deepEqual(zipEntryNames(await readFile(await download.path())), [
+      'Plain Tone Video.ogg',
+      'Second Tone.ogg',
+      'Music Track.ogg',
+    ]);
   });
 
   it('is an installable page whose share target takes a link shared from a phone, and starts it when asked', async () => {

@@ -96,7 +96,9 @@ async function emailRetryOf(jobId: string, timeoutMs = 10_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const delayed = await stack.services.queues.service.getJobs(['delayed']);
-    const email = delayed.find((job) => job.name === 'email' && job.data.jobId === jobId && job.attemptsMade >= 1);
+    const email = delayed.find(
+      (job) => job.name === 'email' && 'jobId' in job.data && job.data.jobId === jobId && job.attemptsMade >= 1,
+    );
     if (email) return email;
     if (Date.now() > deadline) throw new Error(`no email retry scheduled for job ${jobId}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,7 +1,8 @@
 /**
  * The form's format and quality in Chromium against real web and worker processes: by default the
  * source's audio is kept as it is (the same packets come back), the quality menu follows the
- * format unless the person picked one, and trim times are judged by the server alone.
+ * format unless the person picked one, trim times are judged by the server alone, and the on/off
+ * options come from the catalog (ReplayGain never together with normalize).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
-import { audioOf, audioPacketHash, ffprobe } from '../helpers/ffprobe.ts';
+import { audioOf, audioPacketHash, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
 import { type Service, startService } from '../helpers/processes.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 
@@ -87,6 +88,26 @@ describe('the form’s format and quality in Chromium', { skip: skipWithoutChrom
     await format.selectOption('m4a');
     assert.equal(await quality.inputValue(), '128k');
     assert.equal(await page.getByTestId('quality-plan').textContent(), 'Encodes to M4A (AAC) at 128 kbps.');
+  });
+
+  it('offers ReplayGain tags, unchecks normalize when they are checked (and back), and tags the file', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill(stack.site.watchUrl('plain'));
+    await page.getByTestId('format-select').selectOption('flac');
+    await page.getByText('Advanced options').click();
+    const replaygain = page.getByLabel('ReplayGain tags');
+    const normalize = page.getByLabel('Normalize loudness (−14 LUFS)');
+    await normalize.check();
+    await replaygain.check();
+    assert.equal(await normalize.isChecked(), false, 'checking ReplayGain unchecks normalize');
+    await normalize.check();
+    assert.equal(await replaygain.isChecked(), false, 'and the other way round');
+    await replaygain.check();
+    const tags = tagsOf(await ffprobe(await convertAndDownload()));
+    assert.match(tags.replaygain_track_gain ?? '', /^[-+]\d\d\.\d\d dB$/);
+    assert.equal(tags.replaygain_album_gain, undefined, 'a single video is no album');
+    assert.match((await page.locator('.job__meta').textContent()) ?? '', /ReplayGain/);
+    assert.doesNotMatch((await page.locator('.job__meta').textContent()) ?? '', /Normalized/);
   });
 
   it('sends trim times as typed, and marks the one the server refuses with the server’s words', async () => {

@@ -20,7 +20,7 @@ import { openJobEvents } from '../../src/queue/events.ts';
 import { convertQueues } from '../../src/queue/queues.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { ensureRedis } from '../../src/redis-local.ts';
-import { jobsApiOf, openServices, parkRulesOf, type Services } from '../../src/services.ts';
+import { jobsApiOf, openServices, parkRulesOf, type Services, webhookSettingsOf } from '../../src/services.ts';
 import { type Site, startSite } from '../site/server.ts';
 import { freshDatabaseUrl } from './database.ts';
 
@@ -41,6 +41,8 @@ export interface Stack {
   /** The files a job's view lists, on disk. */
   files(jobId: string): Promise<StoredFile[]>;
   waitFor(id: string, status: JobStatus, timeoutMs?: number): Promise<JobView>;
+  /** Jobs in the database: a refused request must leave the count as it was. */
+  jobCount(): Promise<number>;
   /** Resolves with the job once `check` holds, looking at each change the service signals. */
   waitUntil(id: string, check: (view: JobView) => boolean, timeoutMs?: number): Promise<JobView>;
   close(): Promise<void>;
@@ -69,6 +71,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     YTCONV_QUEUE_PREFIX: prefix,
     // No test reaches GitHub: a test of the updates turns them on with a stand-in release.
     YTCONV_YTDLP_UPDATES: 'off',
+    // Else the service keeps a key of its own in the checkout's var/ (secret-key.ts).
+    SECRET_KEY: 'a stack key that signs nothing real',
     // The stand-in site's SponsorBlock-like API instead of sponsor.ajay.app.
     YTCONV_SPONSORBLOCK_API: site.origin,
     ...extraEnv,
@@ -106,6 +110,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
         concurrency: 2,
         pace: config.service.pace,
         parkRules: parkRulesOf(config),
+        operator: config.service.operator,
+        webhooks: await webhookSettingsOf(config),
         schedules: { expireEveryMs: 60_000, reconcileEveryMs: config.service.reconcileEverySec * 1000 },
         log: createLogger('worker', 'silent'),
       });
@@ -118,6 +124,13 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     },
     files: async (jobId) => (await jobs.downloads(jobId))?.files ?? [],
     waitFor: (id, status, timeoutMs) => waitForStatus(jobs, id, status, timeoutMs),
+    async jobCount() {
+      const row = await services.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     waitUntil: (id, check, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

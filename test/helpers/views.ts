@@ -23,6 +23,7 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
       split_chapters: false,
       normalize: false,
       replaygain: false,
+      items: null,
       sponsorblock: 'off',
       sponsorblock_categories: [],
     },

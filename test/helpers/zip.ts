@@ -17,3 +17,21 @@ export function zipEntryNames(zip: Buffer): string[] {
   }
   return names;
 }
+
+/** The bytes of a stored (uncompressed) entry, as yazl writes them with `compress: false`. */
+export function zipEntryBytes(zip: Buffer, name: string): Buffer {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  for (let i = 0, at = zip.readUInt32LE(end + 16); i < count; i++) {
+    const [nameLength = 0, extraLength = 0, commentLength = 0] = [28, 30, 32].map((o) => zip.readUInt16LE(at + o));
+    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
+      if (zip.readUInt16LE(at + 10) !== 0) throw new Error(`${name} is compressed`);
+      const size = zip.readUInt32LE(at + 20);
+      const local = zip.readUInt32LE(at + 42);
+      const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      return zip.subarray(data, data + size);
+    }
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  throw new Error(`no entry ${name}`);
+}

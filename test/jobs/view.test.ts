@@ -47,11 +47,19 @@ function playlistJob(entries: EntryState[], fields: Partial<Job['conversion']> =
     expires_at: null,
     ...fields,
   };
-  const row = { id: 'job', conversion_id: 'work', email: null, email_error: null, created_at: T0 };
+  const row = {
+    id: 'job',
+    conversion_id: 'work',
+    email: null,
+    email_error: null,
+    webhook_url: null,
+    webhook_error: null,
+    created_at: T0,
+  };
   return { ...row, cancelled_at: cancelledAt ?? null, conversion };
 }
 
-const whole = { truncated_at: null, truncated_of: null, sponsorblock: null };
+const whole = { truncated_at: null, truncated_of: null, title: null, artist: null, unsplit: 0, sponsorblock: null };
 const files: FileRow[] = [
   { ...fileInput('01 - One.mp3'), ...whole, id: 1, conversion_id: 'work', position: 0, entry: 0 },
   { ...fileInput('03 - Three.mp3'), ...whole, id: 2, conversion_id: 'work', position: 1, entry: 2 },

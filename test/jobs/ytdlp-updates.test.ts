@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig, type YtdlpUpdateSettings } from '../../src/config.ts';
 import { readYtdlpState, type YtdlpState } from '../../src/db/ytdlp-state.ts';
+import type { OperatorNotice } from '../../src/jobs/operator-notices.ts';
 import { currentYtdlp } from '../../src/jobs/ytdlp-current.ts';
 import { checkForUpdate, rollBackYtdlp, type UpdateDeps } from '../../src/jobs/ytdlp-updates.ts';
 import { createLogger } from '../../src/log.ts';
@@ -44,9 +45,11 @@ for (const dialect of dialects()) {
     const t = useDatabase(dialect);
     let deps: UpdateDeps;
     let switches: YtdlpState[];
+    let notices: OperatorNotice[];
 
     beforeEach(async () => {
       switches = [];
+      notices = [];
       deps = {
         db: t.db,
         storage: await openStorage(await tempDir('ytconv-storage-')),
@@ -54,6 +57,7 @@ for (const dialect of dialects()) {
         settings: settings(),
         log: createLogger('worker', 'silent'),
         onSwitched: async (state) => void switches.push(state),
+        tellOperator: async (notice) => void notices.push(notice),
       };
     });
 
@@ -99,6 +103,11 @@ for (const dialect of dialects()) {
       assert.doesNotMatch(state.canary_message, /report|github/i, 'in our words, not yt-dlp’s');
       assert.deepEqual(await installed(), ['2024.02.02'], 'the failed one is not kept');
       assert.equal(switches.length, 1);
+      // The operator is told of this one check (the switch before it was no trouble).
+      assert.deepEqual(
+        notices.map(({ at: _, ...notice }) => notice),
+        [{ event: 'canary_failed', version: '2024.03.03', code: state.canary_error, message: result.message }],
+      );
     });
 
     it('refuses a download whose checksum does not match, leaving no file behind', async () => {

@@ -152,11 +152,19 @@ describe('converting a video', () => {
     assert.deepEqual(await readdir(engine.tmpDir), []);
   });
 
-  it('splits by chapters into numbered files', async () => {
+  it('splits by chapters into numbered files named after the video too, which is their album', async () => {
     const { files } = await run(site.watchUrl('basic'), { splitChapters: true });
     assert.deepEqual(
       files.map((f) => f.path.split('/').at(-1)),
-      ['01 - Intro.mp3', '02 - Middle.mp3', '03 - Outro.mp3'],
+      [
+        '01 - Intro (Test Artist - Sine Song).mp3',
+        '02 - Middle (Test Artist - Sine Song).mp3',
+        '03 - Outro (Test Artist - Sine Song).mp3',
+      ],
+    );
+    assert.deepEqual(
+      files.map((f) => f.unsplit),
+      [false, false, false],
     );
     const expected = [4, 4.5, 3.5];
     for (const [i, f] of files.entries()) {

@@ -1,7 +1,7 @@
 /** Every long child has limits: a stalled or endless download or encode ends, and leaves nothing. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -28,15 +28,19 @@ after(() => site.close());
 const IDLE_SEC = 2;
 
 describe('a source that stops sending', () => {
-  for (const [path, options] of [
-    ['streamed into the encoder', {}],
-    ['downloaded to a file first', { normalize: true }],
+  const one = { cores: () => 1, minDurationSec: 10 };
+  const two = { cores: () => 2, minDurationSec: 10 };
+  for (const [path, video, options, parallel] of [
+    ['streamed into the encoder', 'stall', {}, one],
+    ['streamed into two segment encoders', 'stalllong', {}, two],
+    ['downloaded to a file first', 'stall', { normalize: true }, one],
   ] as const) {
     it(`fails as network within the idle timeout when ${path}, leaving no child and no work dir`, async (t) => {
-      const engine = await testEngine({ pluginDir: site.pluginDir, limits: { idleTimeoutSec: IDLE_SEC } });
+      const base = await testEngine({ pluginDir: site.pluginDir, limits: { idleTimeoutSec: IDLE_SEC } });
+      const engine = { ...base, parallel };
       const opts: ConvertOptions = { format: 'mp3', splitChapters: false, normalize: false, ...options };
       const outDir = await tempDir();
-      const err = await convert(parseSource(site.watchUrl('stall'), { allowFiles: false }), opts, {
+      const err = await convert(parseSource(site.watchUrl(video), { allowFiles: false }), opts, {
         engine,
         outDir,
       }).then(
@@ -46,7 +50,7 @@ describe('a source that stops sending', () => {
       const failedAt = Date.now();
       assert.equal(err.code, 'network');
       assert.equal(err.message, `The site stopped sending data for ${IDLE_SEC} s.`);
-      const media = site.requests.filter((r) => r.path.startsWith(`/media/${site.video('stall').id}`));
+      const media = site.requests.filter((r) => r.path.startsWith(`/media/${site.video(video).id}`));
       const stalledFor = failedAt - (media.at(-1)?.at ?? 0);
       t.diagnostic(`failed ${stalledFor} ms after the media request that stalled`);
       assert.ok(
@@ -112,5 +116,30 @@ describe('a local encode', () => {
     assert.equal(err.message, 'Converting made no progress for 1 s.');
     assert.deepEqual(await childProcesses(), []);
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a link encoded in segments while it downloads', () => {
+  it('ends as internal when a segment stops taking its input, leaving no child and no file', async () => {
+    const base = await testEngine({ pluginDir: site.pluginDir, limits: { idleTimeoutSec: 1 } });
+    // The second segment's encoder never reads its input: stuck, as far as ytconv can tell.
+    const ffmpeg = join(await tempDir('ytconv-test-tools-'), 'ffmpeg');
+    const script = `for last; do :; done\ncase $last in *.segment-1) exec sleep 60 ;; esac\n`;
+    await writeFile(ffmpeg, `#!/bin/sh\n${script}exec '${base.tools.ffmpeg}' "$@"\n`);
+    await chmod(ffmpeg, 0o755);
+    const engine = { ...base, tools: { ...base.tools, ffmpeg }, parallel: { cores: () => 2, minDurationSec: 10 } };
+    const outDir = await tempDir();
+    const opts: ConvertOptions = { format: 'mp3', splitChapters: false, normalize: false };
+    const err = await convert(parseSource(site.watchUrl('basic'), { allowFiles: false }), opts, {
+      engine,
+      outDir,
+    }).then(
+      () => assert.fail('a stuck encoder cannot succeed'),
+      (e: { code: string; message: string }) => e,
+    );
+    assert.deepEqual([err.code, err.message], ['internal', 'Converting made no progress for 1 s.']);
+    assert.deepEqual(await childProcesses(), []);
+    assert.deepEqual(await readdir(engine.tmpDir), []);
+    assert.deepEqual(await readdir(outDir), []);
   });
 });

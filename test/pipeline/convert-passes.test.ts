@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { convert } from '../../src/pipeline/convert.ts';
 import { parseSource } from '../../src/pipeline/sources.ts';
-import type { ConvertOptions, Engine } from '../../src/pipeline/types.ts';
+import type { ConvertOptions, Engine, OutputFile } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
-import { audioOf, coverOf, decodePcm, ffprobe, tagsOf } from '../helpers/ffprobe.ts';
+import { audioOf, coverOf, decodePcm, ffprobe, type Probed, tagsOf } from '../helpers/ffprobe.ts';
 import { type Site, startSite } from '../site/server.ts';
 
 const exec = promisify(execFile);
@@ -127,13 +127,46 @@ describe('a long MP3 split over idle cores', () => {
       audioWrites(split.written),
       [0, 1, 2].map((i) => `audio-0.mp3.segment-${i}`),
     );
+    await assertSameFile(one.files[0]!, split.files[0]!);
+  });
+
+  it('encodes a link in segments while it downloads, and makes the file one encoder makes', async () => {
+    const url = site.watchUrl('basic');
+    const one = await run(url, {}, { cores: () => 1, minDurationSec: 10 });
+    const split = await run(url, {}, { cores: () => 2, minDurationSec: 10 });
+    assert.deepEqual(audioWrites(one.written), ['audio-0.mp3']);
+    assert.deepEqual(audioWrites(split.written), ['audio-0.mp3.segment-0', 'audio-0.mp3.segment-1']);
+    assert.deepEqual(split.probed, [], 'the encode told the length and bitrate');
+    const pb = await assertSameFile(one.files[0]!, split.files[0]!);
+    assert.ok(coverOf(pb));
+  });
+
+  it('still tells a link cut off at the source, where its media ended', async () => {
+    const one = await run(site.watchUrl('cutshort'), {}, { cores: () => 1, minDurationSec: 10 });
+    const split = await run(site.watchUrl('cutshort'), {}, { cores: () => 2, minDurationSec: 10 });
+    assert.deepEqual(audioWrites(split.written), ['audio-0.mp3.segment-0', 'audio-0.mp3.segment-1']);
     const [a, b] = [one.files[0]!, split.files[0]!];
-    assert.deepEqual([basename(b.path), b.bitrate], [basename(a.path), a.bitrate]);
-    assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
+    assert.equal(b.truncated?.of, 60);
+    assert.ok(Math.abs((b.truncated?.at ?? 0) - 20) < 0.1, `ended at ${b.truncated?.at}`);
+    assert.ok(Math.abs((a.truncated?.at ?? 0) - (b.truncated?.at ?? 0)) < 0.03);
     assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
-    const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
-    assert.deepEqual(tagsOf(pb), tagsOf(pa));
-    assert.deepEqual(pb.chapters, pa.chapters);
-    assert.equal(pb.chapters.length, 3);
   });
 });
+
+/**
+ * A split encode's file against one encoder's: the same name, facts, decoded length, tags and
+ * chapters (three, as both sources have). Returns the split file's probe.
+ */
+async function assertSameFile(a: OutputFile, b: OutputFile): Promise<Probed> {
+  assert.deepEqual(
+    [b.name, basename(b.path), b.bitrate, b.truncated],
+    [a.name, basename(a.path), a.bitrate, a.truncated],
+  );
+  assert.ok(Math.abs(a.duration - b.duration) < 0.03, `${a.duration} against ${b.duration}`);
+  assert.equal((await decodePcm(b.path)).length, (await decodePcm(a.path)).length);
+  const [pa, pb] = await Promise.all([ffprobe(a.path), ffprobe(b.path)]);
+  assert.deepEqual(tagsOf(pb), tagsOf(pa));
+  assert.deepEqual(pb.chapters, pa.chapters);
+  assert.equal(pb.chapters.length, 3);
+  return pb;
+}

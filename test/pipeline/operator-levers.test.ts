@@ -97,6 +97,28 @@ describe("the operator's extractor arguments", () => {
   });
 });
 
+describe("yt-dlp's own spacing", () => {
+  it('reaches yt-dlp as the operator set it, and a conversion still goes through', async () => {
+    const engine = await testEngine({
+      pluginDir: site.pluginDir,
+      env: { YTCONV_YTDLP_SLEEP_REQUESTS: '0.01', YTCONV_YTDLP_SLEEP: '0.01-0.02' },
+    });
+    const outDir = await tempDir();
+    const seen = site.requests.length;
+    const result = await convert(parseSource(site.watchUrl('second'), { allowFiles: false }), OPTIONS, {
+      engine,
+      outDir,
+    });
+    assert.equal(result.files.length, 1);
+    // What the stand-in extractor read from yt-dlp's parameters: requests, then the download's range.
+    const sleeps = site.requests
+      .slice(seen)
+      .filter((r) => r.path.startsWith(`/api/videos/${site.video('second').id}`))
+      .map((r) => new URL(r.path, site.origin).searchParams.get('sleep'));
+    assert.deepEqual(new Set(sleeps), new Set(['0.01,0.01,0.02']));
+  });
+});
+
 describe("the operator's plugin folders", () => {
   it('load plugins from a folder of plugin packages, with nothing on PYTHONPATH', async () => {
     const plugins = await tempDir('ytconv-plugins-');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gainTags, gatedLoudness, loudnessOf } from '../../src/pipeline/replaygain.ts';
+import { gainTags, gatedLoudness, loudnessOf, placeholderGainTags } from '../../src/pipeline/replaygain.ts';
 
 describe('gatedLoudness', () => {
   it('leaves out blocks under -70 LUFS and those 10 LU under the mean, then averages energy', () => {
@@ -14,32 +14,41 @@ describe('gatedLoudness', () => {
 });
 
 describe('loudnessOf', () => {
-  it("measures each span's own blocks, and the album over all of them, straddling blocks included", () => {
-    // 2 s: block i ends at (i + 1) × 100 ms; the first three are not full yet (ffmpeg says -120.7).
-    const momentary = Array.from({ length: 20 }, (_, i) => (i < 3 ? -120.7 : i < 10 ? -10 : i < 13 ? -15 : -30));
-    const peaks = Array.from({ length: 20 }, (_, i) => (i < 10 ? -6 : -20));
-    const { tracks, album } = loudnessOf({ start: 0, momentary, peaks }, [{ end: 1 }, { start: 1 }]);
-    assert.deepEqual(
-      tracks.map((t) => t && Number(t.lufs.toFixed(3))),
-      [-10, -30],
-    );
-    assert.ok(Math.abs((tracks[0]?.peak ?? 0) - 0.501) < 1e-3);
-    assert.ok(album && album.lufs > -11 && album.lufs < -10);
+  it("measures one file's blocks, and an album's over all its files' together, not as a mean of gains", () => {
+    // Block i ends at (i + 1) × 100 ms; the first three are not full yet (ffmpeg says -120.7).
+    const loud = { momentary: [-120.7, -120.7, -120.7, ...Array(7).fill(-10)], peaks: Array(10).fill(-6) };
+    const quiet = { momentary: [-120.7, -120.7, -120.7, ...Array(7).fill(-30)], peaks: Array(10).fill(-20) };
+    assert.equal(loudnessOf(loud).lufs, -10);
+    assert.ok(Math.abs(loudnessOf(loud).peak - 0.501) < 1e-3);
+    const album = loudnessOf(loud, quiet);
+    // The quiet file is more than 10 LU under the mean: gated out.
+    assert.equal(album.lufs, -10);
+    assert.ok(Math.abs(album.peak - 0.501) < 1e-3);
+    assert.equal(loudnessOf({ momentary: [-120.7], peaks: [Number.NEGATIVE_INFINITY] }).lufs, null);
   });
 });
 
 describe('gainTags', () => {
   const track = { lufs: -11.48, peak: 0.8912 };
-  it('writes ReplayGain 2.0 relative to -18 LUFS, with peaks', () => {
-    assert.deepEqual(gainTags('flac', track, null), {
-      REPLAYGAIN_TRACK_GAIN: '-6.52 dB',
+  it('writes ReplayGain 2.0 relative to -18 LUFS, with peaks, always as wide', () => {
+    assert.deepEqual(gainTags('flac', { TRACK: track }), {
+      REPLAYGAIN_TRACK_GAIN: '-06.52 dB',
       REPLAYGAIN_TRACK_PEAK: '0.891200',
+    });
+    assert.deepEqual(gainTags('mp3', { ALBUM: { lufs: -30.5, peak: 1.2 } }), {
+      REPLAYGAIN_ALBUM_GAIN: '+12.50 dB',
+      REPLAYGAIN_ALBUM_PEAK: '1.200000',
     });
   });
   it('writes Opus R128 gains in 1/256 dB relative to -23 LUFS', () => {
-    assert.deepEqual(gainTags('opus', track, { lufs: -23.5, peak: 1 }), {
-      R128_TRACK_GAIN: String(Math.round(256 * -11.52)),
-      R128_ALBUM_GAIN: '128',
+    assert.deepEqual(gainTags('opus', { TRACK: track, ALBUM: { lufs: -23.5, peak: 1 } }), {
+      R128_TRACK_GAIN: `-0${Math.abs(Math.round(256 * -11.52))}`,
+      R128_ALBUM_GAIN: '+00128',
     });
+  });
+  it('gives silence a gain of 0, and placeholders as wide as any value', () => {
+    const silent = gainTags('mp3', { TRACK: { lufs: null, peak: 0 } });
+    assert.deepEqual(silent, { REPLAYGAIN_TRACK_GAIN: '+00.00 dB', REPLAYGAIN_TRACK_PEAK: '0.000000' });
+    assert.deepEqual(placeholderGainTags('mp3', ['TRACK']), silent);
   });
 });

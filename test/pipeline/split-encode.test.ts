@@ -1,8 +1,10 @@
 /** Segmented MP3 encoding with real ffmpeg: exact length, no seam, a valid gapless file, clean abort. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { encodeArgs, type TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
@@ -143,22 +145,52 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.equal(decoded.length, original.length);
   });
 
-  it('ends every encoder and leaves no file when aborted', async () => {
-    const abort = new AbortController();
-    const output = join(dir, 'aborted.mp3');
-    const job = { input: opus, output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
-    await assert.rejects(
-      encodeMp3Split(engine.tools, job, {
-        signal: abort.signal,
-        limits: { timeoutMs: 120_000 },
-        onTime: () => abort.abort(),
-      }),
-      { code: 'cancelled' },
-    );
-    assert.deepEqual(await childProcesses(), []);
-    assert.deepEqual(
-      (await readdir(dir)).filter((name) => name.startsWith('aborted')),
-      [],
-    );
+  it('from a stream as it arrives: the same samples, seams as good, and nothing left but the file', async () => {
+    const input = createReadStream(opus, { highWaterMark: 16 * 1024 });
+    const { original, decoded, seconds, job } = await split(opus, 'streamed.mp3', { quality: '192k', input });
+    assert.equal(decoded.length, original.length);
+    assert.equal(seconds, original.length / 2 / 48000);
+    for (const ratio of seamRatios(original, decoded, job)) assert.ok(ratio < 1.5, `seam error ×${ratio.toFixed(2)}`);
+    assert.deepEqual(await leftBehind('streamed'), ['streamed.mp3']);
   });
+
+  it('fails as internal when the stream breaks, ending every encoder and leaving nothing', async () => {
+    const bytes = await readFile(opus);
+    async function* breaking() {
+      yield bytes.subarray(0, bytes.length / 2);
+      throw new Error('connection reset');
+    }
+    const output = join(dir, 'broken.mp3');
+    const job = { input: Readable.from(breaking()), output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
+    await assert.rejects(encodeMp3Split(engine.tools, job, { limits: { timeoutMs: 120_000 } }), { code: 'internal' });
+    assert.deepEqual(await childProcesses(), []);
+    assert.deepEqual(await leftBehind('broken'), []);
+  });
+
+  const inputs: [string, string, () => SplitMp3['input']][] = [
+    ['a file', 'aborted-file', () => opus],
+    ['a stream as it arrives', 'aborted-stream', () => createReadStream(opus, { highWaterMark: 16 * 1024 })],
+  ];
+  for (const [name, stem, input] of inputs) {
+    it(`ends every encoder and leaves no file when aborted, reading ${name}`, async () => {
+      const abort = new AbortController();
+      const output = join(dir, `${stem}.mp3`);
+      const job = { input: input(), output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
+      await assert.rejects(
+        encodeMp3Split(engine.tools, job, {
+          signal: abort.signal,
+          limits: { timeoutMs: 120_000 },
+          onTime: () => abort.abort(),
+        }),
+        { code: 'cancelled' },
+      );
+      assert.deepEqual(await childProcesses(), []);
+      assert.deepEqual(await leftBehind(stem), []);
+    });
+  }
 });
+
+/** The files in the test directory whose names start with `stem`: the output, segments, spool. */
+async function leftBehind(stem: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith(stem));
+}

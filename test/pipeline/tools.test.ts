@@ -17,7 +17,7 @@ const engine: Engine = {
   parallel: { cores: () => 1, minDurationSec: 600 },
   cookies: null,
   proxies: null,
-  ytdlpExtras: { pluginDirs: [], extractorArgs: [] },
+  ytdlpExtras: { pluginDirs: [], extractorArgs: [], sleep: { requestsSec: null, downloadSec: null } },
   tmpDir: '/tmp',
   sponsorBlockApi: 'https://sponsor.ajay.app',
 };
@@ -98,7 +98,11 @@ describe('ytdlpBaseArgs', () => {
 
   const extras = {
     ...engine,
-    ytdlpExtras: { pluginDirs: ['/srv/plugins'], extractorArgs: ['youtube:player_client=mweb', 'standin:probe=x'] },
+    ytdlpExtras: {
+      ...engine.ytdlpExtras,
+      pluginDirs: ['/srv/plugins'],
+      extractorArgs: ['youtube:player_client=mweb', 'standin:probe=x'],
+    },
   };
 
   it("passes the operator's extractor arguments, one option per extractor", () => {
@@ -114,6 +118,23 @@ describe('ytdlpBaseArgs', () => {
     assert.deepEqual(args.slice(args.indexOf('--plugin-dirs'), args.indexOf('--plugin-dirs') + 2), [
       '--plugin-dirs',
       '/srv/plugins',
+    ]);
+  });
+
+  it("passes the operator's spacing as yt-dlp's -t sleep does, a range as its two ends", () => {
+    const spaced = (sleep: Engine['ytdlpExtras']['sleep']) =>
+      ytdlpBaseArgs(
+        { ...engine, ytdlpExtras: { ...engine.ytdlpExtras, sleep } },
+        parseYtdlpVersion('2023.03.04'),
+        null,
+      );
+    assert.deepEqual(spaced({ requestsSec: 0.75, downloadSec: { min: 5, max: 10 } }), [
+      ...['--ignore-config', '--no-update'],
+      ...['--sleep-requests', '0.75', '--sleep-interval', '5', '--max-sleep-interval', '10'],
+    ]);
+    assert.deepEqual(spaced({ requestsSec: null, downloadSec: { min: 5, max: 5 } }), [
+      ...['--ignore-config', '--no-update'],
+      ...['--sleep-interval', '5'],
     ]);
   });
 

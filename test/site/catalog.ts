@@ -108,6 +108,9 @@ export const CHANNEL = { name: 'Stand-in Channel', handle: '@StandInChannel', id
 
 const AUDIO: readonly Itag[] = ['251', '140'];
 
+/** Audio formats whose delivery stalls half-way (see Delivery). */
+const STALLS = { itags: AUDIO, delivery: { kind: 'stall' } } as const;
+
 /** A video with the catalog's defaults for whatever `fields` leaves out. */
 export function defineVideo(fields: Pick<Video, 'id' | 'title' | 'tone'> & Partial<Video>): Video {
   return {
@@ -252,8 +255,14 @@ export const VIDEOS = {
     id: 'StallVid_21',
     title: 'Stalled Delivery',
     tone: { frequency: 2090, seconds: 4 },
-    itags: AUDIO,
-    delivery: { kind: 'stall' },
+    ...STALLS,
+  }),
+  // Long enough to be encoded in segments (12 s), and stalling like the one above.
+  stalllong: defineVideo({
+    id: 'StallLong25',
+    title: 'Stalled Long',
+    tone: { frequency: 2750, seconds: 12 },
+    ...STALLS,
   }),
   slowcover: defineVideo({
     id: 'SlowCover22',
@@ -295,11 +304,19 @@ export const VIDEOS = {
     itags: AUDIO,
     music: { artist: 'Old One, Old Two', track: 'Legacy Duet', album: 'Legacy Album' },
   }),
+  // The site says a minute, the media stops after 20 s: a stream cut off at the source.
+  cutshort: defineVideo({
+    id: 'CutShort_24',
+    title: 'Cut Short',
+    tone: { frequency: 2640, seconds: 20 },
+    duration: 60,
+    itags: AUDIO,
+  }),
   // Segments in the SponsorBlock-like API, across its chapters' boundaries.
   sponsored: defineVideo({
     id: 'Sponsored26',
     title: 'Sponsored Talk',
-    tone: { frequency: 2640, seconds: 12, silences: SPONSORED.map((s) => [s.start, s.end] as const) },
+    tone: { frequency: 2860, seconds: 12, silences: SPONSORED.map((s) => [s.start, s.end] as const) },
     itags: AUDIO,
     chapters: [
       { start: 0, end: 4, title: 'Opening' },

@@ -119,8 +119,15 @@ export function playlistInfo(
     channel: playlist.uploader,
     entries: videos
       .slice(from, from + PLAYLIST_PAGE_SIZE)
-      // YouTube's flat listing names each entry's channel too.
-      .map((v) => ({ id: v.id, title: v.title, url: watchUrl(origin, v), uploader: v.uploader, channel: v.uploader })),
+      // YouTube's flat listing names each entry's channel and length too.
+      .map((v) => ({
+        id: v.id,
+        title: v.title,
+        duration: v.duration,
+        url: watchUrl(origin, v),
+        uploader: v.uploader,
+        channel: v.uploader,
+      })),
     next_page: from + PLAYLIST_PAGE_SIZE < videos.length ? page + 1 : null,
   };
 }

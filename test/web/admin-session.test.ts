@@ -2,11 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { html } from '../../src/web/admin/html.ts';
-import { csrfMatches, newSessionValue, readSession, SESSION_TTL_MS } from '../../src/web/admin/session.ts';
+import {
+  csrfMatches,
+  newSessionValue,
+  readSession,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+} from '../../src/web/admin/session.ts';
 
 const SECRET = 'a secret key of some length';
 const NOW = 1_800_000_000_000;
-const cookie = (value: string) => `other=1; ytconv_admin=${value}; more=2`;
+const cookie = (value: string) => `other=1; ${SESSION_COOKIE}=${value}; more=2`;
 
 describe('admin sessions', () => {
   it('read back the username and expiry they were made with', () => {

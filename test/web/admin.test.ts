@@ -9,10 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAdmin, deleteAdmin } from '../../src/db/admins.ts';
-import { createWithConversion, getJob } from '../../src/db/jobs.ts';
+import { addCookies, listCookies, setCookiesAside } from '../../src/db/cookies-pool.ts';
+import { createWithConversion, getJob, NO_CONTACT } from '../../src/db/jobs.ts';
+import { startPause } from '../../src/db/site-states.ts';
 import { claimCheck, finishCheck } from '../../src/db/ytdlp-state.ts';
+import { createAccessApi } from '../../src/jobs/access.ts';
 import { createAdminApi } from '../../src/jobs/admin.ts';
+import { sitePauses } from '../../src/jobs/parking.ts';
 import type { JobView } from '../../src/jobs/types.ts';
+import { formatTime } from '../../src/web/admin/format.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { adminYtdlp, type Stack, startStack } from '../helpers/stack.ts';
 
@@ -102,10 +107,7 @@ describe('signing in', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin');
     const cookie = setCookie(res) ?? '';
-    assert.match(
-      cookie,
-      /^ytconv_admin=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/admin; HttpOnly; SameSite=Strict$/,
-    );
+    assert.match(cookie, /^ytconv_session=[\w-]+\.\d+\.[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
   });
 
   it('sends everyone without a valid session to the sign-in page', async () => {
@@ -114,7 +116,10 @@ describe('signing in', () => {
       assert.equal(res.statusCode, 302, url);
       assert.equal(res.headers.location, '/admin/login');
     }
-    const forged = await app.inject({ url: '/admin', headers: { cookie: 'ytconv_admin=YW5u.99999999999999.forged' } });
+    const forged = await app.inject({
+      url: '/admin',
+      headers: { cookie: 'ytconv_session=YW5u.99999999999999.forged' },
+    });
     assert.equal(forged.statusCode, 302);
     const post = await app.inject({ method: 'POST', url: '/admin/jobs/x/delete', headers: FORM, payload: '' });
     assert.equal(post.statusCode, 303);
@@ -172,7 +177,7 @@ describe('signing in', () => {
     });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/admin/login');
-    assert.match(setCookie(res) ?? '', /^ytconv_admin=; Max-Age=0;/);
+    assert.match(setCookie(res) ?? '', /^ytconv_session=; Max-Age=0;/);
   });
 });
 
@@ -328,11 +333,12 @@ describe('the list', () => {
           split_chapters: false,
           normalize: false,
           replaygain: false,
+          items: null,
           sponsorblock: 'off',
           sponsorblock_categories: [],
         },
       } as const;
-      await createWithConversion(stack.services.db, input, null);
+      await createWithConversion(stack.services.db, input, NO_CONTACT);
     }
     const first = await get(b, '/admin?q=paged');
     assert.match(first.body, /51 jobs/);
@@ -343,6 +349,99 @@ describe('the list', () => {
     assert.equal(second.body.match(/<tr>/g)?.length, 2, 'the header and one row');
     const titles = (page: string) => page.match(/Paged&lt;\/b&gt; \d+/g) ?? [];
     assert.equal(new Set([...titles(first.body), ...titles(second.body)]).size, 51);
+  });
+});
+
+describe('the health page', () => {
+  /** The counts of the site's row in "Sites over the last hour", and of an error code's row. */
+  const siteRow = (page: string, site: string) => {
+    const cells = new RegExp(
+      `<td>${site}</td>\\s*<td data-label="Done">(\\d+)</td>\\s*<td data-label="Failed">(\\d+)</td>\\s*<td data-label="Waiting">(\\d+)</td>\\s*<td data-label="Success">(\\d+) %</td>`,
+    ).exec(page);
+    return cells ? cells.slice(1).map(Number) : [0, 0, 0, 0];
+  };
+  const codeRow = (page: string, code: string) =>
+    Number(new RegExp(`<code>${code}</code></td>\\s*<td data-label="Last hour">(\\d+)</td>`).exec(page)?.[1] ?? 0);
+
+  function post(b: Browser, action: string, fields: Record<string, string>) {
+    return app.inject({
+      method: 'POST',
+      url: `/admin/health/${action}`,
+      headers: { ...FORM, cookie: b.cookie },
+      payload: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  it("shows each site's outcomes over the last hour, the failures by code, and the JS runtime", async () => {
+    const b = await browser();
+    const before = (await get(b, '/admin/health')).body;
+    const [done = 0, failed = 0, parked = 0] = siteRow(before, 'standin');
+    // A link of another site than YouTube has no site until yt-dlp names it: one that fails first has none.
+    const unknown = 'not known \\(failed before yt-dlp named the site\\)';
+    const [, failedUnknown = 0] = siteRow(before, unknown);
+    await convert('second', 'done');
+    await convert('private', 'failed');
+    const res = await get(b, '/admin/health');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-security-policy'] as string, /default-src 'none'/);
+    const rate = Math.round(((done + 1) / (done + 1 + failed + parked)) * 100);
+    assert.deepEqual(siteRow(res.body, 'standin'), [done + 1, failed, parked, rate]);
+    assert.equal(siteRow(res.body, unknown)[1], failedUnknown + 1);
+    assert.equal(codeRow(res.body, 'unavailable'), codeRow(before, 'unavailable') + 1);
+    // The latest failure first: one that failed before its site and title were known shows its link.
+    assert.match(
+      res.body,
+      /<td data-label="Site">—<\/td>\s*<td data-label="What" class="admin-table__job">[^<]*Private_005<\/td>/,
+    );
+    assert.match(res.body, /<dt>JS runtime<\/dt>\s*<dd>not needed by this yt-dlp version<\/dd>/);
+    assert.match(res.body, /<a href="\/admin\/health">Health<\/a>/);
+  });
+
+  it('lists a pause with its cause and end, and lifts it with Resume now (with the form token only)', async () => {
+    const b = await browser();
+    const { db } = stack.services;
+    const until = await startPause(db, 'standin', 'bot_wall', { baseMs: 3_600_000, maxMs: 3_600_000 });
+    const page = (await get(b, '/admin/health')).body;
+    assert.match(
+      page,
+      /<td>standin<\/td>\s*<td data-label="Why"><code>bot_wall<\/code> <span class="admin-table__error">The video site asked this server/,
+    );
+    assert.ok(page.includes(formatTime(until)), 'the end of the pause');
+    assert.match(page, /name="site" value="standin">\s*<button[^>]*>Resume now<\/button>/);
+
+    assert.equal((await post(b, 'resume', { site: 'standin' })).statusCode, 403, 'no token, no action');
+    assert.ok((await sitePauses(db)).has('standin'));
+
+    const res = await post(b, 'resume', { _csrf: b.csrf, site: 'standin' });
+    assert.equal(res.statusCode, 303);
+    const after = (await get(b, res.headers.location as string)).body;
+    assert.match(after, /standin resumed: its waiting conversions start now\./);
+    assert.match(after, /No site is paused\./);
+    assert.equal((await sitePauses(db)).size, 0);
+
+    const again = await post(b, 'resume', { _csrf: b.csrf, site: 'standin' });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /standin is not paused \(any more\)\./);
+  });
+
+  it('shows the cookies pool and puts a file that met the bot wall back with Put back', async () => {
+    const b = await browser();
+    const { db } = stack.services;
+    await addCookies(db, ['alice.txt', 'bob.txt']);
+    await setCookiesAside(db, 'bob.txt', null);
+    const page = (await get(b, '/admin/health')).body;
+    assert.match(page, /<td>bob\.txt<\/td>\s*<td data-label="State">set aside since [^<]* UTC, until put back<\/td>/);
+    assert.match(page, /<td>alice\.txt<\/td>\s*<td data-label="State">in use<\/td>/);
+    assert.equal(page.match(/>Put back<\/button>/g)?.length, 1, 'only the file set aside can be put back');
+
+    const res = await post(b, 'cookies-back', { _csrf: b.csrf, name: 'bob.txt' });
+    assert.equal(res.statusCode, 303);
+    assert.match((await get(b, res.headers.location as string)).body, /bob\.txt is back in the cookies pool\./);
+    assert.equal((await listCookies(db)).find((row) => row.name === 'bob.txt')?.set_aside_at, null);
+
+    const unknown = await post(b, 'cookies-back', { _csrf: b.csrf, name: 'nobody.txt' });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(unknown.body, /The cookies pool has no file &quot;nobody\.txt&quot;\./);
   });
 });
 
@@ -403,6 +502,58 @@ describe('the queue dashboard', () => {
       headers: { cookie: b.cookie, 'sec-fetch-site': 'cross-site' },
     });
     assert.equal(res.statusCode, 403);
+  });
+});
+
+describe('API keys', () => {
+  function post(b: Browser, url: string, fields: Record<string, string>) {
+    return app.inject({
+      method: 'POST',
+      url,
+      headers: { ...FORM, cookie: b.cookie },
+      payload: new URLSearchParams({ _csrf: b.csrf, ...fields }).toString(),
+    });
+  }
+
+  it('makes a key shown once, which works until it is revoked', async () => {
+    const b = await browser();
+    const made = await post(b, '/admin/keys', { name: 'ci', rate: '2/1m' });
+    assert.equal(made.statusCode, 201);
+    const key = /data-testid="new-key">(ytc_[\w-]{43})</.exec(made.body)?.[1] ?? assert.fail(made.body);
+    const access = createAccessApi(stack.services.db);
+    const info = (await access.keyFor(key)) ?? assert.fail('the new key is not accepted');
+    assert.deepEqual([info.name, info.rate], ['ci', { max: 2, windowSec: 60 }]);
+
+    const list = await get(b, '/admin/keys');
+    assert.match(list.body, /<td>ci<\/td>/);
+    assert.match(list.body, /2 new jobs per 1 min/);
+    assert.ok(!list.body.includes(key), 'the list never shows the key again');
+
+    const revoked = await post(b, `/admin/keys/${info.id}/revoke`, {});
+    assert.equal(revoked.statusCode, 303);
+    assert.equal(await access.keyFor(key), null);
+  });
+
+  it('refuses a bad limit, a taken name and a stale form, making nothing', async () => {
+    const b = await browser();
+    const before = (await createAccessApi(stack.services.db).listKeys()).length;
+    const badRate = await post(b, '/admin/keys', { name: 'x', rate: 'lots' });
+    assert.equal(badRate.statusCode, 400);
+    assert.match(badRate.body, /The limit must be a count per duration/);
+    await post(b, '/admin/keys', { name: 'taken', rate: 'none' });
+    const taken = await post(b, '/admin/keys', { name: 'taken', rate: 'none' });
+    assert.equal(taken.statusCode, 409);
+    assert.match(taken.body, /already a key named &quot;taken&quot;/);
+    const stale = await post({ ...b, csrf: 'stale' }, '/admin/keys', { name: 'stale', rate: 'none' });
+    assert.equal(stale.statusCode, 403);
+    assert.equal((await createAccessApi(stack.services.db).listKeys()).length, before + 1);
+  });
+
+  it('is for admins only: a user who signs in there hears a wrong password', async () => {
+    await createAdmin(stack.services.db, 'ulf', 'correct horse', { role: 'user' });
+    const res = await signIn('ulf', 'correct horse');
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.headers['set-cookie'], undefined);
   });
 });
 

@@ -17,11 +17,14 @@ import { jobView } from '../helpers/views.ts';
 
 const untouchable: JobsApi = {
   create: () => assert.fail('create must not be called'),
+  createMany: () => assert.fail('createMany must not be called'),
   get: () => assert.fail('get must not be called'),
   list: () => assert.fail('list must not be called'),
   cancel: () => assert.fail('cancel must not be called'),
+  inspect: () => assert.fail('inspect must not be called'),
   watch: () => assert.fail('watch must not be called'),
   downloads: () => assert.fail('downloads must not be called'),
+  downloadsOfMany: () => assert.fail('downloadsOfMany must not be called'),
 };
 
 let app: FastifyInstance;
@@ -329,7 +332,10 @@ describe('the OpenAPI document', () => {
     const doc = res.json();
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/inspect',
       '/api/jobs',
+      '/api/jobs/batch',
+      '/api/jobs/zip',
       '/api/jobs/{id}',
       '/api/jobs/{id}/cover/{version}',
       '/api/jobs/{id}/events',
@@ -343,6 +349,11 @@ describe('the OpenAPI document', () => {
       '#/components/schemas/JobView',
     );
     assert.ok(doc.paths['/api/jobs/{id}/files/{name}'].head);
+    const preview = doc.paths['/api/inspect'].get.responses['200'].content['application/json'].schema;
+    assert.deepEqual(
+      preview.oneOf.map((shape: { properties: { kind: { enum: string[] } } }) => shape.properties.kind.enum),
+      [['media'], ['playlist']],
+    );
     assert.ok(doc.paths['/api/jobs/{id}'].delete);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['ApiError', 'Health', 'JobFile', 'JobView']);
   });

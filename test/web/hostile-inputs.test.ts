@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { getJob } from '../../src/db/jobs.ts';
 import type { ErrorCode } from '../../src/errors.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -105,6 +106,17 @@ function jsonCases(port: number): [string, InjectOptions, Outcome][] {
     ['an email with a Bcc header', withUrl({ email: 'a@b.c\r\nBcc: x@y.z' }), INVALID_OPTION],
     ['an email with a bare line feed', withUrl({ email: 'a@b.c\nbcc:x@y.z' }), INVALID_OPTION],
     ['an email of 300 characters', withUrl({ email: `${'x'.repeat(300)}@example.org` }), INVALID_OPTION],
+    ['a webhook at loopback', withUrl({ webhook_url: `http://127.0.0.1:${port}/hook` }), FORBIDDEN],
+    ['a webhook at IPv6 loopback', withUrl({ webhook_url: `http://[::1]:${port}/hook` }), FORBIDDEN],
+    ['a webhook at cloud metadata', withUrl({ webhook_url: 'http://169.254.169.254/latest/meta-data/' }), FORBIDDEN],
+    ['a webhook on a private network', withUrl({ webhook_url: 'http://10.0.0.1/hook' }), FORBIDDEN],
+    ['an ftp: webhook', withUrl({ webhook_url: 'ftp://hooks.example.org/x' }), INVALID_OPTION],
+    ['a webhook that is no URL', withUrl({ webhook_url: 'hooks.example.org/x' }), INVALID_OPTION],
+    [
+      'a webhook over 2048 characters',
+      withUrl({ webhook_url: `https://h.example/${'a'.repeat(3000)}` }),
+      INVALID_OPTION,
+    ],
     ['an unknown field', withUrl({ admin: true }), INVALID_OPTION],
     ['a __proto__ key', raw(`{"url":"${VIDEO}","__proto__":{"format":"exe"}}`), INVALID_OPTION],
     ['a constructor.prototype key', raw(`{"url":"${VIDEO}","constructor":{"prototype":{"x":1}}}`), INVALID_OPTION],
@@ -144,6 +156,7 @@ function formCases(port: number): [string, () => FormData | string, Outcome][] {
     ['a field named constructor', form({ url: VIDEO, constructor: 'x' }), INVALID_OPTION],
     ['a flag that is neither on nor off', form({ url: VIDEO, normalize: 'yes' }), INVALID_OPTION],
     ['an email with a Bcc header', form({ url: VIDEO, email: 'a@b.c\r\nBcc: x@y.z' }), INVALID_OPTION],
+    ['a webhook at loopback', form({ url: VIDEO, webhook_url: `http://127.0.0.1:${port}/` }), FORBIDDEN],
     ['a negative start time', form({ url: VIDEO, start: '-1' }), INVALID_OPTION],
     ['a start after the end', form({ url: VIDEO, start: '2:00', end: '1:00' }), INVALID_OPTION],
     ['an upload named ../../etc/passwd', form({}, ['../../etc/passwd']), INVALID_OPTION],
@@ -262,6 +275,30 @@ describe('with the default policy: YouTube only, no private addresses', () => {
   it('left no job row, no queue message, no upload, and nothing reached the canary', async () => {
     assert.deepEqual(await leftBehind(door), { rows: 0, messages: 0, uploads: 0 });
     assert.equal(canary.hits(), 0);
+  });
+
+  it('names the webhook_url field when it refuses a webhook, for one link and for several', async () => {
+    const webhook_url = 'http://192.168.1.1/hook';
+    for (const [url, payload] of [
+      ['/api/jobs', { url: VIDEO, webhook_url }],
+      ['/api/jobs/batch', { urls: [VIDEO, `youtu.be/${ID}`], webhook_url }],
+    ] as const) {
+      const res = await door.app.inject({ method: 'POST', url, payload });
+      assert.equal(res.statusCode, 422, res.body);
+      assert.deepEqual(
+        { ...res.json().error, message: undefined },
+        { code: 'forbidden_address', field: 'webhook_url', message: undefined },
+      );
+    }
+    assert.deepEqual(await leftBehind(door), { rows: 0, messages: 0, uploads: 0 });
+  });
+
+  it('keeps a webhook at a public address on the job', async () => {
+    const webhook_url = 'https://hooks.example.org/ytconv?token=x';
+    const res = await door.app.inject({ method: 'POST', url: '/api/jobs', payload: { url: VIDEO, webhook_url } });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal((await getJob(door.stack.services.db, res.json().id))?.webhook_url, webhook_url);
+    await door.stack.jobs.cancel(res.json().id);
   });
 
   it('still takes a plain YouTube link (this stack can create jobs)', async () => {

@@ -6,6 +6,7 @@ import {
   formatAudio,
   formatDuration,
   formatEta,
+  itemsOfPositions,
   shortUrl,
   siteName,
   trimLabel,
@@ -13,6 +14,13 @@ import {
 } from '../../src/web/public/format.js';
 
 describe('the page’s formatting', () => {
+  it('writes ticked playlist positions as a job’s items, runs collapsed, and all of them as none', () => {
+    assert.equal(itemsOfPositions([1, 2, 3, 7], 9), '1-3,7');
+    assert.equal(itemsOfPositions([2, 4, 5], 5), '2,4-5');
+    assert.equal(itemsOfPositions([3], 3), '3');
+    assert.equal(itemsOfPositions([1, 2, 3], 3), '');
+  });
+
   it('writes durations as m:ss, with hours only when there are some', () => {
     assert.equal(formatDuration(0), '0:00');
     assert.equal(formatDuration(215), '3:35');

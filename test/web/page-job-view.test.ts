@@ -24,7 +24,7 @@ describe('what the job page says about a job', () => {
     assert.equal(phaseLabel({ status: 'running', phase: 'probing', source: link }), 'Reading video info');
     const upload = { site: 'upload', id: null, url: 'song.flac' };
     assert.equal(phaseLabel({ status: 'running', phase: 'probing', source: upload }), 'Reading file info');
-    const entry = { title: null, progress: null, error: null, files: [] };
+    const entry = { title: null, position: 1, progress: null, error: null, files: [] };
     const entries = [
       { ...entry, status: 'done' as const },
       { ...entry, status: 'running' as const },

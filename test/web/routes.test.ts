@@ -50,13 +50,7 @@ async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 10_000):
   }
 }
 
-async function jobCount(): Promise<number> {
-  const row = await stack.services.db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+const jobCount = () => stack.jobCount();
 
 describe('a job through the API', () => {
   let done: JobView;
@@ -333,6 +327,16 @@ describe('covers', () => {
     assert.equal(cover.statusCode, 200);
     assert.equal(cover.headers['content-type'], 'image/jpeg');
     assert.ok(cover.rawPayload.length > 0);
+  });
+
+  it('says of a split by chapters of a video without chapters that its one file is the whole', async () => {
+    const created = await post({ url: stack.site.watchUrl('second'), format: 'opus', split_chapters: true });
+    await stack.waitFor(created.id, 'done');
+    const view = (await app.inject({ url: `/api/jobs/${created.id}` })).json() as JobView;
+    assert.deepEqual(
+      view.files.map((f) => [f.name, f.unsplit]),
+      [['Second Tone.opus', true]],
+    );
   });
 
   it('removes the cover with the job’s files when the job is deleted', async () => {

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Role } from '../../access.ts';
 import type { Timestamp } from './conversions.ts';
 
 export interface AdminsTable {
@@ -7,6 +8,8 @@ export interface AdminsTable {
   /** `scrypt$N$r$p$salt$hash`: the parameters travel with the hash so they can be raised later. */
   password_hash: string;
   created_at: Timestamp;
+  /** `admin` may open /admin; `user` only the page and the API (YTCONV_ACCESS). */
+  role: Generated<Role>;
 }
 
 export type AdminRow = Selectable<AdminsTable>;

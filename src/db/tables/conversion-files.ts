@@ -23,6 +23,11 @@ export interface ConversionFilesTable {
   /** A source that ended early: the second its audio ended, and the length it declared; else both null. */
   truncated_at: number | null;
   truncated_of: number | null;
+  /** As tagged, for a playlist's M3U8; null in rows older than these columns (and for no artist). */
+  title: string | null;
+  artist: string | null;
+  /** 1: a split by chapters was asked, but the media had none (within the trim), so the file is the whole; else 0. */
+  unsplit: Generated<number>;
   /** What SponsorBlock removed or marked (a SponsorBlockOutcome as JSON); null when not asked. */
   sponsorblock: string | null;
 }

@@ -26,6 +26,8 @@ export type EntryStatus = (typeof ENTRY_STATUSES)[number];
  */
 export interface EntryState {
   title: string | null;
+  /** 1-based place in the whole playlist (an entry selection converts some); absent in rows older than it. */
+  position?: number;
   /**
    * failed: it could not be converted; cancelled: it was under way when the playlist was cancelled;
    * skipped: the playlist stopped before it began (or, failing as a whole, before it was done).

@@ -12,6 +12,10 @@ export interface JobsTable {
   email: string | null;
   /** Why the notification email could not be sent, after its retries. */
   email_error: string | null;
+  /** The requester's own webhook (src/jobs/webhooks.ts), checked against the address guard. */
+  webhook_url: string | null;
+  /** Why the last webhook call for this job could not be delivered, after its retries. */
+  webhook_error: string | null;
   created_at: Timestamp;
   /** Set when this requester cancelled: the job is cancelled whatever its conversion does. */
   cancelled_at: Timestamp | null;

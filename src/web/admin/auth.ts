@@ -1,17 +1,20 @@
 /**
  * Signing in and out, and the guards of every other admin route: a valid session cookie (else a
  * redirect to the sign-in page) and, on every POST, the session's CSRF token in the `_csrf` field.
+ * There are two doors to the same session: the admin area's, for admins only, and the site's
+ * (YTCONV_ACCESS=login or apikey), for everyone who may sign in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AdminApi } from '../../jobs/admin.ts';
+import type { Role } from '../../access.ts';
+import type { AccessApi } from '../../jobs/access.ts';
 import { failureThrottle, type Throttle } from '../rate-limit.ts';
 import { formatTime } from './format.ts';
 import { sendPage } from './html.ts';
-import { loginPage } from './login-page.ts';
+import { type LoginForm, loginPage } from './login-page.ts';
 import { clearedCookie, csrfMatches, newSessionValue, readSession, type Session, sessionCookie } from './session.ts';
 
 export interface AuthDeps {
-  api: AdminApi;
+  api: AccessApi;
   secretKey: string;
   /** Mark the cookie Secure: the site is served over HTTPS. */
   secureCookie: boolean;
@@ -26,17 +29,31 @@ export function sessionOf(request: FastifyRequest): Session {
   return session;
 }
 
-/** The request's session when its cookie is valid and its admin has not been deleted since. */
-async function liveSession(deps: AuthDeps, request: FastifyRequest): Promise<Session | null> {
-  const session = readSession(deps.secretKey, request.headers.cookie);
-  return session !== null && (await deps.api.isAdmin(session.username)) ? session : null;
+/** Where a sign-in form lives (`PREFIX/login`, home at PREFIX) and whom it lets in. */
+export interface Door {
+  prefix: '' | '/admin';
+  admits(role: Role): boolean;
 }
 
-/** An onRequest hook: no valid session, no admin page. */
-export function requireSession(deps: AuthDeps) {
+export const ADMIN_DOOR: Door = { prefix: '/admin', admits: (role) => role === 'admin' };
+export const SITE_DOOR: Door = { prefix: '', admits: () => true };
+
+/**
+ * The request's session when its cookie is valid and its person, not deleted since, may pass the
+ * door: deleting someone (or making an admin a user) ends their sessions at their next request.
+ */
+export async function liveSession(deps: AuthDeps, request: FastifyRequest, door: Door): Promise<Session | null> {
+  const session = readSession(deps.secretKey, request.headers.cookie);
+  if (session === null) return null;
+  const role = await deps.api.roleOf(session.username);
+  return role !== null && door.admits(role) ? session : null;
+}
+
+/** An onRequest hook: no valid session for the door, no page behind it. */
+export function requireSession(deps: AuthDeps, door: Door = ADMIN_DOOR) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = await liveSession(deps, request);
-    if (session === null) return reply.redirect('/admin/login', request.method === 'GET' ? 302 : 303);
+    const session = await liveSession(deps, request, door);
+    if (session === null) return reply.redirect(`${door.prefix}/login`, request.method === 'GET' ? 302 : 303);
     sessions.set(request, session);
   };
 }
@@ -80,35 +97,58 @@ function signInThrottle(app: FastifyInstance): Throttle {
   ]);
 }
 
-/** GET and POST /admin/login: open to everyone. */
-export async function signInRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+/**
+ * Where to go after signing in: the local path the form was given in `next` (the page a person
+ * was sent away from), never another site's (`//host`, `/\\host`), else the door's home.
+ */
+function nextPath(door: Door, next: string | undefined): string {
+  return next !== undefined && /^\/(?![/\\])/.test(next) ? next : door.prefix || '/';
+}
+
+type SignInRequest = FastifyRequest<{ Querystring: { next?: string } }>;
+
+/** Which door a plugin serves: the admin area's unless told. */
+export type DoorDeps = AuthDeps & { door?: Door };
+
+/** GET and POST PREFIX/login: open to everyone. */
+export async function signInRoutes(app: FastifyInstance, deps: DoorDeps): Promise<void> {
+  const door = deps.door ?? ADMIN_DOOR;
   const throttle = signInThrottle(app);
-  app.get('/login', async (request, reply) => {
-    if (await liveSession(deps, request)) return reply.redirect('/admin');
-    return sendPage(reply, 200, loginPage());
+  const form = (fields: Omit<LoginForm, 'action' | 'admin'>) => ({
+    ...fields,
+    action: `${door.prefix}/login`,
+    admin: door === ADMIN_DOOR,
+  });
+  app.get('/login', async (request: SignInRequest, reply) => {
+    const next = typeof request.query.next === 'string' ? request.query.next : undefined;
+    if (await liveSession(deps, request, door)) return reply.redirect(nextPath(door, next));
+    return sendPage(reply, 200, loginPage(form({ next })));
   });
   app.post('/login', async (request, reply) => {
     const username = formField(request.body, 'username') ?? '';
     const password = formField(request.body, 'password') ?? '';
+    const next = formField(request.body, 'next');
     const waitSec = await throttle.waitSec(request);
     if (waitSec > 0) {
       const minutes = Math.ceil(waitSec / 60);
       const error = `Too many wrong passwords. Try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, after ${formatTime(Date.now() + waitSec * 1000)}.`;
-      return sendPage(reply.header('retry-after', String(waitSec)), 429, loginPage({ username, error }));
+      return sendPage(reply.header('retry-after', String(waitSec)), 429, loginPage(form({ username, error, next })));
     }
-    const admin = username && password ? await deps.api.authenticate(username, password) : null;
-    if (admin === null) {
+    const person = username && password ? await deps.api.signIn(username, password) : null;
+    // A user at the admin's door hears the same as a wrong password: nothing tells a guess was right.
+    if (person === null || !door.admits(person.role)) {
       await throttle.failed(request);
-      return sendPage(reply, 401, loginPage({ username, error: 'Wrong username or password.' }));
+      return sendPage(reply, 401, loginPage(form({ username, error: 'Wrong username or password.', next })));
     }
-    const cookie = sessionCookie(newSessionValue(deps.secretKey, admin), deps.secureCookie);
-    return reply.header('set-cookie', cookie).redirect('/admin', 303);
+    const cookie = sessionCookie(newSessionValue(deps.secretKey, person.username), deps.secureCookie);
+    return reply.header('set-cookie', cookie).redirect(nextPath(door, next), 303);
   });
 }
 
-/** POST /admin/logout: behind requireSession and requireCsrf, so other sites cannot sign anyone out. */
-export async function signOutRoute(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+/** POST PREFIX/logout: behind requireSession and requireCsrf, so other sites cannot sign anyone out. */
+export async function signOutRoute(app: FastifyInstance, deps: DoorDeps): Promise<void> {
+  const door = deps.door ?? ADMIN_DOOR;
   app.post('/logout', async (_request, reply) =>
-    reply.header('set-cookie', clearedCookie(deps.secureCookie)).redirect('/admin/login', 303),
+    reply.header('set-cookie', clearedCookie(deps.secureCookie)).redirect(`${door.prefix}/login`, 303),
   );
 }

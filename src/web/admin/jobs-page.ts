@@ -84,7 +84,7 @@ function row(job: AdminJob, page: JobsPage): Html {
               <td data-label="Created"><time datetime="${new Date(job.created_at).toISOString()}">${formatTime(job.created_at)}</time></td>
               <td data-label="Error">${job.error && html`<code>${job.error.code}</code> <span class="admin-table__error">${job.error.message}</span>`}${
                 job.email_error && html` <span class="admin-table__error">Email not sent: ${job.email_error}</span>`
-              }</td>
+              }${job.webhook_error && html` <span class="admin-table__error">Webhook not delivered: ${job.webhook_error}</span>`}</td>
               <td class="admin-table__actions">${actions(job, page)}</td>
             </tr>`;
 }

@@ -1,12 +1,13 @@
 /**
- * Admin sessions with no server-side state: the cookie is `base64url(username).expiry.signature`,
+ * Sessions with no server-side state, for the admin area and (YTCONV_ACCESS=login or apikey) the
+ * page and the API alike, so one sign-in serves both: the cookie is `base64url(username).expiry.signature`,
  * the signature an HMAC-SHA256 under SECRET_KEY of `username|expiry`. The CSRF token is another
  * HMAC of the whole cookie value: fixed for one session, unknown to other sites, stored nowhere.
  * Logging out clears the cookie; a copied cookie stays valid until it expires, so sessions are short.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const SESSION_COOKIE = 'ytconv_admin';
+export const SESSION_COOKIE = 'ytconv_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface Session {
@@ -59,13 +60,7 @@ export function clearedCookie(secure: boolean): string {
 }
 
 function cookie(value: string, maxAgeSec: number, secure: boolean): string {
-  const attributes = [
-    `Max-Age=${maxAgeSec}`,
-    'Path=/admin',
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(secure ? ['Secure'] : []),
-  ];
+  const attributes = [`Max-Age=${maxAgeSec}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])];
   return [`${SESSION_COOKIE}=${value}`, ...attributes].join('; ');
 }
 

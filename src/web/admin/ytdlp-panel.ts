@@ -1,5 +1,5 @@
-/** The admin's yt-dlp panel: the facts `ytconv ytdlp status` prints, above the job list. */
-import type { YtdlpStatus } from '../../jobs/ytdlp-status.ts';
+/** The admin's yt-dlp panel: the facts `ytconv ytdlp status` prints, above the job list and on the health page. */
+import { jsRuntimeText, type YtdlpStatus } from '../../jobs/ytdlp-status.ts';
 import { formatTime } from './format.ts';
 import { type Html, html } from './html.ts';
 
@@ -10,6 +10,11 @@ export function ytdlpPanel(status: YtdlpStatus): Html {
         <dl>
           <dt>yt-dlp</dt>
           <dd>${status.version ?? 'does not run'} (${age}), ${status.since ? html`installed by ytconv (${status.since.how}) ${formatTime(status.since.at)}` : 'the configured one'}${status.previous && html`; previous ${status.previous}`}</dd>
+          ${
+            status.version !== null &&
+            html`<dt>JS runtime</dt>
+          <dd>${jsRuntimeText(status.jsRuntime)}</dd>`
+          }
           <dt>Updates</dt>
           <dd>${status.updates}</dd>
           <dt>Last check</dt>

@@ -5,6 +5,9 @@
 
 /** @typedef {import('../../jobs/types.ts').JobView} JobView */
 /** @typedef {import('../../jobs/types.ts').NewJob} NewJob */
+/** @typedef {import('../../jobs/types.ts').NewBatch} NewBatch */
+/** @typedef {import('../../jobs/types.ts').BatchResult} BatchResult */
+/** @typedef {import('../../jobs/types.ts').LinkPreview} LinkPreview */
 /** The fields a job is asked for with (a file goes beside them, never as a path). */
 /** @typedef {Omit<NewJob, 'upload'>} JobFields */
 /** @typedef {(loaded: number, total: number) => void} OnUploadProgress */
@@ -112,6 +115,9 @@ function uploadJob(fields, file, onProgress, signal) {
 /** @param {string} id */
 const jobUrl = (id) => `/api/jobs/${encodeURIComponent(id)}`;
 
+/** @param {readonly string[]} ids */
+const idsQuery = (ids) => `ids=${ids.map(encodeURIComponent).join(',')}`;
+
 export const api = {
   /**
    * @param {JobFields} fields
@@ -124,6 +130,29 @@ export const api = {
     file
       ? uploadJob(fields, file, onProgress, signal)
       : /** @type {Promise<JobView>} */ (requestJson('POST', '/api/jobs', fields)),
+  /**
+   * Several links (pasted text) with the same options: a job each.
+   * @param {NewBatch} fields
+   * @returns {Promise<BatchResult>}
+   */
+  createJobs: (fields) => /** @type {Promise<BatchResult>} */ (requestJson('POST', '/api/jobs/batch', fields)),
+  /**
+   * What one link is (a playlist: its entries, those `items` picks marked chosen), before converting it.
+   * @param {string} url
+   * @param {string} items
+   * @returns {Promise<LinkPreview>}
+   */
+  inspectLink: (url, items) =>
+    /** @type {Promise<LinkPreview>} */ (
+      requestJson('GET', `/api/inspect?${new URLSearchParams({ url, ...(items && { items }) })}`)
+    ),
+  /**
+   * @param {readonly string[]} ids
+   * @returns {Promise<{ jobs: JobView[] }>}
+   */
+  listJobs: (ids) => /** @type {Promise<{ jobs: JobView[] }>} */ (requestJson('GET', `/api/jobs?${idsQuery(ids)}`)),
+  /** @param {readonly string[]} ids */
+  zipOfJobsUrl: (ids) => `/api/jobs/zip?${idsQuery(ids)}`,
   /** @param {string} id */
   getJob: (id) => /** @type {Promise<JobView>} */ (requestJson('GET', jobUrl(id))),
   /** @param {string} id */

@@ -1,4 +1,4 @@
-/** The form's advanced options: trim, chapters, loudness and the email address, folded away. */
+/** The form's advanced options: trim, the catalog's on/off options, playlist entries and the email address, folded away. */
 import { h } from './dom.js';
 import { checkbox, field } from './fields.js';
 import { renderSponsorBlockFields } from './form-sponsorblock.js';
@@ -7,17 +7,20 @@ import { renderSponsorBlockFields } from './form-sponsorblock.js';
  * @typedef {object} AdvancedValues
  * @property {string} start
  * @property {string} end
- * @property {boolean} split_chapters
- * @property {boolean} normalize
+ * @property {Partial<Record<FlagChoice['id'], boolean>>} flags
  * @property {string} sponsorblock
  * @property {string} email
+ * @property {string} items
  */
 
+/** @typedef {import('../../options.ts').FlagChoice} FlagChoice */
+
 /**
+ * @param {FlagChoice[]} choices
  * @param {AdvancedValues} values
  * @param {import('../../options.ts').Catalog['sponsorblock']} sponsorblockCatalog
  */
-export function renderAdvancedFields(values, sponsorblockCatalog) {
+export function renderAdvancedFields(choices, values, sponsorblockCatalog) {
   const sponsorblock = renderSponsorBlockFields(sponsorblockCatalog, values.sponsorblock);
   const start = h('input', {
     type: 'text',
@@ -27,8 +30,7 @@ export function renderAdvancedFields(values, sponsorblockCatalog) {
     value: values.start,
   });
   const end = h('input', { type: 'text', class: 'input', placeholder: 'end', autocomplete: 'off', value: values.end });
-  const splitChapters = h('input', { type: 'checkbox', checked: values.split_chapters });
-  const normalize = h('input', { type: 'checkbox', checked: values.normalize });
+  const flags = renderFlags(choices, values.flags);
   const email = h('input', {
     type: 'email',
     class: 'input',
@@ -36,13 +38,20 @@ export function renderAdvancedFields(values, sponsorblockCatalog) {
     placeholder: 'you@example.com',
     value: values.email,
   });
+  const items = h('input', {
+    type: 'text',
+    class: 'input',
+    placeholder: '1-3,7,10-',
+    autocomplete: 'off',
+    value: values.items,
+  });
   const anySet =
     values.start ||
     values.end ||
-    values.split_chapters ||
-    values.normalize ||
+    Object.values(values.flags).some(Boolean) ||
     values.sponsorblock !== 'off' ||
-    values.email;
+    values.email ||
+    values.items;
   const el = h(
     'details',
     { class: 'advanced', open: Boolean(anySet) },
@@ -62,9 +71,14 @@ export function renderAdvancedFields(values, sponsorblockCatalog) {
           'Seconds (90) or h:mm:ss (1:30). Leave empty for all.',
         ),
       ),
-      checkbox('split-chapters', splitChapters, 'Split by chapters', 'One file per chapter, when the video has them.'),
-      checkbox('normalize', normalize, 'Normalize loudness (−14 LUFS)', 'Evens out quiet and loud sources.'),
+      ...flags.el,
       sponsorblock.el,
+      field({
+        id: 'items',
+        label: 'Playlist entries',
+        control: items,
+        hint: 'Optional: which entries of a playlist, such as 1-3,7,10- or -5: (the last five). Empty for all.',
+      }),
       field({
         id: 'email',
         label: 'Email me the link',
@@ -73,5 +87,28 @@ export function renderAdvancedFields(values, sponsorblockCatalog) {
       }),
     ),
   );
-  return { el, start, end, splitChapters, normalize, sponsorblock, email };
+  return { el, start, end, flags: flags.inputs, sponsorblock, email, items };
+}
+
+/**
+ * A checkbox per on/off option; checking one unchecks those it cannot go with.
+ * @param {FlagChoice[]} choices
+ * @param {AdvancedValues['flags']} values
+ */
+function renderFlags(choices, values) {
+  /** @type {Partial<Record<FlagChoice['id'], HTMLInputElement>>} */
+  const inputs = {};
+  const el = choices.map((choice) => {
+    const input = h('input', { type: 'checkbox', checked: Boolean(values[choice.id]), testid: `flag-${choice.id}` });
+    inputs[choice.id] = input;
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      for (const other of choice.excludes) {
+        const excluded = inputs[other];
+        if (excluded) excluded.checked = false;
+      }
+    });
+    return checkbox(choice.id.replaceAll('_', '-'), input, choice.label, choice.hint);
+  });
+  return { el, inputs };
 }

@@ -14,19 +14,31 @@ import { field, setFieldError } from './fields.js';
  * @param {() => void} onFileChange
  */
 export function renderSourceFields(limits, state, values, onFileChange) {
-  const url = h('input', {
-    type: 'text',
+  // A text area, so that several links pasted at once keep their line breaks; Enter still submits.
+  const url = h('textarea', {
+    rows: '1',
     inputmode: 'url',
     autocomplete: 'off',
     autocapitalize: 'off',
     spellcheck: 'false',
     placeholder: 'https://youtu.be/…',
-    value: values.url,
     autofocus: true,
-    class: 'input input--large',
+    class: 'input input--large input--links',
     testid: 'url-input',
   });
-  const urlField = field({ id: 'url', label: 'Video or playlist link', control: url });
+  url.value = values.url;
+  url.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      url.form?.requestSubmit();
+    }
+  });
+  const urlField = field({
+    id: 'url',
+    label: 'Video or playlist link',
+    control: url,
+    hint: 'Several links at once: paste them, one per line (Shift+Enter for a new line).',
+  });
   const file = renderFileField(limits, state, (chosen) => {
     // One source at a time: a chosen file takes the link field out of play until it's removed.
     url.disabled = chosen !== null;

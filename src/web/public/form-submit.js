@@ -8,13 +8,14 @@ import { errorParagraphs } from './error-text.js';
 import { setFieldError } from './fields.js';
 import { recent } from './recent.js';
 import { navigate } from './router.js';
-import { jobPath } from './routes.js';
+import { jobPath, jobsPath } from './routes.js';
 import { writePrefs } from './storage.js';
 import { startUpload } from './upload.js';
 
 /** @typedef {import('./api.js').ApiError} ApiError */
 /** @typedef {import('./api.js').JobFields} JobFields */
 /** @typedef {import('../../options.ts').FormatChoice['id']} AudioFormat */
+/** @typedef {import('../../options.ts').Flag} FlagId */
 
 /**
  * @typedef {object} ConvertForm
@@ -22,6 +23,7 @@ import { startUpload } from './upload.js';
  * @property {ReturnType<typeof import('./form-source.js').renderSourceFields>} source
  * @property {ReturnType<typeof import('./form-quality.js').renderFormatFields>} format
  * @property {ReturnType<typeof import('./form-advanced.js').renderAdvancedFields>} advanced
+ * @property {ReturnType<typeof import('./form-entries.js').renderEntryPicker>} entries
  * @property {ReturnType<typeof renderSubmitRow>} footer
  */
 
@@ -61,8 +63,8 @@ export function renderSubmitRow() {
  * @param {ConvertForm} form
  * @returns {JobFields | null}
  */
-function readForm({ state, source, format, advanced }) {
-  /** @type {[HTMLInputElement, string][]} */
+function readForm({ state, source, format, advanced, entries }) {
+  /** @type {[HTMLElement, string][]} */
   const problems = [];
   const url = source.url.value.trim();
   if (!state.file && !url) problems.push([source.url, 'Paste a link, or choose a file below.']);
@@ -76,14 +78,17 @@ function readForm({ state, source, format, advanced }) {
   if (start) fields.start = start;
   const end = advanced.end.value.trim();
   if (end) fields.end = end;
-  fields.split_chapters = advanced.splitChapters.checked;
-  fields.normalize = advanced.normalize.checked;
+  for (const [flag, input] of Object.entries(advanced.flags)) fields[/** @type {FlagId} */ (flag)] = input.checked;
   advanced.sponsorblock.read(fields);
+  const items = advanced.items.value.trim();
+  if (items) fields.items = items;
+  const noneChosen = state.file ? null : entries.noneChosen();
+  if (noneChosen) problems.push([noneChosen, 'Tick at least one entry to convert.']);
   const email = advanced.email.value.trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push([advanced.email, 'Enter an email address.']);
   if (email) fields.email = email;
 
-  for (const input of [source.url, advanced.start, advanced.end, advanced.email, format.quality]) {
+  for (const input of [source.url, advanced.start, advanced.end, advanced.items, advanced.email, format.quality]) {
     setFieldError(input, null);
   }
   for (const [input, message] of problems) setFieldError(input, message);
@@ -106,9 +111,16 @@ export async function submitConversion(form) {
   setSubmitting(footer, state.file ? 'Uploading…' : 'Starting…');
   const upload = state.file ? startUpload(footer, source) : null;
   try {
+    writePrefs({ format: fields.format, quality: fields.quality ?? null });
+    if (!state.file && severalLinks(fields.url ?? '')) {
+      const { url: text, ...shared } = fields;
+      const batch = await api.createJobs({ ...shared, text });
+      for (const job of [...batch.jobs].reverse()) recent.add(job);
+      navigate(jobsPath(batch.jobs.map((job) => job.id)), { batch });
+      return;
+    }
     const job = await api.createJob(fields, state.file, upload?.onProgress, upload?.signal);
     recent.add(job);
-    writePrefs({ format: fields.format, quality: fields.quality ?? null });
     navigate(jobPath(job.id), { job });
   } catch (caught) {
     const err = asApiError(caught);
@@ -123,6 +135,15 @@ export async function submitConversion(form) {
   } finally {
     upload?.end();
   }
+}
+
+/**
+ * Pasted text with more than one link in it (or around it) goes to the server whole: which parts
+ * are links is the server's to say (src/jobs/links.ts), as is what each link is.
+ * @param {string} text
+ */
+export function severalLinks(text) {
+  return text.split(/\s+/).filter((word) => word !== '').length > 1;
 }
 
 /**
@@ -156,7 +177,13 @@ function showFormError(footer, err) {
 function markRefusedField({ source, state, advanced, format }, err) {
   const { code, field } = err;
   /** @type {Record<string, HTMLInputElement | HTMLSelectElement>} */
-  const fields = { start: advanced.start, end: advanced.end, email: advanced.email, quality: format.quality };
+  const fields = {
+    start: advanced.start,
+    end: advanced.end,
+    items: advanced.items,
+    email: advanced.email,
+    quality: format.quality,
+  };
   const control = field ? fields[field] : undefined;
   if (control) {
     // The server's sentence says what is wrong with it; it goes beside the field.

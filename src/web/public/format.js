@@ -106,3 +106,21 @@ export function siteName(site) {
   const name = site.split(':')[0] ?? site;
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
+
+/**
+ * Playlist positions as a job's `items` (yt-dlp's `-I` syntax) in the server's canonical spelling:
+ * runs collapsed into ranges, `[1, 2, 3, 7]` → "1-3,7"; every one of `count` entries → "" (all).
+ * @param {readonly number[]} positions 1-based, ascending
+ * @param {number} count
+ */
+export function itemsOfPositions(positions, count) {
+  if (positions.length === count) return '';
+  /** @type {[number, number][]} */
+  const runs = [];
+  for (const position of positions) {
+    const last = runs.at(-1);
+    if (last && position === last[1] + 1) last[1] = position;
+    else runs.push([position, position]);
+  }
+  return runs.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(',');
+}

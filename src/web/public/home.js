@@ -3,6 +3,7 @@ import { catalog } from './catalog.js';
 import { h, icon } from './dom.js';
 import { ERROR_TEXT } from './error-text.js';
 import { renderAdvancedFields } from './form-advanced.js';
+import { renderEntryPicker } from './form-entries.js';
 import { renderFormatFields } from './form-quality.js';
 import { renderSourceFields } from './form-source.js';
 import { renderSubmitRow, submitConversion } from './form-submit.js';
@@ -70,10 +71,10 @@ function initialValues(catalog, params) {
     quality: params.get('quality') ?? (params.has('format') ? null : prefs.quality),
     start: params.get('start') ?? '',
     end: params.get('end') ?? '',
-    split_chapters: params.get('split_chapters') === '1',
-    normalize: params.get('normalize') === '1',
+    flags: Object.fromEntries(catalog.flags.map((f) => [f.id, params.get(f.id) === '1'])),
     sponsorblock: params.get('sponsorblock') ?? 'off',
     email: params.get('email') ?? '',
+    items: params.get('items') ?? '',
   };
 }
 
@@ -85,15 +86,21 @@ function renderConvertForm(catalog, values) {
   /** @type {import('./form-quality.js').FormState} */
   const state = { file: null };
   const form = h('form', { class: 'card convert', novalidate: true, 'aria-label': 'New conversion' });
-  // The quality's plan depends on the chosen file; `format` exists by the time a file is chosen.
-  const source = renderSourceFields(catalog.limits, state, values, () => format.refreshPlan());
+  // The quality's plan and the entry picker depend on the chosen file; both exist by the time one is chosen.
+  const source = renderSourceFields(catalog.limits, state, values, () => {
+    format.refreshPlan();
+    entries.refresh();
+  });
   const format = renderFormatFields(catalog, values, state);
-  const advanced = renderAdvancedFields(values, catalog.sponsorblock);
+  const advanced = renderAdvancedFields(catalog.flags, values, catalog.sponsorblock);
+  const entries = renderEntryPicker(source.url, advanced.items);
   const footer = renderSubmitRow();
   form.append(source.el, format.el, advanced.el, footer.el);
+  // Right under the link it lists the entries of.
+  source.url.parentElement?.after(entries.el);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    submitConversion({ state, source, format, advanced, footer });
+    submitConversion({ state, source, format, advanced, entries, footer });
   });
   return form;
 }

@@ -196,8 +196,7 @@ function jobMeta(job) {
     parts.push(h('span', {}, [options.format.toUpperCase(), quality].filter(Boolean).join(' · ')));
   }
   if (options.start !== null || options.end !== null) parts.push(h('span', {}, trimLabel(options)));
-  if (options.split_chapters) parts.push(h('span', {}, 'Split by chapters'));
-  if (options.normalize) parts.push(h('span', {}, 'Normalized'));
+  for (const flag of catalog?.flags ?? []) if (options[flag.id]) parts.push(h('span', {}, flag.summary));
   if (options.sponsorblock === 'remove') parts.push(h('span', {}, 'SponsorBlock segments removed'));
   if (options.sponsorblock === 'mark') parts.push(h('span', {}, 'SponsorBlock segments marked'));
   if (job.source?.url && !isUpload(job)) {

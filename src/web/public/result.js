@@ -86,8 +86,8 @@ export function convertAgainHref(job) {
   if (options.quality) params.set('quality', options.quality);
   if (options.start !== null && options.start !== undefined) params.set('start', trimValue(options.start));
   if (options.end !== null && options.end !== undefined) params.set('end', trimValue(options.end));
-  if (options.split_chapters) params.set('split_chapters', '1');
-  if (options.normalize) params.set('normalize', '1');
+  // The on/off options are the job's only boolean ones.
+  for (const [flag, on] of Object.entries(options)) if (on === true) params.set(flag, '1');
   if (options.sponsorblock && options.sponsorblock !== 'off') params.set('sponsorblock', options.sponsorblock);
   const query = params.toString();
   return query ? `/?${query}` : '/';
@@ -168,6 +168,13 @@ function renderFileRow(file, prominent) {
             { class: 'file__warning', testid: 'truncated' },
             `The file ended at ${formatDuration(file.truncated.at)} of ${formatDuration(file.truncated.of)}: `,
             'this is all the audio it had.',
+          )
+        : null,
+      file.unsplit
+        ? h(
+            'span',
+            { class: 'file__warning', testid: 'unsplit' },
+            'Not split: the media has no chapters, so this is all of it in one file.',
           )
         : null,
       sponsorBlockLine(file),

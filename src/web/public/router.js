@@ -9,6 +9,7 @@ import { matchRoute } from './routes.js';
 /**
  * @typedef {object} Pages
  * @property {(root: HTMLElement, id: string) => () => void} job renders a job; returns its clean-up
+ * @property {(root: HTMLElement, params: URLSearchParams) => () => void} jobs renders several jobs; returns its clean-up
  * @property {(root: HTMLElement, params: URLSearchParams) => void} home
  * @property {(root: HTMLElement) => void} missing
  */
@@ -28,6 +29,7 @@ export function render() {
   root.replaceChildren();
   const route = matchRoute(location.pathname);
   if (route.page === 'job') leavePage = pages.job(root, route.id);
+  else if (route.page === 'jobs') leavePage = pages.jobs(root, new URLSearchParams(location.search));
   else if (route.page === 'home') pages.home(root, new URLSearchParams(location.search));
   else pages.missing(root);
 }
@@ -35,7 +37,7 @@ export function render() {
 /**
  * Client-side navigation; `state` can carry a job already in hand, to render it without waiting.
  * @param {string} url
- * @param {{ job: import('../../jobs/types.ts').JobView } | null} [state]
+ * @param {{ job?: import('../../jobs/types.ts').JobView, batch?: import('../../jobs/types.ts').BatchResult } | null} [state]
  */
 export function navigate(url, state = null) {
   history.pushState(state, '', url);

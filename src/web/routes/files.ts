@@ -7,14 +7,15 @@ import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConvertError } from '../../errors.ts';
+import { type ArchiveEntry, archiveEntries } from '../../jobs/archive.ts';
 import type { Downloads, JobsApi, StoredFile } from '../../jobs/types.ts';
 import type { AudioFormat } from '../../pipeline/types.ts';
 import { attachment } from '../content-disposition.ts';
 import { errorResponses } from '../error-responses.ts';
 import { jobNotFound } from '../errors.ts';
 import { ifRangeHolds, notModified, parseRange, type Validators, validatorsOf } from '../range.ts';
-import { jobParams } from '../schemas.ts';
-import { zipFiles } from '../zip.ts';
+import { jobIdsQuery, jobParams } from '../schemas.ts';
+import { zipEntries } from '../zip.ts';
 
 const MEDIA_TYPES: Record<AudioFormat, string> = {
   mp3: 'audio/mpeg',
@@ -115,7 +116,9 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
       schema: {
         operationId: 'downloadZip',
         summary: 'Download all files as a ZIP',
-        description: 'Named after the job’s title; for playlists and chapter splits.',
+        description:
+          'Named after the job’s title; for playlists and chapter splits. A playlist’s files are in a folder named ' +
+          'after it (`Album/NN - Title.ext`), with `Album/Album.m3u8` listing them.',
         tags: ['files'],
         params: jobParams,
         response: {
@@ -125,16 +128,43 @@ export async function fileRoutes(app: FastifyInstance, opts: { jobs: JobsApi }):
       },
     },
     async (request, reply) => {
-      const { job, files } = await downloadable(jobs, request.params.id);
-      if (files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
-      const zip = await zipFiles(files).catch(expiredIfMissing);
-      if (zip.size !== null) reply.header('content-length', String(zip.size));
-      return reply
-        .type('application/zip')
-        .header('content-disposition', attachment(`${job.title ?? 'ytconv'}.zip`))
-        .send(zip.stream);
+      const found = await downloadable(jobs, request.params.id);
+      if (found.files.length === 0) throw new ConvertError('not_found', 'This job has no files to download yet.');
+      return sendZip(reply, archiveEntries([found]), `${found.job.title ?? 'ytconv'}.zip`);
     },
   );
+
+  app.get<{ Querystring: { ids: string } }>(
+    '/api/jobs/zip',
+    {
+      schema: {
+        operationId: 'downloadZipOfJobs',
+        summary: 'Download the files of several jobs as one ZIP',
+        description:
+          'For links submitted together (`createJobs`). Each playlist in a folder of its own with its M3U8, ' +
+          'like a job’s ZIP; other files at the top. Unknown and expired jobs, and jobs without files yet, ' +
+          'are left out.',
+        tags: ['files'],
+        querystring: jobIdsQuery,
+        response: {
+          200: binary('application/zip', 'The files, stored uncompressed.'),
+          ...errorResponses('invalid_option', 'not_found'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const found = await jobs.downloadsOfMany(request.query.ids.split(',').filter((id) => id !== ''));
+      const entries = archiveEntries(found.filter((d) => !d.job.expired));
+      if (entries.length === 0) throw new ConvertError('not_found', 'None of these jobs has files to download yet.');
+      return sendZip(reply, entries, 'ytconv.zip');
+    },
+  );
+}
+
+async function sendZip(reply: FastifyReply, entries: readonly ArchiveEntry[], name: string) {
+  const zip = await zipEntries(entries).catch(expiredIfMissing);
+  if (zip.size !== null) reply.header('content-length', String(zip.size));
+  return reply.type('application/zip').header('content-disposition', attachment(name)).send(zip.stream);
 }
 
 /** The job, its files and cover, if they may still exist. */

@@ -3,11 +3,22 @@ import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Rate } from '../../config.ts';
 import { ConvertError } from '../../errors.ts';
-import type { JobsApi, JobView, NewJob } from '../../jobs/types.ts';
+import type { JobsApi, JobView, NewBatch, NewJob } from '../../jobs/types.ts';
+import { FLAG_NAMES } from '../../options.ts';
+import { apiKeyOf } from '../access.ts';
 import { errorResponses } from '../error-responses.ts';
 import { invalidOption, jobNotFound, type SchemaError } from '../errors.ts';
 import { submissionLimit } from '../rate-limit.ts';
-import { jobFormSchema, jobIdsQuery, jobListResponse, jobParams, jobRequestBody, jobResponse } from '../schemas.ts';
+import {
+  jobBatchBody,
+  jobBatchResponse,
+  jobFormSchema,
+  jobIdsQuery,
+  jobListResponse,
+  jobParams,
+  jobRequestBody,
+  jobResponse,
+} from '../schemas.ts';
 import { readUploadForm, type UploadLimits } from '../upload.ts';
 
 export interface JobRoutesOptions {
@@ -23,9 +34,9 @@ type ById = { Params: { id: string } };
 export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): Promise<void> {
   const { jobs } = opts;
   const limits: UploadLimits = { dir: opts.uploadDir, maxBytes: opts.maxUploadBytes };
-  const limit = opts.submitRate ? submissionLimit(app, opts.submitRate) : null;
+  const limit = submissionLimit(app, opts.submitRate ?? null, apiKeyOf);
   /** What `create` runs once the request passed its checks: the client's limit counts a new job. */
-  const admitFor = (request: FastifyRequest, reply: FastifyReply) => async () => limit?.take(request, reply);
+  const admitFor = (request: FastifyRequest, reply: FastifyReply) => async () => limit.take(request, reply);
 
   app.post<{ Body: JobRequest | undefined }>(
     '/api/jobs',
@@ -58,7 +69,7 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
       // A client already at its limit is refused before its upload is read.
       preValidation: async (request, reply) => {
         if (request.isMultipart()) request.body = {};
-        await limit?.check(request, reply);
+        await limit.check(request, reply);
       },
     },
     async (request, reply) => {
@@ -70,6 +81,45 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): P
         .code(202)
         .header('location', `/api/jobs/${encodeURIComponent(view.id)}`)
         .send(view);
+    },
+  );
+
+  app.post<{ Body: NewBatch }>(
+    '/api/jobs/batch',
+    {
+      schema: {
+        operationId: 'createJobs',
+        summary: 'Start a conversion for each of several links',
+        description:
+          'One job per link, with the same options: each link checked like a single request. Links refused ' +
+          '(with their code and message) do not stop the others; when none is accepted, the first refusal is ' +
+          'the answer. Options, email and the number of links are checked first, for all.',
+        tags: ['jobs'],
+        body: jobBatchBody,
+        response: {
+          202: jobBatchResponse,
+          ...errorResponses(
+            'invalid_url',
+            'invalid_option',
+            'unsupported_site',
+            'forbidden_address',
+            'request_too_large',
+            'unsupported_media_type',
+            'too_many_requests',
+            'queue_unavailable',
+            'busy',
+          ),
+        },
+      },
+      preValidation: async (request, reply) => limit?.check(request, reply),
+    },
+    async (request, reply) => {
+      const result = await jobs.createMany(withoutEmpty(request.body), admitFor(request, reply));
+      const first = result.refused[0];
+      if (result.jobs.length === 0 && first) {
+        throw new ConvertError(first.error.code, first.error.message, { field: first.error.field });
+      }
+      return reply.code(202).send(result);
     },
   );
 
@@ -162,7 +212,7 @@ const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
 /** Form values are all text: the flags become booleans here, the rest stays text for the schema. */
 function formFields(fields: Record<string, string>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ...fields };
-  for (const flag of ['split_chapters', 'normalize', 'replaygain']) {
+  for (const flag of FLAG_NAMES) {
     const value = Object.hasOwn(fields, flag) ? FLAG_VALUES.get(fields[flag] ?? '') : undefined;
     if (value !== undefined) out[flag] = value;
   }
@@ -170,6 +220,6 @@ function formFields(fields: Record<string, string>): Record<string, string | boo
 }
 
 /** Forms and clients send "" or null for "not set"; the service wants such fields absent. */
-function withoutEmpty(request: JobRequest): JobRequest {
-  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null && value !== ''));
+function withoutEmpty<T extends object>(request: T): T {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== null && value !== '')) as T;
 }

@@ -9,24 +9,29 @@ import {
   type Catalog,
   catalogSchema,
   DEFAULT_FORMAT,
+  flagCatalog,
   formatCatalog,
   jsonSchemaOf,
   sponsorBlockCatalog,
 } from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { formatBytes } from '../../units.ts';
+import { type AccessDeps, describeAccess } from '../access.ts';
 import { errorResponses } from '../error-responses.ts';
 
 export interface OptionRoutesOptions {
   maxUploadBytes: number;
+  /** Who may use this server; absent: everyone. */
+  access?: AccessDeps;
   /** The media limits of the workers' engine; absent when this web process does not know them. */
   mediaLimits?: { maxDurationSec: number | null; maxPlaylistEntries: number | null };
 }
 
 export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptions): Promise<void> {
   // The same for every request while this process runs.
-  const catalog: Catalog = {
+  const catalog: Omit<Catalog, 'access'> = {
     formats: formatCatalog(),
+    flags: flagCatalog(),
     default_format: DEFAULT_FORMAT,
     default_quality: ORIGINAL_QUALITY,
     limits: {
@@ -51,6 +56,11 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
         },
       },
     },
-    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(catalog),
+    async (request, reply) => {
+      const access = await describeAccess(opts.access, request);
+      // Who is signed in belongs to one browser, and changes with a sign-in.
+      const caching = access.mode === 'open' ? 'public, max-age=300' : 'private, no-store';
+      return reply.header('cache-control', caching).send({ ...catalog, access });
+    },
   );
 }

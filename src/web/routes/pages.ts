@@ -33,4 +33,5 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const hidden = { schema: { hide: true } };
   app.route({ method: ['GET', 'HEAD'], url: '/', ...hidden, handler: page });
   app.route({ method: ['GET', 'HEAD'], url: '/jobs/:id', ...hidden, handler: page });
+  app.route({ method: ['GET', 'HEAD'], url: '/jobs', ...hidden, handler: page });
 }

@@ -25,7 +25,7 @@ class _StandInBaseIE(InfoExtractor):
         # Extractor arguments for the stand-in (`--extractor-args standin:probe=…`) go to the site
         # with each call, so that a test reads in the site's request log exactly what reached here.
         probe = self._configuration_arg('probe', ie_key='standin', casesense=True)
-        query = {**(query or {}), **({'probe': ','.join(probe)} if probe else {})}
+        query = {**(query or {}), **({'probe': ','.join(probe)} if probe else {}), **self._sleep_query()}
         data = self._download_json(f'{self._origin(url)}/api/{path}/{item_id}', item_id, query=query)
         error = data.get('error')
         if not error:
@@ -37,6 +37,15 @@ class _StandInBaseIE(InfoExtractor):
             self.raise_login_required(error['message'].rstrip('.'))
         # A broken extractor is an error yt-dlp did not expect: it adds its "please report this issue".
         raise ExtractorError(error['message'], expected=error['reason'] != 'broken')
+
+    def _sleep_query(self):
+        # yt-dlp's spacing options as this run of it holds them (`--sleep-requests`, `--sleep-interval`,
+        # `--max-sleep-interval`), sent only when one is set, so that a test reads them in the request log.
+        names = ('sleep_interval_requests', 'sleep_interval', 'max_sleep_interval')
+        values = [self.get_param(name) for name in names]
+        if all(value is None for value in values):
+            return {}
+        return {'sleep': ','.join('' if value is None else str(value) for value in values)}
 
 
 class StandInIE(_StandInBaseIE):
@@ -79,7 +88,8 @@ class StandInPlaylistIE(_StandInBaseIE):
         # page only when it wants more entries than it has.
         while True:
             for e in page['entries']:
-                yield self.url_result(e['url'], StandInIE, e['id'], e['title'],
+                # With its channel and length, as YouTube's flat listings give them.
+                yield self.url_result(e['url'], StandInIE, e['id'], e['title'], duration=e.get('duration'),
                                       uploader=e.get('uploader'), channel=e.get('channel'))
             if not page['next_page']:
                 return
