@@ -33,6 +33,7 @@ import {
   withPlayerClients,
 } from './pipeline/extractor-args.ts';
 import { SPLIT_MIN_DURATION_SEC } from './pipeline/split-plan.ts';
+import { DEFAULT_SPONSORBLOCK_API } from './pipeline/sponsorblock.ts';
 import { findExecutable } from './pipeline/tools.ts';
 import type { Engine, ProxyPools } from './pipeline/types.ts';
 import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
@@ -196,6 +197,14 @@ function parseDownloadLimit(text: string): { bytes: number | null } | null {
   if (text.trim().toLowerCase() === 'none') return { bytes: null };
   const bytes = parseByteSize(text);
   return bytes !== null && bytes > 0 ? { bytes } : null;
+}
+
+/** The API's base address (a self-hosted mirror may live under a path); yt-dlp adds `/api/skipSegments/…`. */
+function parseSponsorBlockApi(text: string): string | null {
+  if (!URL.canParse(text.trim())) return null;
+  const url = new URL(text.trim());
+  const web = url.protocol === 'http:' || url.protocol === 'https:';
+  return web && url.hostname !== '' && url.search === '' && url.hash === '' ? url.href.replace(/\/+$/, '') : null;
 }
 
 function parsePositiveInt(text: string): number | null {
@@ -412,6 +421,10 @@ function schema(root: string) {
     YTCONV_YTDLP_SLEEP_REQUESTS: setting(SLEEP_REQUESTS_EXPECTED, parseSleepSeconds).optional(),
     YTCONV_YTDLP_SLEEP: setting(SLEEP_EXPECTED, parseSleepRange).optional(),
     YTCONV_TMP_DIR: setting('an existing directory', existing('isDirectory')).optional(),
+    YTCONV_SPONSORBLOCK_API: setting(
+      'an http:// or https:// address such as https://sponsor.ajay.app',
+      parseSponsorBlockApi,
+    ).prefault(DEFAULT_SPONSORBLOCK_API),
   });
 }
 
@@ -454,6 +467,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): Config {
       },
     },
     tmpDir: settings.YTCONV_TMP_DIR ?? tmpdir(),
+    sponsorBlockApi: settings.YTCONV_SPONSORBLOCK_API,
   };
   const overriddenTools = (Object.keys(TOOL_VARIABLES) as ToolKey[]).filter((key) => given[TOOL_VARIABLES[key]]);
   const service = serviceConfig(settings, root, env.PATH ?? '');

@@ -9,8 +9,16 @@ import { accessSchema } from './access.ts';
 import { ERROR_CODES } from './errors.ts';
 import { FORMATS } from './pipeline/ffmpeg-args.ts';
 import { parseItems } from './pipeline/items.ts';
-import { ORIGINAL_QUALITY, QUALITY_KBPS, VBR_PRESETS } from './pipeline/options.ts';
-import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './pipeline/types.ts';
+import { ORIGINAL_QUALITY, QUALITY_KBPS, sponsorBlockOption, VBR_PRESETS } from './pipeline/options.ts';
+import {
+  AUDIO_FORMATS,
+  type AudioFormat,
+  type ConvertOptions,
+  DEFAULT_SPONSOR_CATEGORIES,
+  SPONSOR_CATEGORY_IDS,
+  SPONSORBLOCK_ACTIONS,
+  SPONSORBLOCK_CATEGORIES,
+} from './pipeline/types.ts';
 
 /**
  * The on/off options, defined once: the API's fields and stored options, the CLI's `--flags` and
@@ -80,6 +88,29 @@ export function flagValues(options: Partial<Record<Flag, boolean | null>>): Reco
   return Object.fromEntries(FLAG_NAMES.map((flag) => [flag, options[flag] ?? false])) as Record<Flag, boolean>;
 }
 
+const SPONSORBLOCK =
+  'SponsorBlock: `remove` the segments people marked in a YouTube video (sponsor, self-promotion, intro…), or `mark` them as chapters. When the SponsorBlock API cannot be reached the audio is converted whole, and each file says so.';
+const SPONSORBLOCK_MODES = ['off', ...SPONSORBLOCK_ACTIONS] as const;
+const sponsorCategory = z.enum(SPONSOR_CATEGORY_IDS);
+
+const sponsorAction = z.enum(SPONSORBLOCK_ACTIONS);
+
+/** What SponsorBlock did for a file: the segments removed or marked (seconds of the source), or why none. */
+export const sponsorBlockOutcomeSchema = z.union([
+  z.object({
+    action: sponsorAction,
+    segments: z.array(z.object({ start: z.number(), end: z.number(), category: sponsorCategory })),
+  }),
+  z.object({
+    action: sponsorAction,
+    skipped: z
+      .enum(['unavailable', 'unsupported'])
+      .describe(
+        '`unavailable`: the SponsorBlock API could not be reached or answered nonsense; `unsupported`: SponsorBlock knows only YouTube videos. The audio is whole.',
+      ),
+  }),
+]);
+
 /** What is stored for a job and shown back in its view: every option, resolved. */
 export const jobOptionsSchema = z.object({
   format: z.enum(AUDIO_FORMATS),
@@ -91,6 +122,8 @@ export const jobOptionsSchema = z.object({
   // Options stored before a flag existed did not have it on.
   ...flagShape((flag) => z.boolean().default(false).describe(FLAGS[flag].description)),
   items: z.string().nullable().describe('Playlists: the entries chosen, in one canonical spelling; null for all.'),
+  sponsorblock: z.enum(SPONSORBLOCK_MODES).default('off').describe(SPONSORBLOCK),
+  sponsorblock_categories: z.array(sponsorCategory).readonly().default([]).describe('Empty when SponsorBlock is off.'),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 
@@ -120,6 +153,13 @@ export const optionFieldsSchema = z
       .describe(
         'Playlists: which entries to convert, as yt-dlp’s `-I` writes it: `1-3,7,10-`, `-5:` (the last five), `1:10:2`. Default all; a single video ignores it.',
       ),
+    sponsorblock: z.enum(SPONSORBLOCK_MODES).nullable().describe(`${SPONSORBLOCK} Default off.`),
+    sponsorblock_categories: z
+      .union([z.array(sponsorCategory), z.string().max(200)])
+      .nullable()
+      .describe(
+        `The SponsorBlock categories to remove or mark: a list, or names separated by commas (a form's field). Default ${DEFAULT_SPONSOR_CATEGORIES.join(', ')}.`,
+      ),
   })
   .partial();
 export type OptionFields = z.input<typeof optionFieldsSchema>;
@@ -144,7 +184,23 @@ export function toConvertOptions(o: JobOptions): ConvertOptions {
   if (o.start !== null) options.start = o.start;
   if (o.end !== null) options.end = o.end;
   if (o.items !== null) options.items = parseItems(o.items);
+  if (o.sponsorblock !== 'off')
+    options.sponsorblock = { action: o.sponsorblock, categories: o.sponsorblock_categories };
   return options;
+}
+
+/**
+ * A SponsorBlock choice as a request or the CLI gives it (action; categories as a list or
+ * `sponsor,intro`), checked, as stored: the default categories when none are given, none when off.
+ */
+export function sponsorBlockFields(
+  action: string | null | undefined,
+  categories?: string | readonly string[] | null,
+): Pick<JobOptions, 'sponsorblock' | 'sponsorblock_categories'> {
+  const chosen = sponsorBlockOption(action, categories);
+  return chosen
+    ? { sponsorblock: chosen.action, sponsorblock_categories: [...chosen.categories] }
+    : { sponsorblock: 'off', sponsorblock_categories: [] };
 }
 
 /** Options stored before `original` existed said null for it; before `items`, nothing (all entries). */
@@ -188,6 +244,18 @@ const DESCRIPTIONS: Record<AudioFormat, Pick<FormatChoice, 'label' | 'descriptio
 const OFFERED_KBPS = [320, 256, 192, 160, 128, 96, 64];
 /** LAME's VBR presets the page offers, with their typical bitrate so people can compare them with CBR. */
 const OFFERED_VBR: Record<string, string> = { V0: '≈ 245 kbps', V2: '≈ 190 kbps', V4: '≈ 165 kbps' };
+
+/** What a file says when SponsorBlock could not be applied (the page and the CLI show these words). */
+export const SPONSORBLOCK_SKIPPED = {
+  unavailable: 'The SponsorBlock API could not be reached: the audio is whole, nothing was removed or marked.',
+  unsupported: 'SponsorBlock knows only YouTube videos: the audio is whole.',
+} as const;
+
+/** SponsorBlock's categories with their names, those asked for when none are given, and the notes. */
+export function sponsorBlockCatalog(): Catalog['sponsorblock'] {
+  const categories = SPONSOR_CATEGORY_IDS.map((id) => ({ id, label: SPONSORBLOCK_CATEGORIES[id] }));
+  return { categories, default_categories: [...DEFAULT_SPONSOR_CATEGORIES], skipped: SPONSORBLOCK_SKIPPED };
+}
 
 export function formatCatalog(): FormatChoice[] {
   return AUDIO_FORMATS.map((id) => {
@@ -242,6 +310,11 @@ export const catalogSchema = z.object({
     max_upload_text: z.string().describe('The same limit as people read it ("1 GB"), as the server words its refusal.'),
     max_duration_seconds: z.number().nullable().describe('Longest media accepted; null for no limit.'),
     max_playlist_entries: z.number().int().nullable(),
+  }),
+  sponsorblock: z.object({
+    categories: z.array(z.object({ id: sponsorCategory, label: z.string() })),
+    default_categories: z.array(sponsorCategory),
+    skipped: z.object({ unavailable: z.string(), unsupported: z.string() }),
   }),
   error_hints: z
     .record(z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]), z.string())

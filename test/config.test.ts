@@ -148,6 +148,15 @@ describe('loadConfig', () => {
     assert.equal(engine.limits.maxDownloadBytes, null);
   });
 
+  it('asks the public SponsorBlock API unless told another, and refuses what is not a web address', () => {
+    assert.equal(load().engine.sponsorBlockApi, 'https://sponsor.ajay.app');
+    assert.equal(load({ YTCONV_SPONSORBLOCK_API: 'http://sb.lan:8080/' }).engine.sponsorBlockApi, 'http://sb.lan:8080');
+    assert.match(
+      problem({ YTCONV_SPONSORBLOCK_API: 'ftp://sb.lan' }),
+      /^YTCONV_SPONSORBLOCK_API="ftp:\/\/sb\.lan" is not valid/,
+    );
+  });
+
   it('treats an empty value as unset', () => {
     assert.equal(load({ YTCONV_COOKIES_FILE: '', YTCONV_MAX_DURATION: '' }).engine.limits.maxDurationSec, 10800);
   });

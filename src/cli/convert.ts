@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvertError } from '../errors.ts';
-import { cliFlag, FLAG_NAMES, flagValues, type JobOptions, toConvertOptions } from '../options.ts';
+import { cliFlag, FLAG_NAMES, flagValues, type JobOptions, sponsorBlockFields, toConvertOptions } from '../options.ts';
 import { convert, type EntryReport } from '../pipeline/convert.ts';
 import { formatItems, parseItems } from '../pipeline/items.ts';
 import { ORIGINAL_QUALITY } from '../pipeline/options.ts';
@@ -19,6 +19,8 @@ const OPTIONS = {
   start: { type: 'string' },
   end: { type: 'string' },
   items: { type: 'string', short: 'I' },
+  sponsorblock: { type: 'string' },
+  'sponsorblock-categories': { type: 'string' },
   output: { type: 'string', short: 'o', default: '.' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -95,6 +97,7 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
     end: v.end === undefined ? null : timestamp('--end', v.end),
     ...flagValues(Object.fromEntries(FLAG_NAMES.map((flag) => [flag, flags[cliFlag(flag)] === true]))),
     items: v.items === undefined ? null : formatItems(parseItems(v.items)),
+    ...sponsorBlockFields(v.sponsorblock, v['sponsorblock-categories']),
   };
   return { sources: values.positionals, options: toConvertOptions(job), outDir: resolve(v.output) };
 }
@@ -112,6 +115,6 @@ function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): Skipped
 }
 
 function fileJson(f: OutputFile): Record<string, unknown> {
-  const { path, title, duration, format, bitrate, size, truncated, unsplit } = f;
-  return { path, title, duration, format, bitrate, size, truncated, unsplit };
+  const { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock } = f;
+  return { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock };
 }

@@ -33,12 +33,24 @@ export async function runDoctor(config: Config, write: (line: string) => void): 
     checkYtdlp(config),
     checkLevers(config),
   ]);
-  const checks = [...groups.flat(), pacing(config), operatorNotices(config), webhooks(config), access(config)];
+  const checks = [
+    ...groups.flat(),
+    pacing(config),
+    operatorNotices(config),
+    webhooks(config),
+    access(config),
+    sponsorBlockApi(config),
+  ];
   for (const check of checks) {
     write(`${check.mark} ${check.text}`);
     if (check.fix !== undefined) write(`  fix: ${check.fix}`);
   }
   return checks.every((check) => check.mark !== '✗');
+}
+
+/** Named, not asked: yt-dlp asks it per job, and a job converts without cuts when it cannot. */
+function sponsorBlockApi(config: Config): Check {
+  return { mark: '✓', text: `SponsorBlock API (YTCONV_SPONSORBLOCK_API): ${config.engine.sponsorBlockApi}` };
 }
 
 function checkNode(): Check[] {

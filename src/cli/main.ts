@@ -13,6 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // anew. Enabled before the first import of our code, which is why config is imported here.
 enableCompileCache(join(ROOT, 'var', 'cache', 'node'));
 const { ConfigError, loadConfig } = await import('../config.ts');
+const { DEFAULT_SPONSOR_CATEGORIES, SPONSOR_CATEGORY_IDS } = await import('../pipeline/types.ts');
 
 const HELP = `ytconv: turn YouTube links, media links and media files into tagged audio.
 
@@ -46,6 +47,10 @@ Convert options:
       --end T           end at T (seconds or h:mm:ss)
 {flags}
   -I, --items LIST      playlists: only these entries, as yt-dlp's -I: 1-3,7,10- or -5: (last five)
+      --sponsorblock A  remove (or mark as chapters) a YouTube video's SponsorBlock segments
+      --sponsorblock-categories C
+                        which, separated by commas (default ${DEFAULT_SPONSOR_CATEGORIES.join(',')}),
+                        of ${SPONSOR_CATEGORY_IDS.join(', ')}
   -o, --output DIR      where to write the files (default: the current directory)
       --json            print one JSON object on stdout instead of a progress bar
 

@@ -1,5 +1,6 @@
 /** How the CLI reports results and failures: JSON on stdout with --json, plain lines otherwise. */
 import { asConvertError, type ConvertError } from '../errors.ts';
+import { SPONSORBLOCK_SKIPPED } from '../options.ts';
 import type { OutputFile } from '../pipeline/types.ts';
 import { formatClock } from '../units.ts';
 
@@ -7,12 +8,17 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** What a file's result says besides the file, in the page's words: its source ended early, it was not split. */
-export function fileNotes(file: Pick<OutputFile, 'path' | 'truncated' | 'unsplit'>): string[] {
+/**
+ * What a file's result says besides the file, in the page's words: its source ended early, it was
+ * not split, SponsorBlock was asked for and could not be applied.
+ */
+export function fileNotes(file: Pick<OutputFile, 'path' | 'truncated' | 'unsplit' | 'sponsorblock'>): string[] {
   const t = file.truncated;
+  const sponsorblock = file.sponsorblock;
   return [
     ...(t ? [`the file ended at ${formatClock(t.at)} of ${formatClock(t.of)}; this is all the audio it had.`] : []),
     ...(file.unsplit ? ['not split: the media has no chapters, so this is all of it in one file.'] : []),
+    ...(sponsorblock && 'skipped' in sponsorblock ? [SPONSORBLOCK_SKIPPED[sponsorblock.skipped]] : []),
   ].map((note) => `ytconv: ${file.path}: ${note}`);
 }
 

@@ -167,10 +167,12 @@ function notFound(): ConvertError {
 
 /** The original request's options, email and webhook: the person who asked is told about the retry too. */
 function requestOptions(job: Job): Omit<NewJob, 'url' | 'upload'> {
-  const { format, quality, start, end, items } = job.conversion.options;
+  const { format, quality, start, end, items, sponsorblock, sponsorblock_categories } = job.conversion.options;
   return {
     format,
     ...flagValues(job.conversion.options),
+    sponsorblock,
+    sponsorblock_categories: [...sponsorblock_categories],
     ...(quality !== null && { quality }),
     ...(start !== null && { start }),
     ...(end !== null && { end }),

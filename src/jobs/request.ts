@@ -12,6 +12,7 @@ import {
   flagValues,
   type JobOptions,
   type OptionFields,
+  sponsorBlockFields,
   toConvertOptions,
 } from '../options.ts';
 import { hostForbidden } from '../pipeline/address.ts';
@@ -148,6 +149,7 @@ function jobOptions(request: OptionFields): JobOptions {
     end: seconds('end', request.end),
     ...flagValues(request),
     items: request.items?.trim() ? formatItems(parseItems(request.items)) : null,
+    ...sponsorBlockFields(request.sponsorblock, request.sponsorblock_categories),
   };
 }
 
@@ -181,8 +183,11 @@ function requestKey(url: string, options: JobOptions): string {
     ...FLAG_NAMES.flatMap((flag): (boolean | string)[] =>
       KEYED_FROM_THE_START.has(flag) ? [options[flag]] : options[flag] ? [flag] : [],
     ),
-    // Only when asked: the keys of work done before it existed stay as they were.
+    // Only when asked: the keys of work done before they existed stay as they were.
     ...(options.items ? [{ items: options.items }] : []),
+    ...(options.sponsorblock !== 'off'
+      ? [{ sponsorblock: options.sponsorblock, categories: [...options.sponsorblock_categories].sort() }]
+      : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -184,7 +184,7 @@ async function sourceOf(storage: Storage, work: Conversion): Promise<Source> {
 }
 
 function fileRow(storage: Storage, f: OutputFile) {
-  const { name, size, duration, format, bitrate, truncated, unsplit, title, artist } = f;
+  const { name, size, duration, format, bitrate, truncated, unsplit, title, artist, sponsorblock } = f;
   return {
     name,
     title,
@@ -197,6 +197,7 @@ function fileRow(storage: Storage, f: OutputFile) {
     truncated_at: truncated?.at ?? null,
     truncated_of: truncated?.of ?? null,
     unsplit: unsplit ? 1 : 0,
+    sponsorblock: sponsorblock === null ? null : JSON.stringify(sponsorblock),
   };
 }
 

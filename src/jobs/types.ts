@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { EntryStatus, JobOptions, JobPhase, JobStatus, ParkCause } from '../db/tables/conversions.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OptionFields } from '../options.ts';
-import type { AudioFormat, Truncation } from '../pipeline/types.ts';
+import type { AudioFormat, SponsorBlockOutcome, Truncation } from '../pipeline/types.ts';
 
 export {
   ENTRY_STATUSES,
@@ -30,6 +30,8 @@ export interface JobFileView {
   truncated: Truncation | null;
   /** A split by chapters was asked, but the media had none: the file is the whole. */
   unsplit: boolean;
+  /** What SponsorBlock removed or marked, or why it could not; null when not asked. */
+  sponsorblock: SponsorBlockOutcome | null;
 }
 
 /** One playlist entry, by position: what it is, how it went, and the files it gave this job. */

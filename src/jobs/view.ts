@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { type Job, jobStatus } from '../db/jobs.ts';
 import type { FileRow } from '../db/tables/conversion-files.ts';
 import type { EntryState } from '../db/tables/conversions.ts';
+import { sponsorBlockOutcomeSchema } from '../options.ts';
 import { siteOf } from '../pipeline/extractors.ts';
 import { entryFraction } from '../pipeline/overall.ts';
 import { WAITING_MESSAGES, type Waiting } from './parking.ts';
@@ -158,6 +159,7 @@ function fileView(jobId: string, f: FileRow): { entry: number | null; view: JobF
     url: fileUrl(jobId, f.name),
     truncated: f.truncated_at !== null && f.truncated_of !== null ? { at: f.truncated_at, of: f.truncated_of } : null,
     unsplit: f.unsplit === 1,
+    sponsorblock: f.sponsorblock === null ? null : sponsorBlockOutcomeSchema.parse(JSON.parse(f.sponsorblock)),
   };
   return { entry: f.entry, view };
 }

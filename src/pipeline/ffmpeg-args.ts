@@ -41,6 +41,17 @@ export function canCopyCodec(format: AudioFormat, sourceCodec: string | null | u
 export interface Span {
   start?: number;
   end?: number;
+  /**
+   * The source ranges within start…end that the output keeps, when stretches inside are removed
+   * (SponsorBlock, sponsorblock.ts): then the cut is made by filters, to the sample, not by a seek.
+   */
+  keep?: readonly Kept[];
+}
+
+/** A range of the source to keep, in seconds; the last may run to the end of the source. */
+export interface Kept {
+  start: number;
+  end?: number;
 }
 
 /** MPEG-1 Layer III's bitrates, in kbps: LAME keeps a constant bitrate asked for only when it is one of them. */
@@ -106,6 +117,7 @@ const COMMON = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-protocol_whi
  */
 function spanArgs(span: Span | undefined): string[] {
   const args: string[] = [];
+  if (span?.keep) return args;
   if (span?.start) args.push('-ss', seconds(span.start));
   if (span?.end !== undefined) args.push('-t', seconds(span.end - (span.start ?? 0)));
   return args;
@@ -122,13 +134,40 @@ function codecArgs(spec: EncodeSpec): string[] {
   const vbr = /^V([0-9])$/.exec(spec.quality ?? '');
   if (vbr?.[1]) args.push('-q:a', vbr[1]);
   else if (f.bitrate) args.push('-b:a', spec.quality ?? f.bitrate);
-  const filters = [...segmentFilters(spec.segment), ...loudnessFilters(spec.loudness)];
-  if (filters.length > 0) args.push('-af', filters.join(','));
+  args.push(...filterArgs(spec.span, [...segmentFilters(spec.segment), ...loudnessFilters(spec.loudness)]));
   if (spec.sampleRate) args.push('-ar', String(spec.sampleRate));
   // Without the bit reservoir no frame borrows bytes from the one before: each frame stands alone,
   // so frames from different encoders can follow each other.
   if (spec.segment) args.push('-reservoir', '0');
   return args;
+}
+
+/** The audio an encode or a scan maps: the first audio stream, or what the cut's graph makes of it. */
+const CUT_OUT = '[cut]';
+const audioOf = (span: Span | undefined): string => (span?.keep ? CUT_OUT : '0:a:0');
+
+/** The filters over the input's audio: a simple chain, or after the cut's own graph. */
+function filterArgs(span: Span | undefined, filters: string[]): string[] {
+  if (span?.keep) return ['-filter_complex', cutGraph(span.keep, filters)];
+  return filters.length > 0 ? ['-af', filters.join(',')] : [];
+}
+
+/**
+ * The kept ranges of the decoded audio, joined: each trimmed by atrim, which cuts inside a frame
+ * at the sample (aselect keeps or drops whole frames), then `filters` over the whole. Timestamps
+ * are first made the count of samples decoded before each: the container's are in milliseconds at
+ * best, and Opus's first frame is shorter than its timestamps say (its encoder delay), so atrim
+ * would cut up to a frame's worth of samples away from the time asked.
+ */
+export function cutGraph(keep: readonly Kept[], filters: readonly string[]): string {
+  const n = keep.length;
+  const split = `[0:a:0]asettb=expr=1/sr,asetpts=N,asplit=${n}${keep.map((_, i) => `[s${i}]`).join('')}`;
+  const pieces = keep.map((k, i) => {
+    const end = k.end === undefined ? '' : `:end=${k.end.toFixed(6)}`;
+    return `[s${i}]atrim=start=${k.start.toFixed(6)}${end},asetpts=PTS-STARTPTS[k${i}]`;
+  });
+  const joined = `${keep.map((_, i) => `[k${i}]`).join('')}concat=n=${n}:v=0:a=1`;
+  return [split, ...pieces, `${[joined, ...filters].join(',')}${CUT_OUT}`].join(';');
 }
 
 /**
@@ -161,7 +200,7 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
     ...['-thread_queue_size', '1024'],
     ...spanArgs(spec.span),
     ...['-i', input],
-    ...(spec.tags ? tagArgs(spec.format, spec.tags) : untagged(spec.format)),
+    ...(spec.tags ? tagArgs(spec.format, spec.tags, audioOf(spec.span)) : untagged(spec.format, audioOf(spec.span))),
     ...codecArgs(spec),
     ...(spec.format === 'm4a' ? ['-movflags', '+faststart'] : []),
     ...['-f', FORMATS[spec.format].muxer, '-y', output],
@@ -173,13 +212,13 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
  * an attached picture, the global tags and chapters from the FFMETADATA file. Nothing of the
  * source's own tags or chapters is kept, not even per stream: they would mix with ours.
  */
-function tagArgs(format: AudioFormat, tags: TagInputs): string[] {
+function tagArgs(format: AudioFormat, tags: TagInputs, audio: string): string[] {
   const cover = FORMATS[format].pictureStream ? tags.cover : null;
   const meta = cover === null ? '1' : '2';
   return [
     ...(cover === null ? [] : ['-i', cover]),
     ...['-f', 'ffmetadata', '-i', tags.metadata],
-    ...['-map', '0:a:0', '-map_metadata:s', '-1'],
+    ...['-map', audio, '-map_metadata:s', '-1'],
     ...(cover === null ? [] : ['-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic']),
     // WAV has no place for chapters.
     ...['-map_metadata', meta, '-map_chapters', format === 'wav' ? '-1' : meta],
@@ -187,9 +226,9 @@ function tagArgs(format: AudioFormat, tags: TagInputs): string[] {
 }
 
 /** The audio alone: not even the MP3 muxer's own ID3 tag (naming the muxer), which a segment must not carry. */
-function untagged(format: AudioFormat): string[] {
+function untagged(format: AudioFormat, audio: string): string[] {
   return [
-    ...['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1'],
+    ...['-map', audio, '-map_metadata', '-1', '-map_chapters', '-1'],
     ...(format === 'mp3' ? ['-id3v2_version', '0'] : []),
   ];
 }
@@ -220,7 +259,12 @@ export function replayGainScanArgs(inputs: readonly string[]): string[] {
 
 /** Decode and measure only: what the filters find goes to stderr, progress to stdout. */
 function scanArgs(input: string, span: Span | undefined, filters: string): string[] {
-  return [...SCAN_COMMON, ...spanArgs(span), '-i', input, ...['-map', '0:a:0', '-af', filters, '-f', 'null', '-']];
+  return [
+    ...SCAN_COMMON,
+    ...spanArgs(span),
+    ...['-i', input],
+    ...['-map', audioOf(span), ...filterArgs(span, [filters]), '-f', 'null', '-'],
+  ];
 }
 
 /** A square JPEG cover from any thumbnail: centre crop, at most 1000 px. */

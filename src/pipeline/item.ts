@@ -30,10 +30,20 @@ import type { ProgressReporter } from './progress.ts';
 import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
+import { askSponsorBlock, chaptersWith, cutOutput, keptLength, segmentsOf } from './sponsorblock.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { type FfmpegRun, ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
-import type { Chapter, ConvertOptions, Engine, OutputFile, Source, Tools, Truncation } from './types.ts';
+import type {
+  Chapter,
+  ConvertOptions,
+  Engine,
+  OutputFile,
+  Source,
+  SponsorBlockOutcome,
+  Tools,
+  Truncation,
+} from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
 
 type FileSource = Extract<Source, { kind: 'file' }>;
@@ -59,6 +69,8 @@ export interface Made extends Encoded {
   unsplit: boolean;
   /** ReplayGain: the file's loudness, measured, when its album's gain is written later (a playlist entry's). */
   loudness: Blocks | null;
+  /** What SponsorBlock removed or marked in the item; null when not asked. */
+  sponsorblock: SponsorBlockOutcome | null;
 }
 
 /** A file's length and bitrate, as its encode fixed them. */
@@ -134,7 +146,14 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
   const cover = item.thumbnail ? coverWithin(item.thumbnail, ctx) : Promise.resolve(null);
   // A cover is a nicety: one the caller fails to keep fails nothing.
   const handed = cover.then((path) => (path === null ? undefined : ctx.onCover?.(path))).catch(() => {});
-  const plan = planOutputs(item, ctx.options);
+  const sponsor = await askSponsorBlock(item.input, ctx.options.sponsorblock, {
+    ...ctx,
+    api: ctx.engine.sponsorBlockApi,
+  });
+  const removed = segmentsOf(sponsor, 'remove');
+  const plan = planOutputs({ ...item, chapters: chaptersWith(item, sponsor) }, ctx.options).map((out) =>
+    removed.length > 0 ? cutOutput(out, removed) : out,
+  );
   // The encodes wait for these; the download does not. An encode that never starts leaves them unread.
   const tags = cover.then((path) => writeTags(plan, path, ctx));
   tags.catch(() => {});
@@ -150,6 +169,7 @@ export async function produceItem(item: Item, ctx: ItemContext): Promise<Made[]>
     ...(audios[i] as Encoded),
     ...{ stem: out.stem, unsplit: out.unsplit, ...trackOf(out.tags) },
     loudness: out.album === 'playlist' ? (loudness?.[i] ?? null) : null,
+    sponsorblock: sponsor,
   }));
 }
 
@@ -242,7 +262,8 @@ async function encodeAll(
   const ctx = { ...itemCtx, limits: childLimits(itemCtx.engine.limits, item.duration) };
   const { options } = ctx;
   const single = plan.length === 1 && !options.splitChapters;
-  const whole = single && plan[0]?.span.start === undefined && plan[0]?.span.end === undefined;
+  const span = plan[0]?.span;
+  const whole = single && span?.start === undefined && span?.end === undefined && span?.keep === undefined;
   // Copy only when nothing but the container changes.
   const copyable = (codec: string | null) =>
     whole && !options.quality && !options.normalize && canCopyCodec(options.format, codec);
@@ -341,6 +362,7 @@ async function streamRemote(
 }
 
 function spanLength(span: Span | undefined, duration: number | null): number | null {
+  if (span?.keep) return keptLength(span.keep, duration);
   if (span?.end !== undefined) return span.end - (span.start ?? 0);
   return duration === null ? null : duration - (span?.start ?? 0);
 }
@@ -405,7 +427,8 @@ function encodeTo(
     durationSec: source.duration,
     sampleRate: source.sampleRate,
     idleCores: engine.parallel.cores(),
-    filtered: spec.loudness !== undefined || spec.span?.start !== undefined || spec.span?.end !== undefined,
+    filtered:
+      spec.loudness !== undefined || [spec.span?.start, spec.span?.end, spec.span?.keep].some((v) => v !== undefined),
   };
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {

@@ -1,7 +1,16 @@
 /** Checking conversion options up front, before anything is downloaded. */
 import { ConvertError } from '../errors.ts';
 import { FORMATS } from './ffmpeg-args.ts';
-import { AUDIO_FORMATS, type AudioFormat, type ConvertOptions } from './types.ts';
+import {
+  AUDIO_FORMATS,
+  type AudioFormat,
+  type ConvertOptions,
+  DEFAULT_SPONSOR_CATEGORIES,
+  SPONSOR_CATEGORY_IDS,
+  SPONSORBLOCK_ACTIONS,
+  type SponsorBlockRequest,
+  type SponsorCategory,
+} from './types.ts';
 
 /** The quality that keeps the source audio as it is when it already fits the format (else the format's default bitrate). */
 export const ORIGINAL_QUALITY = 'original';
@@ -29,7 +38,34 @@ export function validateOptions(options: ConvertOptions): ConvertOptions {
   if (options.replaygain && options.normalize) {
     throw invalid('Choose either ReplayGain tags or normalized loudness, not both.', 'replaygain');
   }
+  if (options.sponsorblock) sponsorBlockOption(options.sponsorblock.action, options.sponsorblock.categories);
   return options;
+}
+
+/**
+ * A SponsorBlock choice as people give it (`remove`; categories as a list or `sponsor,intro`) as
+ * the pipeline takes it; undefined for `off`. Only our own names pass, so nothing a person types
+ * reaches yt-dlp's argv.
+ */
+export function sponsorBlockOption(
+  action: string | null | undefined,
+  categories?: string | readonly string[] | null,
+): SponsorBlockRequest | undefined {
+  if (action === undefined || action === null || action === 'off') return undefined;
+  if (!(SPONSORBLOCK_ACTIONS as readonly string[]).includes(action)) {
+    throw invalid(`SponsorBlock takes off, ${SPONSORBLOCK_ACTIONS.join(' or ')}, not "${action}".`, 'sponsorblock');
+  }
+  const names = typeof categories === 'string' ? categories.split(',') : (categories ?? []);
+  const given = [...new Set(names.map((c) => c.trim()).filter(Boolean))];
+  const unknown = given.find((c) => !(SPONSOR_CATEGORY_IDS as readonly string[]).includes(c));
+  if (unknown !== undefined) {
+    throw invalid(
+      `"${unknown}" is not a SponsorBlock category: choose from ${SPONSOR_CATEGORY_IDS.join(', ')}.`,
+      'sponsorblock_categories',
+    );
+  }
+  const chosen = given.length > 0 ? (given as SponsorCategory[]) : [...DEFAULT_SPONSOR_CATEGORIES];
+  return { action: action as SponsorBlockRequest['action'], categories: chosen };
 }
 
 function checkQuality(format: AudioFormat, quality: string): void {
@@ -50,7 +86,9 @@ function checkQuality(format: AudioFormat, quality: string): void {
 }
 
 /** `field` names the option as the API does, so that a form can point at it. */
-function invalid(message: string, field: 'format' | 'quality' | 'start' | 'end' | 'replaygain'): ConvertError {
+type Field = 'format' | 'quality' | 'start' | 'end' | 'replaygain' | 'sponsorblock' | 'sponsorblock_categories';
+
+function invalid(message: string, field: Field): ConvertError {
   return new ConvertError('invalid_option', message, { field });
 }
 

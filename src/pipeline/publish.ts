@@ -22,8 +22,8 @@ export async function publish(made: Made[], outDir: string, format: AudioFormat,
       placed.push(path);
       const [facts, info] = await Promise.all([m.known ?? measure(path, tools), stat(path)]);
       const name = `${m.stem}${suffix}.${format}`;
-      const { title, artist, truncated, unsplit } = m;
-      files.push({ path, name, title, artist, format, ...facts, size: info.size, truncated, unsplit });
+      const { title, artist, truncated, unsplit, sponsorblock } = m;
+      files.push({ path, name, title, artist, format, ...facts, size: info.size, truncated, unsplit, sponsorblock });
     }
     return files;
   } catch (err) {

@@ -43,7 +43,7 @@ export interface SplitQuestion {
   sampleRate: number | null;
   /** Cores this item may use now: the worker's idle ones. */
   idleCores: number;
-  /** A trim or loudness normalization: filters whose state a segment's pre-roll would not settle. */
+  /** A trim, a SponsorBlock cut or loudness normalization: filters whose state a segment's pre-roll would not settle. */
   filtered: boolean;
 }
 

@@ -4,6 +4,7 @@
  * there without an error. The encoder's last position is the length it really had.
  */
 import type { Span } from './ffmpeg-args.ts';
+import { sourceTime } from './sponsorblock.ts';
 import type { Truncation } from './types.ts';
 
 /**
@@ -21,6 +22,7 @@ export function truncation(span: Span | undefined, declared: number | null, reac
   if (declared === null || reached === null) return null;
   const from = span?.start ?? 0;
   const to = Math.min(span?.end ?? declared, declared);
-  const at = from + reached;
+  // With stretches removed, the output's length is not the source's: where it reached in the source is.
+  const at = span?.keep ? sourceTime(span.keep, reached) : from + reached;
   return to - at > SLACK_SEC ? { at, of: declared } : null;
 }

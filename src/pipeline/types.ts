@@ -39,7 +39,46 @@ export interface ConvertOptions {
   replaygain?: boolean;
   /** Playlists: the entries to convert (all when absent); single videos ignore it, as yt-dlp's `-I` does. */
   items?: ItemSelection;
+  /** Remove or mark as chapters the video's SponsorBlock segments of these categories. */
+  sponsorblock?: SponsorBlockRequest;
 }
+
+/** The categories yt-dlp can remove (its SponsorBlockPP.CATEGORIES less the unskippable ones), with their names. */
+export const SPONSORBLOCK_CATEGORIES = {
+  sponsor: 'Sponsor',
+  intro: 'Intermission/Intro Animation',
+  outro: 'Endcards/Credits',
+  selfpromo: 'Unpaid/Self Promotion',
+  preview: 'Preview/Recap',
+  filler: 'Filler Tangent',
+  interaction: 'Interaction Reminder',
+  music_offtopic: 'Non-Music Section',
+} as const;
+export type SponsorCategory = keyof typeof SPONSORBLOCK_CATEGORIES;
+export const SPONSOR_CATEGORY_IDS = Object.keys(SPONSORBLOCK_CATEGORIES) as [SponsorCategory, ...SponsorCategory[]];
+export const DEFAULT_SPONSOR_CATEGORIES: readonly SponsorCategory[] = ['sponsor', 'selfpromo', 'intro'];
+
+export const SPONSORBLOCK_ACTIONS = ['mark', 'remove'] as const;
+export interface SponsorBlockRequest {
+  action: (typeof SPONSORBLOCK_ACTIONS)[number];
+  categories: readonly SponsorCategory[];
+}
+
+/** A segment, in seconds of the source. */
+export interface SponsorSegment {
+  start: number;
+  end: number;
+  category: SponsorCategory;
+}
+
+/**
+ * What SponsorBlock did for an output: the segments it removed or marked (none when the API knows
+ * of none), or why it could not be asked: the API failed (`unavailable`), or it knows only YouTube's
+ * videos (`unsupported`). Either way the audio is all there.
+ */
+export type SponsorBlockOutcome =
+  | { action: SponsorBlockRequest['action']; segments: SponsorSegment[] }
+  | { action: SponsorBlockRequest['action']; skipped: 'unavailable' | 'unsupported' };
 
 export interface Chapter {
   start: number;
@@ -84,6 +123,8 @@ export interface OutputFile {
   truncated: Truncation | null;
   /** Set when a split by chapters was asked but the media had none (within the trim): the file is the whole. */
   unsplit: boolean;
+  /** What SponsorBlock removed or marked in the item this file was made of; null when not asked. */
+  sponsorblock: SponsorBlockOutcome | null;
 }
 
 /** The external programs and how to run them. */
@@ -134,6 +175,8 @@ export interface Engine {
   ytdlpExtras: YtdlpExtras;
   /** Where per-job temporary directories are made. */
   tmpDir: string;
+  /** The SponsorBlock API yt-dlp asks for segments (YTCONV_SPONSORBLOCK_API). */
+  sponsorBlockApi: string;
   /**
    * yt-dlp kept warm by the caller (a worker between jobs, the CLI for its run): a WarmYtdlp from
    * ytdlp-server.ts, named loosely because the browser's code reads this file too. Without it,

@@ -6,7 +6,13 @@
 import { ERROR_CODES } from '../errors.ts';
 import { HEALTH_CHECKS } from '../jobs/health.ts';
 import { ENTRY_STATUSES, JOB_STATUSES, linkPreviewSchema, MAX_LISTED_JOBS, PARK_CAUSES } from '../jobs/types.ts';
-import { jobOptionsSchema, jsonSchemaOf, type OptionFields, optionFieldsSchema } from '../options.ts';
+import {
+  jobOptionsSchema,
+  jsonSchemaOf,
+  type OptionFields,
+  optionFieldsSchema,
+  sponsorBlockOutcomeSchema,
+} from '../options.ts';
 import { AUDIO_FORMATS } from '../pipeline/types.ts';
 
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
@@ -31,7 +37,7 @@ const apiError = {
 const jobFile = {
   $id: 'JobFile',
   type: 'object',
-  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'unsplit'],
+  required: ['name', 'size', 'duration', 'format', 'bitrate', 'url', 'truncated', 'unsplit', 'sponsorblock'],
   properties: {
     name: { type: 'string' },
     size: { type: 'integer', description: 'Bytes.' },
@@ -51,6 +57,10 @@ const jobFile = {
       type: 'boolean',
       description:
         'A split by chapters was asked, but the media had no chapters (within the trim): the file is the whole.',
+    },
+    sponsorblock: {
+      description: 'Null when SponsorBlock was not asked for; else what it removed or marked, or why it could not.',
+      anyOf: [{ type: 'null' }, jsonSchemaOf(sponsorBlockOutcomeSchema)],
     },
   },
 } as const;

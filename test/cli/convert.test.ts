@@ -61,12 +61,14 @@ describe('ytconv convert --json', () => {
       'format',
       'path',
       'size',
+      'sponsorblock',
       'title',
       'truncated',
       'unsplit',
     ]);
     assert.equal(file.truncated, null);
     assert.equal(file.unsplit, false);
+    assert.equal(file.sponsorblock, null);
     assert.equal(file.path, join(outDir, 'Plain Tone Video.m4a'));
     assert.equal(file.format, 'm4a');
     assert.equal(audioOf(await ffprobe(file.path as string)).codec_name, 'aac');
@@ -210,6 +212,49 @@ describe('ytconv convert --split-chapters on a video without chapters', () => {
       [true],
     );
   });
+});
+
+describe('ytconv convert --sponsorblock', () => {
+  it('removes the segments the API knows, and says so in --json', async () => {
+    const settings = { YTCONV_SPONSORBLOCK_API: site.origin };
+    const args = ['convert', site.watchUrl('sponsored'), '--sponsorblock', 'remove', '-f', 'flac', '--json'];
+    const { code, stdout } = await ytconv([...args, '-o', await tempDir()], settings);
+    assert.equal(code, 0, stdout);
+    const [file] = (JSON.parse(stdout) as { files: { path: string; sponsorblock: { segments: unknown[] } }[] }).files;
+    assert.equal(file?.sponsorblock.segments.length, 3);
+    // 12 s less the intro (1.5), the sponsor (2.25) and the self-promotion (1.25).
+    assert.equal(Number((await ffprobe(file.path)).format.duration), 7);
+  });
+
+  it('converts whole and says why when the API cannot be reached', async () => {
+    const outDir = await tempDir();
+    const settings = { YTCONV_SPONSORBLOCK_API: 'http://127.0.0.1:9' };
+    const { code, stdout, stderr } = await ytconv(
+      ['convert', site.watchUrl('sponsored'), '--sponsorblock', 'mark', '-o', outDir],
+      settings,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^ytconv: .*Sponsored Talk\.mp3: The SponsorBlock API could not be reached: /m);
+    assert.ok(stdout.endsWith('Sponsored Talk.mp3\n'));
+  });
+
+  for (const [args, field] of [
+    [['--sponsorblock', 'skip'], /SponsorBlock takes off, mark or remove/],
+    [
+      ['--sponsorblock', 'remove', '--sponsorblock-categories', 'sponsor,--exec=rm'],
+      /"--exec=rm" is not a SponsorBlock category/,
+    ],
+  ] as const) {
+    it(`refuses ${args.join(' ')} before doing anything`, async () => {
+      const before = site.requests.length;
+      const { code, stdout } = await ytconv(['convert', site.watchUrl('sponsored'), ...args, '--json']);
+      assert.equal(code, 1);
+      const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'invalid_option');
+      assert.match(error.message, field);
+      assert.equal(site.requests.length, before, 'nothing was asked of the site');
+    });
+  }
 });
 
 describe('ytconv info', () => {

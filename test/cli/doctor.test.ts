@@ -41,6 +41,7 @@ describe('runDoctor', () => {
     // Every check passed: one line each, all marked ✓ (no ! warning, no ✗ failure, no fix: line).
     assert.ok(lines.length >= 8 && lines.every((line) => line.startsWith('✓ ')), lines.join('\n'));
     assert.match(lines.join('\n'), /ffmpeg encodes MP3/);
+    assert.ok(lines.includes('✓ SponsorBlock API (YTCONV_SPONSORBLOCK_API): https://sponsor.ajay.app'));
     assert.ok(lines.includes('✓ yt-dlp updates: off (YTCONV_YTDLP names the yt-dlp to use)'), lines.join('\n'));
     assert.match(
       lines.join('\n'),

@@ -171,6 +171,7 @@ for (const dialect of dialects()) {
           unsplit: 0,
           title: null,
           artist: null,
+          sponsorblock: null,
         })),
       );
       assert.equal(await finishConversion(t.db, work.id, 'a', { files, expiresAt: T0 + HOUR }), false);

@@ -20,6 +20,8 @@ export function conversionInput(overrides: Partial<ConversionInput> = {}): Conve
       normalize: true,
       replaygain: false,
       items: null,
+      sponsorblock: 'off',
+      sponsorblock_categories: [],
     },
     options_key: `key-${Math.random()}`,
     title: null,

@@ -97,6 +97,7 @@ for (const dialect of dialects()) {
             title: null,
             artist: null,
             unsplit: 0,
+            sponsorblock: null,
           },
         ],
       );

@@ -147,6 +147,8 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
         normalize: false,
         replaygain: false,
         items: null,
+        sponsorblock: 'off',
+        sponsorblock_categories: [],
       },
     },
     NO_CONTACT,

@@ -126,4 +126,17 @@ describe('the form’s format and quality in Chromium', { skip: skipWithoutChrom
     assert.equal(await start.evaluate((el) => el === el.ownerDocument.activeElement), true, 'focus on the field');
     assert.equal(new URL(page.url()).pathname, '/');
   });
+
+  it('removes the SponsorBlock segments of the categories ticked, and says what it removed', async () => {
+    await page.goto(service.url);
+    await page.getByTestId('url-input').fill(stack.site.watchUrl('sponsored'));
+    await page.getByTestId('format-select').selectOption('flac');
+    await page.getByText('Advanced options').click();
+    await page.locator('#sponsorblock').selectOption('remove');
+    await page.getByTestId('sponsorblock-intro').uncheck();
+    const result = await convertAndDownload();
+    // 12 s less the sponsor (2.25 s) and the self-promotion (1.25 s); the intro stays.
+    assert.equal(Number((await ffprobe(result)).format.duration), 8.5);
+    assert.equal(await page.getByTestId('sponsorblock').textContent(), '2 SponsorBlock segments removed (3.5 s).');
+  });
 });

@@ -73,6 +73,8 @@ export async function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stac
     YTCONV_YTDLP_UPDATES: 'off',
     // Else the service keeps a key of its own in the checkout's var/ (secret-key.ts).
     SECRET_KEY: 'a stack key that signs nothing real',
+    // The stand-in site's SponsorBlock-like API instead of sponsor.ajay.app.
+    YTCONV_SPONSORBLOCK_API: site.origin,
     ...extraEnv,
   };
   const config = loadConfig(env, ROOT);

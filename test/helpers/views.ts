@@ -24,6 +24,8 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
       normalize: false,
       replaygain: false,
       items: null,
+      sponsorblock: 'off',
+      sponsorblock_categories: [],
     },
     files: [],
     created_at: new Date(0).toISOString(),

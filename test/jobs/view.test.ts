@@ -59,7 +59,7 @@ function playlistJob(entries: EntryState[], fields: Partial<Job['conversion']> =
   return { ...row, cancelled_at: cancelledAt ?? null, conversion };
 }
 
-const whole = { truncated_at: null, truncated_of: null, title: null, artist: null, unsplit: 0 };
+const whole = { truncated_at: null, truncated_of: null, title: null, artist: null, unsplit: 0, sponsorblock: null };
 const files: FileRow[] = [
   { ...fileInput('01 - One.mp3'), ...whole, id: 1, conversion_id: 'work', position: 0, entry: 0 },
   { ...fileInput('03 - Three.mp3'), ...whole, id: 2, conversion_id: 'work', position: 1, entry: 2 },

@@ -19,6 +19,7 @@ const engine: Engine = {
   proxies: null,
   ytdlpExtras: { pluginDirs: [], extractorArgs: [], sleep: { requestsSec: null, downloadSec: null } },
   tmpDir: '/tmp',
+  sponsorBlockApi: 'https://sponsor.ajay.app',
 };
 
 /** A stand-in yt-dlp that prints `version` and counts how often it was run. */

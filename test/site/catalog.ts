@@ -71,7 +71,31 @@ export interface Video {
   corrupt?: boolean;
   /** The thumbnail sends half its bytes, then the connection stays open and silent. */
   thumbnailStalls?: boolean;
+  /**
+   * Segments the site's SponsorBlock-like API knows for this video (routes.ts). Such a video says it
+   * is YouTube's (`extractor_key`), since yt-dlp asks SponsorBlock only about YouTube's videos.
+   */
+  sponsorSegments?: readonly SponsorSegment[];
 }
+
+/** A SponsorBlock segment, in seconds of the source. */
+export interface SponsorSegment {
+  category: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Segments at times that are whole numbers of samples at 44.1 and 48 kHz, silent in the media so
+ * that a test finds where they went; `filler` is one that ytconv does not ask for by default.
+ */
+const SPONSORED: readonly SponsorSegment[] = [
+  { category: 'intro', start: 0, end: 1.5 },
+  { category: 'sponsor', start: 3.25, end: 5.5 },
+  { category: 'selfpromo', start: 8, end: 9.25 },
+  // Not within a second of the end: yt-dlp would stretch it to the end.
+  { category: 'filler', start: 10, end: 10.5 },
+];
 
 /**
  * The site's session cookie. A value that starts with `prefix` is a session the site has flagged:
@@ -287,6 +311,19 @@ export const VIDEOS = {
     tone: { frequency: 2640, seconds: 20 },
     duration: 60,
     itags: AUDIO,
+  }),
+  // Segments in the SponsorBlock-like API, across its chapters' boundaries.
+  sponsored: defineVideo({
+    id: 'Sponsored26',
+    title: 'Sponsored Talk',
+    tone: { frequency: 2860, seconds: 12, silences: SPONSORED.map((s) => [s.start, s.end] as const) },
+    itags: AUDIO,
+    chapters: [
+      { start: 0, end: 4, title: 'Opening' },
+      { start: 4, end: 7, title: 'Main Part' },
+      { start: 7, end: 12, title: 'Closing' },
+    ],
+    sponsorSegments: SPONSORED,
   }),
   // A title with double quotes, which the names people see keep (and names on disk cannot).
   quoted: defineVideo({ id: 'QuotedVd_22', title: 'Say "Hi"', tone: { frequency: 1210, seconds: 3 }, itags: AUDIO }),

@@ -71,6 +71,8 @@ export function videoInfo(origin: string, video: Video, media: MediaSet): Record
       : undefined,
     ...video.music,
     ...video.released,
+    // yt-dlp fills in the extractor's own key only where the info has none (add_extra_info's setdefault).
+    ...(video.sponsorSegments && { extractor_key: 'Youtube' }),
     formats: [...media].map(([itag, served]) => formatInfo(origin, video, itag, served)),
   };
 }

@@ -20,6 +20,8 @@ export interface Tone {
   seconds: number;
   /** Louder or quieter than ffmpeg's sine (−18 dBFS peak), in dB, for loudness tests. */
   gainDb?: number;
+  /** Stretches of silence [start, end) in seconds, so that a test can find where they went in an output. */
+  silences?: readonly (readonly [number, number])[];
 }
 
 interface Recipe {
@@ -28,12 +30,14 @@ interface Recipe {
   args(tone: Tone): string[];
 }
 
-const sine = (t: Tone): string[] => [
-  '-f',
-  'lavfi',
-  '-i',
-  `sine=frequency=${t.frequency}:duration=${t.seconds}:sample_rate=48000${t.gainDb ? `,volume=${t.gainDb}dB` : ''}`,
-];
+const sine = (t: Tone): string[] => ['-f', 'lavfi', '-i', t.silences?.length ? silencedSine(t) : plainSine(t)];
+const plainSine = (t: Tone): string =>
+  `sine=frequency=${t.frequency}:duration=${t.seconds}:sample_rate=48000${t.gainDb ? `,volume=${t.gainDb}dB` : ''}`;
+/** ffmpeg's sine (amplitude 1/8), silent sample by sample in [start, end): a timeline filter would cut per frame. */
+const silencedSine = (t: Tone): string => {
+  const silent = (t.silences ?? []).map(([a, b]) => `gte(t,${a})*lt(t,${b})`).join('+');
+  return `aevalsrc='if(${silent},0,sin(2*PI*${t.frequency}*t)/8)':s=48000:d=${t.seconds}`;
+};
 const picture = (t: Tone): string[] => ['-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=5:duration=${t.seconds}`];
 const stereo = (rate: number): string[] => ['-ac', '2', '-ar', String(rate)];
 const aac = (bitrate: string): string[] => ['-c:a', 'aac', '-b:a', bitrate, ...stereo(44100)];
@@ -82,7 +86,8 @@ const pending = new Map<string, Promise<string>>();
 export function mediaFile(kind: MediaKind, tone: Tone): Promise<string> {
   const recipe: Recipe = RECIPES[kind];
   const gain = tone.gainDb ? `-${tone.gainDb}db` : '';
-  const name = `${kind}-${tone.frequency}hz-${tone.seconds}s${gain}.${recipe.ext}`;
+  const silences = (tone.silences ?? []).map(([a, b]) => `-silent${a}-${b}`).join('');
+  const name = `${kind}-${tone.frequency}hz-${tone.seconds}s${gain}${silences}.${recipe.ext}`;
   return cached(name, (tmp) =>
     withSlot(() => run('ffmpeg', 'ffmpeg', ['-v', 'error', '-y', ...recipe.args(tone), tmp], { env: process.env })),
   );

@@ -13,6 +13,7 @@ import {
 import { FORMATS, type MediaSet, playlistInfo, videoInfo } from './info.ts';
 import type { Itag } from './media.ts';
 import { sendFile } from './serve.ts';
+import { SPONSORBLOCK_PATH, skipSegments } from './sponsorblock.ts';
 
 /** A catalog video with the files generated for it. */
 export interface Entry {
@@ -57,6 +58,7 @@ const ROUTES: readonly (readonly [RegExp, Handler])[] = [
   [/^\/vi\/([\w-]+)\/maxresdefault\.jpg$/, thumbnail],
   [/^\/files\/([^/]+)$/, directFile],
   [/^\/redirect$/, redirect],
+  [SPONSORBLOCK_PATH, sponsorBlockApi],
 ];
 
 export async function route(state: SiteState, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -180,6 +182,17 @@ function redirect({ res, url }: Ctx): void {
   const to = url.searchParams.get('to');
   if (to) res.writeHead(302, { Location: to, 'Content-Length': 0 }).end();
   else text(res, 400, 'to= is missing');
+}
+
+function sponsorBlockApi({ res, state, url }: Ctx, params: string[]): void {
+  send(
+    res,
+    ...skipSegments(
+      url,
+      [...state.byId.values()].map((e) => e.video),
+      params,
+    ),
+  );
 }
 
 function findPlaylist(id: string | null | undefined) {

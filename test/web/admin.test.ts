@@ -334,6 +334,8 @@ describe('the list', () => {
           normalize: false,
           replaygain: false,
           items: null,
+          sponsorblock: 'off',
+          sponsorblock_categories: [],
         },
       } as const;
       await createWithConversion(stack.services.db, input, NO_CONTACT);

@@ -197,6 +197,9 @@ describe('refusals and lookups', () => {
       [{ url, start: 8, end: 4 }, 'end'],
       [{ url, format: 'wav', quality: '192k' }, 'quality'],
       [{ url, normalize: 'yes' }, 'normalize'],
+      [{ url, sponsorblock: 'skip' }, 'sponsorblock'],
+      [{ url, sponsorblock: 'remove', sponsorblock_categories: ['sponsor', 'ads'] }, 'sponsorblock_categories'],
+      [{ url, sponsorblock: 'remove', sponsorblock_categories: 'sponsor,--exec=rm' }, 'sponsorblock_categories'],
     ] as const) {
       const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: body });
       assert.equal(res.statusCode, 400, JSON.stringify(body));
@@ -214,6 +217,23 @@ describe('refusals and lookups', () => {
     await stack.waitFor(created.id, 'cancelled');
     const zip = await app.inject({ url: `/api/jobs/${created.id}/zip` });
     assert.equal(zip.statusCode, 404);
+  });
+});
+
+describe('SponsorBlock through the API', () => {
+  it('stores the choice, echoes it, and shows each file what was removed', async () => {
+    const url = stack.site.watchUrl('sponsored');
+    const created = await post({ url, format: 'flac', sponsorblock: 'remove', sponsorblock_categories: 'sponsor' });
+    assert.deepEqual([created.options.sponsorblock, created.options.sponsorblock_categories], ['remove', ['sponsor']]);
+    await stack.waitFor(created.id, 'done');
+    const done: JobView = (await app.inject({ url: `/api/jobs/${created.id}` })).json();
+    const [file] = done.files;
+    assert.deepEqual(file?.sponsorblock, {
+      action: 'remove',
+      segments: [{ start: 3.25, end: 5.5, category: 'sponsor' }],
+    });
+    const [made] = await stack.files(done.id);
+    assert.equal(Number((await ffprobe(made!.path)).format.duration), 12 - 2.25);
   });
 });
 

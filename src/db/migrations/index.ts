@@ -17,6 +17,7 @@ import * as fileTracks from './2026-12-03-011-file-tracks.ts';
 import * as access from './2026-12-03-012-access.ts';
 import * as unsplitFiles from './2026-12-03-013-unsplit-files.ts';
 import * as jobWebhooks from './2026-12-03-014-job-webhooks.ts';
+import * as sponsorBlockFiles from './2026-12-03-015-sponsorblock-files.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-012-access': access,
   '2026-12-03-013-unsplit-files': unsplitFiles,
   '2026-12-03-014-job-webhooks': jobWebhooks,
+  '2026-12-03-015-sponsorblock-files': sponsorBlockFiles,
 };

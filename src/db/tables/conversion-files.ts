@@ -28,6 +28,8 @@ export interface ConversionFilesTable {
   artist: string | null;
   /** 1: a split by chapters was asked, but the media had none (within the trim), so the file is the whole; else 0. */
   unsplit: Generated<number>;
+  /** What SponsorBlock removed or marked (a SponsorBlockOutcome as JSON); null when not asked. */
+  sponsorblock: string | null;
 }
 
 export type FileRow = Selectable<ConversionFilesTable>;

@@ -1,12 +1,14 @@
 /** The form's advanced options: trim, the catalog's on/off options, playlist entries and the email address, folded away. */
 import { h } from './dom.js';
 import { checkbox, field } from './fields.js';
+import { renderSponsorBlockFields } from './form-sponsorblock.js';
 
 /**
  * @typedef {object} AdvancedValues
  * @property {string} start
  * @property {string} end
  * @property {Partial<Record<FlagChoice['id'], boolean>>} flags
+ * @property {string} sponsorblock
  * @property {string} email
  * @property {string} items
  */
@@ -16,8 +18,10 @@ import { checkbox, field } from './fields.js';
 /**
  * @param {FlagChoice[]} choices
  * @param {AdvancedValues} values
+ * @param {import('../../options.ts').Catalog['sponsorblock']} sponsorblockCatalog
  */
-export function renderAdvancedFields(choices, values) {
+export function renderAdvancedFields(choices, values, sponsorblockCatalog) {
+  const sponsorblock = renderSponsorBlockFields(sponsorblockCatalog, values.sponsorblock);
   const start = h('input', {
     type: 'text',
     class: 'input',
@@ -42,7 +46,12 @@ export function renderAdvancedFields(choices, values) {
     value: values.items,
   });
   const anySet =
-    values.start || values.end || Object.values(values.flags).some(Boolean) || values.email || values.items;
+    values.start ||
+    values.end ||
+    Object.values(values.flags).some(Boolean) ||
+    values.sponsorblock !== 'off' ||
+    values.email ||
+    values.items;
   const el = h(
     'details',
     { class: 'advanced', open: Boolean(anySet) },
@@ -63,6 +72,7 @@ export function renderAdvancedFields(choices, values) {
         ),
       ),
       ...flags.el,
+      sponsorblock.el,
       field({
         id: 'items',
         label: 'Playlist entries',
@@ -77,7 +87,7 @@ export function renderAdvancedFields(choices, values) {
       }),
     ),
   );
-  return { el, start, end, flags: flags.inputs, email, items };
+  return { el, start, end, flags: flags.inputs, sponsorblock, email, items };
 }
 
 /**

@@ -79,6 +79,7 @@ function readForm({ state, source, format, advanced, entries }) {
   const end = advanced.end.value.trim();
   if (end) fields.end = end;
   for (const [flag, input] of Object.entries(advanced.flags)) fields[/** @type {FlagId} */ (flag)] = input.checked;
+  advanced.sponsorblock.read(fields);
   const items = advanced.items.value.trim();
   if (items) fields.items = items;
   const noneChosen = state.file ? null : entries.noneChosen();

@@ -72,6 +72,7 @@ function initialValues(catalog, params) {
     start: params.get('start') ?? '',
     end: params.get('end') ?? '',
     flags: Object.fromEntries(catalog.flags.map((f) => [f.id, params.get(f.id) === '1'])),
+    sponsorblock: params.get('sponsorblock') ?? 'off',
     email: params.get('email') ?? '',
     items: params.get('items') ?? '',
   };
@@ -91,7 +92,7 @@ function renderConvertForm(catalog, values) {
     entries.refresh();
   });
   const format = renderFormatFields(catalog, values, state);
-  const advanced = renderAdvancedFields(catalog.flags, values);
+  const advanced = renderAdvancedFields(catalog.flags, values, catalog.sponsorblock);
   const entries = renderEntryPicker(source.url, advanced.items);
   const footer = renderSubmitRow();
   form.append(source.el, format.el, advanced.el, footer.el);

@@ -197,6 +197,8 @@ function jobMeta(job) {
   }
   if (options.start !== null || options.end !== null) parts.push(h('span', {}, trimLabel(options)));
   for (const flag of catalog?.flags ?? []) if (options[flag.id]) parts.push(h('span', {}, flag.summary));
+  if (options.sponsorblock === 'remove') parts.push(h('span', {}, 'SponsorBlock segments removed'));
+  if (options.sponsorblock === 'mark') parts.push(h('span', {}, 'SponsorBlock segments marked'));
   if (job.source?.url && !isUpload(job)) {
     parts.push(
       h('a', { href: job.source.url, target: '_blank', rel: 'noopener noreferrer' }, siteName(job.source.site)),

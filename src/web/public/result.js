@@ -1,8 +1,10 @@
 /** A finished job's outcome: its downloads, or why there are none and how to try again. */
 import { api } from './api.js';
 import { formatBytes } from './bytes.js';
+import { catalog } from './catalog.js';
 import { callout, h, icon } from './dom.js';
 import { errorParagraphs } from './error-text.js';
+import { sponsorBlockNote } from './form-sponsorblock.js';
 import { formatAudio, formatDateTime, formatDuration, trimValue } from './format.js';
 import { isUpload } from './status.js';
 
@@ -86,6 +88,7 @@ export function convertAgainHref(job) {
   if (options.end !== null && options.end !== undefined) params.set('end', trimValue(options.end));
   // The on/off options are the job's only boolean ones.
   for (const [flag, on] of Object.entries(options)) if (on === true) params.set(flag, '1');
+  if (options.sponsorblock && options.sponsorblock !== 'off') params.set('sponsorblock', options.sponsorblock);
   const query = params.toString();
   return query ? `/?${query}` : '/';
 }
@@ -174,9 +177,18 @@ function renderFileRow(file, prominent) {
             'Not split: the media has no chapters, so this is all of it in one file.',
           )
         : null,
+      sponsorBlockLine(file),
     ),
     downloadLink(file, prominent),
   );
+}
+
+/** @param {JobFileView} file */
+function sponsorBlockLine(file) {
+  const note = sponsorBlockNote(file.sponsorblock, catalog?.sponsorblock);
+  if (note === null) return null;
+  const skipped = file.sponsorblock !== null && 'skipped' in file.sponsorblock;
+  return h('span', { class: skipped ? 'file__warning' : 'file__meta', testid: 'sponsorblock' }, note);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   flagCatalog,
   formatCatalog,
   jsonSchemaOf,
+  sponsorBlockCatalog,
 } from '../../options.ts';
 import { ORIGINAL_QUALITY } from '../../pipeline/options.ts';
 import { formatBytes } from '../../units.ts';
@@ -39,6 +40,7 @@ export async function optionRoutes(app: FastifyInstance, opts: OptionRoutesOptio
       max_duration_seconds: opts.mediaLimits?.maxDurationSec ?? null,
       max_playlist_entries: opts.mediaLimits?.maxPlaylistEntries ?? null,
     },
+    sponsorblock: sponsorBlockCatalog(),
     error_hints: ERROR_HINTS,
   };
   app.get(
