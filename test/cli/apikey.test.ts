@@ -5,28 +5,21 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
-import { openDatabase } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { createAccessApi } from '../../src/jobs/access.ts';
-import { freshDatabaseUrl } from '../helpers/database.ts';
+import { migratedDatabase } from '../helpers/database.ts';
 
 const exec = promisify(execFile);
 const YTCONV = join(import.meta.dirname, '..', '..', 'bin', 'ytconv');
 
-let database: Awaited<ReturnType<typeof freshDatabaseUrl>>;
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
 let db: Kysely<Database>;
 
 before(async () => {
-  database = await freshDatabaseUrl();
-  db = openDatabase(database.url);
-  const result = await migrate(db);
-  if (!result.ok) throw result.error;
+  database = await migratedDatabase();
+  db = database.db;
 });
-after(async () => {
-  await db.destroy();
-  await database.drop();
-});
+after(() => database.close());
 
 function apikey(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, DATABASE_URL: database.url, YTCONV_SUBMIT_RATE: '7/1h' };

@@ -3,12 +3,14 @@
  * keeping the job changes nothing), the queue dashboard leads back to the jobs, and the job list
  * fits a 375 px wide phone. No worker runs, so every job stays as the test made it.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createAdmin } from '../../src/db/admins.ts';
 import { createWithConversion, NO_CONTACT } from '../../src/db/jobs.ts';
 import type { JobView } from '../../src/jobs/types.ts';
+import { DEFAULT_OPTIONS } from '../db/fixtures.ts';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { type Service, startService } from '../helpers/processes.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -138,18 +140,7 @@ async function failedWithLongTexts(stack: Stack): Promise<void> {
       source_url: `${stack.site.watchUrl('private')}&${long}`,
       options_key: null,
       title: `Title${long}`,
-      options: {
-        format: 'mp3',
-        quality: 'original',
-        start: null,
-        end: null,
-        split_chapters: false,
-        normalize: false,
-        replaygain: false,
-        items: null,
-        sponsorblock: 'off',
-        sponsorblock_categories: [],
-      },
+      options: DEFAULT_OPTIONS,
     },
     NO_CONTACT,
   );

@@ -1,5 +1,7 @@
 /** A plausible JobView for tests of the web layer that stand in for the service. */
+
 import type { JobView } from '../../src/jobs/types.ts';
+import { DEFAULT_OPTIONS } from '../db/fixtures.ts';
 
 export function jobView(fields: Partial<JobView> = {}): JobView {
   return {
@@ -15,18 +17,7 @@ export function jobView(fields: Partial<JobView> = {}): JobView {
     error: null,
     waiting: null,
     source: { site: 'youtube', id: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
-    options: {
-      format: 'mp3',
-      quality: 'original',
-      start: null,
-      end: null,
-      split_chapters: false,
-      normalize: false,
-      replaygain: false,
-      items: null,
-      sponsorblock: 'off',
-      sponsorblock_categories: [],
-    },
+    options: DEFAULT_OPTIONS,
     files: [],
     created_at: new Date(0).toISOString(),
     expires_at: null,

@@ -2,6 +2,7 @@
  * The admin area through the real service: database, Redis, an in-process worker and the
  * stand-in video site, driven with `app.inject()` as a browser would (forms, cookies, redirects).
  */
+
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { sitePauses } from '../../src/jobs/parking.ts';
 import type { JobView } from '../../src/jobs/types.ts';
 import { formatTime } from '../../src/web/admin/format.ts';
 import { buildApp } from '../../src/web/app.ts';
+import { DEFAULT_OPTIONS } from '../db/fixtures.ts';
 import { adminYtdlp, type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
@@ -325,18 +327,7 @@ describe('the list', () => {
         source_url: `https://www.youtube.com/watch?v=page${i}`,
         options_key: null,
         title: `<b>Paged</b> ${i}`,
-        options: {
-          format: 'mp3',
-          quality: 'original',
-          start: null,
-          end: null,
-          split_chapters: false,
-          normalize: false,
-          replaygain: false,
-          items: null,
-          sponsorblock: 'off',
-          sponsorblock_categories: [],
-        },
+        options: DEFAULT_OPTIONS,
       } as const;
       await createWithConversion(stack.services.db, input, NO_CONTACT);
     }
