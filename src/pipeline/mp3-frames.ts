@@ -31,7 +31,11 @@ export interface FrameHeader {
 /** The Layer III frame header at `at`, or null when the bytes there are not one. */
 export function parseFrameHeader(bytes: Uint8Array, at = 0): FrameHeader | null {
   if (at + 4 > bytes.length) return null;
-  const [b0, b1, b2, b3] = [0, 1, 2, 3].map((i) => bytes[at + i] ?? 0) as [number, number, number, number];
+  // Read one by one: called once per frame of a splice, where an array per call is garbage too.
+  const b0 = bytes[at] ?? 0;
+  const b1 = bytes[at + 1] ?? 0;
+  const b2 = bytes[at + 2] ?? 0;
+  const b3 = bytes[at + 3] ?? 0;
   const version = (b1 >> 3) & 3;
   const rates = SAMPLE_RATES[version];
   const layer3 = ((b1 >> 1) & 3) === 1;

@@ -106,7 +106,9 @@ export function seekTable(infoLength: number, frameLengths: readonly number[]): 
 /** CRC-16/ARC (polynomial 0x8005, reflected), the CRC of the LAME tag; pass `crc` to continue one. */
 export function crc16(bytes: Uint8Array, crc = 0): number {
   let value = crc;
-  for (const byte of bytes) value = (value >>> 8) ^ (CRC_TABLE[(value ^ byte) & 0xff] ?? 0);
+  // An index, not for…of: the iterator's garbage over an hour's MP3 (86 MB) grew the worker's young
+  // heap by about 60 MB.
+  for (let i = 0; i < bytes.length; i++) value = (value >>> 8) ^ (CRC_TABLE[(value ^ (bytes[i] ?? 0)) & 0xff] ?? 0);
   return value;
 }
 
