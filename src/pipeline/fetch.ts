@@ -3,13 +3,14 @@
  * overlap), or downloaded to a file when the container needs seeking or the audio is read twice.
  * Size limits are enforced on the bytes as they arrive.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Readable, Transform } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatBytes } from '../units.ts';
 import { type ChildLimits, limitError } from './limits.ts';
+import type { Running } from './process.ts';
+import { Spool } from './spool.ts';
 import type { FfmpegRun } from './transcode.ts';
 import {
   type DownloadProgress,
@@ -79,23 +80,22 @@ export function tooLarge(max: number): ConvertError {
   return new ConvertError('too_large', `The media is larger than this server's limit of ${formatBytes(max)}.`);
 }
 
-/** What encodes a stream as it arrives (one ffmpeg, or several: item.ts); resolves with its last position. */
+/** What encodes a download as it arrives (one ffmpeg, or several: item.ts); resolves with its last position. */
 export type StreamEncoder = (
-  input: Readable,
+  input: Spool,
   run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ) => Promise<number | null>;
 
 /**
- * yt-dlp writes the format to stdout and ffmpeg encodes it as it arrives. The encoder may finish
- * before the download does (a trim ends early): it stops reading, the pipe fills and yt-dlp would
- * block on its write forever, so whenever the encoder ends first the download is ended too, and
- * that kill is ours, not a failure. A download that ends on its own is judged by its exit status:
- * its failure is the cause of whatever the encoder then made of the cut-off input. Resolves with
- * the encoder's last position, in seconds.
+ * yt-dlp writes the format to a file in `dir` and ffmpeg encodes it as it arrives, reading it
+ * through a Spool (spool.ts). The encoder may finish before the download does (a trim ends
+ * early): the download is then ended, and that kill is ours, not a failure. A download that ends
+ * on its own is judged by its exit status: its failure is the cause of whatever the encoder then
+ * made of the cut-off input. Resolves with the encoder's last position, in seconds.
  *
- * The bytes through the pipe are watched for inactivity: they stop when the site stops sending,
- * and a quiet pipe is reported as the site's. The encoder gets the same limits (see encodeTo in
- * item.ts for what its inactivity is); a download's failure is told before the encoder's.
+ * The download is watched for inactivity through its progress (see followProgress); the encoder
+ * gets the same limits (see encodeTo in item.ts for what its inactivity is); a download's failure
+ * is told before the encoder's.
  */
 export async function streamEncode(
   ytdlp: Ytdlp,
@@ -106,64 +106,60 @@ export async function streamEncode(
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
   const signal = stopper.controller.signal;
+  const spool = new Spool(join(dirname(infoJson), 'download.stream'));
+  // A file being read as it is written must not be rewritten afterwards (yt-dlp's fixups do that).
+  const args = [...downloadArgs(ytdlp.baseArgs, infoJson, format.id, spool.path), '--fixup', 'never'];
   const dl = await ytdlp
-    .start(downloadArgs(ytdlp.baseArgs, infoJson, format.id, '-'), {
-      env: ytdlp.env,
-      signal,
-      ...ctl.limits,
-      onStderrLine: (line) => {
-        const p = parseProgressLine(line);
-        if (p) ctl.onDownload(p);
-      },
-    })
+    .start(args, { env: ytdlp.env, signal, ...ctl.limits })
     .catch(startFailed(stopper, ytdlp, ctl.limits));
-  let inputEnded = false;
-  dl.stdout.once('end', () => {
-    inputEnded = true;
-  });
+  followProgress(dl, ctl, stopper);
   let cut = false;
   // A download that one of its limits ended failed on its own, even when the encoder ended first:
-  // segments fed by a spool may go quiet just after the site does (see encodeTo in item.ts).
+  // segments reading the spool may go quiet just after the site does (see encodeTo in item.ts).
   const download = dl.done.catch((err: unknown) => {
     if (!cut || limitError(err, 'download', ctl.limits)) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
-  const counter = counting((bytes) => {
-    dl.progressed();
-    if (ctl.maxBytes !== null && bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
-  });
-  // Consumed at once: Node discards the unread output of a child that exits, and a short
-  // download can be over before the encoder starts. The counter holds it (backpressure stops yt-dlp).
-  const input = dl.stdout.pipe(counter);
+  const following = spool.follow(dl.done).catch(() => stopper.stop(restarted()));
   // The encoder may wait for its inputs (tags, cover) to be made while yt-dlp starts.
   const encode = encoder.encode
     .then((encodeStream) =>
-      encodeStream(input, {
+      encodeStream(spool, {
         signal,
         limits: ctl.limits,
         onTime: (s) => encoder.onTime(s, (e) => stopper.stop(e)),
       }),
     )
     .finally(() => {
-      if (inputEnded) return;
+      if (spool.ended) return;
       cut = true;
       dl.kill();
     });
-  const [, encResult] = await Promise.allSettled([download, encode]);
+  const [, encResult] = await Promise.allSettled([download, encode, following]);
   stopper.dispose();
+  await rm(spool.path, { force: true });
   if (stopper.reason) throw stopper.reason;
   if (encResult.status === 'rejected') throw encResult.reason;
   return encResult.value;
 }
 
-/** A pass-through that tells `onBytes` how many bytes have gone through so far. */
-function counting(onBytes: (total: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      total += chunk.length;
-      onBytes(total);
-      done(null, chunk);
-    },
+function restarted(): ConvertError {
+  return new ConvertError('network', 'The download broke off and could not be resumed. Try again later.');
+}
+
+/**
+ * yt-dlp's progress lines (on stdout: it writes the media to a file) as the download's progress:
+ * to the caller, to the inactivity limit, and against the size limit. Retries start over from a
+ * resume point, so only bytes beyond the most seen are progress.
+ */
+function followProgress(dl: Pick<Running, 'stdout' | 'progressed'>, ctl: FetchControl, stopper: Stopper): void {
+  let most = 0;
+  createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    const p = parseProgressLine(line);
+    if (!p) return;
+    if (p.bytes > most) dl.progressed();
+    most = Math.max(most, p.bytes);
+    if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
+    ctl.onDownload(p);
   });
 }
 
@@ -176,8 +172,6 @@ export async function downloadFile(
   ctl: FetchControl,
 ): Promise<string> {
   const stopper = new Stopper(ctl.signal);
-  // Retries start over from a resume point, so only bytes beyond the most seen are progress.
-  let most = 0;
   const dl = await ytdlp
     .start(downloadArgs(ytdlp.baseArgs, infoJson, format.id, join(dir, 'source.%(ext)s')), {
       env: ytdlp.env,
@@ -185,15 +179,7 @@ export async function downloadFile(
       ...ctl.limits,
     })
     .catch(startFailed(stopper, ytdlp, ctl.limits));
-  // Writing to a file, yt-dlp prints its progress on stdout (on stderr only when stdout is the media).
-  createInterface({ input: dl.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-    const p = parseProgressLine(line);
-    if (!p) return;
-    if (p.bytes > most) dl.progressed();
-    most = Math.max(most, p.bytes);
-    if (ctl.maxBytes !== null && p.bytes > ctl.maxBytes) stopper.stop(tooLarge(ctl.maxBytes));
-    ctl.onDownload(p);
-  });
+  followProgress(dl, ctl, stopper);
   try {
     await dl.done;
   } catch (err) {

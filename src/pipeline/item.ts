@@ -5,7 +5,7 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
@@ -31,6 +31,7 @@ import type { Blocks } from './replaygain.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import { askSponsorBlock, chaptersWith, cutOutput, keptLength, segmentsOf } from './sponsorblock.ts';
+import type { Spool } from './spool.ts';
 import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
 import { type FfmpegRun, ffmpegEncode, measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
@@ -405,17 +406,17 @@ async function encodeFromFile(
 }
 
 /**
- * Encode a local file or a stream (a download as it arrives): over idle cores as parallel segments
+ * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
  * Resolves with the seconds encoded.
  *
- * One encoder reading a stream gets only the overall cap: it reads the download through a pipe,
+ * One encoder reading a download gets only the overall cap: it waits for the bytes as they come,
  * so it stops when the site stops sending, and that quiet is the download's to report. Segments
- * read a spool of the download (split-encode.ts): one that stops taking bytes while they arrive
- * is itself stuck, so they keep the inactivity limit, the bytes they take counting as progress.
+ * (split-encode.ts) keep the inactivity limit: one that stops taking bytes while they arrive is
+ * itself stuck, the bytes they take counting as progress.
  */
 function encodeTo(
-  input: string | Readable,
+  input: string | Spool,
   source: EncodeSource,
   output: string,
   spec: EncodeSpec,
@@ -434,7 +435,8 @@ function encodeTo(
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
     if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
     const limits = { timeoutMs: run.limits.timeoutMs };
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin: input });
+    const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
   const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };

@@ -7,30 +7,30 @@
  * the spliced file.
  *
  * Each segment's ffmpeg decodes the source from its start and keeps its own samples (atrim in
- * encodeArgs: exact where a seek on Opus-in-WebM is not). A download is spooled to disk as it
- * arrives and every segment reads the spool (spool.ts), so all encoders work while it arrives.
+ * encodeArgs: exact where a seek on Opus-in-WebM is not). A download lands on disk as it arrives
+ * and every segment reads it from there (spool.ts), so all encoders work while it arrives.
  * Decoding once into a PCM spool instead was measured slower on 2 cores (20-min Opus source, two
  * segments): the second decode of the first half costs 0.9 s of CPU, but writing and reading back
  * 460 MB of f32 PCM cost 1.5–3 s of system time; it would win only from about 4 segments up.
  */
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
 import { type FrameHeader, frameLengths, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
 import { planSplice, type Segment, type Splice, segmentLayout } from './split-plan.ts';
-import { Spool } from './spool.ts';
+import type { Spool } from './spool.ts';
 import { type FfmpegRun, ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
 
 export interface SplitMp3 {
   /**
    * At a rate libmp3lame encodes at (segmentCount checked it): a local file ffmpeg can decode, or a
-   * stream of a container ffmpeg reads from a pipe (a download as it arrives).
+   * download as it arrives, of a container ffmpeg reads from a pipe.
    */
-  input: string | Readable;
+  input: string | Spool;
   output: string;
   /** Written by the first segment's encode. */
   tags: TagInputs;
@@ -57,35 +57,26 @@ export async function encodeMp3Split(
   const layout = segmentLayout(job.totalSamples, job.segments, job.rollFrames);
   const paths = layout.map((_, i) => `${job.output}.segment-${i}`);
   const part = `${job.output}.part`;
-  const spooled = `${job.output}.source`;
   try {
-    const source = await sourceOf(job.input, spooled);
-    await encodeSegments(tools, job, layout, paths, source, opts);
+    await encodeSegments(tools, job, layout, paths, sourceOf(job.input), opts);
     if (opts.signal?.aborted) throw cancelled();
     const seconds = await spliceOrFail(paths, layout, part);
     await rename(part, job.output);
     return seconds;
   } finally {
-    await Promise.all([...paths, part, spooled].map((path) => rm(path, { force: true })));
+    await Promise.all([...paths, part].map((path) => rm(path, { force: true })));
   }
 }
 
-/** Where the segments read the source: ffmpeg's input argument, and what to feed its stdin. */
+/** Where the segments read the source: ffmpeg's input argument, and what feeds its stdin. */
 interface SegmentSource {
   arg: string;
   stdin?: (stdin: Writable, taken: () => void) => Promise<void>;
-  /** Keep the stream on disk for stdin's readers, until it ends or `signal` aborts. */
-  fill?: (signal: AbortSignal) => Promise<void>;
 }
 
-async function sourceOf(input: string | Readable, path: string): Promise<SegmentSource> {
+function sourceOf(input: string | Spool): SegmentSource {
   if (typeof input === 'string') return { arg: input };
-  const spool = await Spool.create(path);
-  return {
-    arg: 'pipe:0',
-    stdin: (stdin, taken) => spool.copyTo(stdin, taken),
-    fill: (signal) => spool.fill(input, signal),
-  };
+  return { arg: 'pipe:0', stdin: (stdin, taken) => input.copyTo(stdin, taken) };
 }
 
 /** All segments at once; the first failure ends the others, and is what the caller sees. */
@@ -105,14 +96,8 @@ async function encodeSegments(
     failure ??= err;
     stop.abort();
   };
-  // A spool stopped by the abort is no failure of its own: the abort's reason is told.
-  const spoolFailed = (err: unknown) => {
-    if (!signal.aborted)
-      fail(new ConvertError('internal', 'The download could not be spooled to disk.', { cause: err }));
-  };
-  await Promise.all([
-    source.fill?.(signal).catch(spoolFailed),
-    ...layout.map(async (segment, i) => {
+  await Promise.all(
+    layout.map(async (segment, i) => {
       const range = { start: segment.inputStart, end: segment.inputEnd };
       const tags = i === 0 ? job.tags : null;
       const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
@@ -123,7 +108,7 @@ async function encodeSegments(
       const run = { signal, limits: opts.limits, onTime, stdin: source.stdin };
       await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run).catch(fail);
     }),
-  ]);
+  );
   if (failure !== undefined) throw failure;
 }
 

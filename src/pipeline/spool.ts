@@ -1,14 +1,18 @@
 /**
- * A stream kept on disk as it arrives, so that several readers can each read it from its start at
- * their own pace while it is still arriving: the segment encoders of a split encode of a download
- * (split-encode.ts). Disk, not memory: the first segment's encoder reads at its encode's pace, far
- * behind the download, and what it has not read yet would otherwise pile up in the worker. The
- * bytes kept are the download's own (57 MB for an hour of YouTube's Opus), not decoded audio.
+ * A file that a child process writes as a download arrives (yt-dlp, told to write it there), read
+ * by one or several encoders from its start at their own pace while it grows: the one encoder of
+ * a streamed download, or the segment encoders of a split encode (split-encode.ts).
+ *
+ * The bytes go from yt-dlp to the file and from the file to ffmpeg's stdin through one reused
+ * buffer per reader, never through a Node stream of the download: each chunk read from a pipe is
+ * a fresh buffer that only a garbage collection frees, and an hour's download (57 MB) piled up in
+ * a worker that way, its peak memory growing with the media's length. On disk, not in memory:
+ * the first segment's encoder reads at its encode's pace, far behind the download.
  */
-import { type FileHandle, open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { watch } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Writable } from 'node:stream';
 
 /**
  * Bytes per write to a reader: at most a pipe's capacity (64 KB on Linux), so that the first write
@@ -17,63 +21,90 @@ import { pipeline } from 'node:stream/promises';
  */
 const CHUNK = 1 << 16;
 
+/**
+ * The file can no longer be followed: it got shorter (its writer started over, a retry the server
+ * did not let resume), or its folder could not be watched.
+ */
+export class SpoolFailed extends Error {}
+
 export class Spool {
   readonly path: string;
   #written = 0;
   #ended = false;
+  #failure: SpoolFailed | null = null;
   #waiting = new Set<() => void>();
 
-  private constructor(path: string) {
+  /** The spool of the file at `path`, which its writer creates. */
+  constructor(path: string) {
     this.path = path;
   }
 
-  /** An empty spool at `path`, ready for readers before its writer starts. */
-  static async create(path: string): Promise<Spool> {
-    await (await open(path, 'w')).close();
-    return new Spool(path);
+  /** Whether its writer has finished (the readers then reach its end). */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   /**
-   * Write `input` to the file as it comes (its backpressure holds the input's source), until it
-   * ends or `signal` aborts (which destroys it). Readers reach the end of the spool once this
-   * settles, whichever way: a failure is the caller's to tell.
+   * Follow the file's growth until `writer` (the writing process's end) settles, whichever way:
+   * its failure is the caller's to tell. Every change to the folder's files wakes the readers (an
+   * inotify event, not a timer); the size once the writer is done is the whole. Rejects with
+   * SpoolFailed, and so do the readers, when it can no longer be followed.
    */
-  async fill(input: Readable, signal: AbortSignal): Promise<void> {
-    const file = await open(this.path, 'r+');
+  async follow(writer: Promise<unknown>): Promise<void> {
+    const name = basename(this.path);
+    let fail: (err: unknown) => void = () => {};
+    const failure = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    failure.catch(() => {});
+    // One size check at a time, in order: a later one never sees less than an earlier one did.
+    let checking = Promise.resolve();
+    const check = (): Promise<void> => {
+      checking = checking.then(() => this.#grow());
+      return checking;
+    };
+    const watcher = watch(dirname(this.path), (_event, file) => {
+      if (file === name) check().catch(fail);
+    });
+    watcher.once('error', fail);
     try {
-      await pipeline(input, this.#sink(file), { signal });
+      await Promise.race([Promise.all([check(), writer.catch(() => {})]), failure]);
+      await Promise.race([check(), failure]);
+    } catch (err) {
+      this.#failure = err instanceof SpoolFailed ? err : new SpoolFailed(String(err));
+      throw this.#failure;
     } finally {
+      watcher.close();
       this.#ended = true;
       this.#wake();
-      await file.close();
     }
   }
 
-  #sink(file: FileHandle): Writable {
-    return new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        writeAll(file, chunk, this.#written).then(() => {
-          this.#written += chunk.length;
-          this.#wake();
-          done();
-        }, done);
-      },
-    });
+  async #grow(): Promise<void> {
+    const size = await stat(this.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size < this.#written) throw new SpoolFailed(`${this.path} went from ${this.#written} to ${size} bytes`);
+    if (size === this.#written) return;
+    this.#written = size;
+    this.#wake();
   }
 
   /**
-   * Write the spool from its first byte to `dest`, waiting for more until the writer has finished,
+   * Write the file from its first byte to `dest`, waiting for more until the writer has finished,
    * then end `dest`; `written` is told after each write. One buffer, reused once each write is done
-   * with it: the garbage a fresh buffer per read makes piled up to 40 MB in a worker before a
-   * collection freed it. Rejects when `dest` fails (its reader went away).
+   * with it. Rejects when `dest` fails (its reader went away) or the file was restarted.
    */
   async copyTo(dest: Writable, written: () => void): Promise<void> {
-    const file = await open(this.path, 'r');
     const buffer = Buffer.allocUnsafe(CHUNK);
+    let file: FileHandle | null = null;
     try {
       let position = 0;
       for (;;) {
+        if (this.#failure) throw this.#failure;
         if (position < this.#written) {
+          file ??= await open(this.path, 'r');
           const length = Math.min(CHUNK, this.#written - position);
           const { bytesRead } = await file.read(buffer, 0, length, position);
           position += bytesRead;
@@ -87,7 +118,7 @@ export class Spool {
         }
       }
     } finally {
-      await file.close();
+      await file?.close();
     }
   }
 
@@ -100,13 +131,4 @@ export class Spool {
 /** Resolves once `dest` is done with `chunk`: written out, not just queued. */
 function writeTo(dest: Writable, chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => dest.write(chunk, (err) => (err ? reject(err) : resolve())));
-}
-
-/** A write to a regular file may in principle be short: write the rest. */
-async function writeAll(file: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) {
-    const { bytesWritten } = await file.write(chunk, done, chunk.length - done, position + done);
-    done += bytesWritten;
-  }
 }
