@@ -7,7 +7,7 @@
  * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
  */
 import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import {
   abandonConversion,
@@ -215,6 +215,7 @@ async function finish(take: Take, result: ConvertResult, entries: EntryWriter): 
     );
   }
   await siteWorked(deps.db, take.site);
+  await removeOtherTakes(take);
   await ended(deps, take.work);
   return 'done';
 }
@@ -232,6 +233,7 @@ async function failed(take: Take, err: unknown, shutdown: AbortSignal): Promise<
   if (cause !== null && mayPark(work.parks)) return park(take, await planParking(deps, take.site, cause));
   // Files of the playlist entries finished before the failure stay until expiry, like a cancel's.
   if (!(await failConversion(deps.db, work.id, token, e, expiry(deps)))) return lost(take);
+  await removeOtherTakes(take);
   await dropIfNothingKept(take);
   await ended(deps, work);
   return 'failed';
@@ -260,6 +262,18 @@ async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Out
   }
   await rm(take.outDir, { recursive: true, force: true });
   return 'superseded';
+}
+
+/**
+ * The folders of the conversion's earlier takes, once this one has ended it: a take that a
+ * SIGKILL ended could not remove its own (a cover it had kept, say). A take still running
+ * somewhere is stale by now: its writes are refused, and it removes only its own files.
+ */
+async function removeOtherTakes(take: Take): Promise<void> {
+  const parent = dirname(take.outDir);
+  const names = await readdir(parent).catch(() => []);
+  const others = names.filter((name) => name !== basename(take.outDir));
+  await Promise.all(others.map((name) => rm(join(parent, name), { recursive: true, force: true })));
 }
 
 /** A take that ended keeping no file shows no cover either: both records and folder go. */

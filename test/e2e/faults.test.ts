@@ -91,6 +91,8 @@ describe('a worker killed mid-conversion', () => {
   it('leaves no child running, and the conversion ends done once, by another worker', async () => {
     const first = startWorker();
     const job = await stack.jobs.create({ url: stack.site.watchUrl('slow'), format: 'mp3' });
+    // Killed once its take has kept a cover: a folder of the killed take's in storage.
+    await stack.waitUntil(job.id, (view) => view.cover !== null);
     await until(async () => (await children()).length > 0, 'the conversion runs');
     first.child.kill('SIGKILL');
     await first.exited;
@@ -101,10 +103,11 @@ describe('a worker killed mid-conversion', () => {
     startWorker();
     const done = await stack.waitFor(job.id, 'done', 60_000);
     assert.equal(done.files.length, 1);
+    const files = (await filesUnder(await stack.storageDir(job.id))).sort();
     assert.deepEqual(
-      (await filesUnder(await stack.storageDir(job.id))).map((f) => f.split('/').pop()).sort(),
+      files.map((f) => basename(f)),
       ['Slow Delivery.mp3', 'cover.jpg'],
-      'one set of files, with its cover',
+      `one set of files, with its cover: ${files.join(', ')}`,
     );
     assert.deepEqual(await readdir(join(dir, 'work')), [], 'no work directory left');
     assert.ok(goneAfter < 5_000, `children gone ${goneAfter} ms after the kill`);
