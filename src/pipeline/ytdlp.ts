@@ -293,7 +293,7 @@ function errorLine(stderr: string): string {
 }
 
 const SIGN_IN_HELP =
-  'An operator can give ytconv a cookies file of a signed-in browser session (YTCONV_COOKIES_FILE) or update yt-dlp (make install).';
+  'An operator can give ytconv a cookies file of a signed-in browser session (YTCONV_COOKIES_FILE) or update yt-dlp (ytconv ytdlp update).';
 
 /**
  * A class of yt-dlp failure: `match` decides the code (first class wins, tried on the last ERROR
@@ -320,6 +320,16 @@ const FAILURES: readonly FailureClass[] = [
     code: 'rate_limited',
     match: /try again later|rate.limited|HTTP Error 429|Too Many Requests/i,
     message: 'The site is limiting how much this server may fetch for now.',
+  },
+  // A server error: the site's own, or the address guard's 502 when the host could not be reached
+  // (a name that does not resolve, say). yt-dlp may add "please report" to it, but it is no sign
+  // of a site that changed, and waiting for a newer yt-dlp would be wrong. Before `unavailable`:
+  // a 503 reads "Service Unavailable".
+  {
+    code: 'network',
+    match: /HTTP Error 5\d\d/i,
+    message: 'The site could not be reached.',
+    reasons: [[/HTTP Error 50[34]/i, 'The site is down or overloaded for now; try again later.']],
   },
   {
     code: 'sign_in_required',

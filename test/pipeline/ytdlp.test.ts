@@ -108,6 +108,16 @@ const FAILURES: [string, ErrorCode, RegExp][] = [
     'network',
     /could not be reached/,
   ],
+  [
+    `[generic] None: Unable to download webpage: HTTP Error 502: Bad Gateway (caused by <HTTPError 502: 'Bad Gateway'>); ${REPORT}`,
+    'network',
+    /could not be reached/,
+  ],
+  [
+    '[youtube] abc: Unable to download video data: HTTP Error 503: Service Unavailable',
+    'network',
+    /down or overloaded/,
+  ],
   ['[youtube] abc: Some new way of failing', 'internal', /does not recognise; the details are in the log/],
 ];
 
