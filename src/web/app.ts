@@ -71,9 +71,16 @@ class RequestLog extends LogController {
       ...(location && { location }),
       ...(error && { err: error }),
     };
-    if (error) request.log.error(line, 'request failed');
+    if (error && clientWentAway(error)) request.log.info({ ...line, err: undefined }, 'request aborted by the client');
+    else if (error) request.log.error(line, 'request failed');
     else request.log.info(line, 'request');
   }
+}
+
+/** The client closed the connection mid-request (a cancelled upload): no fault of ours to log as one. */
+function clientWentAway(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || error.message === 'aborted';
 }
 
 /** JSON bodies are a handful of short fields; uploads go through multipart with their own cap. */
