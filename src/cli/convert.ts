@@ -83,7 +83,7 @@ function parse(argv: string[]): { sources: string[]; options: ConvertOptions; ou
   try {
     values = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof values;
   } catch (err) {
-    throw new ConvertError('invalid_option', (err as Error).message);
+    throw new ConvertError('invalid_option', argumentError(err));
   }
   const v = values.values;
   const flags = v as Record<string, unknown>;
@@ -117,4 +117,20 @@ function skippedJson(entry: Extract<EntryReport, { status: 'failed' }>): Skipped
 function fileJson(f: OutputFile): Record<string, unknown> {
   const { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock } = f;
   return { path, title, duration, format, bitrate, size, truncated, unsplit, sponsorblock };
+}
+
+/** Our sentence for what node:util's parseArgs refused (its own text names its internals). */
+function argumentError(err: unknown): string {
+  const { code, message } = err as { code?: string; message?: string };
+  const option = /'(-[^']*)'/
+    .exec(message ?? '')?.[1]
+    ?.split(',')
+    .pop()
+    ?.trim()
+    .split(' ')[0];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `There is no option ${option}. Run ytconv --help.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message?.includes('does not take'))
+    return `${option} is on or off: it takes no value. Run ytconv --help.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${option} needs a value. Run ytconv --help.`;
+  return 'These options cannot be read. Run ytconv --help.';
 }

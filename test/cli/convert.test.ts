@@ -244,6 +244,8 @@ describe('ytconv convert --sponsorblock', () => {
       ['--sponsorblock', 'remove', '--sponsorblock-categories', 'sponsor,--exec=rm'],
       /"--exec=rm" is not a SponsorBlock category/,
     ],
+    [['--bogus'], /^There is no option --bogus\. Run ytconv --help\.$/],
+    [['--split-chapters=3'], /^--split-chapters is on or off: it takes no value\./],
   ] as const) {
     it(`refuses ${args.join(' ')} before doing anything`, async () => {
       const before = site.requests.length;
