@@ -214,6 +214,9 @@ describe('the page in Chromium', { skip: skipWithoutChromium }, () => {
     await page.locator('[data-testid="jobs-item"][data-status="done"]').nth(2).waitFor({ timeout: 120_000 });
     // The address names the jobs: a reload shows the same three.
     await page.reload();
+    // Read once the jobs' views are in: the list may be drawn before they are.
+    await page.locator('[data-testid="jobs-item"][data-status="done"]').nth(2).waitFor();
+    await page.locator('.jobs__link', { hasText: 'Music Track' }).waitFor();
     const titles = await page.locator('.jobs__link').allTextContents();
     assert.deepEqual(titles, ['Plain Tone Video', 'Second Tone', 'Music Track']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-all').click()]);

@@ -60,6 +60,9 @@ export function renderJobsPage(root, params) {
         if (left) return;
         error.hidden = true;
         show(list, zip, jobs);
+        // A reload draws the batch from the history entry first: let that be the latest views,
+        // not the ones the submission answered with.
+        if (batch) history.replaceState({ ...history.state, batch: { ...batch, jobs } }, '');
         if (jobs.some((job) => !FINAL_STATUSES.has(job.status))) timer = window.setTimeout(refresh, REFRESH_MS);
         else announce('Every conversion has ended.');
       },
