@@ -87,8 +87,8 @@ export type StreamEncoder = (
 ) => Promise<number | null>;
 
 /**
- * yt-dlp writes the format to a file in `dir` and ffmpeg encodes it as it arrives, reading it
- * through a Spool (spool.ts). The encoder may finish before the download does (a trim ends
+ * yt-dlp writes the format to a file beside the info JSON and ffmpeg encodes it as it arrives,
+ * reading it through a Spool (spool.ts). The encoder may finish before the download does (a trim ends
  * early): the download is then ended, and that kill is ours, not a failure. A download that ends
  * on its own is judged by its exit status: its failure is the cause of whatever the encoder then
  * made of the cut-off input. Resolves with the encoder's last position, in seconds.

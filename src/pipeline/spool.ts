@@ -9,7 +9,7 @@
  * a worker that way, its peak memory growing with the media's length. On disk, not in memory:
  * the first segment's encoder reads at its encode's pace, far behind the download.
  */
-import { watch } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -22,8 +22,8 @@ import type { Writable } from 'node:stream';
 const CHUNK = 1 << 16;
 
 /**
- * The file can no longer be followed: it got shorter (its writer started over, a retry the server
- * did not let resume), or its folder could not be watched.
+ * The file can no longer be followed: it got shorter or went away (its writer started over, a
+ * retry the server did not let resume).
  */
 export class SpoolFailed extends Error {}
 
@@ -46,9 +46,9 @@ export class Spool {
 
   /**
    * Follow the file's growth until `writer` (the writing process's end) settles, whichever way:
-   * its failure is the caller's to tell. Every change to the folder's files wakes the readers (an
-   * inotify event, not a timer); the size once the writer is done is the whole. Rejects with
-   * SpoolFailed, and so do the readers, when it can no longer be followed.
+   * its failure is the caller's to tell. Each change to the file wakes the readers (see
+   * onChanges); the size once the writer is done is the whole. Rejects with SpoolFailed, and so
+   * do the readers, when the file shrinks: readers cannot follow a restart.
    */
   async follow(writer: Promise<unknown>): Promise<void> {
     const name = basename(this.path);
@@ -63,10 +63,7 @@ export class Spool {
       checking = checking.then(() => this.#grow());
       return checking;
     };
-    const watcher = watch(dirname(this.path), (_event, file) => {
-      if (file === name) check().catch(fail);
-    });
-    watcher.once('error', fail);
+    const watcher = onChanges(dirname(this.path), name, () => check().catch(fail));
     try {
       await Promise.race([Promise.all([check(), writer.catch(() => {})]), failure]);
       await Promise.race([check(), failure]);
@@ -126,6 +123,39 @@ export class Spool {
     for (const resolve of this.#waiting) resolve();
     this.#waiting.clear();
   }
+}
+
+/** How often to look at the file when the folder cannot be watched. */
+const POLL_MS = 100;
+
+/**
+ * Calls `changed` on each change to the file `name` in `dir`: an inotify event (fs.watch), not a
+ * timer, so readers start on the first bytes. Where no watch can be had (the machine's inotify
+ * limits reached), or the watch fails, it looks every POLL_MS instead.
+ */
+function onChanges(dir: string, name: string, changed: () => void): { close(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  const poll = () => {
+    timer ??= setInterval(changed, POLL_MS);
+  };
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(dir, (_event, file) => {
+      if (file === name) changed();
+    });
+    watcher.once('error', () => {
+      watcher?.close();
+      poll();
+    });
+  } catch {
+    poll();
+  }
+  return {
+    close() {
+      watcher?.close();
+      if (timer) clearInterval(timer);
+    },
+  };
 }
 
 /** Resolves once `dest` is done with `chunk`: written out, not just queued. */

@@ -1,8 +1,8 @@
 /** A download's file read while it is written: every byte once and in order, an end, a restart refused. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFile, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { Spool, SpoolFailed } from '../../src/pipeline/spool.ts';
@@ -52,6 +52,15 @@ describe('Spool', () => {
     const spool = new Spool(path);
     await spool.follow(write(path, [bytes]));
     assert.deepEqual(await read(spool), bytes);
+  });
+
+  it('looks at the file every so often when its folder cannot be watched (here: not made yet)', async () => {
+    const path = join(dir, 'made-later', 'late.bin');
+    const pieces = Array.from({ length: 5 }, () => randomBytes(70_000));
+    const spool = new Spool(path);
+    const writing = mkdir(dirname(path)).then(() => write(path, pieces));
+    const [bytes] = await Promise.all([read(spool), spool.follow(writing)]);
+    assert.deepEqual(bytes, Buffer.concat(pieces));
   });
 
   it('ends its readers with nothing when the writer wrote no file', async () => {
