@@ -2,13 +2,16 @@
  * A worker's side of one conversion: take it (with a fencing token), run the pipeline, record
  * the outcome, tell every requester as they asked (email, webhooks). Progress goes to the database at most
  * once a second; a write that is refused means the conversion was cancelled or another worker
- * holds it now, and the pipeline is stopped. A worker only ever removes what it made itself, and
- * of that only what it did not record: recorded files, and the cover beside them, stay until they
- * expire, whatever ended the conversion, unless a hand-back or another take starts it afresh.
+ * holds it now, and the pipeline is stopped. A worker removes what it made itself, and of that
+ * only what it did not record: recorded files, and the cover beside them, stay until they expire,
+ * whatever ended the conversion, unless a hand-back or another take starts it afresh. The one
+ * exception: the take that ends a conversion removes earlier takes' folders that nothing recorded
+ * points into, which a SIGKILL kept their takes from removing.
  */
 import { copyFile, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Kysely } from 'kysely';
+import { listFiles } from '../db/conversion-files.ts';
 import {
   abandonConversion,
   dropUnkeptCover,
@@ -265,15 +268,25 @@ async function lost(take: Take, unrecorded: readonly string[] = []): Promise<Out
 }
 
 /**
- * The folders of the conversion's earlier takes, once this one has ended it: a take that a
- * SIGKILL ended could not remove its own (a cover it had kept, say). A take still running
- * somewhere is stale by now: its writes are refused, and it removes only its own files.
+ * The folders of the conversion's earlier takes that nothing recorded points into, once this take
+ * has ended it: a take that a SIGKILL ended could not remove its own (a cover it had kept, say).
+ * A folder holding recorded files (a killed take's finished playlist entries, which a failure
+ * keeps) stays until expiry like them. Best effort: what cannot be removed now goes at expiry.
  */
 async function removeOtherTakes(take: Take): Promise<void> {
+  const { db, storage, log } = take.deps;
   const parent = dirname(take.outDir);
-  const names = await readdir(parent).catch(() => []);
-  const others = names.filter((name) => name !== basename(take.outDir));
-  await Promise.all(others.map((name) => rm(join(parent, name), { recursive: true, force: true })));
+  try {
+    const [files, now] = await Promise.all([listFiles(db, take.work.id), getConversion(db, take.work.id)]);
+    const recorded = [...files.map((f) => f.path), now?.cover ?? null].flatMap((path) => (path ? [path] : []));
+    const kept = new Set(recorded.map((path) => relative(parent, storage.resolve(path)).split(sep)[0]));
+    kept.add(basename(take.outDir));
+    const names = await readdir(parent).catch(() => []);
+    const others = names.filter((name) => !kept.has(name));
+    await Promise.all(others.map((name) => rm(join(parent, name), { recursive: true, force: true })));
+  } catch (err) {
+    log.warn(failureDetails(err), "an earlier take's folder could not be removed; it goes at expiry");
+  }
 }
 
 /** A take that ended keeping no file shows no cover either: both records and folder go. */

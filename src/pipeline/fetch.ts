@@ -1,7 +1,7 @@
 /**
- * Getting remote media: either streamed straight from yt-dlp into ffmpeg (download and encode
- * overlap), or downloaded to a file when the container needs seeking or the audio is read twice.
- * Size limits are enforced on the bytes as they arrive.
+ * Getting remote media: either encoded while yt-dlp downloads it (download and encode overlap),
+ * or downloaded to a file first when the container needs seeking or the audio is read twice.
+ * Size limits are enforced on yt-dlp's count of the bytes as they arrive (its progress lines).
  */
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -119,7 +119,10 @@ export async function streamEncode(
   const download = dl.done.catch((err: unknown) => {
     if (!cut || limitError(err, 'download', ctl.limits)) stopper.stop(downloadError(err, ytdlp, ctl.limits));
   });
-  const following = spool.follow(dl.done).catch(() => stopper.stop(restarted()));
+  // A file that shrank after a trim's encoder had all it needed changes nothing.
+  const following = spool.follow(dl.done).catch(() => {
+    if (!cut) stopper.stop(restarted());
+  });
   // The encoder may wait for its inputs (tags, cover) to be made while yt-dlp starts.
   const encode = encoder.encode
     .then((encodeStream) =>

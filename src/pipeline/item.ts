@@ -410,10 +410,10 @@ async function encodeFromFile(
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
  * Resolves with the seconds encoded.
  *
- * One encoder reading a download gets only the overall cap: it waits for the bytes as they come,
- * so it stops when the site stops sending, and that quiet is the download's to report. Segments
- * (split-encode.ts) keep the inactivity limit: one that stops taking bytes while they arrive is
- * itself stuck, the bytes they take counting as progress.
+ * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
+ * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive
+ * is itself stuck. When the site stops sending they go quiet too, but the download's own limit
+ * ends it at the same time, and its failure is the one told (see streamEncode).
  */
 function encodeTo(
   input: string | Spool,
@@ -434,9 +434,8 @@ function encodeTo(
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
   if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
     if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
-    const limits = { timeoutMs: run.limits.timeoutMs };
     const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, limits, stdin });
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
   const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };

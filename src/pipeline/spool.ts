@@ -104,7 +104,10 @@ export class Spool {
           file ??= await open(this.path, 'r');
           const length = Math.min(CHUNK, this.#written - position);
           const { bytesRead } = await file.read(buffer, 0, length, position);
+          // Less than the size seen: the file shrank, which the next size check will fail on.
+          if (bytesRead === 0) await new Promise<void>((resolve) => this.#waiting.add(resolve));
           position += bytesRead;
+          if (bytesRead === 0) continue;
           await writeTo(dest, buffer.subarray(0, bytesRead));
           written();
         } else if (this.#ended) {

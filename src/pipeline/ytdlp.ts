@@ -377,8 +377,8 @@ const FAILURES: readonly FailureClass[] = [
   },
   // yt-dlp appends "please report this issue" to every error it did not expect: its extractor no
   // longer understands the site (the page, the player or an API answer changed). A newer yt-dlp is
-  // the fix. After the classes above, whose expected errors never carry it; before `network`,
-  // since an unexpected answer may still name a connection.
+  // the fix. After the classes above, whose errors are what they say even when yt-dlp adds it (a
+  // 5xx, say); before `network`, since an unexpected answer may still name a connection.
   {
     code: 'extractor_broken',
     match:
