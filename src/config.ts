@@ -3,11 +3,35 @@
  * frozen result down; nothing else looks at process.env. Safe defaults for one machine.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ACCESS_MODES, type AccessMode } from './access.ts';
+import { ACCESS_MODES } from './access.ts';
+import {
+  parseDownloadLimit,
+  parseMaxDuration,
+  parsePace,
+  parsePositiveInt,
+  parseRate,
+  parseSites,
+  parseSponsorBlockApi,
+  parseTrustProxy,
+  parseUrl,
+  RATE_EXPECTED,
+  setting,
+} from './config-values.ts';
+
+export type {
+  EmailTransport,
+  OperatorChannels,
+  ServiceConfig,
+  WebhookConfig,
+  YtdlpUpdateSettings,
+} from './config-types.ts';
+export type { Rate } from './config-values.ts';
+
+import { resolveTools } from './config-tools.ts';
+import type { ServiceConfig, YtdlpUpdateSettings } from './config-types.ts';
 import { isEmailAddress } from './email-address.ts';
 import {
   COOKIES_DIR_EXPECTED,
@@ -36,110 +60,9 @@ import { SPLIT_MIN_DURATION_SEC } from './pipeline/split-plan.ts';
 import { DEFAULT_SPONSORBLOCK_API } from './pipeline/sponsorblock.ts';
 import { findExecutable } from './pipeline/tools.ts';
 import type { Engine, ProxyPools } from './pipeline/types.ts';
-import { parseBoolean, parseByteSize, parseDuration } from './units.ts';
+import { parseBoolean, parseByteSize } from './units.ts';
 
 export type ToolKey = 'ffmpeg' | 'ffprobe' | 'ytdlp';
-
-/** How to send email: an SMTP URL or options for nodemailer, or null to print emails to the log. */
-export type EmailTransport =
-  | string
-  | { host: string; port: number; requireTLS: boolean; auth?: { user: string; pass: string } };
-
-/** The web service's and workers' settings; the pipeline never sees these. */
-export interface ServiceConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly publicUrl: string;
-  readonly databaseUrl: string;
-  readonly redisUrl: string;
-  /** A redis-server binary, to start a private Redis when none answers (one-machine installs). */
-  readonly redisServer: string | null;
-  /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
-  readonly queuePrefix: string;
-  /** SECRET_KEY; null when unset, and the entry point then takes the key kept in `secretKeyFile`. */
-  readonly secretKey: string | null;
-  /** Where a random key is kept when SECRET_KEY is unset (see secret-key.ts). */
-  readonly secretKeyFile: string;
-  /** Who may use the page and the API (YTCONV_ACCESS). */
-  readonly access: AccessMode;
-  /** YTCONV_ADMIN_PASSWORD: the password `ytconv admin create` and `passwd` take instead of asking (scripts). */
-  readonly adminPassword: string | null;
-  readonly storageDir: string;
-  readonly retentionSec: number;
-  /** How often a worker looks for expired files to delete. */
-  readonly expireEverySec: number;
-  readonly workerConcurrency: number;
-  /** Jobs one warm yt-dlp process serves before a fresh one replaces it (bounds what it accumulates). */
-  readonly ytdlpServerJobs: number;
-  /** How long a worker may go silent before its running jobs are given to another worker. */
-  readonly stallTimeoutSec: number;
-  /** How often lost conversions are looked for (a Redis that lost its data loses its messages). */
-  readonly reconcileEverySec: number;
-  /** How many times one conversion may be taken by a worker (each worker that died with it used one). */
-  readonly maxAttempts: number;
-  /** Conversions allowed to wait for a worker; beyond it new work is refused as `busy`. */
-  readonly maxQueued: number;
-  /** pino's level for the service processes' logs. */
-  readonly logLevel: string;
-  readonly maxUploadBytes: number;
-  /** New jobs one client may submit per window; null for no limit. */
-  readonly submitRate: Rate | null;
-  /** Looks at a link (GET /api/inspect, a yt-dlp run each) one client may ask for per window; null for no limit. */
-  readonly inspectRate: Rate | null;
-  /**
-   * Whom to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
-   * nobody, every hop, or the proxies at these addresses and CIDR ranges.
-   */
-  readonly trustProxy: boolean | readonly string[];
-  readonly email: { readonly transport: EmailTransport | null; readonly from: string };
-  /** The wait before an unsent email is tried again; it doubles with each further try. */
-  readonly emailRetryDelaySec: number;
-  readonly ytdlpUpdates: YtdlpUpdateSettings;
-  /**
-   * Sites with a convert queue of their own (yt-dlp extractor names before any `:`), each with the
-   * conversions it may start per window across all workers, or null for no limit.
-   */
-  readonly pace: Readonly<Record<string, Rate | null>>;
-  /** How long a site's work waits after it rate-limits this server or shows it the bot wall. */
-  readonly pauseSec: number;
-  /** Conversions in a row that meet a site's bot wall before its work is paused. */
-  readonly botWallsToPause: number;
-  /** Where the operator hears of a site paused or a yt-dlp that failed its canary, besides the log. */
-  readonly operator: OperatorChannels;
-  readonly webhooks: WebhookConfig;
-}
-
-/** The webhooks called when jobs end (jobs/webhooks.ts), besides each requester's own. */
-export interface WebhookConfig {
-  /** YTCONV_WEBHOOK_URL: the operator's, called for every job; null when unset. */
-  readonly url: string | null;
-  /** YTCONV_WEBHOOK_SECRET: the signing key; null to derive one from SECRET_KEY (secret-key.ts). */
-  readonly secret: string | null;
-}
-
-/** The operator's channels for notices (jobs/operator-notices.ts); null where none is configured. */
-export interface OperatorChannels {
-  readonly email: string | null;
-  readonly webhook: string | null;
-}
-
-/** How the service keeps yt-dlp fresh (src/jobs/ytdlp-updates.ts). */
-export interface YtdlpUpdateSettings {
-  /** Null when the daily check runs; else why it does not, naming the variable. */
-  readonly off: string | null;
-  /** Whether a version the service installed may be used at all (not when YTCONV_YTDLP names the file). */
-  readonly managed: boolean;
-  /** The release folder checked: it serves `SHA2-256SUMS` and `yt-dlp` (the pinned release's when pinned). */
-  readonly releases: string;
-  readonly pin: string | null;
-  /** A link the new yt-dlp must extract before every worker switches to it. */
-  readonly canaryUrl: string;
-}
-
-export interface Rate {
-  readonly max: number;
-  readonly windowSec: number;
-}
 
 export interface Config {
   readonly root: string;
@@ -172,93 +95,6 @@ const YTDLP_RELEASES = 'https://github.com/yt-dlp/yt-dlp/releases/latest/downloa
 const LATEST_RELEASE = /\/latest\/download\/?$/;
 /** "Me at the zoo", YouTube's first video: public since 2005 and unlikely to go. */
 const YTDLP_CANARY = 'https://www.youtube.com/watch?v=jNQXAC9IVRw';
-
-/** A variable parsed by `parse`, which returns null for text that does not mean `expected`. */
-function setting<T>(expected: string, parse: (text: string) => T | null) {
-  return z.string().transform((text, ctx) => {
-    const value = parse(text);
-    if (value === null) ctx.addIssue({ code: 'custom', message: expected });
-    return value ?? z.NEVER;
-  });
-}
-
-function parseSites(text: string): readonly string[] | '*' | null {
-  if (text.trim() === '*') return '*';
-  const sites = text.split(',').map((site) => site.trim().toLowerCase());
-  return sites.every((site) => /^[a-z0-9][a-z0-9_:.-]*$/.test(site)) ? sites : null;
-}
-
-function parseMaxDuration(text: string): number | null {
-  const seconds = parseDuration(text);
-  return seconds !== null && seconds > 0 ? seconds : null;
-}
-
-function parseDownloadLimit(text: string): { bytes: number | null } | null {
-  if (text.trim().toLowerCase() === 'none') return { bytes: null };
-  const bytes = parseByteSize(text);
-  return bytes !== null && bytes > 0 ? { bytes } : null;
-}
-
-/** The API's base address (a self-hosted mirror may live under a path); yt-dlp adds `/api/skipSegments/…`. */
-function parseSponsorBlockApi(text: string): string | null {
-  if (!URL.canParse(text.trim())) return null;
-  const url = new URL(text.trim());
-  const web = url.protocol === 'http:' || url.protocol === 'https:';
-  return web && url.hostname !== '' && url.search === '' && url.hash === '' ? url.href.replace(/\/+$/, '') : null;
-}
-
-function parsePositiveInt(text: string): number | null {
-  return /^\d+$/.test(text.trim()) && Number(text) > 0 ? Number(text) : null;
-}
-
-export const RATE_EXPECTED = 'a count per duration such as 30/1m or 100/1h, or none';
-
-/** `30/1m` (per minute), `100/1h`, `5/30s`, or `none`; null for anything else. */
-export function parseRate(text: string): { rate: Rate | null } | null {
-  if (text.trim().toLowerCase() === 'none') return { rate: null };
-  const [count = '', window = ''] = text.split('/');
-  const max = parsePositiveInt(count);
-  const windowSec = parseMaxDuration(window);
-  return max !== null && windowSec !== null ? { rate: { max, windowSec } } : null;
-}
-
-/** `youtube=10/1m,vimeo=none`: a rate (or none) per site, each a yt-dlp extractor name without `:`; or none. */
-function parsePace(text: string): { pace: Record<string, Rate | null> } | null {
-  if (text.trim().toLowerCase() === 'none') return { pace: {} };
-  const pace: Record<string, Rate | null> = {};
-  for (const item of text.split(',')) {
-    const [site = '', rate = ''] = item.split('=').map((part) => part.trim());
-    const parsed = parseRate(rate);
-    if (!/^[a-z0-9_]+$/.test(site) || parsed === null || site in pace) return null;
-    pace[site] = parsed.rate;
-  }
-  return { pace };
-}
-
-/** Off, on (every hop), or the proxies' addresses and CIDR ranges. */
-function parseTrustProxy(text: string): { trust: boolean | string[] } | null {
-  const flag = parseBoolean(text);
-  if (flag !== null) return { trust: flag };
-  const list = text.split(',').map((item) => item.trim());
-  return list.every(isAddressOrRange) ? { trust: list } : null;
-}
-
-function isAddressOrRange(text: string): boolean {
-  const [address = '', prefix, ...rest] = text.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-}
-
-function parseUrl(protocols: string[]) {
-  return (text: string): string | null => {
-    try {
-      return protocols.includes(new URL(text).protocol) ? text : null;
-    } catch {
-      return null;
-    }
-  };
-}
 
 /** The service's variables; the seed project's EMAIL_* names are kept so old .env files still work. */
 const serviceSchema = z.object({
@@ -501,44 +337,6 @@ function extractorArgs(s: Settings): string[] {
     );
   }
   return merged.map(renderExtractorArgs);
-}
-
-/**
- * The variables a child process (yt-dlp, ffmpeg, ffprobe) may see: finding programs, home and
- * per-user directories, locale and time zone, temporary files, Python's own settings, certificate
- * bundles and proxies. An allow-list, because a deny-list lets every secret added later (database
- * passwords, API tokens) through to a downloader that runs site code.
- */
-const CHILD_VARIABLES =
-  /^(?:PATH|HOME|LANG|LC_\w+|TZ|TMPDIR|PYTHON\w*|XDG_\w+|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|(?:HTTPS?|ALL|NO)_PROXY|(?:https?|all|no)_proxy)$/;
-
-function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => CHILD_VARIABLES.test(name)));
-}
-
-/** Absolute paths where found, so that doctor can show them; a bare name fails as not found when run. */
-function resolveTools(
-  settings: { YTCONV_FFMPEG?: string; YTCONV_FFPROBE?: string; YTCONV_YTDLP?: string },
-  env: NodeJS.ProcessEnv,
-  root: string,
-  pluginPackages: readonly string[],
-): Engine['tools'] {
-  const find = (name: string) => findExecutable(name, env.PATH ?? '') ?? name;
-  const projectYtdlp = join(root, 'var', 'bin', 'yt-dlp');
-  return {
-    ffmpeg: find(settings.YTCONV_FFMPEG ?? 'ffmpeg'),
-    ffprobe: find(settings.YTCONV_FFPROBE ?? 'ffprobe'),
-    // The copy `make install` fetched is newer than the system's, which YouTube soon breaks.
-    ytdlp: find(settings.YTCONV_YTDLP ?? (existsSync(projectYtdlp) ? projectYtdlp : 'yt-dlp')),
-    node: process.execPath,
-    env: withPythonPath(childEnvironment(env), pluginPackages),
-  };
-}
-
-/** The operator's plugin packages first on PYTHONPATH, where every yt-dlp looks for plugins. */
-function withPythonPath(env: NodeJS.ProcessEnv, packages: readonly string[]): NodeJS.ProcessEnv {
-  if (packages.length === 0) return env;
-  return { ...env, PYTHONPATH: [...packages, env.PYTHONPATH].filter(Boolean).join(':') };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,7 +4,8 @@
  * a hash; the notes go to stderr.
  */
 import { parseArgs } from 'node:util';
-import { type Config, parseRate, RATE_EXPECTED, type Rate } from '../config.ts';
+import type { Config } from '../config.ts';
+import { parseRate, RATE_EXPECTED, type Rate } from '../config-values.ts';
 import { ConvertError } from '../errors.ts';
 import { createAccessApi } from '../jobs/access.ts';
 import { formatRate } from '../units.ts';

@@ -12,14 +12,8 @@ import { type ChildLimits, limitError } from './limits.ts';
 import type { Running } from './process.ts';
 import { Spool } from './spool.ts';
 import type { FfmpegRun } from './transcode.ts';
-import {
-  type DownloadProgress,
-  downloadArgs,
-  parseProgressLine,
-  type RemoteFormat,
-  type Ytdlp,
-  ytdlpError,
-} from './ytdlp.ts';
+import { type DownloadProgress, downloadArgs, parseProgressLine, type RemoteFormat, type Ytdlp } from './ytdlp.ts';
+import { ytdlpError } from './ytdlp-errors.ts';
 
 const STREAMABLE_EXT = new Set(['webm', 'weba', 'mka', 'mkv', 'mp3', 'ogg', 'oga', 'opus', 'flac', 'wav', 'aac']);
 

@@ -5,46 +5,27 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
-import { flacPictureBlock, makeCover } from './cover.ts';
+import { makeCover } from './cover.ts';
+import { type EncodeSource, encodeTo, type KnownFacts, knownFacts } from './encode-to.ts';
 import { downloadFile, type StreamEncoder, streamable, streamEncode, tooLarge } from './fetch.ts';
-import {
-  canCopyCodec,
-  type EncodeSpec,
-  encodeArgs,
-  FORMATS,
-  fixedBitrate,
-  type Span,
-  type TagInputs,
-} from './ffmpeg-args.ts';
+import { canCopyCodec, type EncodeSpec, type Span, type TagInputs } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
-import { type AlbumOf, gainPlaceholders, writeGains } from './gain-files.ts';
+import { type AlbumOf, writeGains } from './gain-files.ts';
 import { type ChildLimits, childLimits } from './limits.ts';
 import { joinArtists, splitMultiValues } from './multi-values.ts';
 import { spanWithin } from './options.ts';
 import { audioStream, probe, probeInput } from './probe.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { Blocks } from './replaygain.ts';
-import { encodeMp3Split } from './split-encode.ts';
-import { segmentCount } from './split-plan.ts';
 import { askSponsorBlock, chaptersWith, cutOutput, keptLength, segmentsOf } from './sponsorblock.ts';
-import type { Spool } from './spool.ts';
-import { chaptersWithin, ffmetadata, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
-import { type FfmpegRun, ffmpegEncode, measureLoudness } from './transcode.ts';
+import { writeTags } from './tag-inputs.ts';
+import { chaptersWithin, type Group, type SourceFacts, type Tags, tagsFor } from './tags.ts';
+import { measureLoudness } from './transcode.ts';
 import { truncation } from './truncation.ts';
-import type {
-  Chapter,
-  ConvertOptions,
-  Engine,
-  OutputFile,
-  Source,
-  SponsorBlockOutcome,
-  Tools,
-  Truncation,
-} from './types.ts';
+import type { Chapter, ConvertOptions, Engine, Source, SponsorBlockOutcome, Tools, Truncation } from './types.ts';
 import type { MediaInfo, Ytdlp } from './ytdlp.ts';
 
 type FileSource = Extract<Source, { kind: 'file' }>;
@@ -74,8 +55,7 @@ export interface Made extends Encoded {
   sponsorblock: SponsorBlockOutcome | null;
 }
 
-/** A file's length and bitrate, as its encode fixed them. */
-export type KnownFacts = Pick<OutputFile, 'duration' | 'bitrate'>;
+export type { KnownFacts };
 
 /** An encoded file, where its source's audio ended early (if it did), and what the encode tells of it. */
 interface Encoded {
@@ -84,9 +64,6 @@ interface Encoded {
   /** Null when only a reading of the file can tell (see knownFacts). */
   known: KnownFacts | null;
 }
-
-/** An encode's choices but for its tags, which may still be on their way. */
-type AudioSpec = Omit<EncodeSpec, 'tags'>;
 
 interface Planned {
   span: Span;
@@ -294,12 +271,6 @@ async function encodeAll(
   return audios;
 }
 
-/** What the choice of encoder rests on. */
-interface EncodeSource {
-  sampleRate: number | null;
-  duration: number | null;
-}
-
 interface LocalSource extends EncodeSource {
   path: string;
   codec: string | null;
@@ -403,73 +374,4 @@ async function encodeFromFile(
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });
   }
   return outputs;
-}
-
-/**
- * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
- * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
- * Resolves with the seconds encoded.
- *
- * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
- * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive
- * is itself stuck. When the site stops sending they go quiet too, but the download's own limit
- * ends it at the same time, and its failure is the one told (see streamEncode).
- */
-function encodeTo(
-  input: string | Spool,
-  source: EncodeSource,
-  output: string,
-  spec: EncodeSpec,
-  engine: Engine,
-  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
-): Promise<number | null> {
-  const question = {
-    format: spec.format,
-    durationSec: source.duration,
-    sampleRate: source.sampleRate,
-    idleCores: engine.parallel.cores(),
-    filtered:
-      spec.loudness !== undefined || [spec.span?.start, spec.span?.end, spec.span?.keep].some((v) => v !== undefined),
-  };
-  const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
-  if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
-    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
-    const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin });
-  }
-  const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
-  return encodeMp3Split(engine.tools, job, run);
-}
-
-/**
- * A file's length and bitrate from its encode, where they are exact: the bitrate where the encode
- * fixes it (see fixedBitrate), the length as the encoder's last position (the audio it encoded,
- * to within a frame: closer to the decoded length than a probe of an MP3, which counts LAME's
- * padding). Else null: publish reads the file (an average bitrate is the encoder's to decide).
- */
-function knownFacts(spec: AudioSpec, sourceRate: number | null, reached: number | null): KnownFacts | null {
-  const bitrate = fixedBitrate(spec, sourceRate);
-  return bitrate === null || reached === null ? null : { duration: reached, bitrate };
-}
-
-/** Each output's FFMETADATA file (tags, chapters, an Ogg cover), for its encode to read. */
-async function writeTags(plan: Planned[], cover: string | null, ctx: ItemContext): Promise<TagInputs[]> {
-  const extra = await coverTags(cover, ctx);
-  return Promise.all(
-    plan.map(async (out, i) => {
-      const metadata = join(ctx.dir, `audio-${i}.ffmeta`);
-      const gains = ctx.options.replaygain ? gainPlaceholders(ctx.options.format, out.album) : {};
-      await writeFile(metadata, ffmetadata(out.tags, out.chapters, ctx.options.format, { ...extra, ...gains }));
-      return { metadata, cover };
-    }),
-  );
-}
-
-/** Ogg and Opus carry the cover as a tag, made once for all of an item's files. */
-async function coverTags(cover: string | null, ctx: ItemContext): Promise<Record<string, string>> {
-  const { format } = ctx.options;
-  if (!cover || FORMATS[format].pictureStream || format === 'wav') return {};
-  const facts = await probe(ctx.engine.tools, cover, ctx.signal);
-  return { METADATA_BLOCK_PICTURE: await flacPictureBlock(cover, facts.streams[0]?.width ?? 0) };
 }

@@ -11,7 +11,8 @@ import { makeWorkDir } from './leftovers.ts';
 import { isSiteAllowed, ytdlpExtractorFilter } from './sources.ts';
 import { ytdlpBaseArgs, ytdlpInfo } from './tools.ts';
 import type { Engine, ProxyPools } from './types.ts';
-import { type Ytdlp, ytdlpError } from './ytdlp.ts';
+import type { Ytdlp } from './ytdlp.ts';
+import { ytdlpError } from './ytdlp-errors.ts';
 import { WarmYtdlp, type YtdlpLease, ytdlpProcess } from './ytdlp-server.ts';
 
 export interface Session {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorCode } from '../../src/errors.ts';
 import { ToolError } from '../../src/pipeline/process.ts';
-import { downloadArgs, formatById, infoArgs, ytdlpError } from '../../src/pipeline/ytdlp.ts';
+import { downloadArgs, formatById, infoArgs } from '../../src/pipeline/ytdlp.ts';
+import { ytdlpError } from '../../src/pipeline/ytdlp-errors.ts';
 
 describe('formatById', () => {
   it('selects an id by an exact filter, so that an id spelt like an extension stays an id', () => {

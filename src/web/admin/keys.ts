@@ -3,7 +3,7 @@
  * redirect, so it is in no address or history) and POST /admin/keys/:id/revoke.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseRate, RATE_EXPECTED, type Rate } from '../../config.ts';
+import { parseRate, RATE_EXPECTED, type Rate } from '../../config-values.ts';
 import { ConvertError } from '../../errors.ts';
 import type { AccessApi } from '../../jobs/access.ts';
 import { formField, sessionOf } from './auth.ts';

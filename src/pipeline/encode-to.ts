@@ -1,0 +1,72 @@
+/**
+ * The encoder for one output: one ffmpeg, or parallel MP3 segments over idle cores where the
+ * format joins cleanly and the media is long enough (split-plan.ts); and what its encode tells of
+ * the file made.
+ */
+import type { Writable } from 'node:stream';
+import { type EncodeSpec, encodeArgs, fixedBitrate } from './ffmpeg-args.ts';
+import { encodeMp3Split } from './split-encode.ts';
+import { segmentCount } from './split-plan.ts';
+import type { Spool } from './spool.ts';
+import { type FfmpegRun, ffmpegEncode } from './transcode.ts';
+import type { Engine, OutputFile } from './types.ts';
+
+/** A file's length and bitrate, as its encode fixed them. */
+export type KnownFacts = Pick<OutputFile, 'duration' | 'bitrate'>;
+
+/** An encode's choices but for its tags, which may still be on their way. */
+type AudioSpec = Omit<EncodeSpec, 'tags'>;
+
+/** What the choice of encoder rests on. */
+export interface EncodeSource {
+  sampleRate: number | null;
+  duration: number | null;
+}
+
+/**
+ * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
+ * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
+ * Resolves with the seconds encoded.
+ *
+ * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
+ * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive
+ * is itself stuck. When the site stops sending they go quiet too, but the download's own limit
+ * ends it at the same time, and its failure is the one told (see streamEncode).
+ */
+export function encodeTo(
+  input: string | Spool,
+  source: EncodeSource,
+  output: string,
+  spec: EncodeSpec,
+  engine: Engine,
+  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
+): Promise<number | null> {
+  const question = {
+    format: spec.format,
+    durationSec: source.duration,
+    sampleRate: source.sampleRate,
+    idleCores: engine.parallel.cores(),
+    filtered:
+      spec.loudness !== undefined || [spec.span?.start, spec.span?.end, spec.span?.keep].some((v) => v !== undefined),
+  };
+  const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
+  if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
+    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
+    const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin });
+  }
+  const totalSamples = Math.round(source.duration * source.sampleRate);
+  const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
+  return encodeMp3Split(engine.tools, job, run);
+}
+
+/**
+ * A file's length and bitrate from its encode, where they are exact: the bitrate where the encode
+ * fixes it (see fixedBitrate), the length as the encoder's last position (the audio it encoded,
+ * to within a frame: closer to the decoded length than a probe of an MP3, which counts LAME's
+ * padding). Else null: publish reads the file (an average bitrate is the encoder's to decide).
+ */
+export function knownFacts(spec: AudioSpec, sourceRate: number | null, reached: number | null): KnownFacts | null {
+  const bitrate = fixedBitrate(spec, sourceRate);
+  return bitrate === null || reached === null ? null : { duration: reached, bitrate };
+}
