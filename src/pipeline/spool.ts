@@ -104,22 +104,29 @@ export class Spool {
           file ??= await open(this.path, 'r');
           const length = Math.min(CHUNK, this.#written - position);
           const { bytesRead } = await file.read(buffer, 0, length, position);
-          // Less than the size seen: the file shrank, which the next size check will fail on.
-          if (bytesRead === 0) await new Promise<void>((resolve) => this.#waiting.add(resolve));
+          if (bytesRead === 0) {
+            // Less than the size seen: the file shrank, which the next size check fails on.
+            await this.#change();
+            continue;
+          }
           position += bytesRead;
-          if (bytesRead === 0) continue;
           await writeTo(dest, buffer.subarray(0, bytesRead));
           written();
         } else if (this.#ended) {
           dest.end();
           return;
         } else {
-          await new Promise<void>((resolve) => this.#waiting.add(resolve));
+          await this.#change();
         }
       }
     } finally {
       await file?.close();
     }
+  }
+
+  /** Resolves at the next growth, end or failure. */
+  #change(): Promise<void> {
+    return new Promise((resolve) => this.#waiting.add(resolve));
   }
 
   #wake(): void {
