@@ -4,6 +4,7 @@
  * parsed; timestamps are milliseconds since the epoch.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { storedOptions } from '../options.ts';
 import type { Db } from './database.ts';
 import type {
@@ -36,6 +37,11 @@ export function toConversion(row: ConversionRow): Conversion {
   return { ...row, options: storedOptions(row.options), entries };
 }
 
+/** A row just inserted from `input`: its options are those given, checked already, not read back. */
+export function insertedConversion(row: ConversionRow, input: ConversionInput): Conversion {
+  return { ...row, options: input.options, entries: null };
+}
+
 export function conversionRow(input: ConversionInput, now: Timestamp): NewConversionRow {
   const { options, ...rest } = input;
   return {
@@ -66,17 +72,16 @@ export async function getConversions(db: Db, ids: readonly string[]): Promise<Ma
  * every request asks.
  */
 export async function findExisting(db: Db, optionsKey: string, now: Timestamp = Date.now()) {
-  // The expiry is checked here rather than in SQL: with an OR of status terms SQLite took ~8 times
-  // as long for the same rows, on the hottest query of a submission.
+  // The rows wanted are few (one active, finished ones still kept: normally one), so they are
+  // ordered here. Measured on SQLite, an ORDER BY over whole rows, a bound LIMIT or a bound IN
+  // list each made this query, the hottest of a submission, 10 times slower (~50 µs against 4).
   const rows = await db
     .selectFrom('conversions')
     .selectAll()
     .where('options_key', '=', optionsKey)
-    .where('status', 'in', ['queued', 'running', 'done'])
-    .orderBy('created_at', 'desc')
-    .limit(20)
+    .where(sql<boolean>`status in ('queued', 'running', 'done') and (status <> 'done' or expires_at > ${now})`)
     .execute();
-  const all = rows.map(toConversion).filter((c) => c.status !== 'done' || (c.expires_at ?? 0) > now);
+  const all = rows.map(toConversion);
   const done = all.filter((c) => c.status === 'done').sort((a, b) => (b.finished_at ?? 0) - (a.finished_at ?? 0));
   return { active: all.find((c) => c.status !== 'done') ?? null, done: done[0] ?? null };
 }

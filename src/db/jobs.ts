@@ -15,8 +15,8 @@ import {
   findExisting,
   getConversion,
   getConversions,
+  insertedConversion,
   newId,
-  toConversion,
 } from './conversions.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
 import type { EntryState, JobStatus, Timestamp } from './tables/conversions.ts';
@@ -129,7 +129,7 @@ async function insertWork(trx: Db, { input, contact }: NewWork, now: Timestamp):
     .returningAll()
     .executeTakeFirst();
   if (row === undefined) return null;
-  return { ...(await insertJob(trx, row.id, contact, now)), conversion: toConversion(row) };
+  return { ...(await insertJob(trx, row.id, contact, now)), conversion: insertedConversion(row, input) };
 }
 
 /** A new job on work still queued or running; null when it ended meanwhile. */

@@ -75,5 +75,7 @@ export async function getSiteState(db: Db, site: string): Promise<SiteStateRow |
 
 /** Sites paused at `now`, soonest to resume first. */
 export async function pausedSites(db: Db, now: Timestamp = Date.now()): Promise<SiteStateRow[]> {
-  return db.selectFrom('site_states').selectAll().where('paused_until', '>', now).orderBy('paused_until').execute();
+  // Ordered here: SQLite's sort of whole rows costs more than the read, even when nothing is paused.
+  const rows = await db.selectFrom('site_states').selectAll().where('paused_until', '>', now).execute();
+  return rows.sort((a, b) => (a.paused_until ?? 0) - (b.paused_until ?? 0));
 }

@@ -59,8 +59,9 @@ const ADMIT_TRIES = 3;
 
 export function createJobsApi(deps: JobsDeps): JobsApi {
   const { db, storage, events } = deps;
+  const pausesFor = pauseReader(db);
   const view = async (job: Job): Promise<JobView> =>
-    toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor(db, [job]));
+    toView(job, await listFiles(db, job.conversion_id), Date.now(), await pausesFor([job]));
   const startWork = workStarter(deps);
   const api: Omit<JobsApi, 'createMany' | 'inspect'> = {
     async create(request: NewJob, gate) {
@@ -70,7 +71,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         const job = await admit(deps, startWork, checked, request.upload);
         // Work no worker has taken yet has no files: most answers here need no query for them.
         return job.conversion.status === 'queued' && job.conversion.attempts === 0
-          ? toView(job, [], Date.now(), await pausesFor(db, [job]))
+          ? toView(job, [], Date.now(), await pausesFor([job]))
           : await view(job);
       } finally {
         if (request.upload) await rm(request.upload.path, { force: true });
@@ -87,7 +88,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         db,
         found.map((job) => job.conversion_id),
       );
-      const pauses = await pausesFor(db, found);
+      const pauses = await pausesFor(found);
       return found.map((job) => toView(job, files.get(job.conversion_id) ?? [], Date.now(), pauses));
     },
     async cancel(id) {
@@ -120,7 +121,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
     async downloads(id) {
       const job = await getJob(db, id);
       if (!job) return null;
-      return downloadsOf(job, await listFiles(db, job.conversion_id), storage, await pausesFor(db, [job]));
+      return downloadsOf(job, await listFiles(db, job.conversion_id), storage, await pausesFor([job]));
     },
     async downloadsOfMany(ids) {
       const found = await getJobs(db, checkedIds(ids));
@@ -128,7 +129,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
         db,
         found.map((job) => job.conversion_id),
       );
-      const pauses = await pausesFor(db, found);
+      const pauses = await pausesFor(found);
       return found.map((job) => downloadsOf(job, files.get(job.conversion_id) ?? [], storage, pauses));
     },
   };
@@ -170,9 +171,19 @@ function downloadsOf(
   };
 }
 
-/** The sites' pauses, read only when a job waits in a queue (the others show none). */
-async function pausesFor(db: Kysely<Database>, jobs: readonly Job[]): Promise<ReadonlyMap<string, Waiting>> {
-  return jobs.some((job) => job.conversion.status === 'queued') ? sitePauses(db) : new Map();
+/**
+ * The sites' pauses for views of `jobs`, read only when a job waits in a queue (the others show
+ * none), and once for all the views made in one tick: a burst's new jobs are answered together.
+ */
+function pauseReader(db: Kysely<Database>): (jobs: readonly Job[]) => Promise<ReadonlyMap<string, Waiting>> {
+  const loader = new DataLoader<'pauses', ReadonlyMap<string, Waiting>>(
+    async (keys) => {
+      const pauses = await sitePauses(db);
+      return keys.map(() => pauses);
+    },
+    { cache: false },
+  );
+  return async (jobs) => (jobs.some((job) => job.conversion.status === 'queued') ? loader.load('pauses') : new Map());
 }
 
 /**
