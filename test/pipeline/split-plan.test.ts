@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  cutFractions,
   type MadeSegment,
   planSplice,
   ROLL_FRAMES,
@@ -51,6 +52,15 @@ describe('laying out segments', () => {
     assert.equal(layout[2]?.keepTo, null);
   });
 
+  it('gives a later segment, which decodes more before its cut, less media, so each costs the same', () => {
+    const cuts = cutFractions(3, 0.25);
+    const costs = cuts.slice(0, -1).map((cut, i) => 0.25 * cut + ((cuts[i + 1] ?? 1) - cut));
+    for (const cost of costs) assert.ok(Math.abs(cost - (costs[0] ?? 0)) < 1e-9, `${costs}`);
+    const lengths = layout.map((s) => (s.keepTo ?? 48000 * 60 - s.inputStart) - s.keepFrom);
+    assert.ok((lengths[0] ?? 0) > (lengths[1] ?? 0) && (lengths[1] ?? 0) > (lengths[2] ?? 0), `${lengths}`);
+    assert.deepEqual(cutFractions(4, 0), [0, 0.25, 0.5, 0.75, 1]);
+  });
+
   it('keeps every source sample exactly once', () => {
     const kept = layout.map((s) => [s.inputStart + s.keepFrom, s.keepTo === null ? null : s.inputStart + s.keepTo]);
     assert.equal(kept[0]?.[0], 0);
@@ -59,7 +69,8 @@ describe('laying out segments', () => {
 });
 
 describe('planning the splice', () => {
-  const layout = segmentLayout(1152 * 300, 3);
+  // Equal thirds (no decode share), so that each keeps 100 frames.
+  const layout = segmentLayout(1152 * 300, 3, ROLL_FRAMES, 0);
   /** What an encoder makes of `samples` input samples: LAME's 576 delay, frames rounded up. */
   const made = (samples: number, spf = 1152): MadeSegment => {
     const frames = Math.ceil((samples + 576 + 529) / spf);
