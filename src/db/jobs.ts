@@ -8,6 +8,7 @@
  * work that is being stopped.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
+import { compiledOnce } from './compiled-once.ts';
 import {
   type Conversion,
   type ConversionInput,
@@ -19,8 +20,8 @@ import {
   newId,
 } from './conversions.ts';
 import { type Database, type Db, inTransaction } from './database.ts';
-import type { EntryState, JobStatus, Timestamp } from './tables/conversions.ts';
-import type { JobRow } from './tables/jobs.ts';
+import type { EntryState, JobStatus, NewConversionRow, Timestamp } from './tables/conversions.ts';
+import type { JobRow, NewJobRow } from './tables/jobs.ts';
 
 /** A job with the work it points at. */
 export type Job = JobRow & { conversion: Conversion };
@@ -51,21 +52,21 @@ export const NO_CONTACT: Contact = { email: null, webhook_url: null };
 
 async function insertJob(db: Db, conversionId: string, contact: Contact, now: Timestamp): Promise<JobRow> {
   const { email, webhook_url } = contact;
-  return db
-    .insertInto('jobs')
-    .values({
-      id: newId(),
-      conversion_id: conversionId,
-      email,
-      email_error: null,
-      webhook_url,
-      webhook_error: null,
-      created_at: now,
-      cancelled_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const [row] = await insertJobRow(db, {
+    id: newId(),
+    conversion_id: conversionId,
+    email,
+    email_error: null,
+    webhook_url,
+    webhook_error: null,
+    created_at: now,
+    cancelled_at: null,
+  });
+  if (row === undefined) throw new Error('the new job row was not returned');
+  return row;
 }
+
+const insertJobRow = compiledOnce((db, row: NewJobRow) => db.insertInto('jobs').values(row).returningAll());
 
 /** What new work needs: the conversion and how to reach its first requester. */
 export interface NewWork {
@@ -121,16 +122,20 @@ async function noRoomFor(trx: Db, { input }: NewWork, now: Timestamp): Promise<n
 }
 
 async function insertWork(trx: Db, { input, contact }: NewWork, now: Timestamp): Promise<Job | null> {
-  const row = await trx
-    .insertInto('conversions')
-    .values(conversionRow(input, now))
-    // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
-    .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const [row] = await insertConversionRow(trx, conversionRow(input, now));
   if (row === undefined) return null;
   return { ...(await insertJob(trx, row.id, contact, now)), conversion: insertedConversion(row, input) };
 }
+
+/** Nothing, when identical work is queued or running (the partial unique index on options_key). */
+const insertConversionRow = compiledOnce((db, row: NewConversionRow) =>
+  db
+    .insertInto('conversions')
+    .values(row)
+    // Literal SQL, not bound parameters: SQLite finds the partial index only by a matching WHERE.
+    .onConflict((oc) => oc.column('options_key').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
+    .returningAll(),
+);
 
 /** A new job on work still queued or running; null when it ended meanwhile. */
 export function attachToActive(db: Db, conversionId: string, contact: Contact, now = Date.now()) {
