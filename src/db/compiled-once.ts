@@ -25,8 +25,11 @@ export function compiledOnce<V extends Values, R>(
     // An undefined value leaves its column out, as the query builder does.
     const names = Object.keys(values).filter((name) => values[name] !== undefined);
     const adapter = db.getExecutor().adapter;
-    const shapes = compiled.get(adapter) ?? new Map<string, CompiledQuery<R>>();
-    compiled.set(adapter, shapes);
+    let shapes = compiled.get(adapter);
+    if (shapes === undefined) {
+      shapes = new Map();
+      compiled.set(adapter, shapes);
+    }
     const shape = names.join(',');
     let query = shapes.get(shape);
     if (query === undefined) {
