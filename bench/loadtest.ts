@@ -103,10 +103,14 @@ function submit(service: Service, stack: Stack, i: number): Promise<Submitted> {
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
-        const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JobView & { error?: { code: string } };
         const ms = performance.now() - t0;
         const status = res.statusCode ?? 0;
-        resolve({ status, code: json.error?.code ?? null, job: status === 202 ? json : null, ms });
+        try {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JobView & { error?: { code: string } };
+          resolve({ status, code: json.error?.code ?? null, job: status === 202 ? json : null, ms });
+        } catch {
+          resolve({ status, code: 'not JSON', job: null, ms });
+        }
       });
     });
     req.end(body);

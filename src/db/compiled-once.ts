@@ -4,14 +4,23 @@
  * submissions, building and compiling these queries cost the web process about as much CPU as
  * SQLite's work on them.
  *
- * `build` is called once with a marker in place of each value. Every value must become a bound
- * parameter (a comparison's value, an inserted value), never part of the SQL text: the first
- * call's values would then stick. The compile checks that, and fails loudly where it does not hold.
+ * `build` is called once, with a marker in place of each value, so it must use every value as a
+ * bound parameter (a comparison's value, an inserted value) and never branch on one. Values are
+ * plain scalars: Kysely writes some others into the SQL text (an array becomes an IN list, null
+ * compared with `is` a literal), which would keep the first call's. The compile checks that every
+ * value became a parameter and fails loudly where one did not.
  */
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
 import type { Db } from './database.ts';
 
-type Values = Readonly<Record<string, unknown>>;
+type Value = string | number | null;
+type Values = Readonly<Record<string, Value | undefined>>;
+
+/** A compiled query, and for each of its parameters the name of the value it takes (null: a constant). */
+interface Prepared<R> {
+  query: CompiledQuery<R>;
+  names: (string | null)[];
+}
 
 /** Prefixes a value's name in the marker standing for it; no real value starts with a NUL. */
 const MARK = '\u0000value:';
@@ -20,8 +29,10 @@ export function compiledOnce<V extends Values, R>(
   build: (db: Db, values: V) => Compilable<R>,
 ): (db: Db, values: V) => Promise<R[]> {
   // Per dialect adapter: a transaction shares its database's, and SQLite's SQL is not PostgreSQL's.
-  const compiled = new WeakMap<object, Map<string, CompiledQuery<R>>>();
+  const compiled = new WeakMap<object, Map<string, Prepared<R>>>();
   return async (db, values) => {
+    // Plugins could rewrite the SQL per query; ytconv uses none, and compiling once assumes so.
+    if (db.getExecutor().plugins.length > 0) throw new Error('compiledOnce: a database with plugins');
     // An undefined value leaves its column out, as the query builder does.
     const names = Object.keys(values).filter((name) => values[name] !== undefined);
     const adapter = db.getExecutor().adapter;
@@ -30,30 +41,30 @@ export function compiledOnce<V extends Values, R>(
       shapes = new Map();
       compiled.set(adapter, shapes);
     }
-    const shape = names.join(',');
-    let query = shapes.get(shape);
-    if (query === undefined) {
-      query = compile(db, build, names);
-      shapes.set(shape, query);
+    const shape = names.join('\u0000');
+    let prepared = shapes.get(shape);
+    if (prepared === undefined) {
+      prepared = prepare(db, build, names);
+      shapes.set(shape, prepared);
     }
-    const parameters = query.parameters.map((p) =>
-      typeof p === 'string' && p.startsWith(MARK) ? values[p.slice(MARK.length)] : p,
-    );
+    const { query } = prepared;
+    const parameters = prepared.names.map((name, i) => (name === null ? query.parameters[i] : values[name]));
     return (await db.executeQuery<R>({ ...query, parameters, queryId: createQueryId() })).rows;
   };
 }
 
-function compile<V extends Values, R>(
+function prepare<V extends Values, R>(
   db: Db,
   build: (db: Db, values: V) => Compilable<R>,
   names: readonly string[],
-): CompiledQuery<R> {
+): Prepared<R> {
   const markers = Object.fromEntries(names.map((name) => [name, `${MARK}${name}`])) as unknown as V;
   const query = build(db, markers).compile();
-  const bound = new Set(query.parameters);
-  const unbound = names.filter((name) => !bound.has(`${MARK}${name}`));
+  const nameOf = (p: unknown) => (typeof p === 'string' && p.startsWith(MARK) ? p.slice(MARK.length) : null);
+  const bound = query.parameters.map(nameOf);
+  const unbound = names.filter((name) => !bound.includes(name));
   if (unbound.length > 0 || query.sql.includes(MARK)) {
     throw new Error(`compiledOnce: ${unbound.join(', ') || 'a value'} is not a bound parameter of ${query.sql}`);
   }
-  return query;
+  return { query, names: bound };
 }

@@ -38,7 +38,10 @@ export function toConversion(row: ConversionRow): Conversion {
   return { ...row, options: storedOptions(row.options), entries };
 }
 
-/** A row just inserted from `input`: its options are those given, checked already, not read back. */
+/**
+ * A row just inserted from `input`: its options are those given, checked already, not read back
+ * (a batch's conversions share the one object; nothing changes a conversion's options).
+ */
 export function insertedConversion(row: ConversionRow, input: ConversionInput): Conversion {
   return { ...row, options: input.options, entries: null };
 }
@@ -75,13 +78,16 @@ export async function getConversions(db: Db, ids: readonly string[]): Promise<Ma
 export async function findExisting(db: Db, optionsKey: string, now: Timestamp = Date.now()) {
   const rows = await existingRows(db, { optionsKey, now });
   const all = rows.map(toConversion);
-  const done = all.filter((c) => c.status === 'done').sort((a, b) => (b.finished_at ?? 0) - (a.finished_at ?? 0));
+  const newest = (a: Conversion, b: Conversion) =>
+    (b.finished_at ?? 0) - (a.finished_at ?? 0) || b.created_at - a.created_at;
+  const done = all.filter((c) => c.status === 'done').sort(newest);
   return { active: all.find((c) => c.status !== 'done') ?? null, done: done[0] ?? null };
 }
 
 // The rows wanted are few (one active, finished ones still kept: normally one), so they are ordered
 // in findExisting. Measured on SQLite, an ORDER BY over whole rows, a bound LIMIT or a bound IN list
-// each made this query, the hottest of a submission, 10 times slower (~50 µs against 4).
+// each made this query, the hottest of a submission, 10 times slower (~50 µs against 4, this OR
+// included).
 const existingRows = compiledOnce((db, v: { optionsKey: string; now: Timestamp }) =>
   db
     .selectFrom('conversions')

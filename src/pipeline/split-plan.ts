@@ -51,7 +51,15 @@ export interface SplitQuestion {
 export function segmentCount(q: SplitQuestion, minDurationSec = SPLIT_MIN_DURATION_SEC): number {
   const splittable = q.format === 'mp3' && !q.filtered && q.sampleRate !== null && MP3_RATES.has(q.sampleRate);
   if (!splittable || q.durationSec === null || q.durationSec < minDurationSec) return 1;
-  return Math.max(1, Math.min(Math.floor(q.idleCores), Math.floor(q.durationSec / MIN_SEGMENT_SEC)));
+  let count = Math.max(1, Math.min(Math.floor(q.idleCores), Math.floor(q.durationSec / MIN_SEGMENT_SEC)));
+  // The last segment is the shortest (segmentLayout): it too must be worth an encoder.
+  while (count > 1 && shortestShare(count) * q.durationSec < MIN_SEGMENT_SEC) count--;
+  return count;
+}
+
+function shortestShare(count: number): number {
+  const cuts = cutFractions(count, DECODE_SHARE);
+  return 1 - (cuts[count - 1] ?? 0);
 }
 
 /** One segment, in samples of the source: what its encoder reads and which of its output it keeps. */
@@ -70,6 +78,7 @@ export interface Segment {
  * segment's ffmpeg decodes the source from its start (split-encode.ts), so a later segment also
  * pays for the media before its cut, at this rate. Measured for Opus (YouTube's usual audio) to
  * MP3 at 192k on 2 cores: 60 min of Opus decodes in ~8 s of CPU, decoding and encoding it takes ~32 s.
+ * A WAV or FLAC upload decodes at almost no cost, so its first segment of two is ~14 % too long.
  */
 export const DECODE_SHARE = 0.25;
 

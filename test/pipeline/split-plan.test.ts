@@ -31,6 +31,15 @@ describe('deciding to split', () => {
   it('takes a lower threshold, but keeps segments several seconds long', () => {
     assert.equal(segmentCount({ ...long, durationSec: 12, idleCores: 8 }, 10), 2);
   });
+
+  it('keeps even the last, shortest segment 5 s long however many cores are idle', () => {
+    for (const durationSec of [30, 40, 60, 90, 120]) {
+      const count = segmentCount({ ...long, durationSec, idleCores: 16 });
+      const layout = segmentLayout(durationSec * 48000, count);
+      const kept = layout.map((s) => (s.keepTo ?? durationSec * 48000 - s.inputStart) - s.keepFrom);
+      assert.ok(count > 1 && Math.min(...kept) >= 5 * 48000, `${durationSec} s: ${count} segments, ${kept}`);
+    }
+  });
 });
 
 describe('laying out segments', () => {
