@@ -4,7 +4,7 @@
  * the file made.
  */
 import type { Writable } from 'node:stream';
-import { type EncodeSpec, encodeArgs, fixedBitrate } from './ffmpeg-args.ts';
+import { type EncodeSpec, encodeArgs, fixedBitrate, type TagInputs } from './ffmpeg-args.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import type { Spool } from './spool.ts';
@@ -15,7 +15,7 @@ import type { Engine, OutputFile } from './types.ts';
 export type KnownFacts = Pick<OutputFile, 'duration' | 'bitrate'>;
 
 /** An encode's choices but for its tags, which may still be on their way. */
-type AudioSpec = Omit<EncodeSpec, 'tags'>;
+export type AudioSpec = Omit<EncodeSpec, 'tags'>;
 
 /** What the choice of encoder rests on. */
 export interface EncodeSource {
@@ -26,18 +26,20 @@ export interface EncodeSource {
 /**
  * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
- * Resolves with the seconds encoded.
+ * Resolves with the seconds encoded. The tags (with the cover) may still be on their way: the
+ * encoder that writes them waits for them, parallel segments after the first start at once.
  *
  * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
  * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive
  * is itself stuck. When the site stops sending they go quiet too, but the download's own limit
  * ends it at the same time, and its failure is the one told (see streamEncode).
  */
-export function encodeTo(
+export async function encodeTo(
   input: string | Spool,
   source: EncodeSource,
   output: string,
-  spec: EncodeSpec,
+  spec: AudioSpec,
+  tags: Promise<TagInputs>,
   engine: Engine,
   run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number | null> {
@@ -50,13 +52,14 @@ export function encodeTo(
       spec.loudness !== undefined || [spec.span?.start, spec.span?.end, spec.span?.keep].some((v) => v !== undefined),
   };
   const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
-  if (segments < 2 || source.duration === null || source.sampleRate === null || !spec.tags) {
-    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
+  if (segments < 2 || source.duration === null || source.sampleRate === null) {
+    const whole = { ...spec, tags: await tags };
+    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, whole), run);
     const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin });
+    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, whole), { ...run, stdin });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input, output, tags: spec.tags, quality: spec.quality, totalSamples, segments };
+  const job = { input, output, tags, quality: spec.quality, totalSamples, segments };
   return encodeMp3Split(engine.tools, job, run);
 }
 

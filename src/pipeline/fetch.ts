@@ -95,7 +95,7 @@ export async function streamEncode(
   ytdlp: Ytdlp,
   infoJson: string,
   format: RemoteFormat,
-  encoder: { encode: Promise<StreamEncoder>; onTime: (s: number, stop: (e: ConvertError) => void) => void },
+  encoder: { encode: StreamEncoder; onTime: (s: number, stop: (e: ConvertError) => void) => void },
   ctl: FetchControl,
 ): Promise<number | null> {
   const stopper = new Stopper(ctl.signal);
@@ -118,14 +118,12 @@ export async function streamEncode(
     if (!cut) stopper.stop(restarted());
   });
   // The encoder may wait for its inputs (tags, cover) to be made while yt-dlp starts.
-  const encode = encoder.encode
-    .then((encodeStream) =>
-      encodeStream(spool, {
-        signal,
-        limits: ctl.limits,
-        onTime: (s) => encoder.onTime(s, (e) => stopper.stop(e)),
-      }),
-    )
+  const encode = encoder
+    .encode(spool, {
+      signal,
+      limits: ctl.limits,
+      onTime: (s) => encoder.onTime(s, (e) => stopper.stop(e)),
+    })
     .finally(() => {
       if (spool.ended) return;
       cut = true;

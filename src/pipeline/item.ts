@@ -9,7 +9,7 @@ import { ConvertError } from '../errors.ts';
 import { formatDuration } from '../units.ts';
 import type { ConvertContext } from './convert.ts';
 import { makeCover } from './cover.ts';
-import { type EncodeSource, encodeTo, type KnownFacts, knownFacts } from './encode-to.ts';
+import { type AudioSpec, type EncodeSource, encodeTo, type KnownFacts, knownFacts } from './encode-to.ts';
 import { downloadFile, type StreamEncoder, streamable, streamEncode, tooLarge } from './fetch.ts';
 import { canCopyCodec, type EncodeSpec, type Span, type TagInputs } from './ffmpeg-args.ts';
 import { nameStem, numberedStem } from './filename.ts';
@@ -253,11 +253,8 @@ async function encodeAll(
     const copy = copyable(input.info.format.acodec);
     const spec = { format: options.format, quality: options.quality, copy, span: plan[0]?.span };
     const source = { duration: item.duration, sampleRate: input.info.format.sampleRate };
-    const encode = tags.then(
-      ([t]): StreamEncoder =>
-        (stream, run) =>
-          encodeTo(stream, source, out, { ...spec, tags: t as TagInputs }, ctx.engine, run),
-    );
+    const itsTags = tags.then(([t]) => t as TagInputs);
+    const encode: StreamEncoder = (stream, run) => encodeTo(stream, source, out, spec, itsTags, ctx.engine, run);
     const reached = await streamRemote(input.info, input.ytdlp, encode, spec.span, item.duration, ctx);
     const known = knownFacts(spec, input.info.format.sampleRate, reached);
     return [{ path: out, truncated: truncation(spec.span, item.duration, reached), known }];
@@ -297,11 +294,10 @@ async function writeInfo(info: MediaInfo, dir: string): Promise<string> {
   return path;
 }
 
-/** `encode` may wait for the encode's tags: yt-dlp starts meanwhile (its start-up is the longer). */
 async function streamRemote(
   info: MediaInfo,
   ytdlp: Ytdlp,
-  encode: Promise<StreamEncoder>,
+  encode: StreamEncoder,
   span: Span | undefined,
   duration: number | null,
   ctx: EncodeContext,
@@ -361,14 +357,11 @@ async function encodeFromFile(
       loudness = await measureLoudness(engine.tools, source.path, out.span, { ...ctx, onTime });
       before += length;
     }
-    const spec: EncodeSpec = {
-      ...{ format: options.format, quality: options.quality, copy, span: out.span, loudness },
-      tags: tags[i] as TagInputs,
-    };
+    const spec: AudioSpec = { format: options.format, quality: options.quality, copy, span: out.span, loudness };
     // loudnorm resamples to 192 kHz internally; keep the source's rate (Opus is always 48 kHz).
     if (loudness && options.format !== 'opus' && source.sampleRate) spec.sampleRate = source.sampleRate;
     const run = { signal: ctx.signal, limits: ctx.limits, onTime };
-    const reached = await encodeTo(source.path, source, path, spec, engine, run);
+    const reached = await encodeTo(source.path, source, path, spec, Promise.resolve(tags[i] as TagInputs), engine, run);
     before += length;
     const known = knownFacts(spec, source.sampleRate, reached);
     outputs.push({ path, truncated: truncation(out.span, source.duration, reached), known });

@@ -32,8 +32,8 @@ export interface SplitMp3 {
    */
   input: string | Spool;
   output: string;
-  /** Written by the first segment's encode. */
-  tags: TagInputs;
+  /** Written by the first segment's encode, which waits for them; the others start at once. */
+  tags: Promise<TagInputs>;
   /** `192k`-style bitrate or `V0`…`V9`; undefined = the MP3 default. */
   quality?: string;
   /** The source's length in samples, an estimate (duration × rate): it places the cuts only. */
@@ -99,14 +99,18 @@ async function encodeSegments(
   await Promise.all(
     layout.map(async (segment, i) => {
       const range = { start: segment.inputStart, end: segment.inputEnd };
-      const tags = i === 0 ? job.tags : null;
-      const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
       const onTime = (seconds: number): void => {
         positions[i] = seconds;
         opts.onTime?.(positions.reduce((sum, s) => sum + s, 0));
       };
       const run = { signal, limits: opts.limits, onTime, stdin: source.stdin };
-      await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run).catch(fail);
+      try {
+        const tags = i === 0 ? await job.tags : null;
+        const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
+        await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run);
+      } catch (err) {
+        fail(err);
+      }
     }),
   );
   if (failure !== undefined) throw failure;

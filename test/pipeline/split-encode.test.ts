@@ -63,7 +63,14 @@ after(async () => assert.deepEqual(await childProcesses(), []));
 async function split(input: string, name: string, change: Partial<SplitMp3> = {}) {
   const original = await decodePcm(input);
   const output = join(dir, name);
-  const job = { input, output, tags, segments: SEGMENTS, totalSamples: original.length / 2, ...change };
+  const job = {
+    input,
+    output,
+    tags: Promise.resolve(tags),
+    segments: SEGMENTS,
+    totalSamples: original.length / 2,
+    ...change,
+  };
   const seconds = await encodeMp3Split(engine.tools, job, { limits: { timeoutMs: 120_000 } });
   return { original, output, seconds, decoded: await decodePcm(output), job };
 }
@@ -96,8 +103,10 @@ describe('encoding an MP3 in parallel segments', () => {
   it('a naive split (no overlap at the cuts) fails that check', async () => {
     const { original, decoded, job } = await split(opus, 'naive.mp3', { rollFrames: 0 });
     const ratios = seamRatios(original, decoded, job);
+    // Measured ×2.8 to ×5.8 (the noise is random, and the error depends on the tones at the cut),
+    // against under ×1.5 with the overlap.
     assert.ok(
-      ratios.every((ratio) => ratio > 3),
+      ratios.every((ratio) => ratio > 2),
       `seam errors ×${ratios.map((r) => r.toFixed(2))}`,
     );
   });
@@ -163,7 +172,13 @@ describe('encoding an MP3 in parallel segments', () => {
     it(`ends every encoder and leaves no file when aborted, reading ${name}`, async () => {
       const abort = new AbortController();
       const output = join(dir, `${stem}.mp3`);
-      const job = { input: input(), output, tags, segments: SEGMENTS, totalSamples: 48000 * SECONDS };
+      const job = {
+        input: input(),
+        output,
+        tags: Promise.resolve(tags),
+        segments: SEGMENTS,
+        totalSamples: 48000 * SECONDS,
+      };
       await assert.rejects(
         encodeMp3Split(engine.tools, job, {
           signal: abort.signal,
