@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return (await import('./migrate.ts')).runMigrate(config);
     case 'run':
-      return (await import('./run.ts')).runAll(config, import.meta.filename);
+      return (await import('./run.ts')).runAll(config);
     case 'web':
       return (await import('./web.ts')).runWeb(config);
     case 'worker':

@@ -11,7 +11,7 @@ import { migrate } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { ensureRedis } from '../redis-local.ts';
 
-export async function runAll(config: Config, mainScript: string): Promise<number> {
+export async function runAll(config: Config): Promise<number> {
   const logger = createLogger('run', config.service.logLevel);
   const log = (line: string) => logger.info(line);
   const redis = await ensureRedis(
@@ -29,7 +29,7 @@ export async function runAll(config: Config, mainScript: string): Promise<number
     return 1;
   }
   log(`running at ${config.service.publicUrl} (Ctrl-C stops everything)`);
-  const code = await supervise(['web', 'worker'], mainScript, logger);
+  const code = await supervise(['web', 'worker'], join(config.root, 'bin', 'ytconv'), logger);
   await redis.stop();
   return code;
 }
@@ -38,20 +38,12 @@ export async function runAll(config: Config, mainScript: string): Promise<number
 const RESTARTS = { max: 5, windowMs: 60_000 };
 
 /**
- * Node flags per role, as bin/ytconv gives them when a role is started on its own. The web process
- * is asked for bursts of submissions soon after it starts: with every function compiled to baseline
- * code at its first call, instead of interpreted until it is hot, the first burst of 200 was
- * answered 13 % sooner (p99 336 against 385 ms, 5 alternating pairs, 2 cores).
- */
-const NODE_FLAGS: Readonly<Record<string, readonly string[]>> = { web: ['--always-sparkplug'] };
-
-/**
  * Run the web and worker processes until a signal; one that dies (a crash, the OOM killer, a
  * kill -9) is started again, so that one machine keeps serving, unless it keeps dying. They run
  * in process groups of their own: Ctrl-C reaches only this process, which passes it on once (a
  * second signal would make them exit at once instead of handing running jobs back).
  */
-function supervise(roles: string[], mainScript: string, log: Logger): Promise<number> {
+function supervise(roles: string[], launcher: string, log: Logger): Promise<number> {
   return new Promise((resolve) => {
     const running = new Map<string, ChildProcess>();
     const deaths = new Map<string, number[]>(roles.map((role) => [role, []]));
@@ -63,11 +55,10 @@ function supervise(roles: string[], mainScript: string, log: Logger): Promise<nu
       if (running.size === 0) resolve(failed ? 1 : 0);
     };
     const launch = (role: string): void => {
-      // They inherit this environment; a private Redis listens at REDIS_URL itself.
-      const child = spawn(process.execPath, [...(NODE_FLAGS[role] ?? []), mainScript, role], {
-        stdio: 'inherit',
-        detached: true,
-      });
+      // They inherit this environment; a private Redis listens at REDIS_URL itself. bin/ytconv
+      // chooses the Node, the bundle or the sources, and a role's Node flags, as for a role
+      // started on its own (it execs Node, so the child is the Node process).
+      const child = spawn(launcher, [role], { stdio: 'inherit', detached: true });
       running.set(role, child);
       child.once('exit', (code, signal) => {
         running.delete(role);

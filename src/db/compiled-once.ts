@@ -32,10 +32,10 @@ export function compiledOnce<V extends Values, R>(
   const compiled = new WeakMap<object, Map<string, Prepared<R>>>();
   return async (db, values) => {
     // Plugins could rewrite the SQL per query; ytconv uses none, and compiling once assumes so.
-    if (db.getExecutor().plugins.length > 0) throw new Error('compiledOnce: a database with plugins');
+    const { plugins, adapter } = db.getExecutor();
+    if (plugins.length > 0) throw new Error('compiledOnce: a database with plugins');
     // An undefined value leaves its column out, as the query builder does.
     const names = Object.keys(values).filter((name) => values[name] !== undefined);
-    const adapter = db.getExecutor().adapter;
     let shapes = compiled.get(adapter);
     if (shapes === undefined) {
       shapes = new Map();
