@@ -59,7 +59,7 @@ export async function encodeTo(
     return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, whole), { ...run, stdin });
   }
   const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input, output, tags, quality: spec.quality, totalSamples, segments };
+  const job = { input, output, tags, quality: spec.quality, totalSamples, encoders: segments };
   return encodeMp3Split(engine.tools, job, run);
 }
 

@@ -7,8 +7,11 @@
  * the spliced file.
  *
  * Each segment's ffmpeg decodes the source from its start and keeps its own samples (atrim in
- * encodeArgs: exact where a seek on Opus-in-WebM is not). A download lands on disk as it arrives
- * and every segment reads it from there (spool.ts), so all encoders work while it arrives.
+ * encodeArgs: exact where a seek on Opus-in-WebM is not), except where the source is a download
+ * of Opus in WebM (YouTube's usual audio): there each is fed the file's header and the clusters
+ * from one just before its cut (webm-seek.ts), so that nothing is decoded twice, and there are
+ * more segments than encoders (seekableSegmentCount). A download lands on disk as it arrives and
+ * every segment reads it from there (spool.ts), so all encoders work while it arrives.
  * Decoding once into a PCM spool instead was measured slower on 2 cores (20-min Opus source, two
  * segments): the second decode of the first half costs 0.9 s of CPU, but writing and reading back
  * 460 MB of f32 PCM cost 1.5–3 s of system time; it would win only from about 4 segments up.
@@ -20,10 +23,19 @@ import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
 import { type FrameHeader, frameLengths, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
-import { planSplice, type Segment, type Splice, segmentLayout } from './split-plan.ts';
+import {
+  DECODE_SHARE,
+  planSplice,
+  SEEK_SHRINK,
+  type Segment,
+  type Splice,
+  seekableSegmentCount,
+  segmentLayout,
+} from './split-plan.ts';
 import type { Spool } from './spool.ts';
 import { type FfmpegRun, ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
+import { ClusterIndex, OPUS_RATE, readOpusWebm } from './webm-seek.ts';
 
 export interface SplitMp3 {
   /**
@@ -38,8 +50,8 @@ export interface SplitMp3 {
   quality?: string;
   /** The source's length in samples, an estimate (duration × rate): it places the cuts only. */
   totalSamples: number;
-  /** From segmentCount. */
-  segments: number;
+  /** Encoders at once, from segmentCount; as many segments, or more from a seekable download. */
+  encoders: number;
   /** Overlap at each cut, in frames (default ROLL_FRAMES); 0 is the naive split the tests hold up against it. */
   rollFrames?: number;
 }
@@ -54,11 +66,19 @@ export async function encodeMp3Split(
   job: SplitMp3,
   opts: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number> {
-  const layout = segmentLayout(job.totalSamples, job.segments, job.rollFrames);
+  const seek = typeof job.input === 'string' ? null : await untilAborted(clusterIndex(job.input), opts.signal);
+  const layout = splitLayout(job, seek !== null);
   const paths = layout.map((_, i) => `${job.output}.segment-${i}`);
   const part = `${job.output}.part`;
   try {
-    await encodeSegments(tools, job, layout, paths, sourceOf(job.input), opts);
+    await encodeSegments(
+      tools,
+      job,
+      layout,
+      paths,
+      (segment, signal) => sourceOf(job.input, seek, segment, signal),
+      opts,
+    );
     if (opts.signal?.aborted) throw cancelled();
     const seconds = await spliceOrFail(paths, layout, part);
     await rename(part, job.output);
@@ -68,51 +88,95 @@ export async function encodeMp3Split(
   }
 }
 
-/** Where the segments read the source: ffmpeg's input argument, and what feeds its stdin. */
+/** The segments of `job`: equal work per segment, each decoding from its start or (`seekable`) near its cut. */
+export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'tags'>, seekable: boolean): Segment[] {
+  if (!seekable) return segmentLayout(job.totalSamples, job.encoders, job.rollFrames, DECODE_SHARE);
+  const count = seekableSegmentCount(job.totalSamples / OPUS_RATE, job.encoders);
+  return segmentLayout(job.totalSamples, count, job.rollFrames, SEEK_SHRINK);
+}
+
+/** The clusters of an Opus-in-WebM download, once its header has arrived; null for any other file. */
+async function clusterIndex(spool: Spool): Promise<ClusterIndex | null> {
+  const read = (position: number, length: number) => spool.readAt(position, length);
+  const head = await readOpusWebm(read);
+  return head && new ClusterIndex(read, head);
+}
+
+/** Where a segment reads the source: ffmpeg's input argument, what feeds its stdin, its first sample. */
 interface SegmentSource {
   arg: string;
   stdin?: (stdin: Writable, taken: () => void) => Promise<void>;
+  /** The source sample the decode starts at (atrim counts from there). */
+  firstSample: number;
 }
 
-function sourceOf(input: string | Spool): SegmentSource {
-  if (typeof input === 'string') return { arg: input };
-  return { arg: 'pipe:0', stdin: (stdin, taken) => input.copyTo(stdin, taken) };
+/** For a segment after the first of a seekable download: from the cluster before its cut, once it has arrived. */
+async function sourceOf(
+  input: string | Spool,
+  seek: ClusterIndex | null,
+  segment: Segment,
+  signal: AbortSignal,
+): Promise<SegmentSource> {
+  if (typeof input === 'string') return { arg: input, firstSample: 0 };
+  const start = seek && segment.inputStart > 0 ? await untilAborted(seek.before(segment.inputStart), signal) : null;
+  const skip = seek && start ? { from: seek.headerEnd, to: start.offset } : undefined;
+  return {
+    arg: 'pipe:0',
+    stdin: (stdin, taken) => input.copyTo(stdin, taken, skip),
+    firstSample: start?.firstSample ?? 0,
+  };
 }
 
-/** All segments at once; the first failure ends the others, and is what the caller sees. */
+/** `promise`, or a cancel as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(cancelled());
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/**
+ * `job.encoders` segments at a time, in order, the next as soon as one ends; the first failure
+ * ends the others, and is what the caller sees.
+ */
 async function encodeSegments(
   tools: Tools,
   job: SplitMp3,
   layout: readonly Segment[],
   paths: readonly string[],
-  source: SegmentSource,
+  sourceFor: (segment: Segment, signal: AbortSignal) => Promise<SegmentSource>,
   opts: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<void> {
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   const positions = layout.map(() => 0);
   let failure: unknown;
-  const fail = (err: unknown): void => {
-    failure ??= err;
-    stop.abort();
-  };
-  await Promise.all(
-    layout.map(async (segment, i) => {
-      const range = { start: segment.inputStart, end: segment.inputEnd };
-      const onTime = (seconds: number): void => {
-        positions[i] = seconds;
-        opts.onTime?.(positions.reduce((sum, s) => sum + s, 0));
-      };
+  const encode = async (segment: Segment, i: number): Promise<void> => {
+    const onTime = (seconds: number): void => {
+      positions[i] = seconds;
+      opts.onTime?.(positions.reduce((sum, s) => sum + s, 0));
+    };
+    try {
+      const source = await sourceFor(segment, signal);
+      const range = { start: segment.inputStart - source.firstSample, end: segment.inputEnd };
+      if (range.end !== null) range.end -= source.firstSample;
+      const tags = i === 0 ? await job.tags : null;
+      const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
       const run = { signal, limits: opts.limits, onTime, stdin: source.stdin };
-      try {
-        const tags = i === 0 ? await job.tags : null;
-        const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
-        await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run);
-      } catch (err) {
-        fail(err);
-      }
-    }),
-  );
+      await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run);
+    } catch (err) {
+      failure ??= err;
+      stop.abort();
+    }
+  };
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < layout.length && !signal.aborted; i = next++) await encode(layout[i] as Segment, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(job.encoders, layout.length) }, lane));
   if (failure !== undefined) throw failure;
 }
 

@@ -53,14 +53,42 @@ export function segmentCount(q: SplitQuestion, minDurationSec = SPLIT_MIN_DURATI
   if (!splittable || q.durationSec === null || q.durationSec < minDurationSec) return 1;
   let count = Math.max(1, Math.min(Math.floor(q.idleCores), Math.floor(q.durationSec / MIN_SEGMENT_SEC)));
   // The last segment is the shortest (segmentLayout): it too must be worth an encoder.
-  while (count > 1 && shortestShare(count) * q.durationSec < MIN_SEGMENT_SEC) count--;
+  while (count > 1 && shortestShare(count, DECODE_SHARE) * q.durationSec < MIN_SEGMENT_SEC) count--;
   return count;
 }
 
-function shortestShare(count: number): number {
-  const cuts = cutFractions(count, DECODE_SHARE);
+function shortestShare(count: number, share: number): number {
+  const cuts = cutFractions(count, share);
   return 1 - (cuts[count - 1] ?? 0);
 }
+
+/**
+ * Segments when each can start decoding near its cut (an Opus-in-WebM download, webm-seek.ts),
+ * `width` encoders at a time, started in order as they free up: several per encoder, because a
+ * download arrives over time and a segment cannot begin before its media does. With two per core
+ * the last encoder starts only when the last half arrives and works on alone after the download;
+ * smaller segments, the later ones smallest (SEEK_SHRINK), keep every core busy to the end.
+ * Modelled at 4 MB/s (download 0.56× one encode's time, 2 cores): 60 min 0.78× one encode with 2
+ * segments, 0.64× with 4, 0.59× with 8; 4 min 0.78× with 2, 0.68× with 6 or 8 (an encoder's start
+ * costs ~50 ms), 0.77× with 16. Measured on the CLI, 60 min at 4 MB/s, 2 cores: 22.8 s decoding
+ * from the start (two segments), 18.0 s with 8 segments, 17.3–18.2 s with 12; a small first
+ * segment, to start the second encoder sooner, did not help (18.0–18.3 s).
+ */
+export function seekableSegmentCount(durationSec: number, width: number): number {
+  let count = Math.max(width, Math.min(width * SEGMENTS_PER_ENCODER, Math.floor(durationSec / SEEK_SEGMENT_SEC)));
+  while (count > width && shortestShare(count, SEEK_SHRINK) * durationSec < MIN_SEGMENT_SEC) count--;
+  return count;
+}
+
+const SEGMENTS_PER_ENCODER = 6;
+/** At least this much media per segment (a 4-min song gets 8 on two cores). */
+const SEEK_SEGMENT_SEC = 30;
+/**
+ * Each segment this much shorter than the one before, as cutFractions puts it: the last ones,
+ * whose media arrives last, end soon after it does. Modelled best between 0.1 and 0.25 (0.1 with
+ * 12 segments).
+ */
+export const SEEK_SHRINK = 0.1;
 
 /** One segment, in samples of the source: what its encoder reads and which of its output it keeps. */
 export interface Segment {
@@ -74,9 +102,10 @@ export interface Segment {
 }
 
 /**
- * What decoding the source costs against decoding and encoding it, per second of media. Every
- * segment's ffmpeg decodes the source from its start (split-encode.ts), so a later segment also
- * pays for the media before its cut, at this rate. Measured for Opus (YouTube's usual audio) to
+ * What decoding the source costs against decoding and encoding it, per second of media. Where a
+ * segment cannot start at its cut (any source but an Opus-in-WebM download), its ffmpeg decodes
+ * the source from its start (split-encode.ts), so a later segment also pays for the media before
+ * its cut, at this rate. Measured for Opus (YouTube's usual audio) to
  * MP3 at 192k on 2 cores: 60 min of Opus decodes in ~8 s of CPU, decoding and encoding it takes ~32 s.
  * A WAV or FLAC upload decodes at almost no cost, so its first segment of two is ~14 % too long.
  */

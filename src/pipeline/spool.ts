@@ -27,6 +27,12 @@ const CHUNK = 1 << 16;
  */
 export class SpoolFailed extends Error {}
 
+/** Bytes [from, to) left out of a copy: a WebM's clusters before the one a decode starts at. */
+export interface Skip {
+  from: number;
+  to: number;
+}
+
 export class Spool {
   readonly path: string;
   #written = 0;
@@ -89,20 +95,23 @@ export class Spool {
   }
 
   /**
-   * Write the file from its first byte to `dest`, waiting for more until the writer has finished,
-   * then end `dest`; `written` is told after each write. One buffer, reused once each write is done
-   * with it. Rejects when `dest` fails (its reader went away) or the file was restarted.
+   * Write the file from its first byte to `dest` (but for `skip`), waiting for more until the
+   * writer has finished, then end `dest`; `written` is told after each write. One buffer, reused
+   * once each write is done with it. Rejects when `dest` fails (its reader went away) or the file
+   * was restarted.
    */
-  async copyTo(dest: Writable, written: () => void): Promise<void> {
+  async copyTo(dest: Writable, written: () => void, skip?: Skip): Promise<void> {
     const buffer = Buffer.allocUnsafe(CHUNK);
     let file: FileHandle | null = null;
     try {
       let position = 0;
       for (;;) {
         if (this.#failure) throw this.#failure;
+        if (skip && position === skip.from) position = skip.to;
         if (position < this.#written) {
           file ??= await open(this.path, 'r');
-          const length = Math.min(CHUNK, this.#written - position);
+          const upTo = skip && position < skip.from ? skip.from : this.#written;
+          const length = Math.min(CHUNK, upTo - position);
           const { bytesRead } = await file.read(buffer, 0, length, position);
           if (bytesRead === 0) {
             // Less than the size seen: the file shrank, which the next size check fails on.
@@ -121,6 +130,25 @@ export class Spool {
       }
     } finally {
       await file?.close();
+    }
+  }
+
+  /**
+   * Up to `length` bytes at `position`, once the file holds them; fewer only once its writer has
+   * finished. Rejects when the file was restarted.
+   */
+  async readAt(position: number, length: number): Promise<Buffer> {
+    while (this.#written < position + length && !this.#ended) {
+      if (this.#failure) throw this.#failure;
+      await this.#change();
+    }
+    if (this.#failure) throw this.#failure;
+    const file = await open(this.path, 'r');
+    try {
+      const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
     }
   }
 

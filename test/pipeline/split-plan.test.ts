@@ -5,8 +5,10 @@ import {
   type MadeSegment,
   planSplice,
   ROLL_FRAMES,
+  SEEK_SHRINK,
   SPLIT_MIN_DURATION_SEC,
   type SplitQuestion,
+  seekableSegmentCount,
   segmentCount,
   segmentLayout,
 } from '../../src/pipeline/split-plan.ts';
@@ -38,6 +40,24 @@ describe('deciding to split', () => {
       const layout = segmentLayout(durationSec * 48000, count);
       const kept = layout.map((s) => (s.keepTo ?? durationSec * 48000 - s.inputStart) - s.keepFrom);
       assert.ok(count > 1 && Math.min(...kept) >= 5 * 48000, `${durationSec} s: ${count} segments, ${kept}`);
+    }
+  });
+});
+
+describe('segments of a download each decoded from near its cut', () => {
+  it('gives each encoder up to six, the later ones shorter, none under 5 s', () => {
+    const counts = [3600, 240, 60, 45].map((durationSec) => seekableSegmentCount(durationSec, 2));
+    assert.deepEqual(counts, [12, 8, 2, 2]);
+    assert.equal(seekableSegmentCount(30, 3), 3);
+    for (const durationSec of [30, 60, 240, 3600]) {
+      const count = seekableSegmentCount(durationSec, 2);
+      const layout = segmentLayout(durationSec * 48000, count, ROLL_FRAMES, SEEK_SHRINK);
+      const kept = layout.map((s) => (s.keepTo ?? durationSec * 48000 - s.inputStart) - s.keepFrom);
+      assert.ok(Math.min(...kept) >= 5 * 48000, `${durationSec} s: ${kept}`);
+      assert.ok(
+        kept.every((k, i) => i === 0 || k < (kept[i - 1] ?? 0)),
+        `${durationSec} s: ${kept}`,
+      );
     }
   });
 });

@@ -5,7 +5,7 @@ import { appendFile, mkdir, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { before, describe, it } from 'node:test';
-import { Spool, SpoolFailed } from '../../src/pipeline/spool.ts';
+import { type Skip, Spool, SpoolFailed } from '../../src/pipeline/spool.ts';
 import { tempDir } from '../helpers/engine.ts';
 
 let dir: string;
@@ -14,7 +14,7 @@ before(async () => {
 });
 
 /** What a reader of `spool` receives, once it has ended; `onBytes` hears the running total. */
-async function read(spool: Spool, onBytes: (total: number) => void = () => {}): Promise<Buffer> {
+async function read(spool: Spool, onBytes: (total: number) => void = () => {}, skip?: Skip): Promise<Buffer> {
   const dest = new PassThrough();
   const chunks: Buffer[] = [];
   let total = 0;
@@ -25,7 +25,7 @@ async function read(spool: Spool, onBytes: (total: number) => void = () => {}): 
     onBytes(total);
   });
   const ended = new Promise((resolve) => dest.once('end', resolve));
-  await spool.copyTo(dest, () => {});
+  await spool.copyTo(dest, () => {}, skip);
   await ended;
   return Buffer.concat(chunks);
 }
@@ -44,6 +44,23 @@ describe('Spool', () => {
     const [a, b] = await Promise.all([read(spool), read(spool), following]);
     assert.deepEqual(a, Buffer.concat(pieces));
     assert.deepEqual(b, Buffer.concat(pieces));
+  });
+
+  it('leaves out the bytes a reader skips, and answers a read at a place once the file holds it', async () => {
+    const path = join(dir, 'skipped.bin');
+    const pieces = Array.from({ length: 30 }, (_, i) => randomBytes(9000 + i * 113));
+    const whole = Buffer.concat(pieces);
+    const spool = new Spool(path);
+    const skip = { from: 1000, to: 200_000 };
+    const [skipped, late, end] = await Promise.all([
+      read(spool, () => {}, skip),
+      spool.readAt(250_000, 5000),
+      spool.readAt(whole.length - 10, 100),
+      spool.follow(write(path, pieces)),
+    ]);
+    assert.deepEqual(skipped, Buffer.concat([whole.subarray(0, 1000), whole.subarray(200_000)]));
+    assert.deepEqual(late, whole.subarray(250_000, 255_000));
+    assert.deepEqual(end, whole.subarray(whole.length - 10));
   });
 
   it('gives a reader that starts after the writer ended the whole file', async () => {
