@@ -15,14 +15,14 @@ import type { BatchResult, JobsApi, NewBatch } from './types.ts';
 export async function createBatch(
   jobs: Pick<JobsApi, 'create'>,
   batch: NewBatch,
-  policy: Engine['policy'],
+  engine: Engine,
   admit?: () => Promise<void>,
 ): Promise<BatchResult> {
   const { urls, text, ...fields } = batch;
   if (urls !== undefined && text !== undefined) {
     throw new ConvertError('invalid_option', 'Send the links either as "urls" or as "text", not both.');
   }
-  checkFields(fields, policy);
+  await checkFields(fields, engine);
   const links = sameWorkOnce(urls ?? linksIn(text ?? ''));
   if (links.length === 0) throw new ConvertError('invalid_url', 'No links found: paste one link per line.');
   if (links.length > MAX_BATCH_LINKS) {

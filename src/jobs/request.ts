@@ -51,18 +51,32 @@ export function doorChecks(engine: Engine): DoorChecks {
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 
-/** The options, email and webhook of a request: what several links submitted together share. */
-export function checkFields(
+/**
+ * The options, email and webhook of a request: what several links submitted together share. The
+ * webhook's host is judged as a link's is, its name resolved: the worker's guard would refuse the
+ * call anyway, but only after a job exists.
+ */
+export async function checkFields(
   request: OptionFields & { email?: string | null; webhook_url?: string | null },
-  policy: Engine['policy'],
-): Pick<CheckedRequest, 'options' | 'email' | 'webhook_url'> {
+  engine: Engine,
+  checks: DoorChecks = doorChecks(engine),
+): Promise<Pick<CheckedRequest, 'options' | 'email' | 'webhook_url'>> {
   const options = jobOptions(request);
   validateOptions(toConvertOptions(options));
   const email = request.email?.trim() || null;
   if (email !== null && !isEmailAddress(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
-  return { options, email, webhook_url: checkWebhookUrl(request.webhook_url, policy) };
+  const webhook_url = checkWebhookUrl(request.webhook_url, engine.policy);
+  const host = webhook_url === null ? null : new URL(webhook_url).hostname;
+  if (host !== null && (await isPrivateHost(host, engine.policy, checks))) {
+    throw new ConvertError(
+      'forbidden_address',
+      `Webhooks to ${host} are not allowed: it is a private or local address.`,
+      { field: 'webhook_url' },
+    );
+  }
+  return { options, email, webhook_url };
 }
 
 export async function checkRequest(
@@ -70,7 +84,7 @@ export async function checkRequest(
   engine: Engine,
   checks: DoorChecks = doorChecks(engine),
 ): Promise<CheckedRequest> {
-  const fields = checkFields(request, engine.policy);
+  const fields = await checkFields(request, engine, checks);
   if (request.upload) {
     return { source: { kind: 'upload', site: 'upload', id: null, url: request.upload.filename }, ...fields, key: null };
   }
@@ -118,22 +132,24 @@ function notAllowed(host: string, allowed: readonly string[]): ConvertError {
 
 /** An IP literal in any spelling (the URL parser normalised it), or a name that resolves to one. */
 async function checkAddress(source: UrlSource, policy: Engine['policy'], checks: DoorChecks) {
-  if (policy.allowPrivateAddresses) return;
   const host = new URL(source.canonicalUrl).hostname;
-  const literal = hostForbidden(host, policy.isForbiddenAddress);
   // YouTube's own names are not in the hands of whoever submits a link: no lookup for them.
-  const forbidden =
-    literal ??
-    (source.site === 'youtube'
-      ? false
-      : await resolvesForbidden(host, {
-          resolve: checks.resolve,
-          timeoutMs: checks.lookupTimeoutMs,
-          ...(policy.isForbiddenAddress && { isForbidden: policy.isForbiddenAddress }),
-        }));
-  if (forbidden === true) {
+  if (await isPrivateHost(host, policy, checks, source.site !== 'youtube')) {
     throw new ConvertError('forbidden_address', `Links to ${host} are not allowed: it is a private or local address.`);
   }
+}
+
+/** Whether the policy forbids `host`: as a literal, or (`lookup`) as a name resolving to one. */
+async function isPrivateHost(host: string, policy: Engine['policy'], checks: DoorChecks, lookup = true) {
+  if (policy.allowPrivateAddresses) return false;
+  const literal = hostForbidden(host, policy.isForbiddenAddress);
+  if (literal !== null || !lookup) return literal === true;
+  const resolved = await resolvesForbidden(host, {
+    resolve: checks.resolve,
+    timeoutMs: checks.lookupTimeoutMs,
+    ...(policy.isForbiddenAddress && { isForbidden: policy.isForbiddenAddress }),
+  });
+  return resolved === true;
 }
 
 /** The request's option fields resolved: every default filled in, times in seconds. */

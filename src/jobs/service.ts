@@ -135,7 +135,7 @@ export function createJobsApi(deps: JobsDeps): JobsApi {
   };
   return {
     ...api,
-    createMany: (batch, gate) => createBatch(api, batch, deps.engine.policy, gate),
+    createMany: (batch, gate) => createBatch(api, batch, deps.engine, gate),
     inspect: (query, signal) => previewLink(deps.engine, query, signal),
   };
 }

@@ -40,8 +40,9 @@ const MAX_URL_LENGTH = 2048;
 
 /**
  * A requester's webhook URL, refused before any job exists when it cannot be called or names a
- * private address literally. A name is resolved only when the call is made, by the guarded lookup
- * that connects to the address it checked (DNS may answer differently by then anyway).
+ * private address literally (or under `localhost`). The door also resolves a name (request.ts);
+ * the call is still made by the guarded lookup that connects to the address it checked, since
+ * DNS may answer differently by then.
  */
 export function checkWebhookUrl(text: string | null | undefined, policy: Engine['policy']): string | null {
   const url = text?.trim() || null;

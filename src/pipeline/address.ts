@@ -69,10 +69,13 @@ export function isForbiddenAddress(ip: string): boolean {
 
 /**
  * Judge a hostname as the WHATWG URL parser leaves it (IPv4 already in dotted-decimal, IPv6 in
- * brackets): true/false for an IP literal, null for a name that DNS has to answer.
+ * brackets): true/false for an IP literal or a name under `localhost`, null for a name that DNS
+ * has to answer.
  */
 export function hostForbidden(host: string, isForbidden: (ip: string) => boolean = isForbiddenAddress): boolean | null {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // RFC 6761: `localhost` and every name under it are loopback, whatever a resolver says.
+  if (/(?:^|\.)localhost\.?$/i.test(bare)) return isForbidden('127.0.0.1');
   return isIP(bare) === 0 ? null : isForbidden(bare);
 }
 

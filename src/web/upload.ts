@@ -98,7 +98,8 @@ function checkFileName(filename: string): void {
       ? 'is a path, not a file name'
       : Buffer.byteLength(name) > NAME_MAX
         ? `is longer than ${NAME_MAX} bytes`
-        : DECEPTIVE.test(name)
+        : // The whole name as sent: a control before a slash is as much a forged name.
+          DECEPTIVE.test(filename)
           ? 'contains control or text-direction characters'
           : null;
   if (problem !== null)

@@ -130,7 +130,12 @@ describe('hostForbidden', () => {
     ['http://0x8.0x8.0x8.0x8/', false],
     ['https://[2606:4700::1111]/', false],
     ['https://[::ffff:8.8.8.8]/', false],
-    ['https://localhost/', null],
+    // RFC 6761: localhost and every name under it are loopback, without asking DNS.
+    ['https://localhost/', true],
+    ['https://LOCALHOST./', true],
+    ['https://hooks.localhost/', true],
+    ['https://localhost.example/', null],
+    ['https://notlocalhost/', null],
     ['https://www.youtube.com/', null],
     ['https://127.0.0.1.nip.io/', null],
   ];

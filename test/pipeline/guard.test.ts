@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { ConvertError } from '../../src/errors.ts';
 import { isForbiddenAddress } from '../../src/pipeline/address.ts';
@@ -276,9 +277,18 @@ describe('startGuardProxy', () => {
   });
 
   it('refuses a name that resolves to a forbidden address', async () => {
+    const reply = await viaProxy(proxy, `http://${hostname()}:${new URL(loopback.origin).port}/file.mp3`);
+    assert.equal(reply.status, 403);
+    assert.ok(
+      proxy.refused.some((host) => host.startsWith(`${hostname()} (127.`)),
+      `refused: ${proxy.refused}`,
+    );
+  });
+
+  it('refuses localhost without asking DNS (RFC 6761)', async () => {
     const reply = await viaProxy(proxy, `http://localhost:${new URL(loopback.origin).port}/file.mp3`);
     assert.equal(reply.status, 403);
-    assert.ok(proxy.refused.includes('localhost (127.0.0.1)'), `refused: ${proxy.refused}`);
+    assert.ok(proxy.refused.includes('localhost'), `refused: ${proxy.refused}`);
   });
 
   it('refuses origin-form requests, which are not proxy requests', async () => {

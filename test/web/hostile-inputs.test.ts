@@ -108,6 +108,13 @@ function jsonCases(port: number): [string, InjectOptions, Outcome][] {
     ['an email of 300 characters', withUrl({ email: `${'x'.repeat(300)}@example.org` }), INVALID_OPTION],
     ['a webhook at loopback', withUrl({ webhook_url: `http://127.0.0.1:${port}/hook` }), FORBIDDEN],
     ['a webhook at IPv6 loopback', withUrl({ webhook_url: `http://[::1]:${port}/hook` }), FORBIDDEN],
+    ['a webhook at localhost', withUrl({ webhook_url: `http://localhost:${port}/hook` }), FORBIDDEN],
+    ['a webhook at a name under localhost', withUrl({ webhook_url: `http://hooks.localhost:${port}/` }), FORBIDDEN],
+    [
+      'a webhook at this machine’s name, which resolves to loopback',
+      withUrl({ webhook_url: `http://${hostname()}:${port}/hook` }),
+      FORBIDDEN,
+    ],
     ['a webhook at cloud metadata', withUrl({ webhook_url: 'http://169.254.169.254/latest/meta-data/' }), FORBIDDEN],
     ['a webhook on a private network', withUrl({ webhook_url: 'http://10.0.0.1/hook' }), FORBIDDEN],
     ['an ftp: webhook', withUrl({ webhook_url: 'ftp://hooks.example.org/x' }), INVALID_OPTION],
@@ -157,6 +164,7 @@ function formCases(port: number): [string, () => FormData | string, Outcome][] {
     ['a flag that is neither on nor off', form({ url: VIDEO, normalize: 'yes' }), INVALID_OPTION],
     ['an email with a Bcc header', form({ url: VIDEO, email: 'a@b.c\r\nBcc: x@y.z' }), INVALID_OPTION],
     ['a webhook at loopback', form({ url: VIDEO, webhook_url: `http://127.0.0.1:${port}/` }), FORBIDDEN],
+    ['a webhook at localhost', form({ url: VIDEO, webhook_url: `http://localhost:${port}/` }), FORBIDDEN],
     ['a negative start time', form({ url: VIDEO, start: '-1' }), INVALID_OPTION],
     ['a start after the end', form({ url: VIDEO, start: '2:00', end: '1:00' }), INVALID_OPTION],
     ['an upload named ../../etc/passwd', form({}, ['../../etc/passwd']), INVALID_OPTION],
@@ -165,6 +173,8 @@ function formCases(port: number): [string, () => FormData | string, Outcome][] {
     ['an upload name with a tab', form({}, ['song\tx.mp3']), INVALID_OPTION],
     ['an upload name of 10 kB', form({}, [`${'n'.repeat(10_000)}.mp3`]), INVALID_OPTION],
     ['an upload name with a right-to-left override', form({}, ['song\u202Eexe.mp3']), INVALID_OPTION],
+    // FormData escapes CR LF as %0D%0A, which the door decodes: the control is before the slash.
+    ['an upload name with CR LF before a slash', form({}, ['a\r\nContent-Type: text/html.mp3']), INVALID_OPTION],
     [
       'an upload over the size limit',
       form({}, ['big.wav', new Blob([new Uint8Array(300_000)])]),
