@@ -69,8 +69,8 @@ function shortestShare(count: number, share: number): number {
  * the last encoder starts only when the last half arrives and works on alone after the download;
  * smaller segments, the later ones smallest (SEEK_SHRINK), keep every core busy to the end.
  * Modelled at 4 MB/s (download 0.56× one encode's time, 2 cores): 60 min 0.78× one encode with 2
- * segments, 0.64× with 4, 0.59× with 8; 4 min 0.78× with 2, 0.68× with 6 or 8 (an encoder's start
- * costs ~50 ms), 0.77× with 16. Measured on the CLI, 60 min at 4 MB/s, 2 cores: 22.8 s decoding
+ * segments, 0.64× with 4, 0.59× with 8; 4 min 0.78× with 2, 0.68× with 6 or 8, 0.77× with 16
+ * (an encoder's start costs ~50 ms; measured, 4 do best: SEEK_SEGMENT_SEC). Measured on the CLI, 60 min at 4 MB/s, 2 cores: 22.8 s decoding
  * from the start (two segments), 18.0 s with 8 segments, 17.3–18.2 s with 12; a small first
  * segment, to start the second encoder sooner, did not help (18.0–18.3 s).
  */
@@ -81,8 +81,12 @@ export function seekableSegmentCount(durationSec: number, width: number): number
 }
 
 const SEGMENTS_PER_ENCODER = 6;
-/** At least this much media per segment (a 4-min song gets 8 on two cores). */
-const SEEK_SEGMENT_SEC = 30;
+/**
+ * At least this much media per segment: each costs an ffmpeg start (~50 ms of CPU) and its own
+ * settling. A 4-min song at 4 MB/s on the CLI, 2 cores, three rounds: 8 segments 1.99–2.01 s, 5
+ * 1.94–1.96 s, 4 1.92–1.95 s, 3 1.98–1.99 s, 2 2.21–2.25 s.
+ */
+const SEEK_SEGMENT_SEC = 60;
 /**
  * Each segment this much shorter than the one before, as cutFractions puts it: the last ones,
  * whose media arrives last, end soon after it does. Modelled best between 0.1 and 0.25 (0.1 with

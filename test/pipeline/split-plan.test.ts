@@ -47,7 +47,7 @@ describe('deciding to split', () => {
 describe('segments of a download each decoded from near its cut', () => {
   it('gives each encoder up to six, the later ones shorter, none under 5 s', () => {
     const counts = [3600, 240, 60, 45].map((durationSec) => seekableSegmentCount(durationSec, 2));
-    assert.deepEqual(counts, [12, 8, 2, 2]);
+    assert.deepEqual(counts, [12, 4, 2, 2]);
     assert.equal(seekableSegmentCount(30, 3), 3);
     for (const durationSec of [30, 60, 240, 3600]) {
       const count = seekableSegmentCount(durationSec, 2);
