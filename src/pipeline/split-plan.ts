@@ -70,9 +70,10 @@ function shortestShare(count: number, share: number): number {
  * smaller segments, the later ones smallest (SEEK_SHRINK), keep every core busy to the end.
  * Modelled at 4 MB/s (download 0.56× one encode's time, 2 cores): 60 min 0.78× one encode with 2
  * segments, 0.64× with 4, 0.59× with 8; 4 min 0.78× with 2, 0.68× with 6 or 8, 0.77× with 16
- * (an encoder's start costs ~50 ms; measured, 4 do best: SEEK_SEGMENT_SEC). Measured on the CLI, 60 min at 4 MB/s, 2 cores: 22.8 s decoding
- * from the start (two segments), 18.0 s with 8 segments, 17.3–18.2 s with 12; a small first
- * segment, to start the second encoder sooner, did not help (18.0–18.3 s).
+ * (the model's ffmpeg start, ~50 ms, is too cheap: 4 do best, see SEEK_SEGMENT_SEC). Measured on
+ * the CLI, 60 min at 4 MB/s, 2 cores: 22.8 s decoding from the start (two segments), 18.0 s with
+ * 8 segments, 17.3–18.2 s with 12; a small first segment, to start the second encoder sooner,
+ * did not help (18.0–18.3 s).
  */
 export function seekableSegmentCount(durationSec: number, width: number): number {
   let count = Math.max(width, Math.min(width * SEGMENTS_PER_ENCODER, Math.floor(durationSec / SEEK_SEGMENT_SEC)));
