@@ -91,13 +91,16 @@ export function writeInfoTag(template: Buffer, totals: InfoTotals): Buffer {
  * The seek table: entry i is where the frame at i % of the duration starts, as 1/256ths of the
  * byte count. `infoLength` is the Info frame's own length, which comes first.
  */
-export function seekTable(infoLength: number, frameLengths: readonly number[]): Uint8Array {
-  const starts = [infoLength];
-  for (const length of frameLengths) starts.push((starts.at(-1) ?? 0) + length);
-  const total = starts.at(-1) ?? infoLength;
+export function seekTable(infoLength: number, frameLengths: ArrayLike<number>): Uint8Array {
+  const count = frameLengths.length;
+  let total = infoLength;
+  for (let i = 0; i < count; i++) total += frameLengths[i] ?? 0;
   const toc = new Uint8Array(TOC_SIZE);
+  // A running sum, not an array of every frame's start: an hour has 150,000 frames.
+  let start = infoLength;
+  let frame = 0;
   for (let i = 0; i < TOC_SIZE; i++) {
-    const start = starts[Math.floor((i * frameLengths.length) / TOC_SIZE)] ?? total;
+    for (const target = Math.floor((i * count) / TOC_SIZE); frame < target; frame++) start += frameLengths[frame] ?? 0;
     toc[i] = Math.min(255, Math.floor((256 * start) / total));
   }
   return toc;

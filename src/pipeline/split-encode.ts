@@ -20,7 +20,7 @@ import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
-import { type FrameHeader, frameLengths, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
+import { type FrameHeader, frameLength, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
 import {
@@ -208,7 +208,8 @@ async function splice(paths: readonly string[], layout: readonly Segment[], outp
   const file = await open(output, 'w');
   try {
     await file.write(first.id3, 0, first.id3.length, 0);
-    const sink: Sink = { file, base: first.id3.length, position: first.info.length, lengths: [], crc: 0 };
+    const lengths = new Uint16Array(plan.frames);
+    const sink: Sink = { file, base: first.id3.length, position: first.info.length, lengths, frames: 0, crc: 0 };
     const buffer = Buffer.allocUnsafe(COPY_CHUNK);
     for (const [i, range] of plan.ranges.entries()) await copyFrames(paths[i] ?? '', heads[i], range, sink, buffer);
     const info = writeInfoTag(first.info, totals(plan, sink, first.info.length));
@@ -221,7 +222,7 @@ async function splice(paths: readonly string[], layout: readonly Segment[], outp
 
 function totals(plan: Splice, sink: Sink, infoLength: number) {
   const { frames, encoderDelay, padding } = plan;
-  const toc = seekTable(infoLength, sink.lengths);
+  const toc = seekTable(infoLength, sink.lengths.subarray(0, sink.frames));
   return { frames, bytes: sink.position, encoderDelay, padding, toc, musicCrc: sink.crc };
 }
 
@@ -251,7 +252,10 @@ interface Sink {
   base: number;
   /** Counted from `base`. */
   position: number;
-  lengths: number[];
+  /** Each kept frame's length (at most 1441 bytes), for the seek table: sized once, as the plan counts them. */
+  lengths: Uint16Array;
+  /** Frames kept so far. */
+  frames: number;
   crc: number;
 }
 
@@ -280,18 +284,24 @@ async function copyFrames(
       const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position);
       position += bytesRead;
       filled += bytesRead;
-      const lengths = frameLengths(buffer.subarray(0, filled));
-      const skip = clamp(range.from + 1 - frames, lengths.length);
-      const keep = clamp(range.to + 1 - frames, lengths.length) - skip;
-      const from = sum(lengths.slice(0, skip));
-      await append(
-        sink,
-        buffer.subarray(from, from + sum(lengths.slice(skip, skip + keep))),
-        lengths.slice(skip, skip + keep),
-      );
-      frames += lengths.length;
+      // The kept frames of a chunk follow each other: from `keepFrom` to `at` once past them.
+      let at = 0;
+      let keepFrom = -1;
+      let keepTo = 0;
+      for (let length = frameLength(buffer, 0); length > 0 && at + length <= filled; length = frameLength(buffer, at)) {
+        if (frames > range.from && frames <= range.to) {
+          if (keepFrom < 0) keepFrom = at;
+          keepTo = at + length;
+          record(sink, length);
+        }
+        frames++;
+        at += length;
+      }
+      if (at + 4 <= filled && frameLength(buffer, at) === 0)
+        throw new Error(`no MP3 frame header at byte ${position - filled + at}`);
+      if (keepFrom >= 0) await append(sink, buffer.subarray(keepFrom, keepTo));
       // The start of a frame the chunk cut off moves to the front, for the next read to complete.
-      filled = buffer.copy(buffer, 0, sum(lengths), filled);
+      filled = buffer.copy(buffer, 0, at, filled);
       if (bytesRead === 0) break;
     }
   } finally {
@@ -300,14 +310,15 @@ async function copyFrames(
   if (filled > 0) throw new Error(`${path} ends inside a frame`);
 }
 
-const clamp = (value: number, max: number): number => Math.max(0, Math.min(value, max));
-const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+/** One more kept frame, of `length` bytes, for the seek table. */
+function record(sink: Sink, length: number): void {
+  if (sink.frames >= sink.lengths.length) throw new Error('more frames than the splice planned');
+  sink.lengths[sink.frames++] = length;
+}
 
-/** Write `data`, whole frames of these lengths, after what the sink holds. */
-async function append(sink: Sink, data: Buffer, lengths: readonly number[]): Promise<void> {
-  if (data.length === 0) return;
+/** Write `data`, whole frames already recorded, after what the sink holds. */
+async function append(sink: Sink, data: Buffer): Promise<void> {
   await sink.file.write(data, 0, data.length, sink.base + sink.position);
   sink.position += data.length;
   sink.crc = crc16(data, sink.crc);
-  sink.lengths.push(...lengths);
 }
