@@ -46,8 +46,27 @@ export interface DoorChecks {
 }
 
 export function doorChecks(engine: Engine): DoorChecks {
-  return { extractors: (url) => suitableExtractors(engine, url), resolve: resolveAll, lookupTimeoutMs: 2000 };
+  return { extractors: (url) => suitableExtractors(engine, url), resolve: sharedLookup, lookupTimeoutMs: 2000 };
 }
+
+/** How long the door reuses a name's addresses: a batch's links share one webhook, a burst one site. */
+const LOOKUP_REUSE_MS = 30_000;
+const lookups = new Map<string, { until: number; addresses: Promise<readonly string[]> }>();
+
+/**
+ * resolveAll, once per name at a time and then for LOOKUP_REUSE_MS: each lookup holds one of
+ * libuv's four threads (the ones file reads use too) for as long as DNS takes to answer, so fifty
+ * links naming one webhook, or a client repeating a name DNS never answers, must not take them all.
+ */
+const sharedLookup: ResolveAll = (hostname) => {
+  const now = Date.now();
+  const known = lookups.get(hostname);
+  if (known && known.until > now) return known.addresses;
+  if (lookups.size >= 1000) lookups.clear();
+  const addresses = resolveAll(hostname);
+  lookups.set(hostname, { until: now + LOOKUP_REUSE_MS, addresses });
+  return addresses;
+};
 
 type UrlSource = Extract<Source, { kind: 'url' }>;
 

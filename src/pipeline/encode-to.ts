@@ -27,7 +27,7 @@ export interface EncodeSource {
  * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
  * Resolves with the seconds encoded. The tags (with the cover) may still be on their way: the
- * encoder that writes them waits for them, parallel segments after the first start at once.
+ * encoder that writes them waits for them, parallel segments after the first do not.
  *
  * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
  * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive

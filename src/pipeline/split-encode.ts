@@ -9,8 +9,9 @@
  * Each segment's ffmpeg decodes the source from its start and keeps its own samples (atrim in
  * encodeArgs: exact where a seek on Opus-in-WebM is not), except where the source is a download
  * of Opus in WebM (YouTube's usual audio): there each is fed the file's header and the clusters
- * from one just before its cut (webm-seek.ts), so that nothing is decoded twice, and there are
- * more segments than encoders (seekableSegmentCount). A download lands on disk as it arrives and
+ * from one a second or more before its cut (webm-seek.ts), so that little is decoded twice (that
+ * second, and up to a cluster's length more), and there are more segments than encoders
+ * (seekableSegmentCount). A download lands on disk as it arrives and
  * every segment reads it from there (spool.ts), so all encoders work while it arrives.
  * Decoding once into a PCM spool instead was measured slower on 2 cores (20-min Opus source, two
  * segments): the second decode of the first half costs 0.9 s of CPU, but writing and reading back
@@ -32,10 +33,10 @@ import {
   seekableSegmentCount,
   segmentLayout,
 } from './split-plan.ts';
-import type { Spool } from './spool.ts';
+import { type Spool, SpoolFailed, type SpoolReader } from './spool.ts';
 import { type FfmpegRun, ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
-import { ClusterIndex, OPUS_RATE, readOpusWebm } from './webm-seek.ts';
+import { ClusterIndex, OPUS_RATE, opusWebmHeaderEnd } from './webm-seek.ts';
 
 export interface SplitMp3 {
   /**
@@ -44,7 +45,7 @@ export interface SplitMp3 {
    */
   input: string | Spool;
   output: string;
-  /** Written by the first segment's encode, which waits for them; the others start at once. */
+  /** Written by the first segment's encode, which waits for them; the others do not (they wait only for their media and an encoder). */
   tags: Promise<TagInputs>;
   /** `192k`-style bitrate or `V0`…`V9`; undefined = the MP3 default. */
   quality?: string;
@@ -66,11 +67,13 @@ export async function encodeMp3Split(
   job: SplitMp3,
   opts: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number> {
-  const seek = typeof job.input === 'string' ? null : await untilAborted(clusterIndex(job.input), opts.signal);
-  const layout = splitLayout(job, seek !== null);
-  const paths = layout.map((_, i) => `${job.output}.segment-${i}`);
+  const reader = typeof job.input === 'string' ? null : job.input.reader();
   const part = `${job.output}.part`;
+  let paths: string[] = [];
   try {
+    const seek = reader && (await untilAborted(clusterIndex(reader), opts.signal));
+    const layout = splitLayout(job, seek !== null);
+    paths = layout.map((_, i) => `${job.output}.segment-${i}`);
     await encodeSegments(
       tools,
       job,
@@ -84,6 +87,7 @@ export async function encodeMp3Split(
     await rename(part, job.output);
     return seconds;
   } finally {
+    await reader?.close();
     await Promise.all([...paths, part].map((path) => rm(path, { force: true })));
   }
 }
@@ -95,11 +99,18 @@ export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'tags'>, se
   return segmentLayout(job.totalSamples, count, job.rollFrames, SEEK_SHRINK);
 }
 
-/** The clusters of an Opus-in-WebM download, once its header has arrived; null for any other file. */
-async function clusterIndex(spool: Spool): Promise<ClusterIndex | null> {
-  const read = (position: number, length: number) => spool.readAt(position, length);
-  const head = await readOpusWebm(read);
-  return head && new ClusterIndex(read, head);
+/**
+ * The clusters of an Opus-in-WebM download, once its header has arrived; null for any other file,
+ * or one whose head cannot be read (only a restarted download is an error: the encoders fail on it).
+ */
+async function clusterIndex(reader: SpoolReader): Promise<ClusterIndex | null> {
+  try {
+    const headerEnd = await opusWebmHeaderEnd(reader);
+    return headerEnd === null ? null : new ClusterIndex(reader, headerEnd);
+  } catch (err) {
+    if (err instanceof SpoolFailed) throw err;
+    return null;
+  }
 }
 
 /** Where a segment reads the source: ffmpeg's input argument, what feeds its stdin, its first sample. */
@@ -118,7 +129,17 @@ async function sourceOf(
   signal: AbortSignal,
 ): Promise<SegmentSource> {
   if (typeof input === 'string') return { arg: input, firstSample: 0 };
-  const start = seek && segment.inputStart > 0 ? await untilAborted(seek.before(segment.inputStart), signal) : null;
+  // A cluster the walk cannot read past only costs a longer decode: from the start then.
+  const start =
+    seek && segment.inputStart > 0
+      ? await untilAborted(
+          seek.before(segment.inputStart).catch((err: unknown) => {
+            if (err instanceof SpoolFailed) throw err;
+            return null;
+          }),
+          signal,
+        )
+      : null;
   const skip = seek && start ? { from: seek.headerEnd, to: start.offset } : undefined;
   return {
     arg: 'pipe:0',
@@ -212,6 +233,8 @@ async function splice(paths: readonly string[], layout: readonly Segment[], outp
     const sink: Sink = { file, base: first.id3.length, position: first.info.length, lengths, frames: 0, crc: 0 };
     const buffer = Buffer.allocUnsafe(COPY_CHUNK);
     for (const [i, range] of plan.ranges.entries()) await copyFrames(paths[i] ?? '', heads[i], range, sink, buffer);
+    // Fewer frames than their Info frames said: the Info frame written would claim the plan's.
+    if (sink.frames !== plan.frames) throw new Error(`${sink.frames} frames spliced of ${plan.frames}`);
     const info = writeInfoTag(first.info, totals(plan, sink, first.info.length));
     await file.write(info, 0, info.length, sink.base);
   } finally {

@@ -27,6 +27,11 @@ const CHUNK = 1 << 16;
  */
 export class SpoolFailed extends Error {}
 
+export interface SpoolReader {
+  read(into: Buffer, position: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** Bytes [from, to) left out of a copy: a WebM's clusters before the one a decode starts at. */
 export interface Skip {
   from: number;
@@ -134,22 +139,33 @@ export class Spool {
   }
 
   /**
-   * Up to `length` bytes at `position`, once the file holds them; fewer only once its writer has
-   * finished. Rejects when the file was restarted.
+   * A reader of the file at any place (webm-seek.ts walks its clusters): `read` fills `into` with
+   * up to `length` bytes at `position` once the file holds them, fewer only once its writer has
+   * finished, and rejects when the file was restarted. One file handle until `close`.
    */
-  async readAt(position: number, length: number): Promise<Buffer> {
-    while (this.#written < position + length && !this.#ended) {
-      if (this.#failure) throw this.#failure;
-      await this.#change();
-    }
-    if (this.#failure) throw this.#failure;
-    const file = await open(this.path, 'r');
-    try {
-      const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await file.close();
-    }
+  reader(): SpoolReader {
+    let file: Promise<FileHandle> | null = null;
+    let closed = false;
+    return {
+      read: async (into, position, length) => {
+        if (!Number.isSafeInteger(position) || position < 0 || length > into.length) {
+          throw new RangeError(`no read of ${length} bytes at ${position} into ${into.length}`);
+        }
+        while (this.#written < position + length && !this.#ended) {
+          if (this.#failure) throw this.#failure;
+          await this.#change();
+        }
+        if (this.#failure) throw this.#failure;
+        // A read that waited past its reader's close opens nothing that nobody would close.
+        if (closed) throw new Error(`the reader of ${this.path} is closed`);
+        file ??= open(this.path, 'r');
+        return (await (await file).read(into, 0, length, position)).bytesRead;
+      },
+      close: async () => {
+        closed = true;
+        await (await file?.catch(() => null))?.close();
+      },
+    };
   }
 
   /** Resolves at the next growth, end or failure. */

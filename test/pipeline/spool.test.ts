@@ -52,15 +52,22 @@ describe('Spool', () => {
     const whole = Buffer.concat(pieces);
     const spool = new Spool(path);
     const skip = { from: 1000, to: 200_000 };
+    const reader = spool.reader();
+    const readAt = async (position: number, length: number) => {
+      const into = Buffer.alloc(length);
+      return into.subarray(0, await reader.read(into, position, length));
+    };
     const [skipped, late, end] = await Promise.all([
       read(spool, () => {}, skip),
-      spool.readAt(250_000, 5000),
-      spool.readAt(whole.length - 10, 100),
+      readAt(250_000, 5000),
+      readAt(whole.length - 10, 100),
       spool.follow(write(path, pieces)),
     ]);
+    await reader.close();
     assert.deepEqual(skipped, Buffer.concat([whole.subarray(0, 1000), whole.subarray(200_000)]));
     assert.deepEqual(late, whole.subarray(250_000, 255_000));
     assert.deepEqual(end, whole.subarray(whole.length - 10));
+    await assert.rejects(reader.read(Buffer.alloc(10), 0, 2 ** 31), RangeError);
   });
 
   it('gives a reader that starts after the writer ended the whole file', async () => {
