@@ -1,7 +1,7 @@
 /** Segmented MP3 encoding with real ffmpeg: exact length, no seam, a valid gapless file, clean abort. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, watch } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -32,11 +32,12 @@ let engine: Engine;
 let dir: string;
 
 /** The test signal at `rate`, encoded as given (`-c:a libopus …`), like a download would be. */
-async function source(name: string, rate: number, codec: string[]): Promise<string> {
+async function source(name: string, rate: number, codec: string[], seconds = SECONDS): Promise<string> {
   const path = join(dir, name);
-  const noise = `anoisesrc=d=${SECONDS}:c=pink:a=0.1:r=${rate}`;
+  const noise = `anoisesrc=d=${seconds}:c=pink:a=0.1:r=${rate}`;
+  const signal = SIGNAL.replace('RATE', String(rate)).replace(`d=${SECONDS}`, `d=${seconds}`);
   await exec('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', SIGNAL.replace('RATE', String(rate)), '-f', 'lavfi', '-i', noise],
+    ...['-v', 'error', '-f', 'lavfi', '-i', signal, '-f', 'lavfi', '-i', noise],
     ...['-filter_complex', '[0][1]amix=inputs=2:normalize=0', ...codec, '-y', path],
   ]);
   return path;
@@ -164,6 +165,23 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.deepEqual(await leftBehind('streamed'), ['streamed.mp3']);
   });
 
+  it('runs more segments than encoders from a download, one after another, each fed from near its cut', async () => {
+    // 130 s with one encoder: two segments only where the download can be entered at a cluster
+    // (one per encoder otherwise), run one after the other.
+    const long = await source('long.webm', 48000, ['-c:a', 'libopus', '-b:a', '96k'], 130);
+    const made = new Set<string>();
+    const watcher = watch(dir, (_event, name) => name?.startsWith('pool.mp3.segment-') && made.add(name));
+    try {
+      const input = arriving('pool', long);
+      const { original, decoded, job } = await split(long, 'pool.mp3', { quality: '192k', input, encoders: 1 });
+      assert.deepEqual([...made].sort(), ['pool.mp3.segment-0', 'pool.mp3.segment-1']);
+      assert.equal(decoded.length, original.length);
+      for (const ratio of seamRatios(original, decoded, job)) assert.ok(ratio < 1.5, `seam error ×${ratio.toFixed(2)}`);
+    } finally {
+      watcher.close();
+    }
+  });
+
   const inputs: [string, string, () => SplitMp3['input']][] = [
     ['a file', 'aborted-file', () => opus],
     ['a download as it arrives', 'aborted-stream', () => arriving('aborted-stream')],
@@ -194,13 +212,13 @@ describe('encoding an MP3 in parallel segments', () => {
 });
 
 /**
- * The Opus source as a download arriving: copied into a file in 16 kB pieces while the encoders
+ * An Opus source as a download arriving: copied into a file in 16 kB pieces while the encoders
  * read it. The file is the download's, not the split encode's to remove (its name starts otherwise).
  */
-function arriving(stem: string): Spool {
+function arriving(stem: string, from = opus): Spool {
   const path = join(dir, `download-${stem}.webm`);
   const spool = new Spool(path);
-  void spool.follow(pipeline(createReadStream(opus, { highWaterMark: 16 * 1024 }), createWriteStream(path)));
+  void spool.follow(pipeline(createReadStream(from, { highWaterMark: 16 * 1024 }), createWriteStream(path)));
   return spool;
 }
 
