@@ -11,8 +11,8 @@
  * of Opus in WebM (YouTube's usual audio): there each is fed the file's header and the clusters
  * from one a second or more before its cut (webm-seek.ts), so that little is decoded twice (that
  * second, and up to a cluster's length more), and there are more segments than encoders
- * (seekableSegmentCount). A download lands on disk as it arrives and
- * every segment reads it from there (spool.ts), so all encoders work while it arrives.
+ * (seekableSegmentCount). A download lands on disk as it arrives and every segment reads it from
+ * there (spool.ts), so all encoders work while it arrives.
  * Decoding once into a PCM spool instead was measured slower on 2 cores (20-min Opus source, two
  * segments): the second decode of the first half costs 0.9 s of CPU, but writing and reading back
  * 460 MB of f32 PCM cost 1.5–3 s of system time; it would win only from about 4 segments up.
@@ -45,7 +45,10 @@ export interface SplitMp3 {
    */
   input: string | Spool;
   output: string;
-  /** Written by the first segment's encode, which waits for them; the others do not (they wait only for their media and an encoder). */
+  /**
+   * Written by the first segment's encode, which waits for them; the others do not (they wait
+   * only for their media and a free encoder).
+   */
   tags: Promise<TagInputs>;
   /** `192k`-style bitrate or `V0`…`V9`; undefined = the MP3 default. */
   quality?: string;
