@@ -27,10 +27,10 @@ import { cancelled } from './playlist.ts';
 import {
   DECODE_SHARE,
   planSplice,
-  SEEK_SHRINK,
   type Segment,
   type Splice,
   seekableSegmentCount,
+  seekShrink,
   segmentLayout,
 } from './split-plan.ts';
 import { type Spool, SpoolFailed, type SpoolReader } from './spool.ts';
@@ -99,7 +99,7 @@ export async function encodeMp3Split(
 export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'tags'>, seekable: boolean): Segment[] {
   if (!seekable) return segmentLayout(job.totalSamples, job.encoders, job.rollFrames, DECODE_SHARE);
   const count = seekableSegmentCount(job.totalSamples / OPUS_RATE, job.encoders);
-  return segmentLayout(job.totalSamples, count, job.rollFrames, SEEK_SHRINK);
+  return segmentLayout(job.totalSamples, count, job.rollFrames, seekShrink(count));
 }
 
 /**

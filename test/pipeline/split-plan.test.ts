@@ -5,10 +5,10 @@ import {
   type MadeSegment,
   planSplice,
   ROLL_FRAMES,
-  SEEK_SHRINK,
   SPLIT_MIN_DURATION_SEC,
   type SplitQuestion,
   seekableSegmentCount,
+  seekShrink,
   segmentCount,
   segmentLayout,
 } from '../../src/pipeline/split-plan.ts';
@@ -49,9 +49,17 @@ describe('segments of a download each decoded from near its cut', () => {
     const counts = [3600, 240, 60, 45].map((durationSec) => seekableSegmentCount(durationSec, 2));
     assert.deepEqual(counts, [12, 4, 2, 2]);
     assert.equal(seekableSegmentCount(30, 3), 3);
+    // The first segment three times the last, whatever the count (fewer than four: less).
+    for (const count of [4, 8, 12]) {
+      const cuts = cutFractions(count, seekShrink(count));
+      const first = cuts[1] ?? 0;
+      const last = 1 - (cuts[count - 1] ?? 0);
+      assert.ok(Math.abs(first / last - 3) < 0.1, `${count}: ${first / last}`);
+    }
+    assert.equal(seekShrink(2), 0.3);
     for (const durationSec of [30, 60, 240, 3600]) {
       const count = seekableSegmentCount(durationSec, 2);
-      const layout = segmentLayout(durationSec * 48000, count, ROLL_FRAMES, SEEK_SHRINK);
+      const layout = segmentLayout(durationSec * 48000, count, ROLL_FRAMES, seekShrink(count));
       const kept = layout.map((s) => (s.keepTo ?? durationSec * 48000 - s.inputStart) - s.keepFrom);
       assert.ok(Math.min(...kept) >= 5 * 48000, `${durationSec} s: ${kept}`);
       assert.ok(
