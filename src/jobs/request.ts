@@ -86,7 +86,7 @@ export async function checkFields(
   if (email !== null && !isEmailAddress(email)) {
     throw new ConvertError('invalid_option', `"${email}" is not an email address.`);
   }
-  const webhook_url = checkWebhookUrl(request.webhook_url, engine.policy);
+  const webhook_url = checkWebhookUrl(request.webhook_url);
   const host = webhook_url === null ? null : new URL(webhook_url).hostname;
   if (host !== null && (await isPrivateHost(host, engine.policy, checks))) {
     throw new ConvertError(

@@ -14,7 +14,6 @@ import { listFiles } from '../db/conversion-files.ts';
 import type { Database } from '../db/database.ts';
 import { getJob, type JobToNotify, jobStatus } from '../db/jobs.ts';
 import { ConvertError } from '../errors.ts';
-import { hostForbidden } from '../pipeline/address.ts';
 import type { Engine } from '../pipeline/types.ts';
 import { type Queues, queueWebhook, type WebhookCall, type WebhookTarget, webhookDeliveryId } from '../queue/queues.ts';
 import { postJson } from '../webhook.ts';
@@ -39,12 +38,11 @@ export interface WebhookBody {
 const MAX_URL_LENGTH = 2048;
 
 /**
- * A requester's webhook URL, refused before any job exists when it cannot be called or names a
- * private address literally (or under `localhost`). The door also resolves a name (request.ts);
- * the call is still made by the guarded lookup that connects to the address it checked, since
- * DNS may answer differently by then.
+ * A requester's webhook URL, refused before any job exists when it is no http(s) URL. Its host is
+ * judged by the door as a link's is (request.ts); the call is still made by the guarded lookup
+ * that connects to the address it checked, since DNS may answer differently by then.
  */
-export function checkWebhookUrl(text: string | null | undefined, policy: Engine['policy']): string | null {
+export function checkWebhookUrl(text: string | null | undefined): string | null {
   const url = text?.trim() || null;
   if (url === null) return null;
   const parsed = URL.canParse(url) ? new URL(url) : null;
@@ -52,13 +50,6 @@ export function checkWebhookUrl(text: string | null | undefined, policy: Engine[
     throw new ConvertError('invalid_option', `The webhook URL "${url}" is not an http(s) URL.`, {
       field: 'webhook_url',
     });
-  }
-  if (!policy.allowPrivateAddresses && hostForbidden(parsed.hostname, policy.isForbiddenAddress)) {
-    throw new ConvertError(
-      'forbidden_address',
-      `Webhooks to ${parsed.hostname} are not allowed: it is a private or local address.`,
-      { field: 'webhook_url' },
-    );
   }
   return url;
 }

@@ -33,7 +33,7 @@ import {
   seekShrink,
   segmentLayout,
 } from './split-plan.ts';
-import { type Spool, SpoolFailed, type SpoolReader } from './spool.ts';
+import type { Spool, SpoolReader } from './spool.ts';
 import { type FfmpegRun, ffmpegEncode } from './transcode.ts';
 import type { Tools } from './types.ts';
 import { ClusterIndex, OPUS_RATE, opusWebmHeaderEnd } from './webm-seek.ts';
@@ -102,18 +102,10 @@ export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'tags'>, se
   return segmentLayout(job.totalSamples, count, job.rollFrames, seekShrink(count));
 }
 
-/**
- * The clusters of an Opus-in-WebM download, once its header has arrived; null for any other file,
- * or one whose head cannot be read (only a restarted download is an error: the encoders fail on it).
- */
+/** The clusters of an Opus-in-WebM download, once its header has arrived; null for any other file. */
 async function clusterIndex(reader: SpoolReader): Promise<ClusterIndex | null> {
-  try {
-    const headerEnd = await opusWebmHeaderEnd(reader);
-    return headerEnd === null ? null : new ClusterIndex(reader, headerEnd);
-  } catch (err) {
-    if (err instanceof SpoolFailed) throw err;
-    return null;
-  }
+  const headerEnd = await opusWebmHeaderEnd(reader);
+  return headerEnd === null ? null : new ClusterIndex(reader, headerEnd);
 }
 
 /** Where a segment reads the source: ffmpeg's input argument, what feeds its stdin, its first sample. */
@@ -132,17 +124,7 @@ async function sourceOf(
   signal: AbortSignal,
 ): Promise<SegmentSource> {
   if (typeof input === 'string') return { arg: input, firstSample: 0 };
-  // A cluster the walk cannot read past only costs a longer decode: from the start then.
-  const start =
-    seek && segment.inputStart > 0
-      ? await untilAborted(
-          seek.before(segment.inputStart).catch((err: unknown) => {
-            if (err instanceof SpoolFailed) throw err;
-            return null;
-          }),
-          signal,
-        )
-      : null;
+  const start = seek && segment.inputStart > 0 ? await untilAborted(seek.before(segment.inputStart), signal) : null;
   const skip = seek && start ? { from: seek.headerEnd, to: start.offset } : undefined;
   return {
     arg: 'pipe:0',

@@ -14,8 +14,9 @@
  *
  * The file is a stranger's: no size in it is believed beyond what the caps here allow, and
  * anything unexpected (another codec, laced or encoded blocks, sizes left unknown as a live stream
- * writes them, a cluster over MAX_CLUSTER) ends the seeking there: the segments after it decode
- * from the last cluster found before, or from the start, as before.
+ * writes them, a cluster over MAX_CLUSTER, a read that fails) ends the seeking there: the segments
+ * after it decode from the last cluster found before, or from the start, as before. A download
+ * that failed or restarted is told by the encoders reading it, not here.
  */
 import type { SpoolReader } from './spool.ts';
 
@@ -65,7 +66,11 @@ interface Element {
 }
 
 /** Where the first cluster of an Opus-in-WebM file with one track starts; null for anything else. */
-export async function opusWebmHeaderEnd(reader: Reader): Promise<number | null> {
+export function opusWebmHeaderEnd(reader: Reader): Promise<number | null> {
+  return headerEnd(reader).catch(() => null);
+}
+
+async function headerEnd(reader: Reader): Promise<number | null> {
   const small = Buffer.alloc(12);
   const ebml = await elementAt(reader, small, 0);
   if (ebml?.id !== ID.ebml || ebml.size === null) return null;
@@ -112,8 +117,12 @@ export class ClusterIndex {
    */
   async before(cut: number): Promise<ClusterStart | null> {
     const limit = cut - SETTLE_SAMPLES;
-    const walk = this.#walking.then(() => this.#walkPast(limit));
-    this.#walking = walk.catch(() => {});
+    const walk = this.#walking.then(() =>
+      this.#walkPast(limit).catch(() => {
+        this.#next = null;
+      }),
+    );
+    this.#walking = walk;
     await walk;
     return this.#found.findLast((c) => c.firstSample <= limit && c.firstSample > 0) ?? null;
   }
@@ -144,19 +153,17 @@ export class ClusterIndex {
     if (this.#buffer.length < size) this.#buffer = Buffer.alloc(Math.min(MAX_CLUSTER, size * 2));
     const bytes = this.#buffer.subarray(0, await this.#reader.read(this.#buffer, cluster.data, size));
     if (bytes.length < size) return null;
+    const children = childrenIn(bytes);
+    if (!children) return null;
     let samples = 0;
-    for (let at = 0; at < bytes.length; ) {
-      const child = elementIn(bytes, at);
-      if (!child || child.size === null || child.data + child.size > bytes.length) return null;
-      const data = bytes.subarray(child.data, child.data + child.size);
-      if (child.id === ID.simpleBlock || child.id === ID.blockGroup) {
-        const inner = child.id === ID.blockGroup ? elementIn(data, 0) : null;
-        const block = inner ? (inner.id === ID.block ? data.subarray(inner.data) : null) : data;
-        const packet = block && blockSamples(block);
-        if (!packet) return null;
-        samples += packet;
-      }
-      at = child.data + child.size;
+    for (const child of children) {
+      if (child.id !== ID.simpleBlock && child.id !== ID.blockGroup) continue;
+      const data = bytes.subarray(child.data, child.data + (child.size ?? 0));
+      const inner = child.id === ID.blockGroup ? elementIn(data, 0) : null;
+      const block = inner ? (inner.id === ID.block ? data.subarray(inner.data) : null) : data;
+      const packet = block && blockSamples(block);
+      if (!packet) return null;
+      samples += packet;
     }
     return samples;
   }
@@ -191,20 +198,20 @@ async function onlyPlainOpusTrack(reader: Reader, tracks: Element): Promise<bool
   if (size > MAX_HEAD_ELEMENT) return false;
   const bytes = Buffer.alloc(size);
   if ((await reader.read(bytes, tracks.data, size)) < size) return false;
-  const [entry, ...others] = childrenIn(bytes).filter((e) => e.id === ID.trackEntry);
+  const [entry, ...others] = (childrenIn(bytes) ?? []).filter((e) => e.id === ID.trackEntry);
   if (!entry || others.length > 0) return false;
-  const fields = childrenIn(bytes.subarray(entry.data, entry.data + (entry.size ?? 0)));
+  const fields = childrenIn(bytes.subarray(entry.data, entry.data + (entry.size ?? 0))) ?? [];
   const codec = fields.find((e) => e.id === ID.codecId);
   const name = codec && bytes.subarray(entry.data + codec.data, entry.data + codec.data + (codec.size ?? 0));
   return name?.toString('latin1').replace(/\0+$/, '') === 'A_OPUS' && !fields.some((e) => e.id === ID.contentEncodings);
 }
 
-/** The elements `bytes` holds one after another; those that run past its end are not. */
-function childrenIn(bytes: Buffer): Element[] {
+/** The elements `bytes` holds one after another, exactly; null where one does not fit. */
+function childrenIn(bytes: Buffer): Element[] | null {
   const found: Element[] = [];
   for (let at = 0; at < bytes.length; ) {
     const child = elementIn(bytes, at);
-    if (!child || child.size === null || child.data + child.size > bytes.length) break;
+    if (!child || child.size === null || child.data + child.size > bytes.length) return null;
     found.push(child);
     at = child.data + child.size;
   }
