@@ -3,8 +3,10 @@
  * format joins cleanly and the media is long enough (split-plan.ts); and what its encode tells of
  * the file made.
  */
+import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { type EncodeSpec, encodeArgs, fixedBitrate, type TagInputs } from './ffmpeg-args.ts';
+import { joinHead, makeMp3Head } from './mp3-head.ts';
 import { encodeMp3Split } from './split-encode.ts';
 import { segmentCount } from './split-plan.ts';
 import type { Spool } from './spool.ts';
@@ -26,8 +28,10 @@ export interface EncodeSource {
 /**
  * Encode a local file or a download as it arrives (a Spool): over idle cores as parallel segments
  * where the format joins cleanly and the media is long enough (split-plan.ts), else by one ffmpeg.
- * Resolves with the seconds encoded. The tags (with the cover) may still be on their way: the
- * encoder that writes them waits for them, parallel segments after the first do not.
+ * Resolves with the seconds encoded. The tags (with the cover) may still be on their way: an MP3's
+ * frames are encoded by runs that read the audio alone, and do not wait for them, while the tags
+ * are made beside them as a head of their own (mp3-head.ts), joined in front at the end; another
+ * format's encode waits for them, as it writes them.
  *
  * Encoders reading a download (one, or the segments of split-encode.ts) keep the inactivity
  * limit, the bytes they take counting as progress: one that stops taking bytes while they arrive
@@ -43,24 +47,52 @@ export async function encodeTo(
   engine: Engine,
   run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
 ): Promise<number | null> {
+  if (spec.format !== 'mp3' || spec.copy) return encodeOnce(input, output, { ...spec, tags: await tags }, engine, run);
+  const head = tags.then((t) => makeMp3Head(engine.tools, t, `${output}.id3`, run.signal));
+  // Told by the join, or ignored once the encode has failed.
+  head.catch(() => {});
+  const frames = `${output}.frames`;
+  try {
+    const segments = segmentsFor(spec, source, engine);
+    if (segments >= 2 && source.duration !== null && source.sampleRate !== null) {
+      const totalSamples = Math.round(source.duration * source.sampleRate);
+      const job = { input, output, head, quality: spec.quality, totalSamples, encoders: segments };
+      return await encodeMp3Split(engine.tools, job, run);
+    }
+    const reached = await encodeOnce(input, frames, { ...spec, tags: null }, engine, run);
+    await joinHead(await head, frames, output);
+    return reached;
+  } finally {
+    // Its ffmpeg ends before the caller may remove the directory.
+    await head.catch(() => {});
+    await rm(frames, { force: true });
+  }
+}
+
+/** One ffmpeg, reading a file or (a Spool) its stdin. */
+function encodeOnce(
+  input: string | Spool,
+  output: string,
+  spec: EncodeSpec,
+  engine: Engine,
+  run: Pick<FfmpegRun, 'signal' | 'limits' | 'onTime'>,
+): Promise<number | null> {
+  if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, spec), run);
+  const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
+  return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, spec), { ...run, stdin });
+}
+
+/** Parallel segments over the worker's idle cores, or 1 (split-plan.ts). */
+function segmentsFor(spec: AudioSpec, source: EncodeSource, engine: Engine): number {
+  const { span } = spec;
   const question = {
     format: spec.format,
     durationSec: source.duration,
     sampleRate: source.sampleRate,
     idleCores: engine.parallel.cores(),
-    filtered:
-      spec.loudness !== undefined || [spec.span?.start, spec.span?.end, spec.span?.keep].some((v) => v !== undefined),
+    filtered: spec.loudness !== undefined || [span?.start, span?.end, span?.keep].some((v) => v !== undefined),
   };
-  const segments = spec.copy ? 1 : segmentCount(question, engine.parallel.minDurationSec);
-  if (segments < 2 || source.duration === null || source.sampleRate === null) {
-    const whole = { ...spec, tags: await tags };
-    if (typeof input === 'string') return ffmpegEncode(engine.tools, encodeArgs(input, output, whole), run);
-    const stdin = (dest: Writable, taken: () => void) => input.copyTo(dest, taken);
-    return ffmpegEncode(engine.tools, encodeArgs('pipe:0', output, whole), { ...run, stdin });
-  }
-  const totalSamples = Math.round(source.duration * source.sampleRate);
-  const job = { input, output, tags, quality: spec.quality, totalSamples, encoders: segments };
-  return encodeMp3Split(engine.tools, job, run);
+  return segmentCount(question, engine.parallel.minDurationSec);
 }
 
 /**

@@ -2,9 +2,8 @@
  * One MP3 encoded as segments in parallel, one ffmpeg per core, then spliced into one gapless file:
  * the frames between the cuts kept (split-plan.ts), one Info frame with the whole's counts, seek
  * table, encoder delay and padding written in front. Decoded, it has exactly the source's samples,
- * and the error at a seam is no larger than anywhere else. The first segment's encode also writes
- * the tags, chapters and cover: its ID3v2 tag, made by the same muxer as a single encode's, heads
- * the spliced file.
+ * and the error at a seam is no larger than anywhere else. The tags, chapters and cover are the
+ * ID3v2 tag made beside the segments (mp3-head.ts), which heads the spliced file.
  *
  * Each segment's ffmpeg decodes the source from its start and keeps its own samples (atrim in
  * encodeArgs: exact where a seek on Opus-in-WebM is not), except where the source is a download
@@ -20,7 +19,7 @@
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
-import { type EncodeSpec, encodeArgs, type TagInputs } from './ffmpeg-args.ts';
+import { type EncodeSpec, encodeArgs } from './ffmpeg-args.ts';
 import { type FrameHeader, frameLength, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
@@ -45,11 +44,8 @@ export interface SplitMp3 {
    */
   input: string | Spool;
   output: string;
-  /**
-   * Written by the first segment's encode, which waits for them; the others do not (they wait
-   * only for their media and a free encoder).
-   */
-  tags: Promise<TagInputs>;
+  /** The ID3v2 tag (mp3-head.ts), written in front of the spliced frames: no segment waits for it. */
+  head: Promise<Buffer>;
   /** `192k`-style bitrate or `V0`…`V9`; undefined = the MP3 default. */
   quality?: string;
   /** The source's length in samples, an estimate (duration × rate): it places the cuts only. */
@@ -61,7 +57,7 @@ export interface SplitMp3 {
 }
 
 /**
- * Encode `job.input` to `job.output` with its tags, as encodeArgs + ffmpegEncode would. `onTime` gets
+ * Encode `job.input` to `job.output` behind `job.head`, as encodeArgs + ffmpegEncode would with the tags. `onTime` gets
  * the seconds encoded so far over all segments. Resolves with the seconds the file decodes to.
  * On failure or abort every encoder is ended and no file is left behind.
  */
@@ -86,7 +82,7 @@ export async function encodeMp3Split(
       opts,
     );
     if (opts.signal?.aborted) throw cancelled();
-    const seconds = await spliceOrFail(paths, layout, part);
+    const seconds = await spliceOrFail(await job.head, paths, layout, part);
     await rename(part, job.output);
     return seconds;
   } finally {
@@ -96,7 +92,7 @@ export async function encodeMp3Split(
 }
 
 /** The segments of `job`: equal work per segment, each decoding from its start or (`seekable`) near its cut. */
-export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'tags'>, seekable: boolean): Segment[] {
+export function splitLayout(job: Omit<SplitMp3, 'input' | 'output' | 'head'>, seekable: boolean): Segment[] {
   if (!seekable) return segmentLayout(job.totalSamples, job.encoders, job.rollFrames, DECODE_SHARE);
   const count = seekableSegmentCount(job.totalSamples / OPUS_RATE, job.encoders);
   return segmentLayout(job.totalSamples, count, job.rollFrames, seekShrink(count));
@@ -169,8 +165,7 @@ async function encodeSegments(
       const source = await sourceFor(segment, signal);
       const range = { start: segment.inputStart - source.firstSample, end: segment.inputEnd };
       if (range.end !== null) range.end -= source.firstSample;
-      const tags = i === 0 ? await job.tags : null;
-      const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags };
+      const spec: EncodeSpec = { format: 'mp3', quality: job.quality, copy: false, segment: range, tags: null };
       const run = { signal, limits: opts.limits, onTime, stdin: source.stdin };
       await ffmpegEncode(tools, encodeArgs(source.arg, paths[i] ?? '', spec), run);
     } catch (err) {
@@ -186,24 +181,34 @@ async function encodeSegments(
   if (failure !== undefined) throw failure;
 }
 
-async function spliceOrFail(paths: readonly string[], layout: readonly Segment[], output: string): Promise<number> {
+async function spliceOrFail(
+  id3: Buffer,
+  paths: readonly string[],
+  layout: readonly Segment[],
+  output: string,
+): Promise<number> {
   try {
-    return await splice(paths, layout, output);
+    return await splice(id3, paths, layout, output);
   } catch (err) {
     throw new ConvertError('internal', 'The encoded segments could not be joined.', { cause: err });
   }
 }
 
-/** The ID3v2 tag a segment starts with (the first one's alone is not empty), then its Info frame. */
+/** A segment's Info frame, after the ID3v2 tag it may start with (ffmpeg's own, which the splice leaves out). */
 interface Head {
-  id3: Buffer;
+  id3Length: number;
   info: Buffer;
   header: FrameHeader;
   tag: InfoTag;
 }
 
-/** Write the first ID3 tag, one Info frame for the whole, the kept frames; resolves with the seconds it decodes to. */
-async function splice(paths: readonly string[], layout: readonly Segment[], output: string): Promise<number> {
+/** Write `id3`, one Info frame for the whole, the kept frames; resolves with the seconds it decodes to. */
+async function splice(
+  id3: Buffer,
+  paths: readonly string[],
+  layout: readonly Segment[],
+  output: string,
+): Promise<number> {
   const heads = await Promise.all(paths.map(readHead));
   const first = heads[0];
   if (!first) throw new Error('no segments');
@@ -213,9 +218,9 @@ async function splice(paths: readonly string[], layout: readonly Segment[], outp
   );
   const file = await open(output, 'w');
   try {
-    await file.write(first.id3, 0, first.id3.length, 0);
+    await file.write(id3, 0, id3.length, 0);
     const lengths = new Uint16Array(plan.frames);
-    const sink: Sink = { file, base: first.id3.length, position: first.info.length, lengths, frames: 0, crc: 0 };
+    const sink: Sink = { file, base: id3.length, position: first.info.length, lengths, frames: 0, crc: 0 };
     const buffer = Buffer.allocUnsafe(COPY_CHUNK);
     for (const [i, range] of plan.ranges.entries()) await copyFrames(paths[i] ?? '', heads[i], range, sink, buffer);
     // Fewer frames than their Info frames said: the Info frame written would claim the plan's.
@@ -247,7 +252,7 @@ async function readHead(path: string): Promise<Head> {
     const info = header && buffer.subarray(id3Length, id3Length + header.length);
     const tag = info && readInfoTag(info);
     if (!header || !info || !tag) throw new Error(`${path} does not start with an Info frame`);
-    return { id3: buffer.subarray(0, id3Length), info, header, tag };
+    return { id3Length, info, header, tag };
   } finally {
     await file.close();
   }
@@ -283,7 +288,7 @@ async function copyFrames(
   buffer: Buffer,
 ): Promise<void> {
   const file = await open(path);
-  let position = head?.id3.length ?? 0;
+  let position = head?.id3Length ?? 0;
   let filled = 0;
   // Frames read so far, the Info frame included: audio frame i is frame i + 1.
   let frames = 0;

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { encodeArgs, type TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
 import { id3v2Length, parseFrameHeader, splitFrames } from '../../src/pipeline/mp3-frames.ts';
+import { makeMp3Head } from '../../src/pipeline/mp3-head.ts';
 import { readInfoTag } from '../../src/pipeline/mp3-info-tag.ts';
 import { encodeMp3Split, type SplitMp3, splitLayout } from '../../src/pipeline/split-encode.ts';
 import { Spool } from '../../src/pipeline/spool.ts';
@@ -66,7 +67,7 @@ async function split(input: string, name: string, change: Partial<SplitMp3> = {}
   const job = {
     input,
     output,
-    tags: Promise.resolve(tags),
+    head: makeMp3Head(engine.tools, tags, `${output}.id3`),
     encoders: SEGMENTS,
     totalSamples: original.length / 2,
     ...change,
@@ -130,7 +131,7 @@ describe('encoding an MP3 in parallel segments', () => {
     assert.ok(Math.abs(Number(probed.format.duration) - SECONDS) < 0.05, probed.format.duration);
   });
 
-  it('heads the file with the ID3 tag one encoder writes: the same tags, chapters and cover, byte for byte', async () => {
+  it('heads the file with the ID3 tag one encoder with the tags writes: the same tags, chapters and cover, byte for byte', async () => {
     const { output } = await split(opus, 'tagged.mp3');
     const single = join(dir, 'single.mp3');
     await ffmpegEncode(engine.tools, encodeArgs(opus, single, { format: 'mp3', copy: false, tags }), {
@@ -190,13 +191,9 @@ describe('encoding an MP3 in parallel segments', () => {
     it(`ends every encoder and leaves no file when aborted, reading ${name}`, async () => {
       const abort = new AbortController();
       const output = join(dir, `${stem}.mp3`);
-      const job = {
-        input: input(),
-        output,
-        tags: Promise.resolve(tags),
-        encoders: SEGMENTS,
-        totalSamples: 48000 * SECONDS,
-      };
+      const head = makeMp3Head(engine.tools, tags, `${output}.id3`);
+      const job = { input: input(), output, head, encoders: SEGMENTS, totalSamples: 48000 * SECONDS };
+      await head;
       await assert.rejects(
         encodeMp3Split(engine.tools, job, {
           signal: abort.signal,
