@@ -210,14 +210,15 @@ export function encodeArgs(input: string, output: string, spec: EncodeSpec): str
 }
 
 /**
- * The ID3v2 tag alone that encodeArgs would write in front of an MP3's frames for `tags`, byte for
- * byte: the same muxer over no audio at all (lavfi's anullsrc of length 0). The frames are encoded
- * by a run with one input (see encode-to.ts), and the two are joined.
+ * An MP3 that starts with the ID3v2 tag encodeArgs would write in front of the frames for `tags`,
+ * byte for byte: the same muxer, over one frame of silence (cut by atrim, which every ffmpeg has:
+ * anullsrc's own length option is newer). The tag is what counts (mp3-head.ts keeps it alone);
+ * the frames are encoded by a run with one input (see encode-to.ts), and the two are joined.
  */
 export function mp3HeadArgs(tags: TagInputs, output: string): string[] {
   return [
     ...COMMON,
-    ...['-f', 'lavfi', '-i', 'anullsrc=duration=0'],
+    ...['-f', 'lavfi', '-i', 'anullsrc,atrim=end_sample=1152'],
     ...tagArgs('mp3', tags, '0:a:0'),
     ...['-c:a', FORMATS.mp3.encoder, '-write_xing', '0', '-f', FORMATS.mp3.muxer, '-y', output],
   ];

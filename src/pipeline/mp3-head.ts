@@ -1,6 +1,7 @@
 /**
  * An MP3's tags, chapters and cover as a head of their own: the ID3v2 tag ffmpeg's muxer writes,
- * made by a run over no audio while the frames are encoded by a run that reads the audio alone.
+ * made by a run over a frame of silence while the frames are encoded by a run that reads the
+ * audio alone.
  *
  * Why not in the encode itself: ffmpeg 5.1 reads each input in a thread of its own as soon as it
  * has more than one (the cover, the FFMETADATA file), and hands every packet of the audio across
@@ -17,7 +18,7 @@ import { id3v2Length } from './mp3-frames.ts';
 import { ffmpegRun } from './transcode.ts';
 import type { Tools } from './types.ts';
 
-/** The ID3v2 tag for `tags`, made at `path` (then removed). */
+/** The ID3v2 tag for `tags`: of a file made at `path` (then removed), its head alone. */
 export async function makeMp3Head(tools: Tools, tags: TagInputs, path: string, signal?: AbortSignal): Promise<Buffer> {
   try {
     await ffmpegRun(tools, mp3HeadArgs(tags, path), signal);
