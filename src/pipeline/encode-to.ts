@@ -49,22 +49,29 @@ export async function encodeTo(
 ): Promise<number | null> {
   if (spec.format !== 'mp3' || spec.copy) return encodeOnce(input, output, { ...spec, tags: await tags }, engine, run);
   const head = tags.then((t) => makeMp3Head(engine.tools, t, `${output}.id3`, run.signal));
-  // Told by the join, or ignored once the encode has failed.
-  head.catch(() => {});
+  // A head that cannot be made ends the encode at once: the file could not be finished.
+  const stop = new AbortController();
+  head.catch(() => stop.abort());
+  const frameRun = { ...run, signal: run.signal ? AbortSignal.any([run.signal, stop.signal]) : stop.signal };
   const frames = `${output}.frames`;
   try {
     const segments = segmentsFor(spec, source, engine);
     if (segments >= 2 && source.duration !== null && source.sampleRate !== null) {
       const totalSamples = Math.round(source.duration * source.sampleRate);
       const job = { input, output, head, quality: spec.quality, totalSamples, encoders: segments };
-      return await encodeMp3Split(engine.tools, job, run);
+      return await encodeMp3Split(engine.tools, job, frameRun);
     }
-    const reached = await encodeOnce(input, frames, { ...spec, tags: null }, engine, run);
+    const reached = await encodeOnce(input, frames, { ...spec, tags: null }, engine, frameRun);
     await joinHead(await head, frames, output);
     return reached;
+  } catch (err) {
+    // The head's failure is the one to tell, not the cancel it caused; its ffmpeg has ended too
+    // before the caller may remove the directory.
+    throw await head.then(
+      () => err,
+      (headErr: unknown) => headErr,
+    );
   } finally {
-    // Its ffmpeg ends before the caller may remove the directory.
-    await head.catch(() => {});
     await rm(frames, { force: true });
   }
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { encodeTo } from '../../src/pipeline/encode-to.ts';
 import { encodeArgs, type TagInputs } from '../../src/pipeline/ffmpeg-args.ts';
+import { Spool } from '../../src/pipeline/spool.ts';
 import { ffmpegEncode } from '../../src/pipeline/transcode.ts';
 import type { Engine } from '../../src/pipeline/types.ts';
 import { tempDir, testEngine } from '../helpers/engine.ts';
@@ -65,5 +66,30 @@ describe('an MP3 whose tags are made beside its encode', () => {
       (await readdir(dir)).filter((name) => name.startsWith('broken')),
       [],
     );
+  });
+
+  it('stops encoding as soon as the tags fail, without waiting for the rest of a download', async () => {
+    // Half the source has arrived and the rest never comes: only the tags' failure can end this.
+    const path = join(dir, 'stalled.webm');
+    const bytes = await readFile(source);
+    await writeFile(path, bytes.subarray(0, bytes.length / 2));
+    const spool = new Spool(path);
+    let finish = () => {};
+    const following = spool.follow(new Promise<void>((resolve) => (finish = resolve)));
+    try {
+      const tagsFail = Promise.reject(new Error('the tags could not be written'));
+      const output = join(dir, 'stalled.mp3');
+      await assert.rejects(encodeTo(spool, SOURCE, output, { format: 'mp3', copy: false }, tagsFail, engine, RUN), {
+        message: 'the tags could not be written',
+      });
+      assert.deepEqual(await childProcesses(), []);
+      assert.deepEqual(
+        (await readdir(dir)).filter((name) => name.startsWith('stalled.mp3')),
+        [],
+      );
+    } finally {
+      finish();
+      await following;
+    }
   });
 });
