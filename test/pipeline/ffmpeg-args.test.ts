@@ -6,6 +6,7 @@ import {
   type EncodeSpec,
   encodeArgs,
   fixedBitrate,
+  mp3HeadArgs,
   type TagInputs,
 } from '../../src/pipeline/ffmpeg-args.ts';
 
@@ -85,6 +86,12 @@ describe('encodeArgs', () => {
       [1, '0:a:0', '-1'],
     );
     assert.deepEqual([after(args, '-map_chapters'), after(args, '-id3v2_version')], ['-1', '0']);
+  });
+
+  it('sizes the input queues only with several inputs: given for one, the option starts a reading thread', () => {
+    const alone = encodeArgs('pipe:0', 'o', { format: 'mp3', copy: false, tags: null });
+    assert.equal(alone.includes('-thread_queue_size'), false);
+    assert.equal(after(encode('pipe:0', 'o', { format: 'm4a', copy: false }), '-thread_queue_size'), '1024');
   });
 
   it('never lets ffmpeg open anything but files and pipes', () => {
@@ -174,6 +181,20 @@ describe('fixedBitrate', () => {
       assert.equal(fixedBitrate(spec, rate), expected);
     });
   }
+});
+
+describe('mp3HeadArgs', () => {
+  it('makes the tag over a frame of silence, with the same tag inputs and mapping as an encode', () => {
+    const args = mp3HeadArgs(tags, 'head.mp3');
+    assert.deepEqual(
+      args.filter((_, i) => args[i - 1] === '-i'),
+      ['anullsrc,atrim=end_sample=1152', 'cover.jpg', 'tags.ffmeta'],
+    );
+    const encoded = encode('a.webm', 'o', { format: 'mp3', copy: false });
+    const mapped = (a: string[]) => a.slice(a.indexOf('-map'), a.indexOf('-c:a'));
+    assert.deepEqual(mapped(args), mapped(encoded));
+    assert.deepEqual([after(args, '-write_xing'), args.at(-1)], ['0', 'head.mp3']);
+  });
 });
 
 describe('coverArgs', () => {
