@@ -65,8 +65,8 @@ export async function encodeTo(
     await joinHead(await head, frames, output);
     return reached;
   } catch (err) {
-    // The head's failure is the one to tell, not the cancel it caused; its ffmpeg has ended too
-    // before the caller may remove the directory.
+    // The head's failure is the one to tell, not the cancel it caused. Awaiting the head also
+    // lets its ffmpeg end before the caller removes the directory.
     throw await head.then(
       () => err,
       (headErr: unknown) => headErr,

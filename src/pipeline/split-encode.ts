@@ -57,9 +57,9 @@ export interface SplitMp3 {
 }
 
 /**
- * Encode `job.input` to `job.output` behind `job.head`, as encodeArgs + ffmpegEncode would with the tags. `onTime` gets
- * the seconds encoded so far over all segments. Resolves with the seconds the file decodes to.
- * On failure or abort every encoder is ended and no file is left behind.
+ * Encode `job.input` to `job.output` behind `job.head`, as encodeArgs + ffmpegEncode would with
+ * the tags. `onTime` gets the seconds encoded so far over all segments. Resolves with the seconds
+ * the file decodes to. On failure or abort every encoder is ended and no file is left behind.
  */
 export async function encodeMp3Split(
   tools: Tools,
