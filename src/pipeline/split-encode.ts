@@ -20,7 +20,7 @@ import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ConvertError } from '../errors.ts';
 import { type EncodeSpec, encodeArgs } from './ffmpeg-args.ts';
-import { type FrameHeader, frameLength, id3v2Length, parseFrameHeader } from './mp3-frames.ts';
+import { type FrameHeader, frameLength, parseFrameHeader } from './mp3-frames.ts';
 import { crc16, type InfoTag, readInfoTag, seekTable, writeInfoTag } from './mp3-info-tag.ts';
 import { cancelled } from './playlist.ts';
 import {
@@ -194,9 +194,8 @@ async function spliceOrFail(
   }
 }
 
-/** A segment's Info frame, after the ID3v2 tag it may start with (ffmpeg's own, which the splice leaves out). */
+/** A segment's Info frame, its first bytes: a segment is encoded without an ID3 tag (encodeArgs). */
 interface Head {
-  id3Length: number;
   info: Buffer;
   header: FrameHeader;
   tag: InfoTag;
@@ -222,7 +221,7 @@ async function splice(
     const lengths = new Uint16Array(plan.frames);
     const sink: Sink = { file, base: id3.length, position: first.info.length, lengths, frames: 0, crc: 0 };
     const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-    for (const [i, range] of plan.ranges.entries()) await copyFrames(paths[i] ?? '', heads[i], range, sink, buffer);
+    for (const [i, range] of plan.ranges.entries()) await copyFrames(paths[i] ?? '', range, sink, buffer);
     // Fewer frames than their Info frames said: the Info frame written would claim the plan's.
     if (sink.frames !== plan.frames) throw new Error(`${sink.frames} frames spliced of ${plan.frames}`);
     const info = writeInfoTag(first.info, totals(plan, sink, first.info.length));
@@ -245,14 +244,12 @@ const MAX_FRAME = 1441;
 async function readHead(path: string): Promise<Head> {
   const file = await open(path);
   try {
-    const start = await file.read(Buffer.alloc(10), 0, 10, 0);
-    const id3Length = id3v2Length(start.buffer.subarray(0, start.bytesRead));
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(id3Length + MAX_FRAME), 0, id3Length + MAX_FRAME, 0);
-    const header = parseFrameHeader(buffer.subarray(0, bytesRead), id3Length);
-    const info = header && buffer.subarray(id3Length, id3Length + header.length);
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(MAX_FRAME), 0, MAX_FRAME, 0);
+    const header = parseFrameHeader(buffer.subarray(0, bytesRead));
+    const info = header && buffer.subarray(0, header.length);
     const tag = info && readInfoTag(info);
     if (!header || !info || !tag) throw new Error(`${path} does not start with an Info frame`);
-    return { id3Length, info, header, tag };
+    return { info, header, tag };
   } finally {
     await file.close();
   }
@@ -282,13 +279,12 @@ const COPY_CHUNK = 1 << 20;
 /** Append a segment's audio frames [from, to) to the sink, reading it in chunks of whole frames. */
 async function copyFrames(
   path: string,
-  head: Head | undefined,
   range: { from: number; to: number },
   sink: Sink,
   buffer: Buffer,
 ): Promise<void> {
   const file = await open(path);
-  let position = head?.id3Length ?? 0;
+  let position = 0;
   let filled = 0;
   // Frames read so far, the Info frame included: audio frame i is frame i + 1.
   let frames = 0;

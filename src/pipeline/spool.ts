@@ -111,27 +111,24 @@ export class Spool {
     try {
       let position = 0;
       for (;;) {
-        if (this.#failure) throw this.#failure;
         if (skip && position === skip.from) position = skip.to;
-        if (position < this.#written) {
-          file ??= await open(this.path, 'r');
-          const upTo = skip && position < skip.from ? skip.from : this.#written;
-          const length = Math.min(CHUNK, upTo - position);
-          const { bytesRead } = await file.read(buffer, 0, length, position);
-          if (bytesRead === 0) {
-            // Less than the size seen: the file shrank, which the next size check fails on.
-            await this.#change();
-            continue;
-          }
-          position += bytesRead;
-          await writeTo(dest, buffer.subarray(0, bytesRead));
-          written();
-        } else if (this.#ended) {
+        await this.#holding(position + 1);
+        if (position >= this.#written) {
           dest.end();
           return;
-        } else {
-          await this.#change();
         }
+        file ??= await open(this.path, 'r');
+        const upTo = skip && position < skip.from ? skip.from : this.#written;
+        const length = Math.min(CHUNK, upTo - position);
+        const { bytesRead } = await file.read(buffer, 0, length, position);
+        if (bytesRead === 0) {
+          // Less than the size seen: the file shrank, which the next size check fails on.
+          await this.#change();
+          continue;
+        }
+        position += bytesRead;
+        await writeTo(dest, buffer.subarray(0, bytesRead));
+        written();
       }
     } finally {
       await file?.close();
@@ -151,11 +148,7 @@ export class Spool {
         if (!Number.isSafeInteger(position) || position < 0 || length > into.length) {
           throw new RangeError(`no read of ${length} bytes at ${position} into ${into.length}`);
         }
-        while (this.#written < position + length && !this.#ended) {
-          if (this.#failure) throw this.#failure;
-          await this.#change();
-        }
-        if (this.#failure) throw this.#failure;
+        await this.#holding(position + length);
         // A read that waited past its reader's close opens nothing that nobody would close.
         if (closed) throw new Error(`the reader of ${this.path} is closed`);
         file ??= open(this.path, 'r');
@@ -166,6 +159,15 @@ export class Spool {
         await (await file?.catch(() => null))?.close();
       },
     };
+  }
+
+  /** Resolves once the file holds `end` bytes or its writer has finished; rejects once it was restarted. */
+  async #holding(end: number): Promise<void> {
+    while (this.#written < end && !this.#ended) {
+      if (this.#failure) throw this.#failure;
+      await this.#change();
+    }
+    if (this.#failure) throw this.#failure;
   }
 
   /** Resolves at the next growth, end or failure. */
